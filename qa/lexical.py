@@ -1,0 +1,101 @@
+"""BM25 over search tokens, as precomputed per-term weight lists in plain .npy files.
+
+Our own small implementation rather than bm25s: term weights are computed once at build time, so a
+query is a few numpy additions; it needs no scipy (whose import alone costs a one-shot `qa ask`
+more than the whole search); and it saves and loads as plain arrays with no pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import IndexCorruptError
+
+
+@dataclass(frozen=True)
+class BM25Params:
+    k1: float = 1.2
+    b: float = 0.75
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class BM25:
+    """Lucene-style BM25. ``weights[indptr[t]:indptr[t+1]]`` are term t's scores in ``doc_ids``."""
+
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, doc_ids: np.ndarray,
+                 weights: np.ndarray, n_docs: int, params: BM25Params = BM25Params()):
+        self.vocab, self.indptr, self.doc_ids, self.weights = vocab, indptr, doc_ids, weights
+        self.n_docs, self.params = n_docs, params
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25":
+        n = len(docs)
+        lengths = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
+        avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
+        postings: dict[str, list[tuple[int, int]]] = {}
+        for i, tokens in enumerate(docs):
+            for term, tf in Counter(tokens).items():
+                postings.setdefault(term, []).append((i, tf))
+        terms = sorted(postings)
+        vocab = {t: i for i, t in enumerate(terms)}
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        ids_parts, w_parts = [], []
+        k1, b = params.k1, params.b
+        for t_id, term in enumerate(terms):
+            plist = postings[term]
+            ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
+            tf = np.fromiter((f for _, f in plist), dtype=np.float64, count=len(plist))
+            idf = math.log(1.0 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+            norm = k1 * (1.0 - b + b * lengths[ids] / avgdl)
+            ids_parts.append(ids)
+            w_parts.append((idf * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32))
+            indptr[t_id + 1] = indptr[t_id] + len(plist)
+        doc_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
+        weights = np.concatenate(w_parts) if w_parts else np.zeros(0, dtype=np.float32)
+        return cls(vocab, indptr, doc_ids, weights, n, params)
+
+    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document for the query (0 where no query term occurs)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for term, qtf in Counter(query_tokens).items():
+            t = self.vocab.get(term)
+            if t is None:
+                continue
+            lo, hi = self.indptr[t], self.indptr[t + 1]
+            out[self.doc_ids[lo:hi]] += qtf * self.weights[lo:hi]
+        return out
+
+    # -- persistence: plain arrays and a JSON term list ----------------------------------------
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "bm25_indptr.npy", self.indptr)
+        np.save(folder / "bm25_doc_ids.npy", self.doc_ids)
+        np.save(folder / "bm25_weights.npy", self.weights)
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        (folder / "bm25_terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, n_docs: int, params: BM25Params) -> "BM25":
+        try:
+            terms = json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
+            indptr = np.load(folder / "bm25_indptr.npy", allow_pickle=False)
+            doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
+            weights = np.load(folder / "bm25_weights.npy", allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e}); "
+                                   "run `qa index --full` to rebuild it") from e
+        if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
+                (len(doc_ids) and int(doc_ids.max()) >= n_docs):
+            raise IndexCorruptError("the BM25 part of the index does not match its passages; "
+                                   "run `qa index --full` to rebuild it")
+        return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)

@@ -1,0 +1,209 @@
+"""Language by script, sentence splitting with exact character spans, and search tokens.
+
+Chinese and English are told apart by script (Han vs Latin), span by span, because mixed text is the
+normal case: a Chinese title over an English body, English names inside Chinese sentences.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RE = re.compile(f"[{HAN}]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+# A Chinese character carries about as much as an English word; an English word is ~5 letters.
+_LETTERS_PER_WORD = 5.0
+
+
+def script_counts(text: str) -> tuple[int, float]:
+    """(Han characters, English words estimated from Latin letters) in ``text``."""
+    han = len(_HAN_RE.findall(text))
+    latin = len(_LATIN_RE.findall(text))
+    return han, latin / _LETTERS_PER_WORD
+
+
+def language_shares(text: str) -> dict[str, float]:
+    """Share of ``zh`` and ``en`` content in ``text`` (empty dict when it has neither)."""
+    han, words = script_counts(text)
+    total = han + words
+    if total == 0:
+        return {}
+    return {lang: share for lang, share in (("zh", han / total), ("en", words / total)) if share > 0}
+
+
+def detect_language(text: str) -> str:
+    """``zh``, ``en``, or ``other`` when the text has neither script."""
+    shares = language_shares(text)
+    if not shares:
+        return "other"
+    return max(shares, key=shares.__getitem__)
+
+
+def languages(text: str, min_share: float = 0.2) -> list[str]:
+    """Every language with at least ``min_share`` of the text's content, biggest first."""
+    shares = language_shares(text)
+    return sorted((l for l, s in shares.items() if s >= min_share), key=lambda l: -shares[l])
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+_CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
+_ZH_END = "。！？；!?…"
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
+    "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec", "u.s", "u.k", "a.m", "p.m", "approx", "dept", "est", "gen", "gov", "mt", "rev", "vol",
+}
+# Candidate boundaries: Chinese enders (no space needed), English enders followed by space, a
+# citation marker like "[1]" before a flattened bullet " - ", a bullet dash, and line breaks.
+_BOUNDARY_RE = re.compile(
+    rf"(?P<zh>[{_ZH_END}]+[{_CLOSERS}]*)"
+    rf"|(?P<en>[.!?]+[{_CLOSERS}]*)(?=\s)"
+    rf"|(?P<cite>\[\d+\])(?=\s+[-•*]\s)"
+    rf"|(?P<bullet>\s[-•]\s)(?=[A-Z{HAN}\"“])"
+    r"|(?P<nl>\n)"
+)
+_WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_LEADING_JUNK_RE = re.compile(r"(?:\s|[-•*](?=\s))+")  # white space and bullet marks
+MAX_SENTENCE_CHARS = 400
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the '.' at ``dot`` ends an abbreviation or an initial (J. Smith), not a sentence."""
+    m = _WORD_BEFORE_RE.search(text, max(0, dot - 12), dot + 1)
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and text[dot - 1].isupper())
+
+
+def _soft_break(text: str, line_start: int, nl: int) -> bool:
+    """A single line break inside hard-wrapped prose (letter or comma, then a lower-case word)."""
+    before = text[nl - 1] if nl > line_start else ""
+    after = text[nl + 1] if nl + 1 < len(text) else ""
+    return bool(before) and (before.isalpha() or before in ",;") and after.islower()
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    m = _LEADING_JUNK_RE.match(text, start, end)
+    if m:
+        start = m.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _cut_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """Cut a run longer than ``limit`` characters at the last comma or space before the limit."""
+    spans = []
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind(c) for c in "，,、 ")
+        cut = start + (cut + 1 if cut > limit // 2 else limit)
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, end))
+    return spans
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None,
+                    max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` in ``text[start:end]``, offsets into ``text``, trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    sent_start = start
+    line_start = start
+
+    def close(cut: int, next_start: int) -> None:
+        nonlocal sent_start
+        trimmed = _trim(text, sent_start, cut)
+        if trimmed:
+            spans.extend(s for s in _cut_long(text, *trimmed, max_chars) if _trim(text, *s))
+        sent_start = next_start
+
+    for m in _BOUNDARY_RE.finditer(text, start, end):
+        kind = m.lastgroup
+        if kind == "nl":
+            if not _soft_break(text, line_start, m.start()):
+                close(m.start(), m.end())
+            line_start = m.end()
+        elif kind == "en":
+            if m.group().startswith(".") and len(m.group().rstrip(_CLOSERS.replace("\\", ""))) == 1 \
+                    and _is_abbreviation(text, m.start()):
+                continue
+            close(m.end(), m.end())
+        elif kind == "bullet":
+            close(m.start(), m.end())
+        else:
+            close(m.end(), m.end())
+    close(end, end)
+    return [(s, e) for s, e in (_trim(text, s, e) or (0, 0) for s, e in spans) if e > s]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens for lexical search
+
+_TOKEN_RE = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>[^\W_{HAN}]+)")
+EN_STOP = frozenset(
+    "a an the of to in on at for by with from and or but as is are was were be been being it its this "
+    "that these those which who whom whose what when where why how do does did has have had not no "
+    "than then so such into about over after before can could would should will shall may might must "
+    "i you he she we they them his her their our your my me us there here also".split()
+)
+ZH_STOP = frozenset(
+    "的 了 是 在 和 与 及 或 也 就 都 而 并 被 把 对 从 向 以 为 于 之 其 这 那 这个 那个 哪 哪个 哪些 "
+    "什么 怎么 怎样 如何 为什么 多少 几 吗 呢 吧 啊 谁 何 有 一个 些 等 中 上 下 个 是否 哪里 哪儿 "
+    "么 还 又 让 给 得 地 着 过".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # the library never prints; jieba logs its dictionary load
+    jieba.initialize()
+    return jieba
+
+
+def jieba_version() -> str:
+    return getattr(_jieba(), "__version__", "unknown")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def cut_chinese(run: str) -> list[str]:
+    """jieba's search-mode words for a run of Han characters (words and their long sub-words)."""
+    return _jieba().lcut_for_search(run)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba words for Chinese, lower-cased stemmed words for English, numbers kept.
+
+    Text is NFKC-normalised first so full-width letters and digits match their ASCII forms.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    tokens: list[str] = []
+    words: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        run = m.group()
+        if m.lastgroup == "han":
+            tokens.extend(w for w in cut_chinese(run) if w not in ZH_STOP)
+        else:
+            word = run.lower()
+            if word not in EN_STOP:
+                words.append(word)
+    if words:
+        tokens.extend(_stemmer().stemWords(words))
+    return tokens

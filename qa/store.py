@@ -1,0 +1,61 @@
+"""The dense vector store: FAISS inner product over L2-normalised float32 vectors (cosine)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexCorruptError
+
+INDEX_TYPE = "IndexFlatIP"
+
+
+class VectorStore:
+    """Exact inner-product search. ``vectors`` is kept for scoring candidates found lexically."""
+
+    def __init__(self, index, vectors: np.ndarray):
+        self.index = index
+        self.vectors = vectors
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> "VectorStore":
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        if len(vectors):
+            index.add(vectors)
+        return cls(index, vectors)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the ``k`` nearest passages, best first."""
+        k = min(k, self.size)
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        scores, ids = self.index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
+        return scores[0], ids[0]
+
+    def save(self, path: Path) -> None:
+        import faiss
+
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, dim: int, count: int) -> "VectorStore":
+        import faiss
+
+        try:
+            index = faiss.read_index(str(path))
+        except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
+            raise IndexCorruptError(f"the vector file {path.name} is unreadable; run `qa index --full` "
+                                   "to rebuild the index") from e
+        if index.d != dim or index.ntotal != count:
+            raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
+                                    f"the manifest says {count} of dimension {dim}; run `qa index --full` to rebuild it")
+        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
+        return cls(index, np.ascontiguousarray(vectors, dtype=np.float32))

@@ -1,0 +1,176 @@
+"""Rich rendering for people: answers with citations and highlights, progress bars, the session.
+
+Imported only by the CLI's human-facing paths; ``--json`` output never loads rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .answer import Answer, Hit
+
+HIGHLIGHT = "bold black on yellow"
+
+
+def _meta_line(hit: Hit, show_scores: bool) -> Text:
+    c = hit.citation
+    lines = f"{c.line_start}" if c.line_start == c.line_end else f"{c.line_start}-{c.line_end}"
+    line = Text()
+    line.append(f"[{hit.rank}] ", style="bold cyan")
+    line.append(f"{c.path}", style="bold")
+    line.append(f":{lines}", style="bold")
+    line.append(f"  chars {c.char_start}-{c.char_end}", style="dim")
+    if c.page is not None:
+        line.append(f"  page {c.page}", style="dim")
+    if show_scores:
+        parts = "  ".join(f"{k} {v:.3f}" for k, v in hit.scores.items())
+        line.append(f"  score {hit.score:.3f}  ({parts})", style="magenta")
+    return line
+
+
+def _passage_text(hit: Hit) -> Text:
+    text = Text(hit.text)
+    if hit.highlight:
+        lo = hit.highlight.char_start - hit.citation.char_start
+        hi = hit.highlight.char_end - hit.citation.char_start
+        text.stylize(HIGHLIGHT, lo, hi)
+    return text
+
+
+def render_answer(answer: Answer, console: Console, show_scores: bool = False) -> None:
+    if not answer.hits:
+        console.print("[yellow]No passage matches this question.[/] Try other words, or --mode dense.")
+        return
+    for hit in answer.hits:
+        c = hit.citation
+        about = " · ".join(x for x in (c.title, c.source, c.date) if x)
+        body = Text()
+        if about:
+            body.append(about + "\n", style="italic green")
+        body.append_text(_passage_text(hit))
+        console.print(Panel(body, title=_meta_line(hit, show_scores), title_align="left", expand=True))
+
+
+def render_info(info: dict, console: Console) -> None:
+    table = Table(show_header=False, box=None)
+    for key in ("index", "documents", "files", "passages", "model", "dim", "index_type", "bytes",
+                "created", "build_seconds", "qa_version", "format"):
+        value = info.get(key)
+        if key == "bytes" and isinstance(value, int):
+            value = f"{value / 1e6:.2f} MB"
+        table.add_row(f"[bold]{key}[/]", escape(str(value)))
+    console.print(table)
+
+
+def render_build(report: dict, console: Console) -> None:
+    console.print(
+        f"[green]Indexed[/] {report['documents']} documents, {report['passages']} passages "
+        f"in {report['seconds']:.1f} s → {escape(report['index_dir'])}/  "
+        f"(added {report['added']}, changed {report['changed']}, removed {report['removed']}, "
+        f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
+        f"{report['embedded']} texts embedded)")
+    for s in report["skipped"]:
+        console.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'])}")
+
+
+class ProgressBar:
+    """A rich progress bar on stderr fed by the builder's (stage, done, total) callback."""
+
+    LABELS = {"read": "Reading documents", "embed": "Embedding passages"}
+
+    def __init__(self, console: Console):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=False)
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> "ProgressBar":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+def history_file() -> Path:
+    base = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+    return base / "qa" / "history"
+
+
+def interactive(ask: Callable[[str], Answer], console: Console, show_scores: bool = False) -> None:
+    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave."""
+    try:
+        import readline  # arrow-key editing and history for input()
+    except ImportError:  # not on every platform
+        readline = None  # type: ignore[assignment]
+    hist = history_file()
+    if readline is not None:
+        try:
+            hist.parent.mkdir(parents=True, exist_ok=True)
+            readline.read_history_file(hist)
+        except OSError:
+            pass
+    console.print("[bold]qa[/] — ask in Chinese or English. [dim]:q to leave, :k N for the number of "
+                  "passages, :scores to toggle scores[/]")
+    k = 5
+    try:
+        while True:
+            try:
+                line = input("qa> ").strip()
+            except EOFError:
+                console.print()
+                break
+            if not line:
+                continue
+            if line in (":q", ":quit", ":exit"):
+                break
+            if line.startswith(":k"):
+                try:
+                    k = max(1, int(line[2:].strip()))
+                except ValueError:
+                    console.print("[yellow]:k takes a number, e.g. :k 3[/]")
+                continue
+            if line == ":scores":
+                show_scores = not show_scores
+                continue
+            from .errors import QAError
+
+            try:
+                render_answer(ask(line, k), console, show_scores)
+            except QAError as e:
+                console.print(f"[red]error:[/] {escape(str(e))}")
+    except KeyboardInterrupt:
+        console.print()
+    finally:
+        if readline is not None:
+            try:
+                readline.write_history_file(hist)
+            except OSError:
+                pass
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -1,0 +1,53 @@
+from qa.segment import detect_language, languages, split_sentences, tokenize
+
+
+def sentences(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_chinese_sentences_keep_closing_quotes():
+    text = "他说：“今天下雨了。”我们回家吧！真的吗？好的；走吧"
+    assert sentences(text) == ["他说：“今天下雨了。”", "我们回家吧！", "真的吗？", "好的；", "走吧"]
+
+
+def test_english_sentences_keep_abbreviations_and_decimals():
+    text = "Dr. Smith paid 3.5 dollars in the U.S. yesterday. Was it cheap? Yes! J. K. Rowling agreed."
+    assert sentences(text) == [
+        "Dr. Smith paid 3.5 dollars in the U.S. yesterday.", "Was it cheap?", "Yes!", "J. K. Rowling agreed."]
+
+
+def test_line_breaks_end_sentences_but_hard_wrapped_prose_is_joined():
+    text = "Title line\nThe first sentence runs\nover two lines. Second one.\n\n第二段。"
+    assert sentences(text) == ["Title line", "The first sentence runs\nover two lines.", "Second one.", "第二段。"]
+
+
+def test_flattened_bullets_and_citation_markers_split():
+    text = "Core Insights - South Korea aims high [1] - The country has a plan [1]"
+    assert sentences(text) == ["Core Insights", "South Korea aims high [1]", "The country has a plan [1]"]
+
+
+def test_spans_are_offsets_into_the_text():
+    text = "  前言。  Hello world. 你好！"
+    for s, e in split_sentences(text):
+        assert text[s:e].strip() == text[s:e] and text[s:e]
+
+
+def test_over_long_sentence_is_cut():
+    text = "word " * 300
+    spans = split_sentences(text, max_chars=100)
+    assert len(spans) > 10 and all(e - s <= 100 for s, e in spans)
+
+
+def test_language_by_script():
+    assert detect_language("韩国人工智能发展的目标是什么？") == "zh"
+    assert detect_language("What does South Korea aim to achieve?") == "en"
+    assert detect_language("吕本富:韩国AI发展可向中国借力") == "zh"
+    assert detect_language("2030 —") == "other"
+    assert languages("Python 是一种解释型的高级编程语言, made by Guido van Rossum") == ["zh", "en"]
+
+
+def test_tokens_golden():
+    # Pins jieba's segmentation (search mode) and the English stemmer: a change here changes the index.
+    assert tokenize("韩国人工智能发展的目标是什么？") == ["韩国", "人工", "智能", "人工智能", "发展", "目标"]
+    assert tokenize("The volcanoes were erupting in 2010") == ["volcano", "erupt", "2010"]
+    assert tokenize("ＡＩ技术") == ["技术", "ai"]
