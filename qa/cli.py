@@ -55,6 +55,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
+                          ("date", "date,published,time,created")):
+        p.add_argument(f"--json-{what}-field", metavar="NAME[,NAME...]", default=None,
+                       help=f"the field of a .json/.jsonl record that holds its {what}, first found wins "
+                            f"(default {default}, or what the index was built with)")
     _common(p)
 
     p = sub.add_parser("info", help="what the index holds", description="Show what is indexed: "
@@ -97,15 +102,31 @@ class _Built:
         self.qa, self.report = qa, report
 
 
-def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False) -> _Built:
+def _format_options(args):
+    """FormatOptions from the --json-*-field flags, or None (then the index's own are kept)."""
+    given = {what: getattr(args, f"json_{what}_field", None) for what in ("text", "title", "date")}
+    if not any(given.values()):
+        return None
+    from .formats import FormatOptions
+
+    fields = {f"json_{what}_fields": tuple(n.strip() for n in value.split(",") if n.strip())
+              for what, value in given.items() if value}
+    if not all(fields.values()):
+        raise InputError("a --json-...-field option needs a field name, e.g. --json-text-field article")
+    return FormatOptions(**fields)
+
+
+def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False,
+           render: bool = True) -> _Built:
     from .api import QA
     from .terminal import ProgressBar, render_build, stderr_console
 
     err = stderr_console()
     with ProgressBar(err) as bar:
-        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar)
+        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar,
+                      options=_format_options(args))
     report = qa.last_build.to_dict()
-    if not quiet_report or report["skipped"]:
+    if render and (not quiet_report or report["skipped"]):
         render_build(report, err)
     return _Built(qa, report)
 
@@ -135,12 +156,13 @@ def cmd_index(args) -> int:
     if args.json:
         from .api import QA
 
-        qa = QA.build(paths, _index_dir(args), model=_model(args), full=args.full)
+        qa = QA.build(paths, _index_dir(args), model=_model(args), full=args.full,
+                      options=_format_options(args))
         print(json.dumps(qa.last_build.to_dict(), ensure_ascii=False, indent=2))
         return 0
     from .terminal import render_build, stdout_console
 
-    built = _build(args, paths, _index_dir(args), full=args.full, quiet_report=True)
+    built = _build(args, paths, _index_dir(args), full=args.full, render=False)
     render_build(built.report, stdout_console())
     return 0
 
