@@ -51,11 +51,10 @@ class QA:
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
         """
-        if embedder is None:
-            embedder = load_embedder(model)
-        report = build_index(paths, index_dir, embedder=embedder, full=full, settings=settings,
+        report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
                              progress=progress, options=options)
-        qa = cls.open(index_dir, embedder=embedder)
+        # The build loads the model only if it had something to embed; otherwise the first question will.
+        qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
         return qa
 

@@ -49,6 +49,8 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     embedded: int = 0  # texts actually run through the model (the rest came from the old index)
     seconds: float = 0.0
+    # The model, when the build had to load it (so the caller can ask questions without a reload).
+    embedder: Embedder | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "seconds")}
@@ -311,15 +313,16 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     if not paths:
         raise InputError("nothing to index: give files or folders")
     files, skipped = discover(list(paths))
-    embedder = embedder or load_embedder(model)
     model_name = embedder.name if embedder is not None else canonical_name(model)
-    report = BuildReport(index_dir=str(index_dir), skipped=skipped)
+    report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
         options = _options(index_dir, options)
         formats = options.to_dict()
         if not full and _nothing_changed(index_dir, files, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
+        # Only now is the model needed (a no-change rebuild never loads it).
+        embedder = report.embedder = embedder or load_embedder(model)
         previous = _Previous(index_dir, model_name, settings.to_dict(), formats, full)
         collector = _Collector(embedder, previous, progress)
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
