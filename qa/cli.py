@@ -116,8 +116,7 @@ def _format_options(args):
     return FormatOptions(**fields)
 
 
-def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False,
-           render: bool = True) -> _Built:
+def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False) -> _Built:
     from .api import QA
     from .terminal import ProgressBar, render_build, stderr_console
 
@@ -126,7 +125,7 @@ def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False,
         qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar,
                       options=_format_options(args))
     report = qa.last_build.to_dict()
-    if render and (not quiet_report or report["skipped"]):
+    if not quiet_report or report["skipped"]:
         render_build(report, err)
     return _Built(qa, report)
 
@@ -153,17 +152,20 @@ def cmd_index(args) -> int:
     if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
         raise InputError(f"no {DEFAULT_SEEDS}/ folder here: give the files or folders to index, "
                          "e.g. qa index ~/notes")
+    # The builder directly, not QA.build: indexing needs no opened index (and, with nothing
+    # changed, not even the model).
+    from .builder import build_index
+
+    options = dict(model=_model(args), full=args.full, options=_format_options(args))
     if args.json:
-        from .api import QA
-
-        qa = QA.build(paths, _index_dir(args), model=_model(args), full=args.full,
-                      options=_format_options(args))
-        print(json.dumps(qa.last_build.to_dict(), ensure_ascii=False, indent=2))
+        report = build_index(paths, _index_dir(args), **options).to_dict()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    from .terminal import render_build, stdout_console
+    from .terminal import ProgressBar, render_build, stderr_console, stdout_console
 
-    built = _build(args, paths, _index_dir(args), full=args.full, render=False)
-    render_build(built.report, stdout_console())
+    with ProgressBar(stderr_console()) as bar:
+        report = build_index(paths, _index_dir(args), progress=bar, **options).to_dict()
+    render_build(report, stdout_console())
     return 0
 
 
