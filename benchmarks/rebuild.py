@@ -124,7 +124,7 @@ def main() -> int:
 shared with other jobs, so timings are noisy; re-run on an idle machine for final figures)
 
 Corpus: {full.documents} generated documents ({full.passages} passages) from the XQuAD en/zh and CMRC 2018
-trial paragraphs (each paragraph used about {args.docs // len(paragraphs(args.data)) + 1} times under
+trial paragraphs (each paragraph used about {args.docs / len(paragraphs(args.data)):.0f} times under
 distinct titles; texts seen before are embedded once, so the full build is cheaper than with 2,000
 distinct documents). Model: {embedder.name}, loaded before timing. Python {platform.python_version()}.
 Median of {args.rounds} runs for the rebuilds.

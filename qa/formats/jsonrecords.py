@@ -70,8 +70,6 @@ def load_jsonl(shown: str, data: bytes, sha: str, options: FormatOptions) -> Loa
             bad.append((f"{shown}#{n}", f"invalid JSON ({e.msg})"))
     if not items:
         raise DocumentError("no JSON record in the file" + (f" ({bad[0][1]})" if bad else ""))
-    loaded = _records(shown, sha, items, options) if any(isinstance(r, dict) for _, r in items) else None
-    if loaded is None:
-        raise DocumentError("no JSON object in the file")
+    loaded = _records(shown, sha, items, options)
     loaded.problems[:0] = bad
     return loaded
