@@ -11,6 +11,7 @@ from .builder import BuildReport, Progress, build_index
 from .chunks import ChunkSettings
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import ModelMismatchError
+from .formats import FormatOptions
 from .index_files import StoredIndex, build_folder, load_index, read_manifest
 from .search import Searcher
 
@@ -43,16 +44,17 @@ class QA:
     @classmethod
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
-              settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None) -> "QA":
+              settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
+              options: FormatOptions | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
+        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
         """
-        if embedder is None:
-            embedder = load_embedder(model)
-        report = build_index(paths, index_dir, embedder=embedder, full=full, settings=settings,
-                             progress=progress)
-        qa = cls.open(index_dir, embedder=embedder)
+        report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
+                             progress=progress, options=options)
+        # The build loads the model only if it had something to embed; otherwise the first question will.
+        qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
         return qa
 

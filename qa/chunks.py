@@ -55,8 +55,12 @@ class LineIndex:
 
 def chunk_document(doc: Document, settings: ChunkSettings = ChunkSettings(),
                    lines: LineIndex | None = None) -> list[Chunk]:
-    """Cut ``doc``'s body into passages of whole sentences (a single over-long sentence stands alone)."""
-    text = doc.text
+    """Cut ``doc``'s body into passages of whole sentences (a single over-long sentence stands alone).
+
+    Sentences are found in ``doc.clean`` when the document has one (Markdown without its markup): it
+    has the same length as ``doc.text``, so the spans index into both.
+    """
+    text = doc.clean if doc.clean is not None else doc.text
     sents = split_sentences(text, doc.start, doc.end)
     if not sents:
         return []

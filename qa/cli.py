@@ -55,6 +55,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
+                          ("date", "date,published,time,created")):
+        p.add_argument(f"--json-{what}-field", metavar="NAME[,NAME...]", default=None,
+                       help=f"the field of a .json/.jsonl record that holds its {what}, first found wins "
+                            f"(default {default}, or what the index was built with)")
     _common(p)
 
     p = sub.add_parser("info", help="what the index holds", description="Show what is indexed: "
@@ -97,13 +102,28 @@ class _Built:
         self.qa, self.report = qa, report
 
 
+def _format_options(args):
+    """FormatOptions from the --json-*-field flags, or None (then the index's own are kept)."""
+    given = {what: getattr(args, f"json_{what}_field", None) for what in ("text", "title", "date")}
+    if not any(given.values()):
+        return None
+    from .formats import FormatOptions
+
+    fields = {f"json_{what}_fields": tuple(n.strip() for n in value.split(",") if n.strip())
+              for what, value in given.items() if value}
+    if not all(fields.values()):
+        raise InputError("a --json-...-field option needs a field name, e.g. --json-text-field article")
+    return FormatOptions(**fields)
+
+
 def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False) -> _Built:
     from .api import QA
     from .terminal import ProgressBar, render_build, stderr_console
 
     err = stderr_console()
     with ProgressBar(err) as bar:
-        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar)
+        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar,
+                      options=_format_options(args))
     report = qa.last_build.to_dict()
     if not quiet_report or report["skipped"]:
         render_build(report, err)
@@ -132,16 +152,20 @@ def cmd_index(args) -> int:
     if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
         raise InputError(f"no {DEFAULT_SEEDS}/ folder here: give the files or folders to index, "
                          "e.g. qa index ~/notes")
+    # The builder directly, not QA.build: indexing needs no opened index (and, with nothing
+    # changed, not even the model).
+    from .builder import build_index
+
+    options = dict(model=_model(args), full=args.full, options=_format_options(args))
     if args.json:
-        from .api import QA
-
-        qa = QA.build(paths, _index_dir(args), model=_model(args), full=args.full)
-        print(json.dumps(qa.last_build.to_dict(), ensure_ascii=False, indent=2))
+        report = build_index(paths, _index_dir(args), **options).to_dict()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    from .terminal import render_build, stdout_console
+    from .terminal import ProgressBar, render_build, stderr_console, stdout_console
 
-    built = _build(args, paths, _index_dir(args), full=args.full, quiet_report=True)
-    render_build(built.report, stdout_console())
+    with ProgressBar(stderr_console()) as bar:
+        report = build_index(paths, _index_dir(args), progress=bar, **options).to_dict()
+    render_build(report, stdout_console())
     return 0
 
 

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from .errors import DocumentError, InputError
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")  # the plain-text ones; formats.SUFFIXES has all
 
 
 @dataclass
 class Document:
     """One document: a file, or one record of a file that holds several (the seed export format).
 
-    ``text`` is the decoded text of the whole file; ``start``/``end`` bound this document's body.
+    ``text`` is the decoded text of the whole file (or, for PDF, Word, HTML and JSON, the text
+    extracted from it); ``start``/``end`` bound this document's body. Citations index into ``text``.
     """
 
     path: str
@@ -34,6 +35,11 @@ class Document:
     source: str | None = None
     date: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # The same text with markup blanked out (same length): what is segmented, tokenized and embedded
+    # (Markdown). None when that is ``text`` itself.
+    clean: str | None = None
+    # (start, end) of each page in ``text`` (PDF); passages never cross a page.
+    pages: list[tuple[int, int]] | None = None
 
     def __post_init__(self) -> None:
         if self.end is None:
@@ -147,13 +153,18 @@ _COMMON = frozenset(
 # ---------------------------------------------------------------------------------------------
 # Reading files
 
-def read_text(path: str | os.PathLike) -> tuple[str, str]:
-    """(decoded text, sha256 of the bytes) of a file. Raise DocumentError when it cannot be read."""
+def read_bytes(path: str | os.PathLike) -> tuple[bytes, str]:
+    """(bytes, sha256) of a file. Raise DocumentError when it cannot be read."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise DocumentError(f"cannot read: {e.strerror or e}") from e
-    sha = hashlib.sha256(data).hexdigest()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def read_text(path: str | os.PathLike) -> tuple[str, str]:
+    """(decoded text, sha256 of the bytes) of a file. Raise DocumentError when it cannot be read."""
+    data, sha = read_bytes(path)
     return decode(data), sha
 
 
@@ -165,13 +176,15 @@ def display_path(path: Path) -> str:
         return str(path.resolve())
 
 
-def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] = TEXT_SUFFIXES,
+def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] | None = None,
              ) -> tuple[list[Path], list[Skipped]]:
     """Files to index under ``paths`` (folders walked, hidden entries skipped), sorted, unique.
 
     Files named directly are taken whatever their suffix; in folders only known suffixes count.
     A path that does not exist is an InputError: nothing is indexed from a mistyped path.
     """
+    if suffixes is None:
+        from .formats import SUFFIXES as suffixes
     found: dict[str, Path] = {}
     skipped: list[Skipped] = []
     for raw in paths:
@@ -247,17 +260,15 @@ def parse_export(path: str, text: str, sha: str) -> list[Document] | None:
     return docs
 
 
-def _markdown_title(text: str) -> str | None:
-    m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
-    return m.group(1) if m else None
+def load_file(path: Path, options=None) -> list[Document]:
+    """The documents in one file, parsed by its suffix (qa.formats). Raise DocumentError when it
+    cannot be read or decoded."""
+    return load_file_report(path, options).documents
 
 
-def load_file(path: Path) -> list[Document]:
-    """The documents in one file. Raise DocumentError when it cannot be read or decoded."""
-    text, sha = read_text(path)
-    shown = display_path(path)
-    docs = parse_export(shown, text, sha)
-    if docs is not None:
-        return docs
-    title = _markdown_title(text) if path.suffix.lower() in (".md", ".markdown") else None
-    return [Document(path=shown, text=text, sha256=sha, title=title)]
+def load_file_report(path: Path, options=None):
+    """Like load_file, but a ``formats.Loaded``: the documents and the parts that could not be used."""
+    from .formats import FormatOptions, load
+
+    data, sha = read_bytes(path)
+    return load(path, display_path(path), data, sha, options or FormatOptions())
