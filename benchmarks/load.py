@@ -118,6 +118,8 @@ async def run_clients(url: str, questions: list[str], clients: int, seconds: flo
     import httpx
 
     latencies: list[float] = []
+    queue_ms: list[float] = []
+    ask_ms: list[float] = []
     errors: dict[str, int] = {}
     sent = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -144,18 +146,28 @@ async def run_clients(url: str, questions: list[str], clients: int, seconds: flo
                     errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
                 if ok:
                     latencies.append(time.perf_counter() - t)
+                    parts = dict(p.strip().split(";dur=") for p in r.headers.get("server-timing", "").split(",") if ";dur=" in p)
+                    queue_ms.append(float(parts.get("queue", "nan")))
+                    ask_ms.append(float(parts.get("ask", "nan")))
 
+        cpu0 = time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(one_client(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
-    latencies.sort()
+        client_cpu = time.process_time() - cpu0
+    latencies = [1000 * x for x in sorted(latencies)]
+    queue_ms.sort()
+    ask_ms.sort()
 
-    def pct(p: float) -> float:
-        return round(1000 * latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 1) if latencies else float("nan")
+    def pct(p: float, values: list[float] = latencies) -> float:
+        return round(values[min(len(values) - 1, int(p / 100 * len(values)))], 1) if values else float("nan")
 
     return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies) + sum(errors.values()),
             "rps": round(len(latencies) / elapsed, 1), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            "errors": sum(errors.values()), "error_kinds": errors}
+            "errors": sum(errors.values()), "error_kinds": errors,
+            "server_queue_p50_ms": pct(50, queue_ms), "server_queue_p95_ms": pct(95, queue_ms),
+            "server_ask_p50_ms": pct(50, ask_ms), "server_ask_p95_ms": pct(95, ask_ms),
+            "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(latencies)), 2)}
 
 
 def write_section(rows: list[dict], args) -> None:

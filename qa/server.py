@@ -13,15 +13,19 @@ Every error is JSON: ``{"error": {"status", "type", "message"}}``.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import threading
+import time
+import weakref
 from typing import Literal
 
 from fastapi import Body, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from . import __version__
@@ -146,9 +150,27 @@ class _BodyLimit:
             await self._refuse()(scope, receive, send)
 
 
-def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None) -> FastAPI:
+_GATES: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+
+
+def _gate(workers: int) -> asyncio.Semaphore:
+    """The running event loop's semaphore (a semaphore belongs to one loop; tests run several)."""
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(workers)
+    return gate
+
+
+def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
+               workers: int | None = None) -> FastAPI:
     """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
-    a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``."""
+    a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
+    ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
+    (tokenizers) under the GIL, so a second thread adds no throughput; it only starves the event
+    loop, whose requests then wait unseen before the FIFO queue and the latency tail grows (50
+    clients on 2 cores: same req/s, p95 about 1.5-2x worse with 2; see benchmarks/load.py)."""
+    workers = workers or 1
     if allow_index and not token:
         raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
     app = FastAPI(title="qa", version=__version__,
@@ -203,10 +225,18 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None) -
 
     @app.post("/ask", summary="Answer a question with cited passages", dependencies=[Depends(_json_body)],
               response_description="the same JSON as `qa ask --json`: question, mode, model, hits")
-    def ask(body: AskRequest) -> JSONResponse:
-        answer = qa.ask(body.question, k=body.k, mode=body.mode, path=body.path, lang=body.lang,
-                        since=body.since, until=body.until)
-        return JSONResponse(answer.to_dict())
+    async def ask(body: AskRequest) -> JSONResponse:
+        # At most `workers` questions compute at once, the rest wait in arrival order (asyncio's
+        # semaphore is FIFO): as fast overall as more threads, without starving unlucky requests.
+        arrived = time.perf_counter()
+        async with _gate(workers):
+            started = time.perf_counter()
+            answer = await run_in_threadpool(qa.ask, body.question, k=body.k, mode=body.mode, path=body.path,
+                                             lang=body.lang, since=body.since, until=body.until)
+        done = time.perf_counter()
+        # Server-Timing (a standard header): time spent waiting for a worker, and answering.
+        timing = f"queue;dur={1000 * (started - arrived):.1f}, ask;dur={1000 * (done - started):.1f}"
+        return JSONResponse(answer.to_dict(), headers={"Server-Timing": timing})
 
     @app.get("/documents", summary="What is indexed")
     def documents() -> JSONResponse:
@@ -240,6 +270,15 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None) -
     return app
 
 
+def serving_embedder(model: str):
+    """The model set up for many concurrent requests: one BLAS thread per request, so requests run
+    side by side on the cores instead of each spreading over all of them (with 50 clients, per-call
+    multi-threaded BLAS made throughput collapse on 2 cores; see benchmarks/load.py)."""
+    from .embedding import DEFAULT_MODEL, USEEmbedder, load_embedder
+
+    return USEEmbedder(threads=1) if model == DEFAULT_MODEL else load_embedder(model)
+
+
 def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
           token: str | None = None, log_level: str = "info") -> None:
     """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
@@ -247,4 +286,6 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
 
     app = create_app(qa, allow_index=allow_index, token=token)
     qa.load()
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    # Keep-alive longer than the worst queueing delay under load, so the server never closes a
+    # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=75)
