@@ -122,14 +122,17 @@ async def run_clients(url: str, questions: list[str], clients: int, seconds: flo
     ask_ms: list[float] = []
     errors: dict[str, int] = {}
     sent = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    # One httpx client (one keep-alive connection) per simulated user: a single shared pool of 50
+    # connections hands them out unevenly and added seconds of client-side wait to the tail.
+    pool = [httpx.AsyncClient(base_url=url, timeout=60) for _ in range(clients)]
+    try:
         for q in questions[:3]:  # warm-up, not counted
-            await client.post("/ask", json={"question": q, "k": k})
+            await pool[0].post("/ask", json={"question": q, "k": k})
         deadline = time.perf_counter() + seconds
 
         async def one_client(i: int) -> None:
             nonlocal sent
+            client = pool[i]
             n = i
             while time.perf_counter() < deadline and sent < MAX_REQUESTS:
                 sent += 1
@@ -155,6 +158,9 @@ async def run_clients(url: str, questions: list[str], clients: int, seconds: flo
         await asyncio.gather(*(one_client(i) for i in range(clients)))
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - cpu0
+    finally:
+        for client in pool:
+            await client.aclose()
     latencies = [1000 * x for x in sorted(latencies)]
     queue_ms.sort()
     ask_ms.sort()

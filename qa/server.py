@@ -167,9 +167,9 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
     a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
     ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
-    (tokenizers) under the GIL, so a second thread adds no throughput; it only starves the event
-    loop, whose requests then wait unseen before the FIFO queue and the latency tail grows (50
-    clients on 2 cores: same req/s, p95 about 1.5-2x worse with 2; see benchmarks/load.py)."""
+    (tokenizers) under the GIL, so a second thread barely adds throughput (50 clients on 2 cores:
+    within 10%, inside the noise of a shared machine) while each answer takes about twice as long
+    and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py)."""
     workers = workers or 1
     if allow_index and not token:
         raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
