@@ -150,7 +150,7 @@ class _BodyLimit:
             await self._refuse()(scope, receive, send)
 
 
-_GATES: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = weakref.WeakKeyDictionary()
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
 def _gate(workers: int) -> asyncio.Semaphore:
@@ -201,7 +201,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 413:
             message = f"the request body is too large (at most {MAX_BODY} bytes)"
-        return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message, headers=getattr(exc, "headers", None))
+        return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
+                      headers=getattr(exc, "headers", None))
 
     def _authorized(authorization: str | None = Header(None)) -> None:
         """403 when rebuilding is off, 401 without the right token; before anything else is looked at."""
@@ -257,7 +258,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     @app.post("/index", summary="Rebuild the index incrementally from its own sources",
               description="Off unless the server was started with --allow-index; needs "
                           "`Authorization: Bearer <QA_TOKEN>`. Questions keep being answered during the "
-                          "rebuild, then switch to the new build.", dependencies=[Depends(_authorized), Depends(_json_body)])
+                          "rebuild, then switch to the new build.",
+              dependencies=[Depends(_authorized), Depends(_json_body)])
     def rebuild(body: IndexRequest | None = Body(None)) -> JSONResponse:
         if not rebuilding.acquire(blocking=False):
             return _error(409, "IndexLockedError", "a rebuild is already running: try again when it ends")
