@@ -389,6 +389,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             "chunking": settings.to_dict(), "formats": formats, "passages": len(collector.passages),
             "sentences": len(sentence_vectors), "build_seconds": report.seconds,
             "documents": collector.documents, "files": collector.files, "skipped": skipped_files,
+            # What was asked for (absolute), so the index can be brought up to date from code or
+            # over HTTP without anyone naming paths again (QA.update).
+            "sources": [str(Path(p).resolve()) for p in paths],
         })
         if progress:
             progress("write", 1, 1)

@@ -56,7 +56,10 @@ class Searcher:
             pos += n
         return best, rows
 
-    def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES) -> Scored:
+    def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
+              allowed: np.ndarray | None = None) -> Scored:
+        """Score candidate passages. ``allowed`` (a bool per passage, from qa.filters) limits the
+        candidates to those passages before any is chosen."""
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
         store, bm25 = self.index.store, self.index.bm25
@@ -69,11 +72,13 @@ class Searcher:
                 # Lexical evidence only where the passage shares the question's language: an English
                 # question's stray matches in Chinese passages (numbers, names) are noise.
                 lexical_all = np.where(mask, lexical_all, 0.0).astype(np.float32)
+            if allowed is not None:
+                lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
         q = None
         pools = []
         if mode != "lexical":
             q = self.embedder.embed([question])[0]
-            pools.append(store.search(q, candidates)[1])
+            pools.append(self._dense_candidates(q, candidates, allowed))
         if lexical_all is not None:
             lex_top = top_k(lexical_all, candidates)
             pools.append(lex_top[lexical_all[lex_top] > 0])
@@ -95,15 +100,24 @@ class Searcher:
         order = np.lexsort((ids, -fused))
         return Scored(ids[order], fused[order], dense[order], lexical[order], q)
 
+    def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
+        if allowed is None:
+            return self.index.store.search(q, candidates)[1]
+        # Exact search over the allowed passages only: the same inner products FAISS's flat index
+        # computes, so a filter never hides an allowed passage behind disallowed ones.
+        ids = np.flatnonzero(allowed)
+        return ids[top_k(self.index.store.vectors[ids] @ q, candidates)] if len(ids) else ids
+
     # -- answers --------------------------------------------------------------------------------
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, question: str, k: int = 5, mode: str = "hybrid",
+               allowed: np.ndarray | None = None) -> list[Hit]:
         question = (question or "").strip()
         if not question:
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
-        scored = self.score(question, mode)
+        scored = self.score(question, mode, allowed=allowed)
         take = slice(0, k)
         ids = scored.ids[take]
         q = scored.query_vector
