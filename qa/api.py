@@ -6,13 +6,17 @@ import os
 import threading
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .answer import Answer
-from .builder import BuildReport, Progress, build_index
 from .chunks import ChunkSettings
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import ModelMismatchError
-from .index_files import StoredIndex, build_folder, load_index, read_manifest
-from .search import Searcher
+from .index_files import StoredIndex, index_info, load_index  # noqa: F401 (index_info: public API)
+
+if TYPE_CHECKING:  # the builder and searcher are imported when first needed: `qa ask` never builds
+    from .builder import BuildReport, Progress
+    from .search import Searcher
 
 
 class QA:
@@ -48,6 +52,8 @@ class QA:
 
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
         """
+        from .builder import build_index
+
         if embedder is None:
             embedder = load_embedder(model)
         report = build_index(paths, index_dir, embedder=embedder, full=full, settings=settings,
@@ -65,6 +71,8 @@ class QA:
         if self._searcher is None:
             with self._lock:
                 if self._searcher is None:
+                    from .search import Searcher
+
                     embedder = self._embedder or load_embedder(self.model)
                     self._searcher = Searcher(self.index, embedder)
         return self._searcher
@@ -76,19 +84,3 @@ class QA:
 
     def info(self) -> dict:
         return index_info(self.index_dir)
-
-
-def index_info(index_dir: str | os.PathLike) -> dict:
-    """What an index holds, from its manifest alone (no model, no vectors loaded)."""
-    index_dir = Path(index_dir)
-    manifest = read_manifest(index_dir)
-    folder = build_folder(index_dir, manifest)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
-    return {
-        "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
-        "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
-        "index_type": manifest.get("index_type"), "bytes": size, "created": manifest.get("created"),
-        "build_seconds": manifest.get("build_seconds"), "qa_version": manifest.get("qa_version"),
-        "format": manifest["format"],
-        "paths": [d["path"] for d in manifest["documents"]],
-    }
