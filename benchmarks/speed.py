@@ -305,16 +305,25 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--quick", action="store_true", help="3 runs, no 100k index, no naive indexing")
     ap.add_argument("--write", action="store_true", help="replace the Speed section of benchmarks/RESULTS.md")
+    ap.add_argument("--only-warm", action="store_true",
+                    help="re-run the warm-query table only; the other tables come from the last speed.json")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.sizes = min(args.runs, 3), "1000,10000"
     OUT.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()[0]
-    corpora = write_docs(args.data)
-    cold_rows = cold(args.runs)
-    index_rows = indexing(corpora, naive_index=not args.quick)
+    if args.only_warm:
+        last = json.loads((OUT / "speed.json").read_text())
+        cold_rows, index_rows = last["cold"], last["indexing"]
+    else:
+        corpora = write_docs(args.data)
+        cold_rows = cold(args.runs)
+        index_rows = indexing(corpora, naive_index=not args.quick)
     warm_rows = warm([int(s) for s in args.sizes.split(",")], questions(args.data))
     text = markdown(cold_rows, index_rows, warm_rows, args, load)
+    if args.only_warm:
+        text = text.replace("**Warm queries**", f"**Warm queries** (re-run alone at {time.strftime('%H:%M')}, "
+                            f"load average {load:.1f})")
     print(text)
     (OUT / "speed.json").write_text(json.dumps({"cold": cold_rows, "indexing": index_rows, "warm": warm_rows},
                                                indent=1, ensure_ascii=False))
