@@ -314,7 +314,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     if args.only_warm:
         last = json.loads((OUT / "speed.json").read_text())
-        cold_rows, index_rows = last["cold"], last["indexing"]
+        cold_rows, index_rows, load = last["cold"], last["indexing"], last.get("load", load)
     else:
         corpora = write_docs(args.data)
         cold_rows = cold(args.runs)
@@ -323,9 +323,9 @@ def main() -> None:
     text = markdown(cold_rows, index_rows, warm_rows, args, load)
     if args.only_warm:
         text = text.replace("**Warm queries**", f"**Warm queries** (re-run alone at {time.strftime('%H:%M')}, "
-                            f"load average {load:.1f})")
+                            f"load average {os.getloadavg()[0]:.1f})")
     print(text)
-    (OUT / "speed.json").write_text(json.dumps({"cold": cold_rows, "indexing": index_rows, "warm": warm_rows},
+    (OUT / "speed.json").write_text(json.dumps({"cold": cold_rows, "indexing": index_rows, "warm": warm_rows, "load": load},
                                                indent=1, ensure_ascii=False))
     if args.write:
         write_section(text)
