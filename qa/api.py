@@ -6,18 +6,20 @@ import os
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answer import Answer
-from .builder import BuildReport, Progress, build_index
 from .chunks import ChunkSettings
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import IndexCorruptError, InputError, ModelMismatchError
 from .filters import Filters, PassageTable
 from .formats import FormatOptions
-from .index_files import StoredIndex, build_folder, chunk_settings, load_index, read_manifest
-from .lexical import BM25Params
-from .search import Searcher
-from .segment import tokenize
+from .index_files import (StoredIndex, chunk_settings, index_info, load_index,  # noqa: F401 (index_info: public)
+                          read_manifest)
+
+if TYPE_CHECKING:  # the builder and searcher are imported when first needed: `qa ask` never builds
+    from .builder import BuildReport, Progress
+    from .search import Searcher
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class QA:
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
         """
+        from .builder import build_index
+
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
                              progress=progress, options=options)
         # The build loads the model only if it had something to embed; otherwise the first question will.
@@ -98,6 +102,8 @@ class QA:
         with self._lock:
             loaded = self._loaded
             if loaded.searcher is None:
+                from .search import Searcher
+
                 loaded = replace(loaded, searcher=Searcher(loaded.index, self._model_embedder()))
                 self._loaded = loaded
             return loaded
@@ -108,6 +114,8 @@ class QA:
             embedder = load_embedder(self.model)
             # Models and word splitters set themselves up on first use; do it here, under the lock,
             # rather than in several threads at once.
+            from .segment import tokenize
+
             embedder.embed(["warm up 预热"])
             tokenize("warm up 预热")
             self._embedder = embedder
@@ -156,6 +164,8 @@ class QA:
                     if attempt == 2:  # not a build published under our feet: really damaged
                         raise
             _check_model(self.index_dir, index, self._embedder.name if self._embedder else None)
+            from .search import Searcher
+
             searcher = Searcher(index, self._embedder) if current.searcher is not None else None
             self._loaded = _Loaded(index, PassageTable(index.documents, index.passages), searcher)
             return True
@@ -172,6 +182,9 @@ class QA:
         if not sources:
             raise InputError(f"{self.index_dir}/ does not record the paths it was built from (an older "
                              "qa built it): give the paths, or rebuild it once with `qa index PATH ...`")
+        from .builder import build_index
+        from .lexical import BM25Params
+
         with self._lock:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
@@ -192,18 +205,3 @@ def _check_model(index_dir: Path, index: StoredIndex, asked: str | None) -> None
             f"{index_dir}/ was built with model {built_with!r}, not {asked!r}: ask without --model "
             f"(or QA_MODEL), or rebuild with `qa index --full --model {asked}`")
 
-
-def index_info(index_dir: str | os.PathLike) -> dict:
-    """What an index holds, from its manifest alone (no model, no vectors loaded)."""
-    index_dir = Path(index_dir)
-    manifest = read_manifest(index_dir)
-    folder = build_folder(index_dir, manifest)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
-    return {
-        "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
-        "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
-        "index_type": manifest.get("index_type"), "bytes": size, "created": manifest.get("created"),
-        "build_seconds": manifest.get("build_seconds"), "qa_version": manifest.get("qa_version"),
-        "format": manifest["format"],
-        "paths": [d["path"] for d in manifest["documents"]],
-    }

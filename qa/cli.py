@@ -195,7 +195,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .api import index_info
+    from .index_files import index_info  # the manifest alone: no numpy, no model
 
     info = index_info(_index_dir(args))
     if args.json:

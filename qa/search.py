@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -15,6 +17,17 @@ from .segment import detect_language, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
+
+
+@lru_cache(maxsize=1)
+def _blas_limit():
+    """threadpoolctl's limiter: one query's matrix-vector products run fastest on one BLAS thread
+    (on busy cores OpenBLAS's spinning threads cost several milliseconds a product)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController().limit
 
 
 @dataclass
@@ -39,21 +52,26 @@ class Searcher:
     # -- scoring --------------------------------------------------------------------------------
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each passage in ``ids``: the best sentence similarity, and that sentence's row."""
+        """For each passage in ``ids``: the best sentence similarity, and that sentence's row
+        (the first one on ties), as one gather and segment-wise reductions (no Python loop)."""
         best = np.full(len(ids), -1.0, dtype=np.float32)
         rows = np.zeros(len(ids), dtype=np.int64)
         if not len(ids):
             return best, rows
-        spans = [(self.sent_lo[i], self.sent_lo[i + 1]) for i in ids]
-        gather = np.concatenate([np.arange(lo, hi) for lo, hi in spans])
+        lo, hi = self.sent_lo[ids], self.sent_lo[np.asarray(ids) + 1]
+        lens = hi - lo
+        full = lens > 0
+        if not full.any():
+            return best, rows
+        lo, lens = lo[full], lens[full]
+        starts = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        gather = np.repeat(lo - starts, lens) + np.arange(int(lens.sum()))
         sims = np.asarray(self.index.sentence_vectors[gather], dtype=np.float32) @ q
-        pos = 0
-        for j, (lo, hi) in enumerate(spans):
-            n = hi - lo
-            if n:
-                local = int(np.argmax(sims[pos:pos + n]))
-                best[j], rows[j] = sims[pos + local], lo + local
-            pos += n
+        top = np.maximum.reduceat(sims, starts)
+        pos = np.where(sims == np.repeat(top, lens), np.arange(len(sims)), len(sims))
+        first = np.minimum.reduceat(pos, starts)
+        best[full], rows[full] = top, gather[first]
         return best, rows
 
     def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
@@ -117,6 +135,11 @@ class Searcher:
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
+        limit = _blas_limit()
+        with limit(limits=1, user_api="blas") if limit else nullcontext():
+            return self._search(question, k, mode, allowed)
+
+    def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
         scored = self.score(question, mode, allowed=allowed)
         take = slice(0, k)
         ids = scored.ids[take]
