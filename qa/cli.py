@@ -224,11 +224,9 @@ def cmd_serve(args) -> int:
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
               file=sys.stderr)
-    from .api import QA
-    from .server import serving_embedder
-
-    qa = _open(args)  # builds seeds/ first if there is no index, like `qa ask`
-    qa = QA.open(qa.index_dir, embedder=serving_embedder(qa.model))
+    # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
+    # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
+    qa = _open(args)
     serve(qa, args.host, args.port, allow_index=args.allow_index, token=token)
     return 0
 

@@ -272,15 +272,6 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     return app
 
 
-def serving_embedder(model: str):
-    """The model set up for many concurrent requests: one BLAS thread per request, so requests run
-    side by side on the cores instead of each spreading over all of them (with 50 clients, per-call
-    multi-threaded BLAS made throughput collapse on 2 cores; see benchmarks/load.py)."""
-    from .embedding import DEFAULT_MODEL, USEEmbedder, load_embedder
-
-    return USEEmbedder(threads=1) if model == DEFAULT_MODEL else load_embedder(model)
-
-
 def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
           token: str | None = None, log_level: str = "info") -> None:
     """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
