@@ -105,8 +105,12 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
         return {f.lang: [f]}, [Task(name, f.lang, [
             Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}) for q in qs])]
     zh, en = pair(files[0], files[1])
-    by_lang = {"zh": zh, "en": en}
-    ids = {lang: f.by_id() for lang, f in by_lang.items()}
+    ids = {"zh": zh.by_id(), "en": en.by_id()}
+    # A question left out of one file (empty text) is left out of both, so every task asks the same ones.
+    both = set(ids["zh"]) & set(ids["en"])
+    by_lang = {lang: SquadFile(f.path, f.lang, f.paragraphs, f.positions,
+                               [q for q in f.questions if q.qid in both], f.skipped)
+               for lang, f in (("zh", zh), ("en", en))}
     tasks = []
     for q_lang, c_lang in (("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")):
         tasks.append(Task(f"{q_lang}->{c_lang}", c_lang, [
@@ -241,7 +245,8 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
                 tasks=metrics, index=index,
                 query_ms={"p50": round(percentile(latencies, 50), 2), "p95": round(percentile(latencies, 95), 2)},
                 settings={"model": embedder.name, "mode": mode, "limit": limit,
-                          "files": [str(p) for p in paths]},
+                          "files": [str(p) for p in paths],
+                          "skipped_questions": sorted({q for f in files for q in f.skipped})},
                 ranks=ranks)
     return results
 

@@ -35,6 +35,7 @@ class SquadFile:
     paragraphs: list[str]  # contexts, in file order
     positions: list[tuple[int, int]]  # (article, paragraph within article) of each context
     questions: list[Question]
+    skipped: list[str]  # ids of questions that cannot be asked (empty text), left out
 
     def by_id(self) -> dict[str, Question]:
         return {q.qid: q for q in self.questions}
@@ -77,6 +78,7 @@ def load_squad(path: str | os.PathLike) -> SquadFile:
     positions: list[tuple[int, int]] = []
     questions: list[Question] = []
     seen: set[str] = set()
+    skipped: list[str] = []
     for a, article in enumerate(articles):
         for p, para in enumerate(_field(article, "paragraphs", list, shown, f"data[{a}]")):
             where = f"data[{a}].paragraphs[{p}]"
@@ -93,12 +95,13 @@ def load_squad(path: str | os.PathLike) -> SquadFile:
                 else:
                     qid = _field(qa, "id", str, shown, qwhere)
                 text = _field(qa, "question", str, shown, qwhere).strip()
-                if not text:
-                    raise _fail(shown, f"{qwhere}.question", "the question is empty")
                 if qid in seen:
                     raise EvalDataError(f"{shown}: question id {qid!r} appears twice (again at {qwhere}): "
                                         "every question needs its own id")
                 seen.add(qid)
+                if not text:  # real data has a few; `qa ask` refuses them, so they are left out and counted
+                    skipped.append(qid)
+                    continue
                 answers = tuple(_field(ans, "text", str, shown, f"{qwhere}.answers[{m}]")
                                 for m, ans in enumerate(_field(qa, "answers", list, shown, qwhere)))
                 questions.append(Question(qid, text, tuple(t for t in answers if t.strip()), index))
@@ -106,7 +109,7 @@ def load_squad(path: str | os.PathLike) -> SquadFile:
         raise EvalDataError(f"{shown}: holds no questions: a SQuAD-format file needs paragraphs with "
                             '"qas" to evaluate')
     votes = Counter(detect_language(c) for c in paragraphs)
-    return SquadFile(shown, votes.most_common(1)[0][0], paragraphs, positions, questions)
+    return SquadFile(shown, votes.most_common(1)[0][0], paragraphs, positions, questions, skipped)
 
 
 def pair(a: SquadFile, b: SquadFile) -> tuple[SquadFile, SquadFile]:
@@ -121,13 +124,16 @@ def pair(a: SquadFile, b: SquadFile) -> tuple[SquadFile, SquadFile]:
                             f"{a.path} reads as {a.lang} and {b.path} as {b.lang}")
     zh, en = (a, b) if a.lang == "zh" else (b, a)
     zh_ids, en_ids = zh.by_id(), en.by_id()
-    only_zh, only_en = sorted(set(zh_ids) - set(en_ids)), sorted(set(en_ids) - set(zh_ids))
+    all_zh, all_en = set(zh_ids) | set(zh.skipped), set(en_ids) | set(en.skipped)
+    only_zh, only_en = sorted(all_zh - all_en), sorted(all_en - all_zh)
     if only_zh or only_en:
         parts = [f"{len(ids)} only in {f.path} (e.g. {ids[0]!r})"
                  for ids, f in ((only_zh, zh), (only_en, en)) if ids]
         raise EvalDataError(f"the two files' question ids do not match: {'; '.join(parts)}. Give two "
                             "translations of the same questions with the same ids, or one file")
     for qid, q in zh_ids.items():
+        if qid not in en_ids:
+            continue  # skipped (empty) in the English file
         zp, ep = zh.positions[q.paragraph], en.positions[en_ids[qid].paragraph]
         if zp != ep:
             raise EvalDataError(

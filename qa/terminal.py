@@ -192,3 +192,6 @@ def render_eval(result: dict, console: Console) -> None:
     rate = f", {ix['passages_per_second']:.1f} passages/s" if ix.get("passages_per_second") else ""
     console.print(f"index: {ix['documents']} documents, {ix['passages']} passages in {ix['seconds']:.1f} s"
                   f"{rate}   query: p50 {ms['p50']:.1f} ms, p95 {ms['p95']:.1f} ms")
+    skipped = settings.get("skipped_questions") or []
+    if skipped:
+        console.print(f"[yellow]left out[/] {len(skipped)} empty question(s): {escape(', '.join(skipped[:5]))}")

@@ -94,6 +94,8 @@ def _squad(tmp_path, name, fn) -> Path:
      'at data[0].paragraphs[0].qas[0]: "question" is missing'),
     ({"data": [{"paragraphs": [{"context": " ", "qas": []}]}]}, "the context is empty"),
     ({"data": [{"paragraphs": [{"context": "c", "qas": []}]}]}, "holds no questions"),
+    ({"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "1", "question": " ", "answers": []}]}]}]},
+     "holds no questions"),
 ])
 def test_bad_data_is_a_clear_error(tmp_path, content, message):
     path = _write(tmp_path, "bad.json", content)
@@ -108,6 +110,16 @@ def test_duplicate_ids_and_unreadable_files(tmp_path):
         load_squad(_squad(tmp_path, "dup.json", dup))
     with pytest.raises(EvalDataError, match="cannot read"):
         load_squad(tmp_path / "missing.json")
+
+
+def test_empty_questions_are_left_out_of_both_files(tmp_path):
+    # CMRC 2018 trial has two questions with empty text: `qa ask` refuses those, so eval counts them.
+    def blank(d):
+        d["data"][0]["paragraphs"][0]["qas"][1]["question"] = ""
+    en = load_squad(_squad(tmp_path, "blank.json", blank))
+    assert en.skipped == ["q2"] and len(en.questions) == 8
+    _, tasks = plan([load_squad(ZH), en])
+    assert [len(t.queries) for t in tasks] == [8, 8, 8, 8, 16]  # q2 is left out of the Chinese side too
 
 
 def test_files_that_do_not_pair(tmp_path):
@@ -165,6 +177,7 @@ def test_cli_eval_pair_json(shared_model, capsys):
     assert index["builds"]["en"]["passages"] > 6 and index["seconds"] > 0
     assert 0 < result["query_ms"]["p50"] <= result["query_ms"]["p95"]
     assert result["settings"]["model"] == "use-multilingual" and result["settings"]["mode"] == "hybrid"
+    assert result["settings"]["skipped_questions"] == []
 
 
 def test_cli_eval_table_single_file(shared_model, capsys):
