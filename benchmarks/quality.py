@@ -181,7 +181,8 @@ def main() -> int:
     RESULTS.write_text(replace_between(RESULTS.read_text(encoding="utf-8"), *SECTION, section), encoding="utf-8")
     readme = README.read_text(encoding="utf-8")
     if README_MARKERS[0] in readme:
-        table = "\n".join([README_MARKERS[0], f"Measured {started_at} on {os.cpu_count()} cores "
+        limited = f", first {args.limit} questions of each file only" if args.limit else ""
+        table = "\n".join([README_MARKERS[0], f"Measured {started_at} on {os.cpu_count()} cores{limited} "
                            "(benchmarks/RESULTS.md has the details):", ""] + quality_table(evals)
                           + ["", README_MARKERS[1]])
         README.write_text(replace_between(readme, *README_MARKERS, table), encoding="utf-8")
