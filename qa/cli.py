@@ -93,6 +93,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
                    "from the index's own sources) for requests carrying the token in $QA_TOKEN")
     _common(p)
+
+    p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
+                       "well qa finds answers: index each paragraph of SQuAD-format JSON as one document "
+                       "(in a temporary index, exactly as `qa index` would), ask every question as `qa ask` "
+                       "would, and report recall@1, recall@5, mrr@10, answer@1, sentence@1, build time and "
+                       "query latency. Two parallel files (same question ids, one Chinese, one English) give "
+                       "five tasks: zh->zh, en->en, zh->en, en->zh, mixed.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="one SQuAD-format JSON file, or two parallel "
+                   "translations")
+    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
+                   help="ranking to measure (default hybrid)")
+    p.add_argument("--limit", type=int, metavar="N", default=None,
+                   help="ask only the first N questions of each file (the corpus stays whole)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout, no progress bar")
+    p.add_argument("--model", metavar="M", default=None,
+                   help="embedding model: use-multilingual (default) or st:NAME_OR_PATH (default: $QA_MODEL)")
     return top
 
 
@@ -239,7 +255,25 @@ def cmd_shell(args) -> int:
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "serve": cmd_serve}
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate
+
+    if len(args.files) > 2:
+        raise InputError(f"qa eval takes one SQuAD-format file or two parallel ones, not {len(args.files)}")
+    if args.json:
+        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit)
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    from .terminal import ProgressBar, render_eval, stderr_console, stdout_console
+
+    with ProgressBar(stderr_console()) as bar:
+        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, progress=bar)
+    render_eval(result.to_dict(), stdout_console())
+    return 0
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,
+            "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,3 +174,24 @@ def stderr_console() -> Console:
 
 def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def render_eval(result: dict, console: Console) -> None:
+    """The ``qa eval`` report: one row per task, then the index and latency figures."""
+    metrics = ("recall@1", "recall@5", "mrr@10", "answer@1", "sentence@1")
+    settings = result["settings"]
+    table = Table(title=f"qa eval · mode {settings['mode']} · model {settings['model']}", title_justify="left")
+    table.add_column("task", style="bold")
+    for m in metrics:
+        table.add_column(m, justify="right")
+    table.add_column("queries", justify="right")
+    for name, row in result["tasks"].items():
+        table.add_row(name, *(f"{row[m]:.3f}" for m in metrics), str(row["queries"]))
+    console.print(table)
+    ix, ms = result["index"], result["query_ms"]
+    rate = f", {ix['passages_per_second']:.1f} passages/s" if ix.get("passages_per_second") else ""
+    console.print(f"index: {ix['documents']} documents, {ix['passages']} passages in {ix['seconds']:.1f} s"
+                  f"{rate}   query: p50 {ms['p50']:.1f} ms, p95 {ms['p95']:.1f} ms")
+    skipped = settings.get("skipped_questions") or []
+    if skipped:
+        console.print(f"[yellow]left out[/] {len(skipped)} empty question(s): {escape(', '.join(skipped[:5]))}")

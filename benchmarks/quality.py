@@ -1,0 +1,193 @@
+"""Retrieval quality of dense, lexical and hybrid ranking side by side, and the embedding floor.
+
+    python benchmarks/quality.py [--data DIR] [--limit N] [--repeats R] [--note TEXT] [--dry-run]
+
+In one run, with one loaded model:
+  1. ``qa eval`` (the library behind it) on the XQuAD pair (five tasks) and on CMRC 2018 trial
+     (zh->zh), each in the three modes over the same temporary indexes;
+  2. the embedding floor: for each corpus, building its index with the normal builder against
+     embedding just its passages (the texts the model sees, in the builder's batches), best of R.
+It rewrites the "## Quality" section of benchmarks/RESULTS.md and the quality table in README.md.
+Data (read, never copied; CC BY-SA 4.0): DIR/xquad-dev/xquad.{en,zh}.json and
+DIR/cmrc2018-trial/cmrc2018_trial.json, DIR defaulting to ../shared/data beside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa import __version__  # noqa: E402
+from qa.builder import EMBED_BATCH, build_index, embed_text  # noqa: E402
+from qa.embedding import load_embedder  # noqa: E402
+from qa.evaluate import evaluate_modes  # noqa: E402
+from qa.index_files import load_index  # noqa: E402
+from qa.squad import load_squad  # noqa: E402
+
+MODES = ("dense", "lexical", "hybrid")
+METRICS = ("recall@1", "recall@5", "mrr@10", "answer@1", "sentence@1")
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+README = ROOT / "README.md"
+SECTION = ("## Quality\n", "<!-- end of quality -->")
+README_MARKERS = ("<!-- quality table: written by benchmarks/quality.py -->", "<!-- end of quality table -->")
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        ram = f", {psutil.virtual_memory().total / 2**30:.0f} GiB RAM"
+    except ImportError:
+        ram = ""
+    return f"{os.cpu_count()} CPU cores ({model}){ram}, {platform.system()} {platform.release()}"
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def embedding_floor(name: str, files: list[Path], embedder, repeats: int) -> dict:
+    """Build the corpus's index (fresh, each time) and embed only its passages; best of ``repeats``."""
+    squads = [load_squad(f) for f in files]
+    with tempfile.TemporaryDirectory(prefix="qa-floor-") as tmp:
+        folder = Path(tmp) / "docs"
+        for s in squads:
+            (folder / s.lang).mkdir(parents=True)
+            for i, context in enumerate(s.paragraphs):
+                (folder / s.lang / f"p{i:05d}.txt").write_text(context, encoding="utf-8")
+        builds, floors = [], []
+        for r in range(repeats):
+            started = time.perf_counter()
+            build_index([folder], Path(tmp) / f"index-{r}", embedder=embedder, full=True)
+            builds.append(time.perf_counter() - started)
+            index = load_index(Path(tmp) / f"index-{r}")
+            texts = [embed_text(p["text"], index.documents[p["doc"]].get("title")) for p in index.passages]
+            texts.sort(key=len)  # the builder's batching: alike lengths together
+            started = time.perf_counter()
+            for lo in range(0, len(texts), EMBED_BATCH):
+                embedder.embed(texts[lo:lo + EMBED_BATCH])
+            floors.append(time.perf_counter() - started)
+        sentences = int(index.manifest["sentences"])
+    build, floor = min(builds), min(floors)
+    return {"corpus": name, "documents": sum(len(s.paragraphs) for s in squads), "passages": len(texts),
+            "sentences": sentences, "floor": floor, "build": build, "ratio": build / floor}
+
+
+def f3(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def quality_table(evals: dict[str, dict]) -> list[str]:
+    lines = ["| data | task | queries | mode | " + " | ".join(METRICS) + " |",
+             "|---|---|---:|---|" + "---:|" * len(METRICS)]
+    for data, by_mode in evals.items():
+        for task in by_mode[MODES[0]].tasks:
+            for mode in MODES:
+                row = by_mode[mode].tasks[task]
+                best = {m: max(by_mode[x].tasks[task][m] for x in MODES) for m in METRICS}
+                cells = [f"**{f3(row[m])}**" if row[m] == best[m] else f3(row[m]) for m in METRICS]
+                lines.append(f"| {data} | {task} | {row['queries']} | {mode} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def report(evals: dict[str, dict], floors: list[dict], started: str, seconds: float, load: str,
+           note: str | None, limit: int | None) -> str:
+    out = [SECTION[0], f"Written by `benchmarks/quality.py` on {started} (took {seconds / 60:.1f} min). "
+           f"Machine: {machine()}; load average at start {load}. qa {__version__} (commit {commit()}), "
+           f"model `{next(iter(evals.values()))['hybrid'].settings['model']}`, default passages."
+           + (f" Only the first {limit} questions of each file." if limit else ""), ""]
+    if note:
+        out += [f"**Note:** {note}", ""]
+    out += ["Retrieval, one run, the three modes over the same indexes (bold: best of the three). "
+            "Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial "
+            "(256 paragraphs, zh); each paragraph is one document. Metric definitions: README, `qa eval`.",
+            ""] + quality_table(evals) + [""]
+    out += ["Index build and question latency (latency measured around `QA.ask`, all tasks of a mode):", "",
+            "| data | documents | passages | build s | passages/s | " +
+            " | ".join(f"{m} p50 / p95 ms" for m in MODES) + " |",
+            "|---|---:|---:|---:|---:|" + "---:|" * len(MODES)]
+    for data, by_mode in evals.items():
+        ix = by_mode["hybrid"].index
+        lat = " | ".join(f"{by_mode[m].query_ms['p50']:.0f} / {by_mode[m].query_ms['p95']:.0f}" for m in MODES)
+        out.append(f"| {data} | {ix['documents']} | {ix['passages']} | {ix['seconds']:.1f} | "
+                   f"{ix['passages_per_second']} | {lat} |")
+    out += ["", "(XQuAD's figures add up three indexes: en, zh and the mixed corpus.)", "",
+            "Embedding floor: the same documents indexed by the builder (read, segment, chunk, embed "
+            "passages and sentences, BM25, write) against only embedding their passages with the same "
+            "model and batches; best of the repeats, fresh index each time:", "",
+            "| corpus | documents | passages | sentences | embed passages s | build index s | ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for f in floors:
+        out.append(f"| {f['corpus']} | {f['documents']} | {f['passages']} | {f['sentences']} | "
+                   f"{f['floor']:.1f} | {f['build']:.1f} | {f['ratio']:.2f}× |")
+    out += ["", "(The builder also embeds every sentence, for the highlight and the dense score's "
+            "best-sentence term, so it runs the model over passages + sentences.)", "", SECTION[1]]
+    return "\n".join(out)
+
+
+def replace_between(text: str, start: str, end: str, body: str) -> str:
+    i, j = text.index(start), text.index(end)
+    return text[:i] + body + text[j + len(end):]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("QA_EVAL_DATA", ROOT.parent / "shared" / "data")))
+    ap.add_argument("--limit", type=int, default=None, help="first N questions of each file (quick runs)")
+    ap.add_argument("--repeats", type=int, default=2, help="floor timing repeats; the best counts")
+    ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
+    ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
+    args = ap.parse_args()
+    xquad = [args.data / "xquad-dev" / "xquad.en.json", args.data / "xquad-dev" / "xquad.zh.json"]
+    cmrc = [args.data / "cmrc2018-trial" / "cmrc2018_trial.json"]
+    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    t0 = time.perf_counter()
+    from qa.terminal import ProgressBar, stderr_console
+
+    embedder = load_embedder()
+    with ProgressBar(stderr_console()) as bar:
+        evals = {"XQuAD en+zh": evaluate_modes(xquad, MODES, embedder=embedder, limit=args.limit, progress=bar),
+                 "CMRC 2018 trial": evaluate_modes(cmrc, MODES, embedder=embedder, limit=args.limit,
+                                                   progress=bar)}
+    floors = [embedding_floor("XQuAD en+zh", xquad, embedder, args.repeats),
+              embedding_floor("CMRC 2018 trial", cmrc, embedder, args.repeats)]
+    section = report(evals, floors, started_at, time.perf_counter() - t0, load, args.note, args.limit)
+    print(section)
+    if args.dry_run:
+        return 0
+    RESULTS.write_text(replace_between(RESULTS.read_text(encoding="utf-8"), *SECTION, section), encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
+    if README_MARKERS[0] in readme:
+        limited = f", first {args.limit} questions of each file only" if args.limit else ""
+        table = "\n".join([README_MARKERS[0], f"Measured {started_at} on {os.cpu_count()} cores{limited} "
+                           "(benchmarks/RESULTS.md has the details):", ""] + quality_table(evals)
+                          + ["", README_MARKERS[1]])
+        README.write_text(replace_between(readme, *README_MARKERS, table), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
