@@ -21,12 +21,12 @@ from .errors import (DocumentError, EvalDataError, IndexCorruptError, IndexLocke
 __version__ = "0.1.0"
 
 _LAZY = {
-    "QA": "api", "index_info": "api",
+    "QA": "api", "index_info": "api", "Filters": "filters",
     "Answer": "answer", "Hit": "answer", "Citation": "answer", "Highlight": "answer",
 }
 
 __all__ = [
-    "QA", "Answer", "Hit", "Citation", "Highlight", "index_info", "__version__",
+    "QA", "Filters", "Answer", "Hit", "Citation", "Highlight", "index_info", "__version__",
     "QAError", "InputError", "IndexMissingError", "IndexCorruptError", "IndexVersionError",
     "IndexLockedError", "ModelMismatchError", "ModelLoadError", "DocumentError", "EvalDataError",
 ]
@@ -34,6 +34,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .answer import Answer, Citation, Highlight, Hit
     from .api import QA, index_info
+    from .filters import Filters
 
 
 def __getattr__(name: str):

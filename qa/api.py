@@ -4,27 +4,43 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answer import Answer
-from .builder import BuildReport, Progress, build_index
 from .chunks import ChunkSettings
 from .embedding import Embedder, canonical_name, load_embedder
-from .errors import ModelMismatchError
+from .errors import IndexCorruptError, InputError, ModelMismatchError
+from .filters import Filters, PassageTable
 from .formats import FormatOptions
-from .index_files import StoredIndex, build_folder, load_index, read_manifest
-from .search import Searcher
+from .index_files import (StoredIndex, chunk_settings, index_info, load_index,  # noqa: F401 (index_info: public)
+                          read_manifest)
+
+if TYPE_CHECKING:  # the builder and searcher are imported when first needed: `qa ask` never builds
+    from .builder import BuildReport, Progress
+    from .search import Searcher
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One loaded build: replaced as a whole, so a question in flight keeps a consistent view."""
+
+    index: StoredIndex
+    table: PassageTable
+    searcher: Searcher | None = None
 
 
 class QA:
-    """An opened index. Safe to share between threads; the model loads on the first question."""
+    """An opened index. Safe to share between threads: concurrent ``ask`` calls are fine, and
+    ``reload``/``update`` swap in a new build while questions already running finish on the old one.
+    The model loads on the first question (or on ``load()``)."""
 
-    def __init__(self, index_dir: Path, index: StoredIndex, embedder: Embedder | None = None):
-        self.index_dir = index_dir
-        self.index = index
+    def __init__(self, index_dir: str | os.PathLike, index: StoredIndex, embedder: Embedder | None = None):
+        self.index_dir = Path(index_dir)
         self._embedder = embedder
-        self._searcher: Searcher | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._loaded = _Loaded(index, PassageTable(index.documents, index.passages))
         self.last_build: BuildReport | None = None
 
     @classmethod
@@ -33,12 +49,8 @@ class QA:
         """Open the index at ``index_dir``. ``model``, when given, must be the one it was built with."""
         index_dir = Path(index_dir)
         index = load_index(index_dir)
-        built_with = index.manifest["model"]
         asked = embedder.name if embedder is not None else (canonical_name(model) if model else None)
-        if asked is not None and asked != built_with:
-            raise ModelMismatchError(
-                f"{index_dir}/ was built with model {built_with!r}, not {asked!r}: ask without --model "
-                f"(or QA_MODEL), or rebuild with `qa index --full --model {asked}`")
+        _check_model(index_dir, index, asked)
         return cls(index_dir, index, embedder)
 
     @classmethod
@@ -51,6 +63,8 @@ class QA:
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
         """
+        from .builder import build_index
+
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
                              progress=progress, options=options)
         # The build loads the model only if it had something to embed; otherwise the first question will.
@@ -58,39 +72,136 @@ class QA:
         qa.last_build = report
         return qa
 
+    # -- what is loaded ---------------------------------------------------------------------------
+
+    @property
+    def index(self) -> StoredIndex:
+        return self._loaded.index
+
     @property
     def model(self) -> str:
-        return self.index.manifest["model"]
+        return self._loaded.index.manifest["model"]
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._embedder is not None
 
     @property
     def searcher(self) -> Searcher:
-        if self._searcher is None:
-            with self._lock:
-                if self._searcher is None:
-                    embedder = self._embedder or load_embedder(self.model)
-                    self._searcher = Searcher(self.index, embedder)
-        return self._searcher
+        return self._ready().searcher  # type: ignore[return-value]
 
-    def ask(self, question: str, k: int = 5, mode: str = "hybrid") -> Answer:
-        """The ``k`` best passages for ``question``, each cited, with its best sentence highlighted."""
-        hits = self.searcher.search(question, k=k, mode=mode)
-        return Answer(question=question.strip(), mode=mode, hits=hits, model=self.model)
+    def load(self) -> "QA":
+        """Load the model now rather than on the first question (a server does this at start)."""
+        self._ready()
+        return self
+
+    def _ready(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded.searcher is not None:
+            return loaded
+        with self._lock:
+            loaded = self._loaded
+            if loaded.searcher is None:
+                from .search import Searcher
+
+                loaded = replace(loaded, searcher=Searcher(loaded.index, self._model_embedder()))
+                self._loaded = loaded
+            return loaded
+
+    def _model_embedder(self) -> Embedder:
+        """The embedder, loaded once (call with ``_lock`` held)."""
+        if self._embedder is None:
+            embedder = load_embedder(self.model)
+            # Models and word splitters set themselves up on first use; do it here, under the lock,
+            # rather than in several threads at once.
+            from .segment import tokenize
+
+            embedder.embed(["warm up 预热"])
+            tokenize("warm up 预热")
+            self._embedder = embedder
+        return self._embedder
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid", *, filters: Filters | None = None,
+            path: str | None = None, lang: str | None = None, since: str | None = None,
+            until: str | None = None) -> Answer:
+        """The ``k`` best passages for ``question``, each cited, with its best sentence highlighted.
+
+        ``mode``: ``hybrid`` (default), ``dense`` or ``lexical``. Filters (see ``qa.filters.Filters``)
+        come as keywords or as one ``filters=Filters(...)``: ``path`` glob, ``lang`` (zh/en),
+        ``since``/``until`` dates. Raises InputError for bad input.
+        """
+        if not isinstance(question, str):
+            raise InputError(f"the question must be a string, not {type(question).__name__}")
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise InputError(f"k must be a whole number (got {k!r})")
+        loose = Filters(path=path, lang=lang, since=since, until=until)
+        if filters is not None and loose.active:
+            raise InputError("give filters either as filters=Filters(...) or as keywords, not both")
+        filters = filters if filters is not None else loose
+        loaded = self._ready()
+        hits = loaded.searcher.search(question, k=k, mode=mode,  # type: ignore[union-attr]
+                                      allowed=loaded.table.mask(filters))
+        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest["model"])
+
+    # -- keeping up to date -------------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Swap to the index folder's current build if it is not the loaded one. True if swapped.
+
+        Questions already running finish on the build they started with.
+        """
+        with self._lock:
+            current = self._loaded
+            for attempt in range(3):
+                if read_manifest(self.index_dir)["build"] == current.index.manifest["build"]:
+                    return False
+                try:
+                    index = load_index(self.index_dir)
+                    break
+                except IndexCorruptError:
+                    if attempt == 2:  # not a build published under our feet: really damaged
+                        raise
+            _check_model(self.index_dir, index, self._embedder.name if self._embedder else None)
+            from .search import Searcher
+
+            searcher = Searcher(index, self._embedder) if current.searcher is not None else None
+            self._loaded = _Loaded(index, PassageTable(index.documents, index.passages), searcher)
+            return True
+
+    def update(self, paths: list[str | os.PathLike] | None = None, *, full: bool = False,
+               progress: Progress | None = None) -> BuildReport:
+        """Bring the index up to date with its sources (the paths it was built from, or ``paths``),
+        incrementally, then swap to the new build. Questions keep being answered meanwhile.
+
+        Raises IndexLockedError if another build of the same folder is running.
+        """
+        manifest = self._loaded.index.manifest
+        sources = list(paths) if paths else manifest.get("sources")
+        if not sources:
+            raise InputError(f"{self.index_dir}/ does not record the paths it was built from (an older "
+                             "qa built it): give the paths, or rebuild it once with `qa index PATH ...`")
+        from .builder import build_index
+        from .lexical import BM25Params
+
+        with self._lock:
+            embedder = self._model_embedder()
+        report = build_index(sources, self.index_dir, embedder=embedder, full=full,
+                             settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest["bm25"]),
+                             progress=progress)
+        self.reload()
+        self.last_build = report
+        return report
 
     def info(self) -> dict:
         return index_info(self.index_dir)
 
 
-def index_info(index_dir: str | os.PathLike) -> dict:
-    """What an index holds, from its manifest alone (no model, no vectors loaded)."""
-    index_dir = Path(index_dir)
-    manifest = read_manifest(index_dir)
-    folder = build_folder(index_dir, manifest)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
-    return {
-        "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
-        "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
-        "index_type": manifest.get("index_type"), "bytes": size, "created": manifest.get("created"),
-        "build_seconds": manifest.get("build_seconds"), "qa_version": manifest.get("qa_version"),
-        "format": manifest["format"],
-        "paths": [d["path"] for d in manifest["documents"]],
-    }
+def _check_model(index_dir: Path, index: StoredIndex, asked: str | None) -> None:
+    built_with = index.manifest["model"]
+    if asked is not None and asked != built_with:
+        raise ModelMismatchError(
+            f"{index_dir}/ was built with model {built_with!r}, not {asked!r}: ask without --model "
+            f"(or QA_MODEL), or rebuild with `qa index --full --model {asked}`")
+

@@ -30,7 +30,7 @@ from .formats import FormatOptions
 from .index_files import (FORMAT_VERSION, build_folder, publish, read_manifest, read_passages,
                           read_tokens, remove_stale_builds, write_build)
 from .lexical import BM25, BM25Params
-from .segment import jieba_version, languages, tokenize
+from .segment import jieba_version, languages, segmenter, tokenize
 from .store import INDEX_TYPE
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -386,9 +386,14 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build": build, "model": model_name, "dim": int(embedder.dim),
             "index_type": INDEX_TYPE, "bm25": bm25_params.to_dict(), "jieba": jieba_version(),
+            # What produced the tokens and vectors (substitutes give the reference's results).
+            "segmenter": segmenter(), "model_backend": getattr(embedder, "backend", None),
             "chunking": settings.to_dict(), "formats": formats, "passages": len(collector.passages),
             "sentences": len(sentence_vectors), "build_seconds": report.seconds,
             "documents": collector.documents, "files": collector.files, "skipped": skipped_files,
+            # What was asked for (absolute), so the index can be brought up to date from code or
+            # over HTTP without anyone naming paths again (QA.update).
+            "sources": [str(Path(p).resolve()) for p in paths],
         })
         if progress:
             progress("write", 1, 1)

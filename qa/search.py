@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,6 +42,17 @@ def has_quantity(sentence: str) -> bool:
     return bool(_QUANTITY.search(sentence))  # per signal; the fused ranking is taken from their union
 
 
+@lru_cache(maxsize=1)
+def _blas_limit():
+    """threadpoolctl's limiter: one query's matrix-vector products run fastest on one BLAS thread
+    (on busy cores OpenBLAS's spinning threads cost several milliseconds a product)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController().limit
+
+
 @dataclass
 class Scored:
     ids: np.ndarray  # passage ids, best first
@@ -62,24 +75,32 @@ class Searcher:
     # -- scoring --------------------------------------------------------------------------------
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each passage in ``ids``: the best sentence similarity, and that sentence's row."""
+        """For each passage in ``ids``: the best sentence similarity, and that sentence's row
+        (the first one on ties), as one gather and segment-wise reductions (no Python loop)."""
         best = np.full(len(ids), -1.0, dtype=np.float32)
         rows = np.zeros(len(ids), dtype=np.int64)
         if not len(ids):
             return best, rows
-        spans = [(self.sent_lo[i], self.sent_lo[i + 1]) for i in ids]
-        gather = np.concatenate([np.arange(lo, hi) for lo, hi in spans])
+        lo, hi = self.sent_lo[ids], self.sent_lo[np.asarray(ids) + 1]
+        lens = hi - lo
+        full = lens > 0
+        if not full.any():
+            return best, rows
+        lo, lens = lo[full], lens[full]
+        starts = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        gather = np.repeat(lo - starts, lens) + np.arange(int(lens.sum()))
         sims = np.asarray(self.index.sentence_vectors[gather], dtype=np.float32) @ q
-        pos = 0
-        for j, (lo, hi) in enumerate(spans):
-            n = hi - lo
-            if n:
-                local = int(np.argmax(sims[pos:pos + n]))
-                best[j], rows[j] = sims[pos + local], lo + local
-            pos += n
+        top = np.maximum.reduceat(sims, starts)
+        pos = np.where(sims == np.repeat(top, lens), np.arange(len(sims)), len(sims))
+        first = np.minimum.reduceat(pos, starts)
+        best[full], rows[full] = top, gather[first]
         return best, rows
 
-    def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES) -> Scored:
+    def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
+              allowed: np.ndarray | None = None) -> Scored:
+        """Score candidate passages. ``allowed`` (a bool per passage, from qa.filters) limits the
+        candidates to those passages before any is chosen."""
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
         store = self.index.store
@@ -87,11 +108,15 @@ class Searcher:
         lexical_all = bridged_all = None
         if mode != "dense":
             lexical_all, bridged_all = self._lexical(tokenize(question), q_lang)
+            if allowed is not None:
+                lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
+                if bridged_all is not None:
+                    bridged_all = np.where(allowed, bridged_all, 0.0).astype(np.float32)
         q = None
         pools = []
         if mode != "lexical":
             q = self.embedder.embed([question])[0]
-            pools.append(store.search(q, candidates)[1])
+            pools.append(self._dense_candidates(q, candidates, allowed))
         for signal in (lexical_all, bridged_all):
             if signal is not None:
                 top = top_k(signal, candidates)
@@ -137,15 +162,29 @@ class Searcher:
         bridged = bm25.weighted_scores(translate_query(tokens, other_lang, bm25.vocab))
         return direct, np.where(other, bridged, 0.0).astype(np.float32)
 
+    def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
+        if allowed is None:
+            return self.index.store.search(q, candidates)[1]
+        # Exact search over the allowed passages only: the same inner products FAISS's flat index
+        # computes, so a filter never hides an allowed passage behind disallowed ones.
+        ids = np.flatnonzero(allowed)
+        return ids[top_k(self.index.store.vectors[ids] @ q, candidates)] if len(ids) else ids
+
     # -- answers --------------------------------------------------------------------------------
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, question: str, k: int = 5, mode: str = "hybrid",
+               allowed: np.ndarray | None = None) -> list[Hit]:
         question = (question or "").strip()
         if not question:
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
-        scored = self.score(question, mode)
+        limit = _blas_limit()
+        with limit(limits=1, user_api="blas") if limit else nullcontext():
+            return self._search(question, k, mode, allowed)
+
+    def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
+        scored = self.score(question, mode, allowed=allowed)
         take = slice(0, k)
         ids = scored.ids[take]
         q = scored.query_vector

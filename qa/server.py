@@ -1,0 +1,293 @@
+"""The HTTP JSON API (``qa serve``): FastAPI over one shared, thread-safe ``QA``.
+
+    POST /ask        {"question", "k", "mode", "path", "lang", "since", "until"} -> Answer.to_dict()
+    GET  /documents  what is indexed
+    GET  /health     index loaded, model, passages
+    POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
+                     and then only with the token from QA_TOKEN as ``Authorization: Bearer ...``)
+    GET  /openapi.json
+
+Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
+Every error is JSON: ``{"error": {"status", "type", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import threading
+import time
+import weakref
+from typing import Literal
+
+from fastapi import Body, Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from . import __version__
+from .api import QA
+from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError)
+
+MAX_QUESTION = 2000  # characters
+MAX_K = 50
+MAX_BODY = 64 * 1024  # bytes: a question of 2,000 characters and its filters fit many times over
+
+STATUS = {  # QAError type -> HTTP status
+    InputError: 422, DocumentError: 422, IndexLockedError: 409, IndexMissingError: 503,
+    IndexCorruptError: 503, IndexVersionError: 503, ModelLoadError: 503, ModelMismatchError: 500,
+}
+
+
+HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              411: "length_required", 413: "too_large", 415: "unsupported_media_type"}
+
+
+class AskRequest(BaseModel):
+    """A question, with optional filters (all given must hold)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION, strict=True,
+                          description=f"the question, Chinese or English (at most {MAX_QUESTION} characters)")
+    k: int = Field(5, ge=1, le=MAX_K, strict=True, description="how many passages")
+    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="how to rank")
+    path: str | None = Field(None, min_length=1, max_length=500,
+                             description="glob on the document's path, e.g. 'seeds/*' or '*.md'")
+    lang: Literal["zh", "en"] | None = Field(None, description="only passages mainly in this language")
+    since: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
+    until: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
+
+
+class IndexRequest(BaseModel):
+    """Options of a rebuild. No paths: the server rebuilds only what the index was built from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full: bool = Field(False, strict=True, description="rebuild everything, reusing nothing")
+
+
+def is_loopback(host: str) -> bool:
+    """True for hosts only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(status: int, kind: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "type": kind, "message": message, **extra}},
+                        status_code=status, headers=headers)
+
+
+def _explain(errors: list[dict], model: type[BaseModel]) -> tuple[str, list[dict]]:
+    """Pydantic's errors as one readable line and a list of {field, problem}."""
+    fields_allowed = ", ".join(model.model_fields)
+    details = []
+    for e in errors:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        if e["type"] == "extra_forbidden":
+            problem = f"unknown field (allowed: {fields_allowed})"
+        elif e["type"] == "missing":
+            problem = "required"
+        else:
+            problem = e.get("msg", "invalid")
+        details.append({"field": where, "problem": problem})
+    return "; ".join(f"{d['field']}: {d['problem']}" for d in details), details
+
+
+class _TooLarge(HTTPException):
+    """Raised from inside body reading; an HTTPException, so FastAPI passes it on as it is."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "too large")
+
+
+class _BodyLimit:
+    """413 as JSON for a body over the limit: a declared Content-Length is refused before anything is
+    read; a chunked body is counted as it arrives and cut off at the limit."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    def _refuse(self):
+        return _error(413, "too_large", f"the request body is too large (at most {self.limit} bytes; a "
+                      f"question is at most {MAX_QUESTION} characters)")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            return await self._refuse()(scope, receive, send)
+        seen, started = 0, False
+
+        async def counted_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except _TooLarge:
+            if started:
+                raise
+            await self._refuse()(scope, receive, send)
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _gate(workers: int) -> asyncio.Semaphore:
+    """The running event loop's semaphore (a semaphore belongs to one loop; tests run several)."""
+    loop = asyncio.get_running_loop()
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(workers)
+    return gate
+
+
+def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
+               workers: int | None = None) -> FastAPI:
+    """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
+    a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
+    ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
+    (tokenizers) under the GIL, so a second thread barely adds throughput (50 clients on 2 cores:
+    within 10%, inside the noise of a shared machine) while each answer takes about twice as long
+    and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py)."""
+    workers = workers or 1
+    if allow_index and not token:
+        raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
+    app = FastAPI(title="qa", version=__version__,
+                  description="Ask questions, in Chinese or English, of a folder of documents; get the best "
+                              "passages with exact citations.")
+    app.add_middleware(_BodyLimit, limit=MAX_BODY)
+    rebuilding = threading.Lock()
+
+    @app.exception_handler(QAError)
+    async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
+        status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
+        return _error(status, type(exc).__name__, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        bad_json = next((e for e in errors if e.get("type") == "json_invalid"), None)
+        if bad_json is not None:
+            why = (bad_json.get("ctx") or {}).get("error", "not JSON")
+            return _error(400, "bad_json", f"the body is not valid JSON ({why} at character "
+                          f"{bad_json['loc'][-1]}): send one JSON object")
+        model = IndexRequest if request.url.path == "/index" else AskRequest
+        message, details = _explain(errors, model)
+        return _error(422, "invalid_request", message, details=details)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 413:
+            message = f"the request body is too large (at most {MAX_BODY} bytes)"
+        return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
+                      headers=getattr(exc, "headers", None))
+
+    def _authorized(authorization: str | None = Header(None)) -> None:
+        """403 when rebuilding is off, 401 without the right token; before anything else is looked at."""
+        if not allow_index:
+            raise HTTPException(403, "rebuilding over HTTP is off: start the server with "
+                                     "`qa serve --allow-index` and QA_TOKEN set")
+        scheme, _, given = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise HTTPException(401, "send the token from QA_TOKEN as `Authorization: Bearer <token>`",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    def _json_body(request: Request) -> None:
+        """415 for a body that is not JSON; runs before the body is validated."""
+        required = request.url.path == "/ask"
+        ctype = request.headers.get("content-type", "")
+        has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+        mime = ctype.split(";", 1)[0].strip().lower()
+        if (required or has_body) and not (mime == "application/json" or mime.endswith("+json")):
+            raise HTTPException(415, f"send the body as JSON with the header Content-Type: application/json "
+                                     f"(got {ctype or 'no content type'!r})")
+
+    @app.post("/ask", summary="Answer a question with cited passages", dependencies=[Depends(_json_body)],
+              response_description="the same JSON as `qa ask --json`: question, mode, model, hits")
+    async def ask(body: AskRequest) -> JSONResponse:
+        # At most `workers` questions compute at once, the rest wait in arrival order (asyncio's
+        # semaphore is FIFO): as fast overall as more threads, without starving unlucky requests.
+        arrived = time.perf_counter()
+        async with _gate(workers):
+            started = time.perf_counter()
+            answer = await run_in_threadpool(qa.ask, body.question, k=body.k, mode=body.mode, path=body.path,
+                                             lang=body.lang, since=body.since, until=body.until)
+        done = time.perf_counter()
+        # Server-Timing (a standard header): time spent waiting for a worker, and answering.
+        timing = f"queue;dur={1000 * (started - arrived):.1f}, ask;dur={1000 * (done - started):.1f}"
+        return JSONResponse(answer.to_dict(), headers={"Server-Timing": timing})
+
+    @app.get("/documents", summary="What is indexed")
+    def documents() -> JSONResponse:
+        docs = [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
+                for d in qa.index.documents]
+        return JSONResponse({"count": len(docs), "documents": docs})
+
+    def health_dict() -> dict:
+        m = qa.index.manifest
+        return {"status": "ok", "index_loaded": True, "model": m["model"], "model_loaded": qa.model_loaded,
+                "passages": m["passages"], "documents": len(m["documents"]), "build": m["build"],
+                "created": m.get("created"), "allow_index": allow_index, "qa_version": __version__}
+
+    @app.get("/health", summary="Is the index loaded; which model; how many passages")
+    def health() -> JSONResponse:
+        return JSONResponse(health_dict())
+
+    @app.post("/index", summary="Rebuild the index incrementally from its own sources",
+              description="Off unless the server was started with --allow-index; needs "
+                          "`Authorization: Bearer <QA_TOKEN>`. Questions keep being answered during the "
+                          "rebuild, then switch to the new build.",
+              dependencies=[Depends(_authorized), Depends(_json_body)])
+    def rebuild(body: IndexRequest | None = Body(None)) -> JSONResponse:
+        if not rebuilding.acquire(blocking=False):
+            return _error(409, "IndexLockedError", "a rebuild is already running: try again when it ends")
+        try:
+            report = qa.update(full=bool(body and body.full))
+        finally:
+            rebuilding.release()
+        return JSONResponse({"build": report.to_dict(), "health": health_dict()})
+
+    return app
+
+
+def serving_embedder(model: str):
+    """The model set up for many concurrent requests: one BLAS thread per request, so requests run
+    side by side on the cores instead of each spreading over all of them (with 50 clients, per-call
+    multi-threaded BLAS made throughput collapse on 2 cores; see benchmarks/load.py)."""
+    from .embedding import DEFAULT_MODEL, USEEmbedder, load_embedder
+
+    return USEEmbedder(threads=1) if model == DEFAULT_MODEL else load_embedder(model)
+
+
+def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
+          token: str | None = None, log_level: str = "info") -> None:
+    """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
+    import uvicorn
+
+    app = create_app(qa, allow_index=allow_index, token=token)
+    qa.load()
+    # Keep-alive longer than the worst queueing delay under load, so the server never closes a
+    # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=75)
