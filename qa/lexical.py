@@ -74,6 +74,17 @@ class BM25:
             out[self.doc_ids[lo:hi]] += qtf * self.weights[lo:hi]
         return out
 
+    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 for a query given as term -> weight (e.g. translated terms), unknown terms ignored."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for term, w in terms.items():
+            t = self.vocab.get(term)
+            if t is None or w <= 0:
+                continue
+            lo, hi = self.indptr[t], self.indptr[t + 1]
+            out[self.doc_ids[lo:hi]] += np.float32(w) * self.weights[lo:hi]
+        return out
+
     # -- persistence: plain arrays and a JSON term list ----------------------------------------
 
     def save(self, folder: Path) -> None:

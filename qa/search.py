@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,28 @@ from .segment import detect_language, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
+# Weights of the hybrid score, each signal z-normalised over the candidates first. Dictionary-bridged
+# BM25 counts half: a translation guesses at the sense, and an English term maps to several Chinese
+# words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality").
+W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
+# Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
+# question's words it holds (words naming the document's topic count W_TOPIC as much, since every
+# sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one.
+W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
+_ASKS_QUANTITY = re.compile(
+    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|哪一?年|何年|何时|什么时候|哪一?天|年份|日期|面积|人口|比例"
+    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b|\bwhen\b|\bwhat (?:year|percentage|date)\b"
+    r"|\bwhich year\b", re.IGNORECASE)
+_QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
+
+
+def asks_quantity(question: str) -> bool:
+    """The question asks for a number, a date or an amount (classic answer-type matching)."""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def has_quantity(sentence: str) -> bool:
+    return bool(_QUANTITY.search(sentence))  # per signal; the fused ranking is taken from their union
 
 
 @lru_cache(maxsize=1)
@@ -80,29 +103,28 @@ class Searcher:
         candidates to those passages before any is chosen."""
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-        store, bm25 = self.index.store, self.index.bm25
+        store = self.index.store
         q_lang = detect_language(question)
-        lexical_all = None
+        lexical_all = bridged_all = None
         if mode != "dense":
-            lexical_all = bm25.scores(tokenize(question))
-            mask = self.lang_mask.get(q_lang)
-            if mask is not None:
-                # Lexical evidence only where the passage shares the question's language: an English
-                # question's stray matches in Chinese passages (numbers, names) are noise.
-                lexical_all = np.where(mask, lexical_all, 0.0).astype(np.float32)
+            lexical_all, bridged_all = self._lexical(tokenize(question), q_lang)
             if allowed is not None:
                 lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
+                if bridged_all is not None:
+                    bridged_all = np.where(allowed, bridged_all, 0.0).astype(np.float32)
         q = None
         pools = []
         if mode != "lexical":
             q = self.embedder.embed([question])[0]
             pools.append(self._dense_candidates(q, candidates, allowed))
-        if lexical_all is not None:
-            lex_top = top_k(lexical_all, candidates)
-            pools.append(lex_top[lexical_all[lex_top] > 0])
+        for signal in (lexical_all, bridged_all):
+            if signal is not None:
+                top = top_k(signal, candidates)
+                pools.append(top[signal[top] > 0])
         ids = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
         ids = ids[ids >= 0]
         lexical = lexical_all[ids] if lexical_all is not None else np.zeros(len(ids), np.float32)
+        bridged = bridged_all[ids] if bridged_all is not None else np.zeros(len(ids), np.float32)
         if q is not None and len(ids):
             passage_sim = store.vectors[ids] @ q
             sentence_sim, _ = self._best_sentences(ids, q)
@@ -112,11 +134,33 @@ class Searcher:
         if mode == "dense":
             fused = dense.astype(np.float64)
         elif mode == "lexical":
-            fused = lexical.astype(np.float64)
+            fused = weighted_sum([lexical, bridged], [1.0, float(bridged.any())]) \
+                if lexical.any() and bridged.any() else (lexical + bridged).astype(np.float64)
         else:
-            fused = weighted_sum([dense, lexical], [1.0, 1.0 if lexical.any() else 0.0])
+            fused = weighted_sum([dense, lexical, bridged],
+                                 [W_DENSE, W_LEXICAL * float(lexical.any()), W_BRIDGE * float(bridged.any())])
         order = np.lexsort((ids, -fused))
-        return Scored(ids[order], fused[order], dense[order], lexical[order], q)
+        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q)
+
+    def _lexical(self, tokens: list[str], q_lang: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """BM25 of every passage, two ways: directly where the passage shares the question's language,
+        and through the dictionary bridge where it does not (None when no passage needs it). Raw
+        cross-language matches are not used: an English question's stray hits in Chinese passages
+        (numbers, names) are noise."""
+        bm25 = self.index.bm25
+        direct = bm25.scores(tokens)
+        same = self.lang_mask.get(q_lang)
+        if same is None:
+            return direct, None
+        direct = np.where(same, direct, 0.0).astype(np.float32)
+        other_lang = "en" if q_lang == "zh" else "zh"
+        other = self.lang_mask[other_lang] & ~same
+        if not other.any():
+            return direct, None
+        from .bridge import translate_query
+
+        bridged = bm25.weighted_scores(translate_query(tokens, other_lang, bm25.vocab))
+        return direct, np.where(other, bridged, 0.0).astype(np.float32)
 
     def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
         if allowed is None:
@@ -146,13 +190,72 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        _, rows = self._best_sentences(ids, q) if q is not None else (None, None)
+        tokens = tokenize(question)
+        q_lang = detect_language(question)
+        weights = self._term_weights({t: 1.0 for t in tokens})
+        translated: dict[str, dict[str, float]] = {}  # the question's words in the other language
+        wants_number = asks_quantity(question)
         hits = []
         for rank, (pid, fused, dense, lexical) in enumerate(zip(
                 ids, scored.fused[take], scored.dense[take], scored.lexical[take]), start=1):
+            langs = self.index.passages[pid]["langs"]
+            w = weights
+            if q_lang in ("zh", "en") and q_lang not in langs and langs[0] in ("zh", "en"):
+                if langs[0] not in translated:
+                    from .bridge import translate_query
+
+                    translated[langs[0]] = self._term_weights(
+                        translate_query(tokens, langs[0], self.index.bm25.vocab))
+                w = translated[langs[0]]
             hits.append(self._hit(int(pid), rank, float(fused), float(dense), float(lexical),
-                                  int(rows[rank - 1]) - int(self.sent_lo[pid])))
+                                  self._answer_sentence(int(pid), q, w, wants_number)))
         return hits
+
+    def _topic_terms(self, doc: int) -> set[str]:
+        d = self.index.documents[doc]
+        first = self.index.passages[d["first"]] if d.get("passages") else None
+        lead = ""
+        if first is not None and first["sentences"]:
+            s, e = first["sentences"][0]
+            lead = first["text"][s - first["start"]:e - first["start"]]
+        return set(tokenize(f"{d.get('title') or ''}\n{lead}"))
+
+    def _term_weights(self, terms: dict[str, float]) -> dict[str, float]:
+        """Each query term's weight times its IDF in the index (terms the index lacks carry none)."""
+        bm25 = self.index.bm25
+        out = {}
+        for t, w in terms.items():
+            i = bm25.vocab.get(t)
+            if i is not None:
+                df = int(bm25.indptr[i + 1] - bm25.indptr[i])
+                out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
+        return out
+
+    def _answer_sentence(self, pid: int, q: np.ndarray, weights: dict[str, float],
+                         wants_number: bool = False) -> int:
+        """The passage's sentence that best answers: closeness in meaning plus the share of the
+        question's (IDF-weighted) words it contains."""
+        lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
+        if hi <= lo:
+            return -1
+        score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
+        if weights and hi - lo > 1:
+            # The document's topic (its title, its lead sentence) is what every sentence is about:
+            # question words naming it do not tell sentences apart, the other question words do.
+            topic = self._topic_terms(self.index.passages[pid]["doc"])
+            weights = {t: w * (W_TOPIC if t in topic else 1.0) for t, w in weights.items()}
+        total = sum(weights.values())
+        if total > 0 and hi - lo > 1:
+            p = self.index.passages[pid]
+            for j, (s, e) in enumerate(p["sentences"]):
+                words = set(tokenize(p["text"][s - p["start"]:e - p["start"]]))
+                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if t in words) / total
+        if wants_number and hi - lo > 1:
+            p = self.index.passages[pid]
+            for j, (s, e) in enumerate(p["sentences"]):
+                if has_quantity(p["text"][s - p["start"]:e - p["start"]]):
+                    score[j] += W_ANSWER_TYPE
+        return int(np.argmax(score))
 
     def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int) -> Hit:
         p = self.index.passages[pid]

@@ -46,3 +46,4 @@ def test_bm25_ranks_and_round_trips(tmp_path):
     bm.save(tmp_path)
     again = BM25.load(tmp_path, 4, bm.params)
     assert np.array_equal(again.scores(["ash", "长城"]), bm.scores(["ash", "长城"]))
+

