@@ -187,11 +187,11 @@ def test_cli_eval_table_single_file(shared_model, capsys):
     assert "passages" in out and "p95" in out
 
 
-def test_modes_share_indexes_and_differ(embedder):
+def test_modes_share_indexes(embedder):
     results = evaluate_modes([EN, ZH], ("dense", "lexical"), embedder=embedder)
     dense, lexical = results["dense"], results["lexical"]
     assert dense.index is lexical.index  # built once, asked in both modes
-    # Lexical evidence is gated to the question's language, so a Chinese question has no lexical
-    # route into an English-only corpus: its cross-lingual recall is far below dense retrieval's.
-    assert lexical.tasks["zh->en"]["recall@1"] < dense.tasks["zh->en"]["recall@1"]
+    # Lexical search crosses languages only through the dictionary bridge, which finds the
+    # English paragraphs for most Chinese questions of this small set.
+    assert lexical.tasks["zh->en"]["recall@1"] > 0.5
     assert dense.ranks["en->en"].count(1) == round(dense.tasks["en->en"]["recall@1"] * 9)
