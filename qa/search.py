@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,7 @@ from .embedding import Embedder
 from .errors import InputError
 from .fusion import top_k, weighted_sum
 from .index_files import StoredIndex
-from .segment import detect_language, tokenize
+from .segment import HAN, detect_language, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
@@ -31,6 +32,20 @@ _ASKS_QUANTITY = re.compile(
     r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b|\bwhen\b|\bwhat (?:year|percentage|date)\b"
     r"|\bwhich year\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
+_NON_WORD = re.compile(r"[^\w]+")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def _searchable(text: str) -> str:
+    """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space."""
+    return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
+
+
+def _holds(text: str, term: str) -> bool:
+    """Whether a sentence (as ``_searchable`` gives it) holds a search term: a Chinese word anywhere,
+    an English stem at the start of a word. Substring tests: tokenizing every sentence of every hit
+    with jieba cost more than the rest of a query."""
+    return term in text if _HAN_CHAR.match(term) else f" {term}" in text
 
 
 def asks_quantity(question: str) -> bool:
@@ -39,7 +54,7 @@ def asks_quantity(question: str) -> bool:
 
 
 def has_quantity(sentence: str) -> bool:
-    return bool(_QUANTITY.search(sentence))  # per signal; the fused ranking is taken from their union
+    return bool(_QUANTITY.search(sentence))
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +83,7 @@ class Searcher:
         passages = index.passages
         self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
+        self._topics: dict[int, set[str]] = {}  # document -> its topic words (title, lead sentence)
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
@@ -212,6 +228,12 @@ class Searcher:
         return hits
 
     def _topic_terms(self, doc: int) -> set[str]:
+        topic = self._topics.get(doc)
+        if topic is None:
+            topic = self._topics[doc] = self._read_topic(doc)
+        return topic
+
+    def _read_topic(self, doc: int) -> set[str]:
         d = self.index.documents[doc]
         first = self.index.passages[d["first"]] if d.get("passages") else None
         lead = ""
@@ -248,8 +270,8 @@ class Searcher:
         if total > 0 and hi - lo > 1:
             p = self.index.passages[pid]
             for j, (s, e) in enumerate(p["sentences"]):
-                words = set(tokenize(p["text"][s - p["start"]:e - p["start"]]))
-                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if t in words) / total
+                text = _searchable(p["text"][s - p["start"]:e - p["start"]])
+                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(text, t)) / total
         if wants_number and hi - lo > 1:
             p = self.index.passages[pid]
             for j, (s, e) in enumerate(p["sentences"]):
