@@ -120,8 +120,8 @@ def main() -> int:
 
     med_same, med_cli, med_one = statistics.median(same), statistics.median(cli), statistics.median(one)
     verdict = lambda x, goal: "meets" if x <= goal else "misses"  # noqa: E731
-    text = f"""(written by `benchmarks/rebuild.py`; provisional: {date.today().isoformat()}, on a 2-core machine
-shared with other jobs, so timings are noisy; re-run on an idle machine for final figures)
+    text = f"""(written by `benchmarks/rebuild.py` on {date.today().isoformat()}, on a {os.cpu_count()}-core machine;
+load average at the end {os.getloadavg()[0]:.1f}: above 1 means something else was running)
 
 Corpus: {full.documents} generated documents ({full.passages} passages) from the XQuAD en/zh and CMRC 2018
 trial paragraphs (each paragraph used about {args.docs / len(paragraphs(args.data)):.0f} times under

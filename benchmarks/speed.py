@@ -265,8 +265,8 @@ def warm(sizes: list[int], qs: list[str]) -> list[dict]:
 
 def markdown(cold_rows, index_rows, warm_rows, args, load: float) -> str:
     lines = [f"Run {date.today().isoformat()} by `benchmarks/speed.py`{' --quick' if args.quick else ''}; "
-             f"machine: {os.cpu_count()} cores, **shared with other jobs during this run, so the figures are "
-             "provisional** (load average at start {:.1f}, at end {:.1f}). Files in the OS page cache; each "
+             f"machine: {os.cpu_count()} cores (load average at start {{:.1f}}, at end {{:.1f}}: above 1 means "
+             "something else was running and the figures are high). Files in the OS page cache; each "
              "command a fresh process, timed from start to exit.".format(load, os.getloadavg()[0]), "",
              f"**Cold commands** on the seeds/ index ({args.runs} interleaved runs each):", "",
              "| command | median s | min s | peak RSS MB |", "|---|---:|---:|---:|"]

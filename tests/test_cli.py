@@ -97,3 +97,15 @@ def test_console_script_exit_code_and_message(tmp_path):
     assert proc.stderr.startswith("qa: error: no index at") and "Traceback" not in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--bogus"], capture_output=True, text=True)
     assert proc.returncode == 2
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(built, tmp_path):
+    """`qa ask --json | head`: the reader may leave before qa writes; no traceback, exit 0."""
+    _, index_dir = built
+    env = dict(os.environ, QA_INDEX=str(index_dir), PYTHONPATH=str(ROOT))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Longjing tea", "--json"], cwd=tmp_path,
+                          env=env, stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
