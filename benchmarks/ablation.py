@@ -1,0 +1,95 @@
+"""What each part of qa's ranking adds: the hybrid default with parts switched off, side by side.
+
+    python benchmarks/ablation.py [--data DIR] [--limit N] [--dry-run]
+
+Variants (each evaluated with `qa eval`'s library on the XQuAD pair and CMRC 2018 trial, one run,
+one loaded model):
+  1. fusion only: language-gated z-score fusion of dense and BM25; highlight by similarity alone;
+  2. + sentence choice: the highlight also weighs the question's words (topic words down-weighted)
+     and answer type;
+  3. + dictionary bridge (the default): BM25 across languages through CC-CEDICT.
+It writes the "## Quality ablation" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qa.search as search  # noqa: E402
+from qa.embedding import load_embedder  # noqa: E402
+from qa.evaluate import evaluate_modes  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from quality import RESULTS, commit, machine, replace_between  # noqa: E402
+
+SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
+DEFAULTS = {k: getattr(search, k) for k in ("W_BRIDGE", "W_OVERLAP", "W_TOPIC", "W_ANSWER_TYPE")}
+VARIANTS = [
+    ("fusion only", {"W_BRIDGE": 0.0, "W_OVERLAP": 0.0, "W_TOPIC": 1.0, "W_ANSWER_TYPE": 0.0}),
+    ("+ sentence choice", {"W_BRIDGE": 0.0}),
+    ("+ dictionary bridge (default)", {}),
+]
+
+
+def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
+    embedder = load_embedder()
+    rows = []
+    for name, overrides in VARIANTS:
+        for key, value in {**DEFAULTS, **overrides}.items():
+            setattr(search, key, value)
+        tasks = {}
+        xquad = evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
+                               embedder=embedder, limit=limit)["hybrid"]
+        tasks.update(xquad.tasks)
+        cmrc = evaluate_modes([data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder=embedder,
+                              limit=limit)["hybrid"]
+        tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
+        rows.append((name, tasks))
+    for key, value in DEFAULTS.items():
+        setattr(search, key, value)
+    return rows
+
+
+def section(rows: list[tuple[str, dict]], started: str, minutes: float, limit: int | None) -> str:
+    order = ["zh->zh", "en->en", "zh->en", "en->zh", "mixed", "cmrc zh->zh"]
+    out = [SECTION[0], f"Written by `benchmarks/ablation.py` on {started} (took {minutes:.1f} min), "
+           f"commit {commit()}, {machine()}. Hybrid mode; XQuAD dev pair and CMRC 2018 trial"
+           + (f", first {limit} questions of each file" if limit else ", all questions") + ".", ""]
+    for metric in ("recall@1", "sentence@1"):
+        out += [f"**{metric}**", "", "| variant | " + " | ".join(order) + " |",
+                "|---|" + "---:|" * len(order)]
+        for name, tasks in rows:
+            out.append(f"| {name} | " + " | ".join(f"{tasks[t][metric]:.3f}" for t in order) + " |")
+        out.append("")
+    out.append(SECTION[1])
+    return "\n".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("QA_EVAL_DATA", ROOT.parent / "shared" / "data")))
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args()
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    t0 = time.perf_counter()
+    rows = run(args.data, args.limit)
+    text = section(rows, started, (time.perf_counter() - t0) / 60, args.limit)
+    print(text)
+    if not args.dry_run:
+        results = RESULTS.read_text(encoding="utf-8")
+        if SECTION[0] not in results:
+            results = results.rstrip("\n") + "\n\n" + SECTION[0] + SECTION[1] + "\n"
+        RESULTS.write_text(replace_between(results, SECTION[0], SECTION[1], text), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
