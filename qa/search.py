@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import nullcontext
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from .answer import Citation, Highlight, Hit
+from .blas import one_blas_thread
 from .embedding import Embedder
 from .errors import InputError
 from .fusion import top_k, weighted_sum
@@ -55,17 +54,6 @@ def asks_quantity(question: str) -> bool:
 
 def has_quantity(sentence: str) -> bool:
     return bool(_QUANTITY.search(sentence))
-
-
-@lru_cache(maxsize=1)
-def _blas_limit():
-    """threadpoolctl's limiter: one query's matrix-vector products run fastest on one BLAS thread
-    (on busy cores OpenBLAS's spinning threads cost several milliseconds a product)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    return ThreadpoolController().limit
 
 
 @dataclass
@@ -195,8 +183,7 @@ class Searcher:
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
-        limit = _blas_limit()
-        with limit(limits=1, user_api="blas") if limit else nullcontext():
+        with one_blas_thread():
             return self._search(question, k, mode, allowed)
 
     def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:

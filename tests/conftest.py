@@ -43,3 +43,26 @@ def _quiet_state(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("QA_INDEX", raising=False)
     monkeypatch.delenv("QA_MODEL", raising=False)
+
+
+def _without_floats(value):
+    if isinstance(value, dict):
+        return {k: _without_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_floats(v) for v in value]
+    return None if isinstance(value, float) else value
+
+
+def _floats_close(a, b, tol: float) -> bool:
+    if isinstance(a, dict):
+        return all(_floats_close(a[k], b[k], tol) for k in a)
+    if isinstance(a, list):
+        return all(_floats_close(x, y, tol) for x, y in zip(a, b))
+    return abs(a - b) <= tol if isinstance(a, float) else True
+
+
+def same_answers(a, b, tol: float = 1e-5) -> bool:
+    """Answers (as to_dict() gives them) with the same passages, citations and highlights in the same
+    order, and scores equal up to the last float bits: BLAS kernels sum in an order that depends on the
+    arrays' memory alignment, so the same question asked in another thread can differ at 1e-7."""
+    return _without_floats(a) == _without_floats(b) and _floats_close(a, b, tol)

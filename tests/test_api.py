@@ -14,6 +14,8 @@ import pytest
 from qa import QA, Filters, InputError
 from qa.errors import IndexLockedError
 
+from .conftest import same_answers
+
 ROOT = Path(__file__).parent.parent
 
 EXPORT = """{topic}
@@ -138,7 +140,9 @@ def test_concurrent_asks_match_serial_answers(built, embedder):
     with ThreadPoolExecutor(max_workers=8) as pool:
         parallel = list(pool.map(lambda job: qa.ask(job[0], **job[1]).to_dict(), jobs))
     serial = [qa.ask(q, **kw).to_dict() for q, kw in jobs]
-    assert parallel == serial
+    # The same passages, citations and highlights in the same order; scores equal up to the last float
+    # bits (BLAS kernels sum in an order that depends on the arrays' memory alignment).
+    assert same_answers(parallel, serial)
     assert all(a["hits"] for a in serial)
 
 
