@@ -63,6 +63,8 @@ class Scored:
     dense: np.ndarray
     lexical: np.ndarray
     query_vector: np.ndarray | None
+    tokens: list[str]  # the question's search tokens
+    lang: str  # the question's language
 
 
 class Searcher:
@@ -109,9 +111,10 @@ class Searcher:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
         store = self.index.store
         q_lang = detect_language(question)
+        tokens = tokenize(question)
         lexical_all = bridged_all = None
         if mode != "dense":
-            lexical_all, bridged_all = self._lexical(tokenize(question), q_lang)
+            lexical_all, bridged_all = self._lexical(tokens, q_lang)
             if allowed is not None:
                 lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
                 if bridged_all is not None:
@@ -144,7 +147,7 @@ class Searcher:
             fused = weighted_sum([dense, lexical, bridged],
                                  [W_DENSE, W_LEXICAL * float(lexical.any()), W_BRIDGE * float(bridged.any())])
         order = np.lexsort((ids, -fused))
-        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q)
+        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q, tokens, q_lang)
 
     def _lexical(self, tokens: list[str], q_lang: str) -> tuple[np.ndarray, np.ndarray | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
@@ -193,8 +196,7 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        tokens = tokenize(question)
-        q_lang = detect_language(question)
+        tokens, q_lang = scored.tokens, scored.lang
         weights = self._term_weights({t: 1.0 for t in tokens})
         translated: dict[str, dict[str, float]] = {}  # the question's words in the other language
         wants_number = asks_quantity(question)
