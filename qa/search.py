@@ -35,6 +35,12 @@ _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 
 
+def _sentence_text(passage: dict, j: int) -> str:
+    """The cited text of a passage record's j-th sentence."""
+    s, e = passage["sentences"][j]
+    return passage["text"][s - passage["start"]:e - passage["start"]]
+
+
 def _searchable(text: str) -> str:
     """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space."""
     return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
@@ -65,6 +71,7 @@ class Scored:
     query_vector: np.ndarray | None
     tokens: list[str]  # the question's search tokens
     lang: str  # the question's language
+    translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
 
 class Searcher:
@@ -113,8 +120,9 @@ class Searcher:
         q_lang = detect_language(question)
         tokens = tokenize(question)
         lexical_all = bridged_all = None
+        translated: dict[str, dict[str, float]] = {}
         if mode != "dense":
-            lexical_all, bridged_all = self._lexical(tokens, q_lang)
+            lexical_all, bridged_all = self._lexical(tokens, q_lang, translated)
             if allowed is not None:
                 lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
                 if bridged_all is not None:
@@ -147,13 +155,15 @@ class Searcher:
             fused = weighted_sum([dense, lexical, bridged],
                                  [W_DENSE, W_LEXICAL * float(lexical.any()), W_BRIDGE * float(bridged.any())])
         order = np.lexsort((ids, -fused))
-        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q, tokens, q_lang)
+        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q, tokens, q_lang,
+                      translated)
 
-    def _lexical(self, tokens: list[str], q_lang: str) -> tuple[np.ndarray, np.ndarray | None]:
+    def _lexical(self, tokens: list[str], q_lang: str,
+                 translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not (None when no passage needs it). Raw
         cross-language matches are not used: an English question's stray hits in Chinese passages
-        (numbers, names) are noise."""
+        (numbers, names) are noise. The translated question is left in ``translated``."""
         bm25 = self.index.bm25
         direct = bm25.scores(tokens)
         same = self.lang_mask.get(q_lang)
@@ -164,10 +174,17 @@ class Searcher:
         other = self.lang_mask[other_lang] & ~same
         if not other.any():
             return direct, None
-        from .bridge import translate_query
-
-        bridged = bm25.weighted_scores(translate_query(tokens, other_lang, bm25.vocab))
+        bridged = bm25.weighted_scores(self._translate(tokens, other_lang, translated))
         return direct, np.where(other, bridged, 0.0).astype(np.float32)
+
+    def _translate(self, tokens: list[str], lang: str,
+                   translated: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The question's terms in ``lang`` through the dictionary, once per question."""
+        if lang not in translated:
+            from .bridge import translate_query
+
+            translated[lang] = translate_query(tokens, lang, self.index.bm25.vocab)
+        return translated[lang]
 
     def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
         if allowed is None:
@@ -198,7 +215,7 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         tokens, q_lang = scored.tokens, scored.lang
         weights = self._term_weights({t: 1.0 for t in tokens})
-        translated: dict[str, dict[str, float]] = {}  # the question's words in the other language
+        translated_weights: dict[str, dict[str, float]] = {}  # for passages in the other language
         wants_number = asks_quantity(question)
         hits = []
         for rank, (pid, fused, dense, lexical) in enumerate(zip(
@@ -206,12 +223,10 @@ class Searcher:
             langs = self.index.passages[pid]["langs"]
             w = weights
             if q_lang in ("zh", "en") and q_lang not in langs and langs[0] in ("zh", "en"):
-                if langs[0] not in translated:
-                    from .bridge import translate_query
-
-                    translated[langs[0]] = self._term_weights(
-                        translate_query(tokens, langs[0], self.index.bm25.vocab))
-                w = translated[langs[0]]
+                if langs[0] not in translated_weights:
+                    translated_weights[langs[0]] = self._term_weights(
+                        self._translate(tokens, langs[0], scored.translated))
+                w = translated_weights[langs[0]]
             hits.append(self._hit(int(pid), rank, float(fused), float(dense), float(lexical),
                                   self._answer_sentence(int(pid), q, w, wants_number)))
         return hits
@@ -225,10 +240,7 @@ class Searcher:
     def _read_topic(self, doc: int) -> set[str]:
         d = self.index.documents[doc]
         first = self.index.passages[d["first"]] if d.get("passages") else None
-        lead = ""
-        if first is not None and first["sentences"]:
-            s, e = first["sentences"][0]
-            lead = first["text"][s - first["start"]:e - first["start"]]
+        lead = _sentence_text(first, 0) if first is not None and first["sentences"] else ""
         return set(tokenize(f"{d.get('title') or ''}\n{lead}"))
 
     def _term_weights(self, terms: dict[str, float]) -> dict[str, float]:
@@ -256,15 +268,14 @@ class Searcher:
             topic = self._topic_terms(self.index.passages[pid]["doc"])
             weights = {t: w * (W_TOPIC if t in topic else 1.0) for t, w in weights.items()}
         total = sum(weights.values())
-        if total > 0 and hi - lo > 1:
+        if hi - lo > 1 and (total > 0 or wants_number):
             p = self.index.passages[pid]
-            for j, (s, e) in enumerate(p["sentences"]):
-                text = _searchable(p["text"][s - p["start"]:e - p["start"]])
-                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(text, t)) / total
-        if wants_number and hi - lo > 1:
-            p = self.index.passages[pid]
-            for j, (s, e) in enumerate(p["sentences"]):
-                if has_quantity(p["text"][s - p["start"]:e - p["start"]]):
+            for j in range(hi - lo):
+                text = _sentence_text(p, j)
+                if total > 0:
+                    words = _searchable(text)
+                    score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(words, t)) / total
+                if wants_number and has_quantity(text):
                     score[j] += W_ANSWER_TYPE
         return int(np.argmax(score))
 
@@ -277,7 +288,7 @@ class Searcher:
         highlight = None
         if 0 <= sent < len(p["sentences"]):
             s, e = p["sentences"][sent]
-            highlight = Highlight(text=p["text"][s - p["start"]:e - p["start"]], char_start=s, char_end=e)
+            highlight = Highlight(text=_sentence_text(p, sent), char_start=s, char_end=e)
         return Hit(rank=rank, text=p["text"], citation=citation, highlight=highlight, score=round(fused, 6),
                    scores={"dense": round(dense, 6), "lexical": round(lexical, 6)},
                    lang=p["langs"][0], passage_id=pid)
