@@ -132,12 +132,7 @@ def _open(args, build_if_missing: bool = True):
             raise IndexMissingError(
                 f"no index at {index_dir}/ and no {DEFAULT_SEEDS}/ folder here to build one from: run "
                 f"`qa index PATH` with your documents (or `--index DIR` for an index elsewhere)") from None
-    return _build(args, [DEFAULT_SEEDS], index_dir, full=False, quiet_report=True).qa
-
-
-class _Built:
-    def __init__(self, qa, report):
-        self.qa, self.report = qa, report
+    return _build_seeds(args, index_dir)
 
 
 def _format_options(args):
@@ -154,18 +149,19 @@ def _format_options(args):
     return FormatOptions(**fields)
 
 
-def _build(args, paths, index_dir: Path, full: bool, quiet_report: bool = False) -> _Built:
+def _build_seeds(args, index_dir: Path):
+    """Build the index of seeds/ (progress on stderr; the report only if files were skipped)."""
     from .api import QA
     from .terminal import ProgressBar, render_build, stderr_console
 
     err = stderr_console()
     with ProgressBar(err) as bar:
-        qa = QA.build(paths, index_dir, model=_model(args), full=full, progress=bar,
+        qa = QA.build([DEFAULT_SEEDS], index_dir, model=_model(args), progress=bar,
                       options=_format_options(args))
     report = qa.last_build.to_dict()
-    if not quiet_report or report["skipped"]:
+    if report["skipped"]:
         render_build(report, err)
-    return _Built(qa, report)
+    return qa
 
 
 def cmd_ask(args) -> int:
