@@ -54,7 +54,7 @@ def languages(text: str, min_share: float = 0.2) -> list[str]:
 # Sentences
 
 _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
-_ZH_END = "。！？；!?…"
+_ZH_END = "。！？!?…"
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
     "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",

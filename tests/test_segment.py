@@ -7,7 +7,7 @@ def sentences(text):
 
 def test_chinese_sentences_keep_closing_quotes():
     text = "他说：“今天下雨了。”我们回家吧！真的吗？好的；走吧"
-    assert sentences(text) == ["他说：“今天下雨了。”", "我们回家吧！", "真的吗？", "好的；", "走吧"]
+    assert sentences(text) == ["他说：“今天下雨了。”", "我们回家吧！", "真的吗？", "好的；走吧"]
 
 
 def test_english_sentences_keep_abbreviations_and_decimals():
