@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from .segment import HAN, detect_language, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
+PER_DOCUMENT = 10  # of one document's candidate passages, how many compete to answer first
 # Weights of the hybrid score, each signal z-normalised over the candidates first. Dictionary-bridged
 # BM25 counts half: a translation guesses at the sense, and an English term maps to several Chinese
 # words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality").
@@ -26,6 +28,9 @@ W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
 # sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one.
 W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
+# A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
+# itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
+W_LEAD = 0.5
 _ASKS_QUANTITY = re.compile(
     r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|哪一?年|何年|何时|什么时候|哪一?天|年份|日期|面积|人口|比例"
     r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b|\bwhen\b|\bwhat (?:year|percentage|date)\b"
@@ -74,13 +79,54 @@ class Scored:
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
 
+@dataclass
+class _Topic:
+    """What a document is about: the words of its title and lead sentence, its title as
+    ``_searchable`` text, and where its lead sentence is (passage id, sentence number)."""
+
+    terms: set[str]
+    title: str
+    lead_passage: int
+    lead_sentence: int
+
+
+class _AnswerFinder:
+    """The answering sentence of a passage and its score, for one question (computed once a passage).
+    Passages in the other language than the question's are scored with its dictionary translation."""
+
+    def __init__(self, searcher: "Searcher", scored: Scored, q: np.ndarray | None, wants_number: bool):
+        self.searcher, self.scored, self.q, self.wants_number = searcher, scored, q, wants_number
+        self.terms: dict[str, dict[str, float]] = {scored.lang: {t: 1.0 for t in scored.tokens}}
+        self.weights: dict[str, dict[str, float]] = {}
+        self.found: dict[int, tuple[int, float]] = {}
+
+    def __call__(self, pid: int) -> tuple[int, float]:
+        if pid not in self.found:
+            s = self.searcher
+            lang = self._lang(s.index.passages[pid]["langs"])
+            if lang not in self.weights:
+                if lang not in self.terms:
+                    self.terms[lang] = s._translate(self.scored.tokens, lang, self.scored.translated)
+                self.weights[lang] = s._term_weights(self.terms[lang])
+            self.found[pid] = s._answer_sentence(pid, self.q, self.terms[lang], self.weights[lang],
+                                                 self.wants_number)
+        return self.found[pid]
+
+    def _lang(self, langs: list[str]) -> str:
+        """The language to read the question in for a passage in ``langs``."""
+        q_lang = self.scored.lang
+        if q_lang not in ("zh", "en") or q_lang in langs or langs[0] not in ("zh", "en"):
+            return q_lang
+        return langs[0]
+
+
 class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder):
         self.index, self.embedder = index, embedder
         passages = index.passages
         self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
-        self._topics: dict[int, set[str]] = {}  # document -> its topic words (title, lead sentence)
+        self._topics: dict[int, _Topic] = {}  # document -> what it is about (read when first needed)
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
@@ -208,40 +254,55 @@ class Searcher:
 
     def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
         scored = self.score(question, mode, allowed=allowed)
-        take = slice(0, k)
-        ids = scored.ids[take]
         q = scored.query_vector
-        if q is None and len(ids):
+        if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        tokens, q_lang = scored.tokens, scored.lang
-        weights = self._term_weights({t: 1.0 for t in tokens})
-        translated_weights: dict[str, dict[str, float]] = {}  # for passages in the other language
-        wants_number = asks_quantity(question)
+        answer = _AnswerFinder(self, scored, q, asks_quantity(question))
+        order = self._best_passage_first(scored.ids, k, answer)
         hits = []
-        for rank, (pid, fused, dense, lexical) in enumerate(zip(
-                ids, scored.fused[take], scored.dense[take], scored.lexical[take]), start=1):
-            langs = self.index.passages[pid]["langs"]
-            w = weights
-            if q_lang in ("zh", "en") and q_lang not in langs and langs[0] in ("zh", "en"):
-                if langs[0] not in translated_weights:
-                    translated_weights[langs[0]] = self._term_weights(
-                        self._translate(tokens, langs[0], scored.translated))
-                w = translated_weights[langs[0]]
-            hits.append(self._hit(int(pid), rank, float(fused), float(dense), float(lexical),
-                                  self._answer_sentence(int(pid), q, w, wants_number)))
+        for rank, i in enumerate(order[:k], start=1):
+            pid = int(scored.ids[i])
+            hits.append(self._hit(pid, rank, float(scored.fused[i]), float(scored.dense[i]),
+                                  float(scored.lexical[i]), answer(pid)[0]))
         return hits
 
-    def _topic_terms(self, doc: int) -> set[str]:
+    def _best_passage_first(self, ids: np.ndarray, k: int, answer: "_AnswerFinder") -> list[int]:
+        """Positions into ``ids``, in the order to show them: documents keep the rank of their best
+        passage, and among one document's candidate passages (its PER_DOCUMENT best) the one whose
+        sentence answers best takes the document's first place. Passage scores alone choose badly
+        between passages of one document: the words naming its topic (the title, the subject's
+        name) are in all of them and decide nothing about which one answers."""
+        order = list(range(len(ids)))
+        docs = [self.index.passages[int(pid)]["doc"] for pid in ids]
+        seen: set[int] = set()
+        for doc in docs[:k]:
+            if doc in seen:
+                continue
+            seen.add(doc)
+            slots = [i for i, d in enumerate(docs) if d == doc][:PER_DOCUMENT]
+            if len(slots) > 1:
+                best = sorted(slots, key=lambda i: -answer(int(ids[i]))[1])
+                for slot, i in zip(slots, best):
+                    order[slot] = i
+        return order
+
+    def _topic(self, doc: int) -> _Topic:
         topic = self._topics.get(doc)
         if topic is None:
             topic = self._topics[doc] = self._read_topic(doc)
         return topic
 
-    def _read_topic(self, doc: int) -> set[str]:
+    def _read_topic(self, doc: int) -> _Topic:
         d = self.index.documents[doc]
-        first = self.index.passages[d["first"]] if d.get("passages") else None
-        lead = _sentence_text(first, 0) if first is not None and first["sentences"] else ""
-        return set(tokenize(f"{d.get('title') or ''}\n{lead}"))
+        title = _searchable(d.get("title") or "").strip()
+        lead = ""
+        if d.get("passages"):
+            first = self.index.passages[d["first"]]
+            for j in range(len(first["sentences"])):
+                text = _sentence_text(first, j)
+                if _searchable(text).strip() != title:  # a heading that repeats the title is not the lead
+                    return _Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
+        return _Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
 
     def _term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index (terms the index lacks carry none)."""
@@ -254,30 +315,38 @@ class Searcher:
                 out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
         return out
 
-    def _answer_sentence(self, pid: int, q: np.ndarray, weights: dict[str, float],
-                         wants_number: bool = False) -> int:
-        """The passage's sentence that best answers: closeness in meaning plus the share of the
-        question's (IDF-weighted) words it contains."""
+    def _answer_sentence(self, pid: int, q: np.ndarray, terms: Iterable[str], weights: dict[str, float],
+                         wants_number: bool = False) -> tuple[int, float]:
+        """The passage's sentence that best answers, and its score: closeness in meaning plus the
+        share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
+        bonuses. ``terms`` are the question's words, ``weights`` those the index holds with their
+        weights. A heading that only repeats the document's title answers nothing."""
         lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
         if hi <= lo:
-            return -1
+            return -1, float("-inf")
         score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
-        if weights and hi - lo > 1:
-            # The document's topic (its title, its lead sentence) is what every sentence is about:
-            # question words naming it do not tell sentences apart, the other question words do.
-            topic = self._topic_terms(self.index.passages[pid]["doc"])
-            weights = {t: w * (W_TOPIC if t in topic else 1.0) for t, w in weights.items()}
+        p = self.index.passages[pid]
+        topic = self._topic(p["doc"])
+        # The document's topic (its title, its lead sentence) is what every sentence is about:
+        # question words naming it do not tell sentences apart, the other question words do.
+        terms = set(terms)
+        about_topic = bool(terms) and terms <= topic.terms
+        weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in weights.items()}
         total = sum(weights.values())
-        if hi - lo > 1 and (total > 0 or wants_number):
-            p = self.index.passages[pid]
-            for j in range(hi - lo):
-                text = _sentence_text(p, j)
-                if total > 0:
-                    words = _searchable(text)
-                    score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(words, t)) / total
-                if wants_number and has_quantity(text):
-                    score[j] += W_ANSWER_TYPE
-        return int(np.argmax(score))
+        if about_topic and topic.lead_passage == pid:
+            score[topic.lead_sentence] += W_LEAD
+        for j in range(hi - lo):
+            text = _sentence_text(p, j)
+            words = _searchable(text)
+            if words.strip() == topic.title and hi - lo > 1:
+                score[j] = -np.inf
+                continue
+            if total > 0:
+                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(words, t)) / total
+            if wants_number and has_quantity(text):
+                score[j] += W_ANSWER_TYPE
+        best = int(np.argmax(score))
+        return best, float(score[best])
 
     def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int) -> Hit:
         p = self.index.passages[pid]

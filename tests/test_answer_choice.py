@@ -1,0 +1,59 @@
+"""Which passage of a document answers first, and which sentence is highlighted (real model, FAISS).
+
+tests/answer_data holds two documents of several passages each whose subject is named in nearly
+every sentence: passage scores alone cannot tell which passage answers."""
+
+from pathlib import Path
+
+import pytest
+
+from qa import QA
+
+DATA = Path(__file__).parent / "answer_data"
+
+
+@pytest.fixture(scope="module")
+def answers(embedder, tmp_path_factory):
+    qa = QA.build([DATA], tmp_path_factory.mktemp("answer-index"), embedder=embedder)
+    assert len(qa.index.passages) >= 5, "the documents must span several passages each"
+    return qa
+
+
+def first(qa, question):
+    return qa.ask(question, k=3).hits[0]
+
+
+@pytest.mark.parametrize("question,file,answer", [
+    ("How big is the Qinglan Lake nature reserve?", "qinglan_lake_zh.txt", "三百四十平方公里"),
+    ("青岚湖自然保护区有多大？", "qinglan_lake_zh.txt", "三百四十平方公里"),
+    ("青岚湖冬天的冰有多厚？", "qinglan_lake_zh.txt", "半米"),
+    ("Who rebuilt the arches that the flood destroyed?", "marrowby_bridge_en.md", "Elias Gorne"),
+    ("What is the toll house used for now?", "marrowby_bridge_en.md", "museum"),
+])
+def test_the_passage_that_answers_comes_first(answers, question, file, answer):
+    hit = first(answers, question)
+    assert Path(hit.citation.path).name == file
+    assert answer in hit.text and answer in hit.highlight.text
+
+
+@pytest.mark.parametrize("question,lead", [
+    ("什么是青岚湖？", "青岚湖是云岭省西部的一座高原淡水湖"),
+    ("What is Marrowby Bridge?", "Marrowby Bridge is a stone arch bridge"),
+])
+def test_a_question_about_the_topic_itself_gets_the_lead_sentence(answers, question, lead):
+    # Not the Markdown heading that repeats the title: it names the topic and says nothing of it.
+    assert first(answers, question).highlight.text.startswith(lead)
+
+
+@pytest.mark.parametrize("question", [
+    "How big is the Qinglan Lake nature reserve?", "青岚湖自然保护区有多大？", "What is Marrowby Bridge?",
+    "Who rebuilt the arches that the flood destroyed?", "湖区游客数量增加带来了什么问题？",
+])
+def test_documents_keep_the_rank_of_their_best_passage(answers, question):
+    """Choosing a document's answering passage reorders passages within it, never the documents."""
+    scored = answers.searcher.score(question)
+    by_score = list(dict.fromkeys(answers.index.passages[int(p)]["doc"] for p in scored.ids))
+    hits = answers.ask(question, k=len(answers.index.passages)).hits
+    shown = list(dict.fromkeys(answers.index.passages[h.passage_id]["doc"] for h in hits))
+    assert shown == by_score[:len(shown)]
+    assert sorted(h.passage_id for h in hits) == sorted(int(p) for p in scored.ids[:len(hits)])
