@@ -22,7 +22,8 @@ CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 PER_DOCUMENT = 10  # of one document's candidate passages, how many compete to answer first
 # Weights of the hybrid score, each signal z-normalised over the candidates first. Dictionary-bridged
 # BM25 counts half: a translation guesses at the sense, and an English term maps to several Chinese
-# words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality").
+# words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality"). Where candidates have both
+# kinds of lexical evidence, the weight is mixed in proportion (Searcher._lexical_weight).
 W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
@@ -38,6 +39,7 @@ _ASKS_QUANTITY = re.compile(
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
+_LATIN = re.compile("[a-z]")  # search tokens are lower case
 
 
 def _sentence_text(passage: dict, j: int) -> str:
@@ -192,24 +194,40 @@ class Searcher:
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
+        both = (lexical + bridged).astype(np.float64)  # disjoint: a passage gets one or the other
         if mode == "dense":
             fused = dense.astype(np.float64)
         elif mode == "lexical":
-            fused = weighted_sum([lexical, bridged], [1.0, float(bridged.any())]) \
-                if lexical.any() and bridged.any() else (lexical + bridged).astype(np.float64)
+            fused = both
         else:
-            fused = weighted_sum([dense, lexical, bridged],
-                                 [W_DENSE, W_LEXICAL * float(lexical.any()), W_BRIDGE * float(bridged.any())])
+            fused = weighted_sum([dense, both], [W_DENSE, self._lexical_weight(lexical, bridged)])
         order = np.lexsort((ids, -fused))
-        return Scored(ids[order], fused[order], dense[order], (lexical + bridged)[order], q, tokens, q_lang,
-                      translated)
+        return Scored(ids[order], fused[order], dense[order], both[order].astype(np.float32), q, tokens,
+                      q_lang, translated)
+
+    @staticmethod
+    def _lexical_weight(direct: np.ndarray, bridged: np.ndarray) -> float:
+        """The lexical signal's weight against dense: W_LEXICAL for BM25 in the passage's own
+        language, W_BRIDGE for BM25 through the dictionary, mixed in proportion to how much of the
+        candidates' lexical score each gives. Both are BM25 over one index, so they are summed on
+        one scale and normalised together: normalising them apart (or weighting them apart) ranks
+        a same-language passage that shares a topic word above the other-language passage the
+        question names."""
+        mass = float(direct.sum() + bridged.sum())
+        if mass <= 0:
+            return 0.0
+        share = float(direct.sum()) / mass
+        return W_LEXICAL * share + W_BRIDGE * (1.0 - share)
 
     def _lexical(self, tokens: list[str], q_lang: str,
                  translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not (None when no passage needs it). Raw
-        cross-language matches are not used: an English question's stray hits in Chinese passages
-        (numbers, names) are noise. The translated question is left in ``translated``."""
+        cross-language matches count only for the Latin-script words of a Chinese question: names
+        and codes ("Brindle", "HBM3E") are written the same in English passages and decide which of
+        them is meant. The reverse is noise: every word of an English question is Latin, and its
+        hits in Chinese passages are stray words and numbers. The translated question is left in
+        ``translated``."""
         bm25 = self.index.bm25
         direct = bm25.scores(tokens)
         same = self.lang_mask.get(q_lang)
@@ -220,7 +238,11 @@ class Searcher:
         other = self.lang_mask[other_lang] & ~same
         if not other.any():
             return direct, None
-        bridged = bm25.weighted_scores(self._translate(tokens, other_lang, translated))
+        terms = self._translate(tokens, other_lang, translated)
+        bridged = bm25.weighted_scores(terms)
+        names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
+        if names:
+            direct = (direct + np.where(other, bm25.scores(names), 0.0)).astype(np.float32)
         return direct, np.where(other, bridged, 0.0).astype(np.float32)
 
     def _translate(self, tokens: list[str], lang: str,
@@ -295,7 +317,6 @@ class Searcher:
     def _read_topic(self, doc: int) -> _Topic:
         d = self.index.documents[doc]
         title = _searchable(d.get("title") or "").strip()
-        lead = ""
         if d.get("passages"):
             first = self.index.passages[d["first"]]
             for j in range(len(first["sentences"])):

@@ -106,17 +106,11 @@ def test_english_question_about_chinese_document(hard):
     assert hit.lang == "zh"
 
 
-@pytest.mark.xfail(strict=True, reason="dense ranks the Chinese document first, but hybrid adds the English "
-                   "twin's same-language BM25 (wind, project) at full weight and the Chinese document's "
-                   "bridged BM25 (台风) at half; the pinyin name Haiyan matches nothing in 海燕")
 def test_english_question_about_chinese_document_with_an_english_twin(hard):
     _, name = top(hard, "How many typhoons struck the Haiyan wind project while it was being built?")
     assert name == "zh/haiyan_wind.txt"
 
 
-@pytest.mark.xfail(strict=True, reason="a same-topic document in the question's language wins: its BM25 "
-                   "counts fully, the named company's document only through the half-weighted bridge "
-                   "(Brindle is carried over as is; the pinyin Lizi matches nothing in 栗子)")
 @pytest.mark.parametrize("question, gold", [
     ("Brindle咖啡今年打算新开多少家店？", "en/brindle_coffee.txt"),
     ("How many stores does Lizi Coffee operate nationwide?", "zh/lizi_coffee.txt"),
