@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,8 +56,17 @@ def _searchable(text: str) -> str:
 def _holds(text: str, term: str) -> bool:
     """Whether a sentence (as ``_searchable`` gives it) holds a search term: a Chinese word anywhere,
     an English stem at the start of a word. Substring tests: tokenizing every sentence of every hit
-    with jieba cost more than the rest of a query."""
-    return term in text if _HAN_CHAR.match(term) else f" {term}" in text
+    with jieba cost more than the rest of a query. The stemmer's one change that is not a cut, a
+    final y made i (ferry -> ferri, city -> citi), is undone for the test."""
+    if _HAN_CHAR.match(term):
+        return term in text
+    return f" {term}" in text or (term.endswith("i") and f" {term[:-1]}y" in text)
+
+
+def _not_an_answer(sentence: str) -> bool:
+    """A Markdown heading names what follows, and a question asks: neither answers one."""
+    text = sentence.strip()
+    return text.startswith("#") or text.endswith(("?", "？"))
 
 
 def asks_quantity(question: str) -> bool:
@@ -94,32 +103,31 @@ class _Topic:
 
 class _AnswerFinder:
     """The answering sentence of a passage and its score, for one question (computed once a passage).
-    Passages in the other language than the question's are scored with its dictionary translation."""
+    Each sentence is read in its own language: a sentence in the other language than the question's
+    is matched against the question's dictionary translation (mixed documents answer in either)."""
 
     def __init__(self, searcher: "Searcher", scored: Scored, q: np.ndarray | None, wants_number: bool):
         self.searcher, self.scored, self.q, self.wants_number = searcher, scored, q, wants_number
-        self.terms: dict[str, dict[str, float]] = {scored.lang: {t: 1.0 for t in scored.tokens}}
-        self.weights: dict[str, dict[str, float]] = {}
+        self.readings: dict[str, tuple[set[str], dict[str, float]]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
     def __call__(self, pid: int) -> tuple[int, float]:
         if pid not in self.found:
-            s = self.searcher
-            lang = self._lang(s.index.passages[pid]["langs"])
-            if lang not in self.weights:
-                if lang not in self.terms:
-                    self.terms[lang] = s._translate(self.scored.tokens, lang, self.scored.translated)
-                self.weights[lang] = s._term_weights(self.terms[lang])
-            self.found[pid] = s._answer_sentence(pid, self.q, self.terms[lang], self.weights[lang],
-                                                 self.wants_number)
+            self.found[pid] = self.searcher._answer_sentence(pid, self.q, self.reading, self.wants_number)
         return self.found[pid]
 
-    def _lang(self, langs: list[str]) -> str:
-        """The language to read the question in for a passage in ``langs``."""
+    def reading(self, lang: str) -> tuple[set[str], dict[str, float]]:
+        """The question's words for text in ``lang`` (its own, or their translation), and the
+        weights of those the index holds."""
         q_lang = self.scored.lang
-        if q_lang not in ("zh", "en") or q_lang in langs or langs[0] not in ("zh", "en"):
-            return q_lang
-        return langs[0]
+        if q_lang not in ("zh", "en") or lang not in ("zh", "en"):
+            lang = q_lang
+        if lang not in self.readings:
+            s = self.searcher
+            terms = (dict.fromkeys(self.scored.tokens, 1.0) if lang == q_lang
+                     else s._translate(self.scored.tokens, lang, self.scored.translated))
+            self.readings[lang] = set(terms), s._term_weights(terms)
+        return self.readings[lang]
 
 
 class Searcher:
@@ -321,47 +329,53 @@ class Searcher:
             first = self.index.passages[d["first"]]
             for j in range(len(first["sentences"])):
                 text = _sentence_text(first, j)
-                if _searchable(text).strip() != title:  # a heading that repeats the title is not the lead
+                if _searchable(text).strip() != title and not _not_an_answer(text):  # the lead says something
                     return _Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
         return _Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
 
     def _term_weights(self, terms: dict[str, float]) -> dict[str, float]:
-        """Each query term's weight times its IDF in the index (terms the index lacks carry none)."""
+        """Each query term's weight times its IDF in the index. A term the index lacks counts as the
+        rarest (seen once): the question still asks about it, and a sentence can hold it inside a
+        longer word (聘为 in 受聘为)."""
         bm25 = self.index.bm25
         out = {}
         for t, w in terms.items():
             i = bm25.vocab.get(t)
-            if i is not None:
-                df = int(bm25.indptr[i + 1] - bm25.indptr[i])
-                out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
+            df = int(bm25.indptr[i + 1] - bm25.indptr[i]) if i is not None else 1
+            out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
         return out
 
-    def _answer_sentence(self, pid: int, q: np.ndarray, terms: Iterable[str], weights: dict[str, float],
+    def _answer_sentence(self, pid: int, q: np.ndarray,
+                         reading: Callable[[str], tuple[set[str], dict[str, float]]],
                          wants_number: bool = False) -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
-        bonuses. ``terms`` are the question's words, ``weights`` those the index holds with their
-        weights. A heading that only repeats the document's title answers nothing."""
+        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` and the weights
+        of those the index holds. A heading, a question, or a line that only repeats the document's
+        title is not an answer (unless the passage has nothing else)."""
         lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
         if hi <= lo:
             return -1, float("-inf")
         score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
         p = self.index.passages[pid]
         topic = self._topic(p["doc"])
+        terms, _ = reading(p["langs"][0])
+        if terms and terms <= topic.terms and topic.lead_passage == pid:
+            score[topic.lead_sentence] += W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        terms = set(terms)
-        about_topic = bool(terms) and terms <= topic.terms
-        weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in weights.items()}
-        total = sum(weights.values())
-        if about_topic and topic.lead_passage == pid:
-            score[topic.lead_sentence] += W_LEAD
+        overlap: dict[str, tuple[dict[str, float], float]] = {}
         for j in range(hi - lo):
             text = _sentence_text(p, j)
             words = _searchable(text)
-            if words.strip() == topic.title and hi - lo > 1:
+            if hi - lo > 1 and (words.strip() == topic.title or _not_an_answer(text)):
                 score[j] = -np.inf
                 continue
+            lang = detect_language(text)
+            if lang not in overlap:
+                weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in reading(lang)[1].items()}
+                overlap[lang] = weights, sum(weights.values())
+            weights, total = overlap[lang]
             if total > 0:
                 score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(words, t)) / total
             if wants_number and has_quantity(text):

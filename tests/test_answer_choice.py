@@ -45,6 +45,21 @@ def test_a_question_about_the_topic_itself_gets_the_lead_sentence(answers, quest
     assert first(answers, question).highlight.text.startswith(lead)
 
 
+@pytest.mark.parametrize("question,answer", [
+    ("轮渡多久一班？", "every 20 minutes"),
+    ("自行车能上船吗？", ("Bicycles are allowed", "Riders pay one extra yuan for the bike")),
+    ("How much does a single ferry ticket cost?", "4元"),
+    ("When is the ferry suspended because of the weather?", "风力达到七级"),
+])
+def test_a_mixed_document_answers_in_either_language(answers, question, answer):
+    """The answer is the sentence under the heading, in the other language, not the heading that
+    repeats the question in the question's own language."""
+    hit = first(answers, question)
+    assert Path(hit.citation.path).name == "ferry_faq_mixed.md"
+    either = answer if isinstance(answer, tuple) else (answer,)  # both sentences of the bicycle answer
+    assert any(a in hit.highlight.text for a in either) and not hit.highlight.text.startswith("#")
+
+
 @pytest.mark.parametrize("question", [
     "How big is the Qinglan Lake nature reserve?", "青岚湖自然保护区有多大？", "What is Marrowby Bridge?",
     "Who rebuilt the arches that the flood destroyed?", "湖区游客数量增加带来了什么问题？",
