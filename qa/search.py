@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +21,8 @@ from .segment import HAN, detect_language, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
-PER_DOCUMENT = 10  # of one document's candidate passages, how many compete to answer first
+SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
+PER_DOCUMENT = 3  # of one document's candidate passages, how many compete to answer first
 # Weights of the hybrid score, each signal z-normalised over the candidates first. Dictionary-bridged
 # BM25 counts half: a translation guesses at the sense, and an English term maps to several Chinese
 # words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality"). Where candidates have both
@@ -137,6 +140,8 @@ class Searcher:
         self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
         self._topics: dict[int, _Topic] = {}  # document -> what it is about (read when first needed)
+        self._sentence_cache: OrderedDict[int, list[tuple[str, str, bool, bool]]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
@@ -345,6 +350,30 @@ class Searcher:
             out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
         return out
 
+    def _sentences(self, pid: int) -> list[tuple[str, str, bool, bool]]:
+        """What the highlight step reads of each sentence of a passage, the same for every question
+        (kept for the last SENTENCE_CACHE passages): its ``_searchable`` text, its language, whether
+        it can be an answer (not a heading, a question, or the title again), whether it holds a
+        quantity."""
+        with self._cache_lock:
+            found = self._sentence_cache.get(pid)
+            if found is not None:
+                self._sentence_cache.move_to_end(pid)
+                return found
+        p = self.index.passages[pid]
+        title = self._topic(p["doc"]).title
+        found = []
+        for j in range(len(p["sentences"])):
+            text = _sentence_text(p, j)
+            words = _searchable(text)
+            lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
+            found.append((words, lang, words.strip() != title and not _not_an_answer(text), has_quantity(text)))
+        with self._cache_lock:
+            self._sentence_cache[pid] = found
+            if len(self._sentence_cache) > SENTENCE_CACHE:
+                self._sentence_cache.popitem(last=False)
+        return found
+
     def _answer_sentence(self, pid: int, q: np.ndarray,
                          reading: Callable[[str], tuple[set[str], dict[str, float]]],
                          wants_number: bool = False) -> tuple[int, float]:
@@ -365,20 +394,17 @@ class Searcher:
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
         overlap: dict[str, tuple[dict[str, float], float]] = {}
-        for j in range(hi - lo):
-            text = _sentence_text(p, j)
-            words = _searchable(text)
-            if hi - lo > 1 and (words.strip() == topic.title or _not_an_answer(text)):
+        for j, (words, lang, answers, quantity) in enumerate(self._sentences(pid)):
+            if not answers and hi - lo > 1:
                 score[j] = -np.inf
                 continue
-            lang = detect_language(text)
             if lang not in overlap:
                 weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in reading(lang)[1].items()}
                 overlap[lang] = weights, sum(weights.values())
             weights, total = overlap[lang]
             if total > 0:
                 score[j] += W_OVERLAP * sum(w for t, w in weights.items() if _holds(words, t)) / total
-            if wants_number and has_quantity(text):
+            if wants_number and quantity:
                 score[j] += W_ANSWER_TYPE
         best = int(np.argmax(score))
         return best, float(score[best])
