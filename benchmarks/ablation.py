@@ -3,11 +3,14 @@
     python benchmarks/ablation.py [--data DIR] [--limit N] [--dry-run]
 
 Variants (each evaluated with `qa eval`'s library on the XQuAD pair and CMRC 2018 trial, one run,
-one loaded model):
+one loaded model), each adding one part to the one before:
   1. fusion only: language-gated z-score fusion of dense and BM25; highlight by similarity alone;
   2. + sentence choice: the highlight also weighs the question's words (topic words down-weighted)
      and answer type;
-  3. + dictionary bridge (the default): BM25 across languages through CC-CEDICT.
+  3. + dictionary bridge: BM25 across languages through CC-CEDICT;
+  4. + best passage first: a document's best-answering passage takes its place;
+  5. + lead sentence (the default): a question about the topic itself gets the document's lead;
+and the default with a Chinese semicolon (；) ending a sentence, as it did before 2026-11-29.
 It writes the "## Quality ablation" section of benchmarks/RESULTS.md.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -31,11 +35,22 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from quality import RESULTS, commit, machine, replace_between  # noqa: E402
 
 SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
-DEFAULTS = {k: getattr(search, k) for k in ("W_BRIDGE", "W_OVERLAP", "W_TOPIC", "W_ANSWER_TYPE")}
+import qa.segment as segment  # noqa: E402
+
+SEARCH_PARTS = ("W_BRIDGE", "W_OVERLAP", "W_TOPIC", "W_ANSWER_TYPE", "W_LEAD", "PER_DOCUMENT")
+DEFAULTS = {**{(search, k): getattr(search, k) for k in SEARCH_PARTS},
+            (segment, "_BOUNDARY_RE"): segment._BOUNDARY_RE}
+_SEMICOLON_ENDS = re.compile(segment._BOUNDARY_RE.pattern.replace(segment._ZH_END, segment._ZH_END + "；", 1))
+_NO_LEAD, _ONE_PASSAGE = {(search, "W_LEAD"): 0.0}, {(search, "PER_DOCUMENT"): 1}
+_NO_BRIDGE = {(search, "W_BRIDGE"): 0.0}
 VARIANTS = [
-    ("fusion only", {"W_BRIDGE": 0.0, "W_OVERLAP": 0.0, "W_TOPIC": 1.0, "W_ANSWER_TYPE": 0.0}),
-    ("+ sentence choice", {"W_BRIDGE": 0.0}),
-    ("+ dictionary bridge (default)", {}),
+    ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (search, "W_OVERLAP"): 0.0,
+                     (search, "W_TOPIC"): 1.0, (search, "W_ANSWER_TYPE"): 0.0}),
+    ("+ sentence choice", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE}),
+    ("+ dictionary bridge", {**_NO_LEAD, **_ONE_PASSAGE}),
+    ("+ best passage first", _NO_LEAD),
+    ("+ lead sentence (default)", {}),
+    ("default, but ； ends a sentence", {(segment, "_BOUNDARY_RE"): _SEMICOLON_ENDS}),
 ]
 
 
@@ -43,8 +58,8 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
     embedder = load_embedder()
     rows = []
     for name, overrides in VARIANTS:
-        for key, value in {**DEFAULTS, **overrides}.items():
-            setattr(search, key, value)
+        for (module, key), value in {**DEFAULTS, **overrides}.items():
+            setattr(module, key, value)
         tasks = {}
         xquad = evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
                                embedder=embedder, limit=limit)["hybrid"]
@@ -53,8 +68,8 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
                               limit=limit)["hybrid"]
         tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
         rows.append((name, tasks))
-    for key, value in DEFAULTS.items():
-        setattr(search, key, value)
+    for (module, key), value in DEFAULTS.items():
+        setattr(module, key, value)
     return rows
 
 

@@ -1,6 +1,6 @@
 """Hard cases: retrieval on an original corpus built to be harder than XQuAD, three modes side by side.
 
-    python benchmarks/hardset.py [--misses] [--note TEXT] [--dry-run]
+    python benchmarks/hardset.py [--misses] [--before REV] [--note TEXT] [--dry-run]
 
 The corpus (benchmarks/hardset/docs, 35 documents) and its questions (benchmarks/hardset/questions.jsonl)
 are described in benchmarks/hardset/README.md: export-format records with a Chinese title over an
@@ -13,7 +13,9 @@ recall@1 / recall@5 (the gold document is the first / among the first five disti
 mrr@10, and sentence@1 (the first hit is in the gold document and its highlighted sentence holds the
 answer text, compared after qa.evaluate.normalise). Rewrites the "## Hard cases" section of
 benchmarks/RESULTS.md (appended when missing); ``--dry-run`` only prints, ``--misses`` also lists the
-questions whose gold document is not first.
+questions whose gold document is not first. ``--before REV`` also runs qa as it was at git revision
+REV (its qa/ extracted under benchmarks/out/) on the same questions in the same run, and adds its
+hybrid rows to the table: before/after figures for a change.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("QA_SRC", str(ROOT)))  # --before runs this script on an older qa/
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qa import __version__  # noqa: E402
@@ -131,11 +134,12 @@ def summarise(rows: list[tuple[int | None, bool]]) -> dict:
 
 
 def table(metrics: dict) -> list[str]:
+    modes = list(metrics)  # MODES, then "hybrid at REV" with --before
     groups = [g for g in (*KINDS, "all, asked in zh", "all, asked in en", "all") if g in metrics[MODES[0]]]
     lines = ["| questions | n | mode | " + " | ".join(METRICS) + " |", "|---|---:|---|" + "---:|" * len(METRICS)]
     for group in groups:
         best = {m: max(metrics[x][group][m] for x in MODES) for m in METRICS}
-        for mode in MODES:
+        for mode in modes:
             row = metrics[mode][group]
             cells = [f"**{row[m]:.3f}**" if row[m] == best[m] else f"{row[m]:.3f}" for m in METRICS]
             name = f"**{group}**" if group == "all" else group
@@ -158,7 +162,9 @@ def report(metrics: dict, build: dict, questions: list[Question], started: str, 
             f"{len(questions)} paraphrased questions ("
             + ", ".join(f"{k} {kinds[k]}" for k in KINDS) + "). One run, one index, the three modes side by "
             "side (bold: best of the three). sentence@1 counts only when the first hit is in the gold "
-            "document (near-duplicates share sentences).", ""]
+            "document (near-duplicates share sentences)."
+            + (" Rows \"hybrid at REV\": the same questions asked of qa as it was at that git revision, in the "
+               "same run (its own index, built by its own code)." if len(metrics) > len(MODES) else ""), ""]
     return "\n".join(out + table(metrics) + ["", SECTION[1]])
 
 
@@ -180,13 +186,32 @@ def print_misses(misses: dict) -> None:
             print(f"{q.id} [{q.kind}, {q.lang}] {q.text}\n    expected {q.gold} ({where}), got {got}")
 
 
+def metrics_at(rev: str) -> dict:
+    """This benchmark's metrics with qa's code as it was at git revision ``rev``."""
+    src = ROOT / "benchmarks" / "out" / f"qa-at-{rev}"
+    if not (src / "qa").is_dir():
+        src.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qa"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    out = subprocess.run([sys.executable, __file__, "--metrics-json"], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, QA_SRC=str(src)))
+    return json.loads(out.stdout)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--misses", action="store_true", help="also print the questions each mode ranks wrong")
     ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
     ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
+    ap.add_argument("--before", metavar="REV", help="also run qa as it was at this git revision (hybrid)")
+    ap.add_argument("--metrics-json", action="store_true", help=argparse.SUPPRESS)  # for --before
     args = ap.parse_args()
     questions = load_questions()
+    if args.metrics_json:
+        from qa.embedding import load_embedder
+
+        print(json.dumps(run(questions, load_embedder())[0]))
+        return 0
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     t0 = time.perf_counter()
@@ -194,6 +219,8 @@ def main() -> int:
 
     embedder = load_embedder()
     metrics, misses, build = run(questions, embedder)
+    if args.before:
+        metrics[f"hybrid at {args.before}"] = metrics_at(args.before)["hybrid"]
     section = report(metrics, build, questions, started, time.perf_counter() - t0, load, embedder.name, args.note)
     print(section)
     if args.misses:
