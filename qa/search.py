@@ -145,6 +145,8 @@ class Searcher:
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
+        self.main_lang = {lang: np.array([p["langs"][0] == lang for p in passages], dtype=bool)
+                          for lang in ("zh", "en")}
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -249,14 +251,19 @@ class Searcher:
         direct = np.where(same, direct, 0.0).astype(np.float32)
         other_lang = "en" if q_lang == "zh" else "zh"
         other = self.lang_mask[other_lang] & ~same
-        if not other.any():
+        mixed = self.main_lang[other_lang] & same
+        if not other.any() and not mixed.any():
             return direct, None
         terms = self._translate(tokens, other_lang, translated)
-        bridged = bm25.weighted_scores(terms)
+        bridged = np.where(other, bm25.weighted_scores(terms), 0.0)
+        if mixed.any():
+            own = set(tokens)
+            translations = {t: w for t, w in terms.items() if t not in own}
+            bridged = bridged + np.where(mixed, bm25.weighted_scores(translations), 0.0)
         names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
         if names:
             direct = (direct + np.where(other, bm25.scores(names), 0.0)).astype(np.float32)
-        return direct, np.where(other, bridged, 0.0).astype(np.float32)
+        return direct, bridged.astype(np.float32)
 
     def _translate(self, tokens: list[str], lang: str,
                    translated: dict[str, dict[str, float]]) -> dict[str, float]:
