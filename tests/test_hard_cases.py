@@ -51,9 +51,6 @@ def test_chinese_question_finds_english_body_under_chinese_title(hard):
     assert contains_answer(hit.highlight.text, ["first quarter of 2026"])
 
 
-@pytest.mark.xfail(strict=True, reason="a detail only the English body holds (how a project is funded): "
-                   "dense prefers a Chinese document about a funded project (项目, 投资), and the Chinese "
-                   "title's words (芯岳, 科技) lift the English body too little to win")
 def test_chinese_question_about_a_detail_of_an_english_body(hard):
     _, name = top(hard, "芯岳科技打算怎样为合肥的封装项目筹集资金？")
     assert name == "export/xinyue_hbm.txt"

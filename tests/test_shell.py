@@ -74,10 +74,18 @@ def test_asks_again_and_again_then_quits(session, tmp_path):
     assert "Longjing" in history and "冰岛" in history
 
 
+@pytest.mark.parametrize("asked_first", [False, True])
 @pytest.mark.parametrize("key", [b"\x04", b"\x03"])  # Ctrl-D, Ctrl-C
-def test_control_keys_leave_cleanly(session, key):
+def test_control_keys_leave_cleanly(session, key, asked_first):
     proc, fd = session
     _read_until(fd, b"qa> ")
+    if asked_first:  # the model and its threads loaded
+        os.write(fd, "长城被列入世界文化遗产是哪一年？\r".encode())
+        _read_until(fd, b"qa> ")
+    # A person takes longer than this to react to the prompt. Without it the key can land in the
+    # instant after readline printed the prompt and before it waits for input: CPython's readline
+    # loop then misses the signal until the next key (a race in the interpreter, not in qa).
+    time.sleep(0.5)
     os.write(fd, key)
     assert proc.wait(timeout=30) == 0
     assert b"Traceback" not in _read_until(fd, b"never printed", timeout=2)
