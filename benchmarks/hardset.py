@@ -97,34 +97,53 @@ def citation_key(path: str) -> str:
     return f"{rel}#{record}" if record else rel
 
 
-def run(questions: list[Question], embedder) -> tuple[dict, dict, dict]:
-    """(metrics[mode][kind], misses[mode] -> list of (question, rank, got), build info)."""
+def build(index_dir: Path, embedder):
+    """The hard set indexed by the normal builder into ``index_dir``, full rebuild: (QA, build info,
+    passages to ask for so that DEPTH distinct documents are seen)."""
     from qa import QA
 
+    qa = QA.build([DOCS], index_dir, embedder=embedder, full=True)
+    report = qa.last_build
+    info = {"documents": report.documents, "passages": report.passages, "seconds": report.seconds}
+    depth_k = DEPTH * max((d["passages"] for d in qa.index.documents), default=1)
+    _ = qa.searcher
+    return qa, info, depth_k
+
+
+def ask(qa, q: Question, mode: str, depth_k: int):
+    """(documents in the order of their first hit, as keys like the gold ones; the Answer)."""
+    answer = qa.ask(q.text, k=depth_k, mode=mode)
+    return distinct_ranking(citation_key(h.citation.path) for h in answer.hits), answer
+
+
+def groups(q: Question) -> tuple[str, str, str]:
+    """The rows of the tables a question counts in: its kind, its language, all."""
+    return q.kind, f"all, asked in {q.lang}", "all"
+
+
+GROUPS = (*KINDS, "all, asked in zh", "all, asked in en", "all")
+
+
+def run(questions: list[Question], embedder) -> tuple[dict, dict, dict]:
+    """(metrics[mode][kind], misses[mode] -> list of (question, rank, got), build info)."""
     with tempfile.TemporaryDirectory(prefix="qa-hardset-") as tmp:
-        qa = QA.build([DOCS], Path(tmp) / "index", embedder=embedder, full=True)
-        report = qa.last_build
-        build = {"documents": report.documents, "passages": report.passages, "seconds": report.seconds}
-        depth_k = DEPTH * max((d["passages"] for d in qa.index.documents), default=1)
-        _ = qa.searcher
+        qa, info, depth_k = build(Path(tmp) / "index", embedder)
         metrics, misses = {}, {}
         for mode in MODES:
             per: dict[str, list[tuple[int | None, bool]]] = {}
             misses[mode] = []
             for q in questions:
-                answer = qa.ask(q.text, k=depth_k, mode=mode)
-                ranking = distinct_ranking(citation_key(h.citation.path) for h in answer.hits)
+                ranking, answer = ask(qa, q, mode, depth_k)
                 rank = rank_of(ranking[:DEPTH], [q.gold])
                 top = answer.hits[0] if answer.hits else None
                 sentence = (rank == 1 and top is not None and top.highlight is not None
                             and contains_answer(top.highlight.text, [q.answer]))
-                per.setdefault(q.kind, []).append((rank, sentence))
-                per.setdefault("all", []).append((rank, sentence))
-                per.setdefault(f"all, asked in {q.lang}", []).append((rank, sentence))
+                for group in groups(q):
+                    per.setdefault(group, []).append((rank, sentence))
                 if rank != 1:
                     misses[mode].append((q, rank, ranking[0] if ranking else None))
             metrics[mode] = {group: summarise(rows) for group, rows in per.items()}
-    return metrics, misses, build
+    return metrics, misses, info
 
 
 def summarise(rows: list[tuple[int | None, bool]]) -> dict:
@@ -135,7 +154,7 @@ def summarise(rows: list[tuple[int | None, bool]]) -> dict:
 
 def table(metrics: dict) -> list[str]:
     modes = list(metrics)  # MODES, then "hybrid at REV" with --before
-    groups = [g for g in (*KINDS, "all, asked in zh", "all, asked in en", "all") if g in metrics[MODES[0]]]
+    groups = [g for g in GROUPS if g in metrics[MODES[0]]]
     lines = ["| questions | n | mode | " + " | ".join(METRICS) + " |", "|---|---:|---|" + "---:|" * len(METRICS)]
     for group in groups:
         best = {m: max(metrics[x][group][m] for x in MODES) for m in METRICS}

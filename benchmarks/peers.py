@@ -10,8 +10,10 @@ mixed; CMRC 2018 trial: zh->zh), each paragraph one document:
      ``qa eval`` prints);
   2. each peer of benchmarks/peer_rankers.py, indexing the same paragraphs per corpus and asked the same
      questions, built by ``qa.evaluate.plan``, with the same gold documents;
-and every row is scored by the same code (``qa.evaluate``'s distinct-document ranks, recall and mrr).
-It rewrites the "## Peers" section of benchmarks/RESULTS.md (--dry-run: print only).
+then (unless --no-hardset) the same methods on the hard set of benchmarks/hardset.py, per kind of
+question (benchmarks/peers_hardset.py). Every row is scored by the same code (``qa.evaluate``'s
+distinct-document ranks, recall and mrr). It rewrites the "## Peers" section of benchmarks/RESULTS.md
+(--dry-run: print only).
 """
 
 from __future__ import annotations
@@ -28,29 +30,24 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import peer_rankers  # noqa: E402
+import peers_hardset  # noqa: E402
 from qa import __version__  # noqa: E402
-from qa.evaluate import DEPTH, distinct_ranking, evaluate_modes, mrr_at, plan, rank_of, recall_at  # noqa: E402
+from qa.evaluate import DEPTH, distinct_ranking, evaluate_modes, plan, rank_of  # noqa: E402
 from qa.squad import load_squad  # noqa: E402
 from quality import RESULTS, commit, machine, replace_between  # noqa: E402
 
 SECTION = ("## Peers\n", "<!-- end of peers -->")
 QA_ROW = "qa hybrid (default)"
-METRICS = ("recall@1", "recall@5", "mrr@10")
+METRICS = peers_hardset.METRICS
 Ranks = list[int | None]
+scores = peers_hardset.scores
 
 
-def scores(ranks: Ranks) -> dict[str, float]:
-    return {"recall@1": recall_at(ranks, 1), "recall@5": recall_at(ranks, 5), "mrr@10": mrr_at(ranks, 10)}
-
-
-def run(data: Path, limit: int | None, progress):
+def run(data: Path, limit: int | None, embedder, progress):
     """Per method and task: the ranks of the questions' documents, and (peers only) the share of
     questions that got no document at all; and the number of questions per task."""
-    from qa.embedding import load_embedder
-
     sets = {"": [data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
             "cmrc ": [data / "cmrc2018-trial" / "cmrc2018_trial.json"]}
-    embedder = load_embedder()
     ranks: dict[str, dict[str, Ranks]] = {QA_ROW: {}}
     empty: dict[str, dict[str, float]] = {}
     counts: dict[str, int] = {}
@@ -99,7 +96,8 @@ def table(values: dict[str, list[float]], tasks: list[str], best=max) -> list[st
 
 
 def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]], counts: dict[str, int],
-           started: str, seconds: float, load: str, note: str | None, limit: int | None) -> str:
+           started: str, seconds: float, load: str, note: str | None, limit: int | None,
+           hard: dict | None) -> str:
     tasks = list(counts)
     versions = ", ".join(f"{k} {v}" for k, v in peer_rankers.versions().items())
     out = [SECTION[0], f"Written by `benchmarks/peers.py` on {started} (took {seconds / 60:.1f} min). "
@@ -108,22 +106,25 @@ def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]
            + (f" Only the first {limit} questions of each file." if limit else ""), ""]
     if note:
         out += [f"**Note:** {note}", ""]
-    out += ["Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial (256 "
-            "paragraphs, zh); each paragraph is one document; tasks, questions and gold exactly as `qa eval` "
-            "builds them (`qa.evaluate.plan`), and every row scored by the same code (ranks over distinct "
-            "documents). Questions per task: " + ", ".join(f"{t} {n}" for t, n in counts.items()) + ".", "",
-            "Settings:", "",
-            f"- **{QA_ROW}**: `qa eval` (its library, `qa.evaluate.evaluate_modes`) with default settings: "
-            "model `use-multilingual`, default passages, hybrid mode.",
+    out += ["Settings:", "",
+            f"- **{QA_ROW}**: default settings: model `use-multilingual`, default passages, hybrid mode.",
             *[f"- **{name}**: {settings}" for name, _, settings in peer_rankers.PEERS],
             "- For bm25s and rank_bm25 a document scoring 0 (no question word in it) is not counted as "
-            "retrieved: the libraries return such documents in an arbitrary order.", ""]
+            "retrieved: the libraries return such documents in an arbitrary order.", "",
+            "### XQuAD dev and CMRC 2018 trial", "",
+            "Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial (256 "
+            "paragraphs, zh); each paragraph is one document; tasks, questions and gold exactly as `qa eval` "
+            "builds them (`qa.evaluate.plan`), and every row scored by the same code (ranks over distinct "
+            "documents). Questions per task: " + ", ".join(f"{t} {n}" for t, n in counts.items()) + ". "
+            f"{QA_ROW} runs through `qa eval` (its library, `qa.evaluate.evaluate_modes`).", ""]
     for metric in METRICS:
         values = {m: [scores(by_task[t])[metric] for t in tasks] for m, by_task in ranks.items()}
         out += [f"**{metric}** (bold: best in the column)", ""] + table(values, tasks) + [""]
     out += ["Share of questions for which a peer returned no document at all (no question word in any "
             "passage, as its tokenizer sees them):", ""]
     out += table({m: [by_task[t] for t in tasks] for m, by_task in empty.items()}, tasks, best=min) + [""]
+    if hard:
+        out += peers_hardset.section(hard, QA_ROW) + [""]
     out += [SECTION[1]]
     return "\n".join(out)
 
@@ -133,6 +134,8 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("QA_EVAL_DATA", ROOT.parent / "shared" / "data")))
     ap.add_argument("--limit", type=int, default=None, help="first N questions of each file (quick runs)")
     ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
+    ap.add_argument("--hardset", action=argparse.BooleanOptionalAction, default=True,
+                    help="also compare on the hard set of benchmarks/hardset.py (default: yes)")
     ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
     args = ap.parse_args()
     try:
@@ -143,11 +146,15 @@ def main() -> int:
     started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     t0 = time.perf_counter()
+    from qa.embedding import load_embedder
     from qa.terminal import ProgressBar, stderr_console
 
+    embedder = load_embedder()
     with ProgressBar(stderr_console()) as bar:
-        ranks, empty, counts = run(args.data, args.limit, bar)
-    section = report(ranks, empty, counts, started_at, time.perf_counter() - t0, load, args.note, args.limit)
+        ranks, empty, counts = run(args.data, args.limit, embedder, bar)
+        hard = peers_hardset.run(embedder, QA_ROW, bar) if args.hardset else None
+    section = report(ranks, empty, counts, started_at, time.perf_counter() - t0, load, args.note, args.limit,
+                     hard)
     print(section)
     if not args.dry_run:
         RESULTS.write_text(replace_between(RESULTS.read_text(encoding="utf-8"), *SECTION, section),
