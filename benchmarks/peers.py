@@ -101,8 +101,8 @@ def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]
     tasks = list(counts)
     versions = ", ".join(f"{k} {v}" for k, v in peer_rankers.versions().items())
     out = [SECTION[0], f"Written by `benchmarks/peers.py` on {started} (took {seconds / 60:.1f} min). "
-           f"Machine: {machine()}; load average at start {load} (shared with other sessions; the figures "
-           f"below do not depend on it). qa {__version__} (commit {commit()}); {versions}."
+           f"Machine: {machine()}; load average at start {load} (the quality figures below do not depend "
+           f"on it). qa {__version__} (commit {commit()}); {versions}."
            + (f" Only the first {limit} questions of each file." if limit else ""), ""]
     if note:
         out += [f"**Note:** {note}", ""]
