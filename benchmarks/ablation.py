@@ -35,17 +35,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from quality import RESULTS, commit, machine, replace_between  # noqa: E402
 
 SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
+import qa.highlight as highlight  # noqa: E402
 import qa.segment as segment  # noqa: E402
 
-SEARCH_PARTS = ("W_BRIDGE", "W_OVERLAP", "W_TOPIC", "W_ANSWER_TYPE", "W_LEAD", "PER_DOCUMENT")
-DEFAULTS = {**{(search, k): getattr(search, k) for k in SEARCH_PARTS},
-            (segment, "_BOUNDARY_RE"): segment._BOUNDARY_RE}
+PARTS = [(search, "W_BRIDGE"), (search, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"),
+         (highlight, "W_ANSWER_TYPE"), (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE")]
+DEFAULTS = {(module, name): getattr(module, name) for module, name in PARTS}
 _SEMICOLON_ENDS = re.compile(segment._BOUNDARY_RE.pattern.replace(segment._ZH_END, segment._ZH_END + "；", 1))
-_NO_LEAD, _ONE_PASSAGE = {(search, "W_LEAD"): 0.0}, {(search, "PER_DOCUMENT"): 1}
+_NO_LEAD, _ONE_PASSAGE = {(highlight, "W_LEAD"): 0.0}, {(search, "PER_DOCUMENT"): 1}
 _NO_BRIDGE = {(search, "W_BRIDGE"): 0.0}
 VARIANTS = [
-    ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (search, "W_OVERLAP"): 0.0,
-                     (search, "W_TOPIC"): 1.0, (search, "W_ANSWER_TYPE"): 0.0}),
+    ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (highlight, "W_OVERLAP"): 0.0,
+                     (highlight, "W_TOPIC"): 1.0, (highlight, "W_ANSWER_TYPE"): 0.0}),
     ("+ sentence choice", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE}),
     ("+ dictionary bridge", {**_NO_LEAD, **_ONE_PASSAGE}),
     ("+ best passage first", _NO_LEAD),

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qa.bridge import load_bridge, translate_query
-from qa.search import asks_quantity, has_quantity
+from qa.highlight import asks_quantity, has_quantity
 from qa.segment import tokenize
 
 

@@ -1,0 +1,212 @@
+"""Which sentence of a passage answers a question (the highlight), and how well.
+
+A sentence's score is its similarity to the question plus the IDF-weighted share of the question's words
+it holds (read in the sentence's own language), with bonuses for the answer type and, for a question
+about the document's topic itself, for the lead sentence. The same score chooses which of a document's
+passages is shown first (qa.search).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index_files import StoredIndex
+from .segment import HAN, detect_language, tokenize
+
+SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
+# Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
+# question's words it holds (words naming the document's topic count W_TOPIC as much, since every
+# sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one.
+W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
+# A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
+# itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
+W_LEAD = 0.5
+_ASKS_QUANTITY = re.compile(
+    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|哪一?年|何年|何时|什么时候|哪一?天|年份|日期|面积|人口|比例"
+    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b|\bwhen\b|\bwhat (?:year|percentage|date)\b"
+    r"|\bwhich year\b", re.IGNORECASE)
+_QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
+_NON_WORD = re.compile(r"[^\w]+")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def sentence_text(passage: dict, j: int) -> str:
+    """The cited text of a passage record's j-th sentence."""
+    s, e = passage["sentences"][j]
+    return passage["text"][s - passage["start"]:e - passage["start"]]
+
+
+def searchable(text: str) -> str:
+    """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space."""
+    return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
+
+
+def holds(text: str, term: str) -> bool:
+    """Whether a sentence (as ``searchable`` gives it) holds a search term: a Chinese word anywhere,
+    an English stem at the start of a word. Substring tests: tokenizing every sentence of every hit
+    with jieba cost more than the rest of a query. The stemmer's one change that is not a cut, a
+    final y made i (ferry -> ferri, city -> citi), is undone for the test."""
+    if _HAN_CHAR.match(term):
+        return term in text
+    return f" {term}" in text or (term.endswith("i") and f" {term[:-1]}y" in text)
+
+
+def not_an_answer(sentence: str) -> bool:
+    """A Markdown heading names what follows, and a question asks: neither answers one."""
+    text = sentence.strip()
+    return text.startswith("#") or text.endswith(("?", "？"))
+
+
+def asks_quantity(question: str) -> bool:
+    """The question asks for a number, a date or an amount (classic answer-type matching)."""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def has_quantity(sentence: str) -> bool:
+    return bool(_QUANTITY.search(sentence))
+
+
+@dataclass
+class Topic:
+    """What a document is about: the words of its title and lead sentence, its title as
+    ``searchable`` text, and where its lead sentence is (passage id, sentence number)."""
+
+    terms: set[str]
+    title: str
+    lead_passage: int
+    lead_sentence: int
+
+
+Reading = Callable[[str], tuple[set[str], dict[str, float]]]
+
+
+class SentenceChooser:
+    """Scores the sentences of an index's passages for a question. Holds what does not depend on the
+    question: each document's topic, and the text analysis of recently seen passages."""
+
+    def __init__(self, index: StoredIndex, sent_lo: np.ndarray):
+        self.index, self.sent_lo = index, sent_lo  # sent_lo[p]: row of passage p's first sentence
+        self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
+        self._cache: OrderedDict[int, list[tuple[str, str, bool, bool]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def topic(self, doc: int) -> Topic:
+        topic = self._topics.get(doc)
+        if topic is None:
+            topic = self._topics[doc] = self._read_topic(doc)
+        return topic
+
+    def _read_topic(self, doc: int) -> Topic:
+        d = self.index.documents[doc]
+        title = searchable(d.get("title") or "").strip()
+        if d.get("passages"):
+            first = self.index.passages[d["first"]]
+            for j in range(len(first["sentences"])):
+                text = sentence_text(first, j)
+                if searchable(text).strip() != title and not not_an_answer(text):  # the lead says something
+                    return Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
+        return Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
+
+    def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
+        """Each query term's weight times its IDF in the index. A term the index lacks counts as the
+        rarest (seen once): the question still asks about it, and a sentence can hold it inside a
+        longer word (聘为 in 受聘为)."""
+        bm25 = self.index.bm25
+        out = {}
+        for t, w in terms.items():
+            i = bm25.vocab.get(t)
+            df = int(bm25.indptr[i + 1] - bm25.indptr[i]) if i is not None else 1
+            out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
+        return out
+
+    def sentences(self, pid: int) -> list[tuple[str, str, bool, bool]]:
+        """What the highlight step reads of each sentence of a passage, the same for every question
+        (kept for the last SENTENCE_CACHE passages): its ``searchable`` text, its language, whether
+        it can be an answer (not a heading, a question, or the title again), whether it holds a
+        quantity."""
+        with self._lock:
+            found = self._cache.get(pid)
+            if found is not None:
+                self._cache.move_to_end(pid)
+                return found
+        p = self.index.passages[pid]
+        title = self.topic(p["doc"]).title
+        found = []
+        for j in range(len(p["sentences"])):
+            text = sentence_text(p, j)
+            words = searchable(text)
+            lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
+            found.append((words, lang, words.strip() != title and not not_an_answer(text), has_quantity(text)))
+        with self._lock:
+            self._cache[pid] = found
+            if len(self._cache) > SENTENCE_CACHE:
+                self._cache.popitem(last=False)
+        return found
+
+    def best(self, pid: int, q: np.ndarray, reading: Reading, wants_number: bool = False) -> tuple[int, float]:
+        """The passage's sentence that best answers, and its score: closeness in meaning plus the
+        share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
+        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` and their
+        weights. A heading, a question, or a line that only repeats the document's title is not an
+        answer (unless the passage has nothing else)."""
+        lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
+        if hi <= lo:
+            return -1, float("-inf")
+        score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
+        p = self.index.passages[pid]
+        topic = self.topic(p["doc"])
+        terms, _ = reading(p["langs"][0])
+        if terms and terms <= topic.terms and topic.lead_passage == pid:
+            score[topic.lead_sentence] += W_LEAD
+        # The document's topic (its title, its lead sentence) is what every sentence is about:
+        # question words naming it do not tell sentences apart, the other question words do.
+        overlap: dict[str, tuple[dict[str, float], float]] = {}
+        for j, (words, lang, answers, quantity) in enumerate(self.sentences(pid)):
+            if not answers and hi - lo > 1:
+                score[j] = -np.inf
+                continue
+            if lang not in overlap:
+                weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in reading(lang)[1].items()}
+                overlap[lang] = weights, sum(weights.values())
+            weights, total = overlap[lang]
+            if total > 0:
+                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if holds(words, t)) / total
+            if wants_number and quantity:
+                score[j] += W_ANSWER_TYPE
+        best = int(np.argmax(score))
+        return best, float(score[best])
+
+
+class AnswerFinder:
+    """The answering sentence of a passage and its score, for one question (computed once a passage).
+    Each sentence is read in its own language: a sentence in the other language than the question's
+    is matched against the question's dictionary translation (``translate(lang)``), so mixed
+    documents answer in either."""
+
+    def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
+                 wants_number: bool, translate: Callable[[str], dict[str, float]]):
+        self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
+        self.wants_number, self.translate = wants_number, translate
+        self.readings: dict[str, tuple[set[str], dict[str, float]]] = {}
+        self.found: dict[int, tuple[int, float]] = {}
+
+    def __call__(self, pid: int) -> tuple[int, float]:
+        if pid not in self.found:
+            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants_number)
+        return self.found[pid]
+
+    def reading(self, lang: str) -> tuple[set[str], dict[str, float]]:
+        """The question's words for text in ``lang`` (its own, or their translation), weighted."""
+        if self.lang not in ("zh", "en") or lang not in ("zh", "en"):
+            lang = self.lang
+        if lang not in self.readings:
+            terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
+            self.readings[lang] = set(terms), self.chooser.term_weights(terms)
+        return self.readings[lang]
