@@ -48,14 +48,15 @@ def searchable(text: str) -> str:
     return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
-def holds(text: str, term: str) -> bool:
-    """Whether a sentence (as ``searchable`` gives it) holds a search term: a Chinese word anywhere,
-    an English stem at the start of a word. Substring tests: tokenizing every sentence of every hit
-    with jieba cost more than the rest of a query. The stemmer's one change that is not a cut, a
-    final y made i (ferry -> ferri, city -> citi), is undone for the test."""
+def needles(term: str) -> tuple[str, ...]:
+    """What to look for in a sentence (as ``searchable`` gives it) to see whether it holds a search
+    term: a Chinese word anywhere, an English stem at the start of a word. Substring tests:
+    tokenizing every sentence of every hit with jieba cost more than the rest of a query. The
+    stemmer's one change that is not a cut, a final y made i (ferry -> ferri, city -> citi), is
+    undone for the test."""
     if _HAN_CHAR.match(term):
-        return term in text
-    return f" {term}" in text or (term.endswith("i") and f" {term[:-1]}y" in text)
+        return (term,)
+    return (f" {term}", f" {term[:-1]}y") if term.endswith("i") else (f" {term}",)
 
 
 def not_an_answer(sentence: str) -> bool:
@@ -167,17 +168,18 @@ class SentenceChooser:
             score[topic.lead_sentence] += W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        overlap: dict[str, tuple[dict[str, float], float]] = {}
+        overlap: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
         for j, (words, lang, answers, quantity) in enumerate(self.sentences(pid)):
             if not answers and hi - lo > 1:
                 score[j] = -np.inf
                 continue
             if lang not in overlap:
-                weights = {t: w * (W_TOPIC if t in topic.terms else 1.0) for t, w in reading(lang)[1].items()}
-                overlap[lang] = weights, sum(weights.values())
+                weights = [(needles(t), w * (W_TOPIC if t in topic.terms else 1.0))
+                           for t, w in reading(lang)[1].items()]
+                overlap[lang] = weights, sum(w for _, w in weights)
             weights, total = overlap[lang]
             if total > 0:
-                score[j] += W_OVERLAP * sum(w for t, w in weights.items() if holds(words, t)) / total
+                score[j] += W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
             if wants_number and quantity:
                 score[j] += W_ANSWER_TYPE
         best = int(np.argmax(score))

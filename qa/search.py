@@ -45,6 +45,7 @@ class Searcher:
         passages = index.passages
         self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
+        self.doc_of = np.array([p["doc"] for p in passages], dtype=np.int64)
         self.sentences = SentenceChooser(index, self.sent_lo)
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
@@ -220,13 +221,9 @@ class Searcher:
         between passages of one document: the words naming its topic (the title, the subject's
         name) are in all of them and decide nothing about which one answers."""
         order = list(range(len(ids)))
-        docs = [self.index.passages[int(pid)]["doc"] for pid in ids]
-        seen: set[int] = set()
-        for doc in docs[:k]:
-            if doc in seen:
-                continue
-            seen.add(doc)
-            slots = [i for i, d in enumerate(docs) if d == doc][:PER_DOCUMENT]
+        docs = self.doc_of[ids]
+        for doc in dict.fromkeys(docs[:k].tolist()):
+            slots = np.flatnonzero(docs == doc)[:PER_DOCUMENT].tolist()
             if len(slots) > 1:
                 best = sorted(slots, key=lambda i: -answer(int(ids[i]))[1])
                 for slot, i in zip(slots, best):
