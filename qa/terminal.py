@@ -85,7 +85,8 @@ def render_build(report: dict, console: Console) -> None:
 class ProgressBar:
     """A rich progress bar on stderr fed by the builder's (stage, done, total) callback."""
 
-    LABELS = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index"}
+    LABELS = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
+              "dictionary": "Preparing the dictionary (once)"}
 
     def __init__(self, console: Console):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

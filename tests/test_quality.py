@@ -67,3 +67,26 @@ def test_highlight_holds_the_answer(built, question, file, answer):
     # The passage that holds the answer is among the first three, with the answer highlighted.
     holding = [h for h in hits if answer in h.text]
     assert holding and answer in holding[0].highlight.text
+
+
+def test_building_an_index_prepares_the_dictionary_once(embedder, tmp_path, monkeypatch):
+    """The ~10 s compile happens under the build's progress bar, not silently in a first question."""
+    from qa import QA
+    from qa.bridge import bridge_ready, load_bridge
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_bridge.cache_clear()
+    try:
+        assert not bridge_ready()
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        (docs / "tea.txt").write_text("龙井茶产于杭州西湖一带，以色绿、香郁、味甘、形美著称。", encoding="utf-8")
+        stages = []
+        QA.build([docs], tmp_path / "index", embedder=embedder, progress=lambda s, d, t: stages.append((s, d, t)))
+        assert ("dictionary", 1, 1) in stages and bridge_ready()
+        (docs / "more.txt").write_text("West Lake is in Hangzhou.", encoding="utf-8")
+        stages.clear()
+        QA.build([docs], tmp_path / "index", embedder=embedder, progress=lambda s, d, t: stages.append((s, d, t)))
+        assert not any(s == "dictionary" for s, _, _ in stages)
+    finally:
+        load_bridge.cache_clear()
