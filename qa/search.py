@@ -142,7 +142,9 @@ class Searcher:
     def _lexical(self, tokens: list[str], q_lang: str,
                  translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
-        and through the dictionary bridge where it does not (None when no passage needs it). Raw
+        and through the dictionary bridge where it does not, or where only its title does (its body,
+        its main language, is the other one; then the translations alone, since the words the
+        question shares with it already count directly). None when no passage needs the bridge. Raw
         cross-language matches count only for the Latin-script words of a Chinese question: names
         and codes ("Brindle", "HBM3E") are written the same in English passages and decide which of
         them is meant. The reverse is noise: every word of an English question is Latin, and its
