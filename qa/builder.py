@@ -403,18 +403,13 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
 
 def _prepare_dictionary(progress: Progress | None) -> None:
     """Compile the dictionary bridge now (once per machine, ~10 s) rather than in the middle of
-    someone's first cross-language question. A failure here is left to that question to report."""
-    import sqlite3
-
+    someone's first cross-language question."""
     from .bridge import bridge_ready, load_bridge
 
     if bridge_ready():
         return
     if progress:
         progress("dictionary", 0, 1)
-    try:
-        load_bridge()
-    except (OSError, sqlite3.Error, QAError):
-        return
+    load_bridge()  # None when it cannot be compiled: questions then go without it
     if progress:
         progress("dictionary", 1, 1)

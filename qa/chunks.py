@@ -6,7 +6,7 @@ import bisect
 from dataclasses import asdict, dataclass
 
 from .documents import Document
-from .segment import HAN, languages, split_sentences
+from .segment import HAN, SPLITTER_VERSION, languages, split_sentences
 
 import re
 
@@ -23,7 +23,9 @@ class ChunkSettings:
     overlap: int = 1
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # The sentence splitter's version goes with the settings: an index split by another one is
+        # rebuilt in full (2: a Chinese semicolon no longer ends a sentence).
+        return {**asdict(self), "splitter": SPLITTER_VERSION}
 
 
 @dataclass

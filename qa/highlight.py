@@ -35,6 +35,7 @@ _ASKS_QUANTITY = re.compile(
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
+_SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
 
 
 def sentence_text(passage: dict, j: int) -> str:
@@ -44,8 +45,10 @@ def sentence_text(passage: dict, j: int) -> str:
 
 
 def searchable(text: str) -> str:
-    """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space."""
-    return " " + _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space,
+    and a space where Chinese meets a Latin letter or digit (so "较2023年" holds the term 2023)."""
+    text = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    return " " + _SCRIPT_EDGE.sub(" ", text)
 
 
 def needles(term: str) -> tuple[str, ...]:
@@ -85,7 +88,7 @@ class Topic:
     lead_sentence: int
 
 
-Reading = Callable[[str], tuple[set[str], dict[str, float]]]
+Reading = Callable[[str], dict[str, float]]
 
 
 class SentenceChooser:
@@ -154,16 +157,16 @@ class SentenceChooser:
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants_number: bool = False) -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
-        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` and their
+        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
         weights. A heading, a question, or a line that only repeats the document's title is not an
-        answer (unless the passage has nothing else)."""
+        answer, unless the passage has nothing else (then its first such sentence is shown)."""
         lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
         if hi <= lo:
             return -1, float("-inf")
         score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
         p = self.index.passages[pid]
         topic = self.topic(p["doc"])
-        terms, _ = reading(p["langs"][0])
+        terms = reading(p["langs"][0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
             score[topic.lead_sentence] += W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
@@ -175,7 +178,7 @@ class SentenceChooser:
                 continue
             if lang not in overlap:
                 weights = [(needles(t), w * (W_TOPIC if t in topic.terms else 1.0))
-                           for t, w in reading(lang)[1].items()]
+                           for t, w in reading(lang).items()]
                 overlap[lang] = weights, sum(w for _, w in weights)
             weights, total = overlap[lang]
             if total > 0:
@@ -196,7 +199,7 @@ class AnswerFinder:
                  wants_number: bool, translate: Callable[[str], dict[str, float]]):
         self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
         self.wants_number, self.translate = wants_number, translate
-        self.readings: dict[str, tuple[set[str], dict[str, float]]] = {}
+        self.readings: dict[str, dict[str, float]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
     def __call__(self, pid: int) -> tuple[int, float]:
@@ -204,11 +207,12 @@ class AnswerFinder:
             self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants_number)
         return self.found[pid]
 
-    def reading(self, lang: str) -> tuple[set[str], dict[str, float]]:
-        """The question's words for text in ``lang`` (its own, or their translation), weighted."""
+    def reading(self, lang: str) -> dict[str, float]:
+        """The question's words for text in ``lang`` (its own, or their translation), with their
+        IDF weights."""
         if self.lang not in ("zh", "en") or lang not in ("zh", "en"):
             lang = self.lang
         if lang not in self.readings:
             terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
-            self.readings[lang] = set(terms), self.chooser.term_weights(terms)
+            self.readings[lang] = self.chooser.term_weights(terms)
         return self.readings[lang]

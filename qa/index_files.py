@@ -168,7 +168,8 @@ def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
 def chunk_settings(manifest: dict) -> ChunkSettings:
     from .chunks import ChunkSettings
 
-    return ChunkSettings(**manifest["chunking"])
+    # The chunking record also names the sentence splitter's version, which is not a setting.
+    return ChunkSettings(**{k: v for k, v in manifest["chunking"].items() if k != "splitter"})
 
 
 def index_info(index_dir: str | os.PathLike) -> dict:

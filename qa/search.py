@@ -19,10 +19,12 @@ from .segment import detect_language, tokenize
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 PER_DOCUMENT = 3  # of one document's candidate passages, how many compete to answer first
-# Weights of the hybrid score, each signal z-normalised over the candidates first. Dictionary-bridged
-# BM25 counts half: a translation guesses at the sense, and an English term maps to several Chinese
-# words (measured on the dev sets: see benchmarks/RESULTS.md, "Quality"). Where candidates have both
-# kinds of lexical evidence, the weight is mixed in proportion (Searcher._lexical_weight).
+TIE = 1e-6  # answer scores closer than this are equal (the same sentence scores alike in two passages)
+# Weights of the hybrid score, each signal z-normalised over the candidates first. The lexical signal
+# weighs W_LEXICAL when its evidence is the question's own words and W_BRIDGE when it comes through the
+# dictionary (a translation guesses at the sense, and an English term maps to several Chinese words;
+# measured on the dev sets: benchmarks/RESULTS.md, "Quality"); when the candidates have both kinds, one
+# weight between the two, set by their shares (Searcher._lexical_weight).
 W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
 
@@ -46,7 +48,7 @@ class Searcher:
         self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
         self.doc_of = np.array([p["doc"] for p in passages], dtype=np.int64)
-        self.sentences = SentenceChooser(index, self.sent_lo)
+        self.chooser = SentenceChooser(index, self.sent_lo)
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
@@ -114,7 +116,7 @@ class Searcher:
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
-        both = (lexical + bridged).astype(np.float64)  # disjoint: a passage gets one or the other
+        both = (lexical + bridged).astype(np.float64)  # one BM25 scale: the two kinds add up
         if mode == "dense":
             fused = dense.astype(np.float64)
         elif mode == "lexical":
@@ -206,7 +208,7 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        answer = AnswerFinder(self.sentences, q, scored.tokens, scored.lang, asks_quantity(question),
+        answer = AnswerFinder(self.chooser, q, scored.tokens, scored.lang, asks_quantity(question),
                               lambda lang: self._translate(scored.tokens, lang, scored.translated))
         order = self._best_passage_first(scored.ids, k, answer)
         hits = []
@@ -217,20 +219,36 @@ class Searcher:
         return hits
 
     def _best_passage_first(self, ids: np.ndarray, k: int, answer: AnswerFinder) -> list[int]:
-        """Positions into ``ids``, in the order to show them: documents keep the rank of their best
-        passage, and among one document's candidate passages (its PER_DOCUMENT best) the one whose
-        sentence answers best takes the document's first place. Passage scores alone choose badly
-        between passages of one document: the words naming its topic (the title, the subject's
-        name) are in all of them and decide nothing about which one answers."""
+        """Positions into ``ids``, in the order to show them. Documents keep the rank of their best
+        passage; of one document's PER_DOCUMENT best candidates, the one whose sentence answers best
+        takes the document's first place and the others follow in their own order (so the passage
+        it displaces moves one place down the document's list, and may fall below k). Passage scores
+        alone choose badly between passages of one document: the words naming its topic (the title,
+        the subject's name) are in all of them and decide nothing about which one answers. Two
+        passages whose answer is the same sentence (passages overlap by a sentence) are a tie, kept
+        in their own order."""
         order = list(range(len(ids)))
         docs = self.doc_of[ids]
         for doc in dict.fromkeys(docs[:k].tolist()):
             slots = np.flatnonzero(docs == doc)[:PER_DOCUMENT].tolist()
-            if len(slots) > 1:
-                best = sorted(slots, key=lambda i: -answer(int(ids[i]))[1])
-                for slot, i in zip(slots, best):
+            if len(slots) < 2:
+                continue
+            best, (best_sentence, best_score) = slots[0], answer(int(ids[slots[0]]))
+            for i in slots[1:]:
+                sentence, score = answer(int(ids[i]))
+                if score > best_score + TIE and self._sentence_span(int(ids[i]), sentence) != \
+                        self._sentence_span(int(ids[best]), best_sentence):
+                    best, best_sentence, best_score = i, sentence, score
+            if best != slots[0]:
+                for slot, i in zip(slots, [best] + [i for i in slots if i != best]):
                     order[slot] = i
         return order
+
+    def _sentence_span(self, pid: int, sentence: int) -> tuple[int, int] | None:
+        """Where a passage's sentence is in its document (the same sentence in two passages that
+        overlap has the same span)."""
+        sentences = self.index.passages[pid]["sentences"]
+        return tuple(sentences[sentence]) if 0 <= sentence < len(sentences) else None
 
     def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int) -> Hit:
         p = self.index.passages[pid]

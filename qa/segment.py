@@ -55,6 +55,7 @@ def languages(text: str, min_share: float = 0.2) -> list[str]:
 
 _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
 _ZH_END = "。！？!?…"
+SPLITTER_VERSION = 2  # bumped when sentences come out differently (indexes split otherwise get rebuilt)
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
     "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
