@@ -7,7 +7,8 @@ one loaded model), each adding one part to the one before:
   1. fusion only: language-gated z-score fusion of dense and BM25; highlight by similarity alone;
   2. + sentence choice: the highlight also weighs the question's words (topic words down-weighted)
      and answer type;
-  3. + dictionary bridge: BM25 across languages through CC-CEDICT;
+  3. + dictionary bridge: BM25 across languages through CC-CEDICT (the highlight translates the
+     question for other-language sentences in every variant);
   4. + best passage first: a document's best-answering passage takes its place;
   5. + lead sentence (the default): a question about the topic itself gets the document's lead;
 and the default with a Chinese semicolon (；) ending a sentence, as it did before 2026-11-29.
@@ -38,12 +39,20 @@ SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
 import qa.highlight as highlight  # noqa: E402
 import qa.segment as segment  # noqa: E402
 
-PARTS = [(search, "W_BRIDGE"), (search, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"),
-         (highlight, "W_ANSWER_TYPE"), (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE")]
-DEFAULTS = {(module, name): getattr(module, name) for module, name in PARTS}
+PARTS = [(search, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"), (highlight, "W_ANSWER_TYPE"),
+         (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE"), (search.Searcher, "_lexical")]
+DEFAULTS = {(owner, name): getattr(owner, name) for owner, name in PARTS}
+
+
+def _without_bridge(self, tokens, q_lang, translated):
+    """The ranking's lexical signal without dictionary-bridged BM25 (direct matches only)."""
+    direct, _ = DEFAULTS[(search.Searcher, "_lexical")](self, tokens, q_lang, translated)
+    return direct, None
+
+
 _SEMICOLON_ENDS = re.compile(segment._BOUNDARY_RE.pattern.replace(segment._ZH_END, segment._ZH_END + "；", 1))
 _NO_LEAD, _ONE_PASSAGE = {(highlight, "W_LEAD"): 0.0}, {(search, "PER_DOCUMENT"): 1}
-_NO_BRIDGE = {(search, "W_BRIDGE"): 0.0}
+_NO_BRIDGE = {(search.Searcher, "_lexical"): _without_bridge}
 VARIANTS = [
     ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (highlight, "W_OVERLAP"): 0.0,
                      (highlight, "W_TOPIC"): 1.0, (highlight, "W_ANSWER_TYPE"): 0.0}),
@@ -59,8 +68,8 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
     embedder = load_embedder()
     rows = []
     for name, overrides in VARIANTS:
-        for (module, key), value in {**DEFAULTS, **overrides}.items():
-            setattr(module, key, value)
+        for (owner, key), value in {**DEFAULTS, **overrides}.items():
+            setattr(owner, key, value)
         tasks = {}
         xquad = evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
                                embedder=embedder, limit=limit)["hybrid"]
@@ -69,8 +78,8 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
                               limit=limit)["hybrid"]
         tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
         rows.append((name, tasks))
-    for (module, key), value in DEFAULTS.items():
-        setattr(module, key, value)
+    for (owner, key), value in DEFAULTS.items():
+        setattr(owner, key, value)
     return rows
 
 
