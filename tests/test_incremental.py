@@ -121,6 +121,20 @@ def test_full_rebuild_embeds_everything_again(setup):
     assert len(read) == 7 and r.embedded == first.last_build.embedded == len(counting.texts)
 
 
+def test_an_index_split_by_an_older_sentence_splitter_is_read_again(setup, tmp_path):
+    """Sentences are part of what an index holds: an index made before the splitter changed (its
+    chunking record has no or another "splitter") is re-read and re-split, not kept."""
+    import json
+
+    docs, build, read, counting, first = setup
+    manifest_path = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["chunking"]["splitter"]  # as an index written before it was recorded
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    r = build().last_build
+    assert len(read) == 7 and r.documents == first.last_build.documents
+
+
 def test_unreadable_files_are_reported_every_run_without_being_reread(setup):
     docs, build, read, counting, first = setup
     (docs / "broken.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)))
