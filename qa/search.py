@@ -57,28 +57,24 @@ class Searcher:
 
     # -- scoring --------------------------------------------------------------------------------
 
-    def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each passage in ``ids``: the best sentence similarity, and that sentence's row
-        (the first one on ties), as one gather and segment-wise reductions (no Python loop)."""
+    def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """For each passage in ``ids``: its best sentence similarity (-1 for a passage without
+        sentences), as one gather and a segment-wise maximum (no Python loop)."""
         best = np.full(len(ids), -1.0, dtype=np.float32)
-        rows = np.zeros(len(ids), dtype=np.int64)
         if not len(ids):
-            return best, rows
+            return best
         lo, hi = self.sent_lo[ids], self.sent_lo[np.asarray(ids) + 1]
         lens = hi - lo
         full = lens > 0
         if not full.any():
-            return best, rows
+            return best
         lo, lens = lo[full], lens[full]
         starts = np.zeros(len(lens), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
         gather = np.repeat(lo - starts, lens) + np.arange(int(lens.sum()))
         sims = np.asarray(self.index.sentence_vectors[gather], dtype=np.float32) @ q
-        top = np.maximum.reduceat(sims, starts)
-        pos = np.where(sims == np.repeat(top, lens), np.arange(len(sims)), len(sims))
-        first = np.minimum.reduceat(pos, starts)
-        best[full], rows[full] = top, gather[first]
-        return best, rows
+        best[full] = np.maximum.reduceat(sims, starts)
+        return best
 
     def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
               allowed: np.ndarray | None = None) -> Scored:
@@ -112,7 +108,7 @@ class Searcher:
         bridged = bridged_all[ids] if bridged_all is not None else np.zeros(len(ids), np.float32)
         if q is not None and len(ids):
             passage_sim = store.vectors[ids] @ q
-            sentence_sim, _ = self._best_sentences(ids, q)
+            sentence_sim = self._best_sentences(ids, q)
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
