@@ -68,6 +68,12 @@ def not_an_answer(sentence: str) -> bool:
     return text.startswith("#") or text.endswith(("?", "？"))
 
 
+def can_answer(text: str, words: str, title: str) -> bool:
+    """Whether a sentence (``text``, and ``words`` = its ``searchable`` form) can be an answer or a
+    document's lead: not a heading, not a question, not the document's title (``searchable``) again."""
+    return words.strip() != title and not not_an_answer(text)
+
+
 def asks_quantity(question: str) -> bool:
     """The question asks for a number, a date or an amount (classic answer-type matching)."""
     return bool(_ASKS_QUANTITY.search(question))
@@ -114,7 +120,7 @@ class SentenceChooser:
             first = self.index.passages[d["first"]]
             for j in range(len(first["sentences"])):
                 text = sentence_text(first, j)
-                if searchable(text).strip() != title and not not_an_answer(text):  # the lead says something
+                if can_answer(text, searchable(text), title):  # the lead says something
                     return Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
         return Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
 
@@ -147,7 +153,7 @@ class SentenceChooser:
             text = sentence_text(p, j)
             words = searchable(text)
             lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
-            found.append((words, lang, words.strip() != title and not not_an_answer(text), has_quantity(text)))
+            found.append((words, lang, can_answer(text, words, title), has_quantity(text)))
         with self._lock:
             self._cache[pid] = found
             if len(self._cache) > SENTENCE_CACHE:
