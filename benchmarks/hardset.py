@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, os.environ.get("QA_SRC", str(ROOT)))  # --before runs this script on an older qa/
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from qa import __version__  # noqa: E402
 from qa.evaluate import DEPTH, contains_answer, distinct_ranking, mrr_at, rank_of, recall_at  # noqa: E402
 
 HARDSET = ROOT / "benchmarks" / "hardset"
@@ -168,14 +167,11 @@ def table(metrics: dict) -> list[str]:
 
 def report(metrics: dict, build: dict, questions: list[Question], started: str, seconds: float, load: str,
            model: str, note: str | None) -> str:
-    from quality import commit, machine
+    from quality import written_by
 
     kinds = Counter(q.kind for q in questions)
-    out = [SECTION[0], f"Written by `benchmarks/hardset.py` on {started} (took {seconds / 60:.1f} min). "
-           f"Machine: {machine()}; load average at start {load}. qa {__version__} (commit {commit()}), "
-           f"model `{model}`, default passages.", ""]
-    if note:
-        out += [f"**Note:** {note}", ""]
+    out = [SECTION[0]] + written_by("hardset.py", started, seconds, load,
+                                    f", model `{model}`, default passages.", note)
     out += [f"Data: `benchmarks/hardset/` (original, written for qa; see its README): {build['documents']} "
             f"documents in {sum(1 for p in DOCS.rglob('*') if p.is_file())} files, {build['passages']} passages; "
             f"{len(questions)} paraphrased questions ("

@@ -31,10 +31,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import peer_rankers  # noqa: E402
 import peers_hardset  # noqa: E402
-from qa import __version__  # noqa: E402
 from qa.evaluate import DEPTH, distinct_ranking, evaluate_modes, plan, rank_of  # noqa: E402
 from qa.squad import load_squad  # noqa: E402
-from quality import RESULTS, commit, machine, replace_between  # noqa: E402
+from quality import RESULTS, replace_between, written_by  # noqa: E402
 
 SECTION = ("## Peers\n", "<!-- end of peers -->")
 QA_ROW = "qa hybrid (default)"
@@ -100,12 +99,10 @@ def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]
            hard: dict | None) -> str:
     tasks = list(counts)
     versions = ", ".join(f"{k} {v}" for k, v in peer_rankers.versions().items())
-    out = [SECTION[0], f"Written by `benchmarks/peers.py` on {started} (took {seconds / 60:.1f} min). "
-           f"Machine: {machine()}; load average at start {load} (the quality figures below do not depend "
-           f"on it). qa {__version__} (commit {commit()}); {versions}."
-           + (f" Only the first {limit} questions of each file." if limit else ""), ""]
-    if note:
-        out += [f"**Note:** {note}", ""]
+    out = [SECTION[0]] + written_by(
+        "peers.py", started, seconds, load, f"; {versions}."
+        + (f" Only the first {limit} questions of each file." if limit else ""), note,
+        load_note=" (the quality figures below do not depend on it)")
     out += ["Settings:", "",
             f"- **{QA_ROW}**: default settings: model `use-multilingual`, default passages, hybrid mode.",
             *[f"- **{name}**: {settings}" for name, _, settings in peer_rankers.PEERS],

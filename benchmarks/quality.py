@@ -112,14 +112,21 @@ def quality_table(evals: dict[str, dict]) -> list[str]:
     return lines
 
 
+def written_by(script: str, started: str, seconds: float, load: str, what_ran: str, note: str | None = None,
+               load_note: str = "") -> list[str]:
+    """The opening lines of a benchmark's section: which script, when, how long, on what machine and
+    load, which qa (``what_ran`` follows "qa VERSION (commit C)"), and the caller's note if any."""
+    out = [f"Written by `benchmarks/{script}` on {started} (took {seconds / 60:.1f} min). Machine: {machine()}; "
+           f"load average at start {load}{load_note}. qa {__version__} (commit {commit()}){what_ran}", ""]
+    return out + ([f"**Note:** {note}", ""] if note else [])
+
+
 def report(evals: dict[str, dict], floors: list[dict], started: str, seconds: float, load: str,
            note: str | None, limit: int | None) -> str:
-    out = [SECTION[0], f"Written by `benchmarks/quality.py` on {started} (took {seconds / 60:.1f} min). "
-           f"Machine: {machine()}; load average at start {load}. qa {__version__} (commit {commit()}), "
-           f"model `{next(iter(evals.values()))['hybrid'].settings['model']}`, default passages."
-           + (f" Only the first {limit} questions of each file." if limit else ""), ""]
-    if note:
-        out += [f"**Note:** {note}", ""]
+    model = next(iter(evals.values()))["hybrid"].settings["model"]
+    out = [SECTION[0]] + written_by(
+        "quality.py", started, seconds, load, f", model `{model}`, default passages."
+        + (f" Only the first {limit} questions of each file." if limit else ""), note)
     out += ["Retrieval, one run, the three modes over the same indexes (bold: best of the three). "
             "Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial "
             "(256 paragraphs, zh); each paragraph is one document. Metric definitions: README, `qa eval`.",
