@@ -14,7 +14,7 @@ from .errors import InputError
 from .fusion import top_k, weighted_sum
 from .highlight import AnswerFinder, SentenceChooser, asks_quantity, sentence_text
 from .index_files import StoredIndex
-from .segment import detect_language, tokenize
+from .segment import detect_language, is_key, tokenize
 
 MODES = ("hybrid", "dense", "lexical")
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
@@ -36,7 +36,7 @@ class Scored:
     dense: np.ndarray
     lexical: np.ndarray
     query_vector: np.ndarray | None
-    tokens: list[str]  # the question's search tokens
+    tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
@@ -84,7 +84,7 @@ class Searcher:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
         store = self.index.store
         q_lang = detect_language(question)
-        tokens = tokenize(question)
+        tokens = tokenize(question, question=True)
         lexical_all = bridged_all = None
         translated: dict[str, dict[str, float]] = {}
         if mode != "dense":
@@ -142,14 +142,20 @@ class Searcher:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not, or where only its title does (its body,
         its main language, is the other one; then the translations alone, since the words the
-        question shares with it already count directly). None when no passage needs the bridge. Raw
-        cross-language matches count only for the Latin-script words of a Chinese question: names
-        and codes ("Brindle", "HBM3E") are written the same in English passages and decide which of
-        them is meant. The reverse is noise: every word of an English question is Latin, and its
-        hits in Chinese passages are stray words and numbers. The translated question is left in
+        question shares with it already count directly). None when no passage needs the bridge.
+
+        Raw cross-language matches count directly only where they mean the same in both languages:
+        the Latin-script words of a Chinese question (names and codes such as "Brindle" or "HBM3E"
+        are written the same in English passages and decide which of them is meant), and the shared
+        keys of quantities and names (qa.quantities, qa.names: "48亿" / "4.8 billion", 吕本富 /
+        "Lu Benfu"). Other raw matches of an English question in Chinese passages are noise (stray
+        words and numbers). A name's key counts only across languages: in the question's own
+        language the name's words already match. The translated question is left in
         ``translated``."""
         bm25 = self.index.bm25
-        direct = bm25.scores(tokens)
+        own_keys = [t for t in tokens if t[0] == "="]
+        words = [t for t in tokens if not is_key(t)]
+        direct = bm25.scores(words + own_keys)
         same = self.lang_mask.get(q_lang)
         if same is None:
             return direct, None
@@ -159,25 +165,37 @@ class Searcher:
         mixed = self.main_lang[other_lang] & same
         if not other.any() and not mixed.any():
             return direct, None
-        terms = self._translate(tokens, other_lang, translated)
+        terms = self._translate(words, other_lang, translated)
         bridged = np.where(other, bm25.weighted_scores(terms), 0.0)
         if mixed.any():
-            own = set(tokens)
+            own = set(words)
             translations = {t: w for t, w in terms.items() if t not in own}
             bridged = bridged + np.where(mixed, bm25.weighted_scores(translations), 0.0)
-        names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
-        if names:
-            direct = (direct + np.where(other, bm25.scores(names), 0.0)).astype(np.float32)
+        shared = [t for t in words if _LATIN.search(t)] if q_lang == "zh" else []
+        shared += [t for t in tokens if is_key(t)]
+        if shared:
+            names = [t for t in tokens if t[0] == "~"]
+            cross = np.where(other, bm25.scores(shared), 0.0)
+            if names and mixed.any():
+                cross = cross + np.where(mixed, bm25.scores(names), 0.0)
+            direct = (direct + cross).astype(np.float32)
         return direct, bridged.astype(np.float32)
 
     def _translate(self, tokens: list[str], lang: str,
                    translated: dict[str, dict[str, float]]) -> dict[str, float]:
-        """The question's terms in ``lang`` through the dictionary, once per question."""
+        """The question's words in ``lang`` through the dictionary, once per question."""
         if lang not in translated:
             from .bridge import translate_query
 
             translated[lang] = translate_query(tokens, lang, self.index.bm25.vocab)
         return translated[lang]
+
+    def _other_reading(self, tokens: list[str], lang: str,
+                       translated: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The question's terms for a sentence in the other language: its words through the dictionary,
+        and its shared keys as they are."""
+        words = [t for t in tokens if not is_key(t)]
+        return {**self._translate(words, lang, translated), **{t: 1.0 for t in tokens if is_key(t)}}
 
     def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
         if allowed is None:
@@ -204,8 +222,9 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        answer = AnswerFinder(self.chooser, q, scored.tokens, scored.lang, asks_quantity(question),
-                              lambda lang: self._translate(scored.tokens, lang, scored.translated))
+        own = [t for t in scored.tokens if t[0] != "~"]  # a name's key counts across languages only
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question),
+                              lambda lang: self._other_reading(scored.tokens, lang, scored.translated))
         order = self._best_passage_first(scored.ids, k, answer)
         hits = []
         for rank, i in enumerate(order[:k], start=1):

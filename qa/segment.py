@@ -55,7 +55,10 @@ def languages(text: str, min_share: float = 0.2) -> list[str]:
 
 _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
 _ZH_END = "。！？!?…"
-SPLITTER_VERSION = 2  # bumped when sentences come out differently (indexes split otherwise get rebuilt)
+# Bumped when sentences or search tokens come out differently (indexes made otherwise get rebuilt):
+# 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, and
+# the shared keys of quantities and names (qa.quantities, qa.names).
+SPLITTER_VERSION = 3
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
     "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
@@ -243,12 +246,48 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
-def tokenize(text: str) -> list[str]:
-    """Search tokens: jieba words for Chinese, lower-cased stemmed words for English, numbers kept.
+@lru_cache(maxsize=1)
+def _tagger() -> Callable[[str], list[tuple[str, str]]]:
+    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
+    if _segmenter()[1] == "rjieba":
+        import rjieba
 
-    Text is NFKC-normalised first so full-width letters and digits match their ASCII forms.
+        return rjieba.tag
+    import jieba.posseg
+
+    _jieba()
+    return lambda run: [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
+
+
+def is_key(token: str) -> bool:
+    """A shared key (a quantity's "=...", a name's "~..."), not a word of either language."""
+    return token[:1] in ("=", "~")
+
+
+def search_keys(text: str, question: bool = False) -> list[str]:
+    """The keys that match across languages: quantities (qa.quantities) and names (qa.names), the
+    names of Chinese text by jieba's tags, or for a question, from its nouns."""
+    from .names import chinese_name_keys, english_name_keys, question_name_keys
+    from .quantities import quantity_keys
+
+    keys = quantity_keys(text) + english_name_keys(text)
+    runs = _JIEBA_HAN_RE.findall(text)
+    if runs:
+        tag, of_names = _tagger(), question_name_keys if question else chinese_name_keys
+        keys += [k for run in runs for k in of_names(tag(run))]
+    return keys
+
+
+def tokenize(text: str, question: bool = False) -> list[str]:
+    """Search tokens: jieba words for Chinese, lower-cased stemmed words for English, numbers kept,
+    then the shared keys of quantities and names (``search_keys``).
+
+    Text is NFKC-normalised first so full-width letters and digits match their ASCII forms, and
+    traditional Chinese is read as simplified (qa.scripts), so both forms are one word.
     """
-    text = unicodedata.normalize("NFKC", text)
+    from .scripts import to_simplified
+
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     tokens: list[str] = []
     words: list[str] = []
     for m in _TOKEN_RE.finditer(text):
@@ -261,4 +300,4 @@ def tokenize(text: str) -> list[str]:
                 words.append(word)
     if words:
         tokens.extend(_stemmer().stemWords(words))
-    return tokens
+    return tokens + search_keys(text, question)
