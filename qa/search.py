@@ -193,9 +193,10 @@ class Searcher:
     def _other_reading(self, tokens: list[str], lang: str,
                        translated: dict[str, dict[str, float]]) -> dict[str, float]:
         """The question's terms for a sentence in the other language: its words through the dictionary,
-        and its shared keys as they are."""
+        and the shared keys the index has, as they are."""
+        vocab = self.index.bm25.vocab
         words = [t for t in tokens if not is_key(t)]
-        return {**self._translate(words, lang, translated), **{t: 1.0 for t in tokens if is_key(t)}}
+        return {**self._translate(words, lang, translated), **{t: 1.0 for t in tokens if is_key(t) and t in vocab}}
 
     def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
         if allowed is None:
@@ -222,7 +223,10 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        own = [t for t in scored.tokens if t[0] != "~"]  # a name's key counts across languages only
+        # The question's own terms: its words, and the quantity keys the index has (a name's key counts
+        # across languages only; a key no passage has would only dilute the share of words matched).
+        vocab = self.index.bm25.vocab
+        own = [t for t in scored.tokens if not is_key(t) or (t[0] == "=" and t in vocab)]
         answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question),
                               lambda lang: self._other_reading(scored.tokens, lang, scored.translated))
         order = self._best_passage_first(scored.ids, k, answer)
