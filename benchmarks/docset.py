@@ -13,13 +13,16 @@ qa.evaluate.normalise). ``metrics_at`` runs a benchmark script on qa as it was a
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from qa.evaluate import DEPTH, contains_answer, distinct_ranking, mrr_at, rank_of, recall_at
@@ -188,3 +191,32 @@ def run_at(rev: str, script: str, args: list[str]) -> dict:
     out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True,
                          env=dict(os.environ, QA_SRC=str(src)))
     return json.loads(out.stdout)
+
+
+BEFORE_ROWS = (" Rows \"hybrid at REV\": the same questions asked of qa as it was at that git revision, in the "
+               "same run (its own index, built by its own code).")
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every set's benchmark takes (--misses, --note, --dry-run, --before)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--misses", action="store_true", help="also print the questions each mode ranks wrong")
+    ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
+    ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
+    ap.add_argument("--before", metavar="REV", help="also run qa as it was at this git revision (hybrid)")
+    return ap
+
+
+def started() -> tuple[str, str, float]:
+    """(UTC start time, load average, perf_counter) for the opening lines of a results section."""
+    return (datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            " ".join(f"{x:.1f}" for x in os.getloadavg()), time.perf_counter())
+
+
+def publish(section: str, args, misses: dict, marks: tuple[str, str], results: Path) -> None:
+    """Print the section (and with --misses the questions ranked wrong); write it unless --dry-run."""
+    print(section)
+    if args.misses:
+        print_misses(misses)
+    if not args.dry_run:
+        write_section(section, marks, results)

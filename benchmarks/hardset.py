@@ -26,7 +26,6 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +33,7 @@ sys.path.insert(0, os.environ.get("QA_SRC", str(ROOT)))  # --before runs this sc
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import docset  # noqa: E402
-from docset import MODES, Question, doc_key, print_misses  # noqa: E402,F401
+from docset import MODES, Question, doc_key  # noqa: E402
 
 HARDSET = ROOT / "benchmarks" / "hardset"
 DOCS = HARDSET / "docs"
@@ -85,8 +84,7 @@ def report(metrics: dict, build: dict, questions: list[Question], started: str, 
             + ", ".join(f"{k} {kinds[k]}" for k in KINDS) + "). One run, one index, the three modes side by "
             "side (bold: best of the three). sentence@1 counts only when the first hit is in the gold "
             "document (near-duplicates share sentences)."
-            + (" Rows \"hybrid at REV\": the same questions asked of qa as it was at that git revision, in the "
-               "same run (its own index, built by its own code)." if len(metrics) > len(MODES) else ""), ""]
+            + (docset.BEFORE_ROWS if len(metrics) > len(MODES) else ""), ""]
     return "\n".join(out + docset.table(metrics, GROUPS) + ["", SECTION[1]])
 
 
@@ -96,11 +94,7 @@ def metrics_at(rev: str) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--misses", action="store_true", help="also print the questions each mode ranks wrong")
-    ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
-    ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
-    ap.add_argument("--before", metavar="REV", help="also run qa as it was at this git revision (hybrid)")
+    ap = docset.arguments(__doc__)
     ap.add_argument("--metrics-json", action="store_true", help=argparse.SUPPRESS)  # for --before
     args = ap.parse_args()
     questions = load_questions()
@@ -109,9 +103,7 @@ def main() -> int:
 
         print(json.dumps(run(questions, load_embedder())[0]))
         return 0
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    t0 = time.perf_counter()
+    started, load, t0 = docset.started()
     from qa.embedding import load_embedder
 
     embedder = load_embedder()
@@ -119,11 +111,7 @@ def main() -> int:
     if args.before:
         metrics[f"hybrid at {args.before}"] = metrics_at(args.before)["hybrid"]
     section = report(metrics, build, questions, started, time.perf_counter() - t0, load, embedder.name, args.note)
-    print(section)
-    if args.misses:
-        print_misses(misses)
-    if not args.dry_run:
-        docset.write_section(section, SECTION, RESULTS)
+    docset.publish(section, args, misses, SECTION, RESULTS)
     return 0
 
 

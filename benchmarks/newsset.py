@@ -25,14 +25,12 @@ extracted under benchmarks/out/) on the same questions in the same run, and adds
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +90,8 @@ def unanswerable_run(unanswerable: list[dict]):
 
 def verdicts(info: dict) -> dict:
     """First-hit scores of the right answers (hybrid, gold document first) against the unanswerable
-    questions', per kind; and the declined / kept shares when qa gives a verdict."""
+    questions', per kind; and, when qa gives a verdict, the share it calls answered (kept, for the right
+    answers; 1 - declined, for the unanswerable)."""
     right = [first_scores(a) for _, rank, a in info["answers"]["hybrid"] if rank == 1]
     rows = {"answered right": right}
     for u in info["also"]:
@@ -146,28 +145,21 @@ def report(metrics: dict, build: dict, v: dict, questions: list[Question], start
             + "). One run, one index, the three modes side by side (bold: best of the three). document@1 / @5: "
             "the gold document is first / in the first five distinct documents; sentence@1: the first hit is the "
             "gold document and its highlighted sentence holds the answer."
-            + (" Rows \"hybrid at REV\": the same questions asked of qa as it was at that git revision, in the "
-               "same run (its own index, built by its own code)." if len(metrics) > len(MODES) else ""), ""]
+            + (docset.BEFORE_ROWS if len(metrics) > len(MODES) else ""), ""]
     out += docset.table(metrics, GROUPS, LABELS)
     out += ["", "Hybrid, document@1 / sentence@1 (questions) per kind and direction:", ""] + matrix(metrics["hybrid"])
-    out += ["", f"Unanswerable questions (`unanswerable.jsonl`, {sum(r['n'] for k, r in v.items() if k != 'answered right')}"
-            ", hybrid, same index) against the questions whose gold document came first; \"answered\": share "
-            "qa's own verdict calls answered (– while qa has none):", ""] + verdict_table(v)
+    out += ["", f"Unanswerable questions (`unanswerable.jsonl`, {len(build['also'])}, hybrid, same index) against "
+            "the questions whose gold document came first; \"answered\": share qa's own verdict calls answered "
+            "(– while qa has none):", ""] + verdict_table(v)
     return "\n".join(out + ["", SECTION[1]])
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--misses", action="store_true", help="also print the questions each mode ranks wrong")
-    ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
-    ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
+    ap = docset.arguments(__doc__)
     ap.add_argument("--json", action="store_true", help="print every figure as JSON, write nothing")
-    ap.add_argument("--before", metavar="REV", help="also run qa as it was at this git revision (hybrid)")
     args = ap.parse_args()
     questions = load_questions()
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    t0 = time.perf_counter()
+    started, load, t0 = docset.started()
     from qa.embedding import load_embedder
 
     embedder = load_embedder()
@@ -184,11 +176,7 @@ def main() -> int:
                          ensure_ascii=False))
         return 0
     section = report(metrics, build, v, questions, started, time.perf_counter() - t0, load, embedder.name, args.note)
-    print(section)
-    if args.misses:
-        docset.print_misses(misses)
-    if not args.dry_run:
-        docset.write_section(section, SECTION, RESULTS)
+    docset.publish(section, args, misses, SECTION, RESULTS)
     return 0
 
 
