@@ -8,9 +8,11 @@ key, so common words gain no noise:
   Zi Xun"); a lone such word only away from the start of a sentence ("the Ningde plant"). A run gives
   a key for every stretch of its words with two syllables or more, so 环球网 finds "Huan Qiu Wang"
   inside "Huan Qiu Wang Zi Xun";
-- in Chinese text, the words jieba tags as names (person nr, place ns, organisation nt, other nz);
-- in a Chinese question, its nouns and runs of nouns: they can only match the name keys of English
-  text, which are names by the rule above.
+- in Chinese text, the words jieba tags as names (person nr, place ns, organisation nt, other nz)
+  and the words its dictionary lacks (found by its HMM: new names, 宏晶, 谢文斌), with their
+  sub-words (广州港 also gives 广州);
+- in a Chinese question, its nouns, new words and runs of them: they can only match the name keys of
+  English text, which are names by the rule above.
 
 Readings come from pypinyin's character table, compiled once per machine into a small SQLite file
 beside the dictionary bridge's (pypinyin itself takes 0.4 s to import; a look-up here takes
@@ -27,6 +29,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 KEY = "~"
 COMPILE_VERSION = 2
@@ -37,6 +40,15 @@ MAX_RUN = 6  # words of an English run (or Chinese nouns of a question) joined a
 _CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z']*(?:-[A-Za-z']+)*(?: [A-Z][A-Za-z']*(?:-[A-Za-z']+)*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"“(]\s*)$")
 _HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+_POSSESSIVE = re.compile("['’]s$")
+_U_UMLAUT = re.compile("(?<=^[ln])(?:yu|v)|(?<=[-'][ln])(?:yu|v)")  # Lyu, Lv, Nyu: ü (lü, nü)
+
+
+def _spelled(word: str) -> str:
+    """A capitalised English word as pinyin letters: no possessive 's, no hyphens or apostrophes,
+    lower case, ü written yu or v (Lyu, Lv) as u."""
+    word = _U_UMLAUT.sub("u", _POSSESSIVE.sub("", word.lower()))
+    return re.sub("[-'’]", "", word).replace("v", "u")
 
 
 def _plain(text: str) -> str:
@@ -136,9 +148,12 @@ def _spellings(word: str, table: dict[str, list[str]]) -> list[str]:
     return ["".join(p) for p in itertools.islice(itertools.product(*(table[c] for c in word)), MAX_SPELLINGS)]
 
 
-def chinese_name_keys(tagged: list[tuple[str, str]]) -> list[str]:
-    """Keys of the words jieba tagged as names, in (simplified) Chinese text."""
-    names = [w for w, tag in tagged if tag in NAME_TAGS and len(w) > 1 and _HAN_RUN.fullmatch(w)]
+def chinese_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool],
+                      sub_words: Callable[[str], list[str]]) -> list[str]:
+    """Keys of the names in (simplified) Chinese text: words jieba tags as names or does not know
+    (``known``), and their sub-words of two characters or more (``sub_words``, jieba's search mode)."""
+    names = [sub for w, tag in tagged if (tag in NAME_TAGS or not known(w)) and len(w) > 1 and _HAN_RUN.fullmatch(w)
+             for sub in dict.fromkeys([w] + [x for x in sub_words(w) if len(x) > 1])]
     readings = load_readings() if names else None
     if readings is None:
         return []
@@ -146,11 +161,12 @@ def chinese_name_keys(tagged: list[tuple[str, str]]) -> list[str]:
     return [KEY + s for w in names for s in _spellings(w, table)]
 
 
-def question_name_keys(tagged: list[tuple[str, str]]) -> list[str]:
-    """Keys of a Chinese question's nouns and runs of adjacent nouns (up to MAX_RUN words)."""
+def question_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool]) -> list[str]:
+    """Keys of a Chinese question's nouns and new words (not ``known`` to jieba's dictionary), and of
+    runs of them (up to MAX_RUN words)."""
     runs: list[list[str]] = [[]]
     for w, tag in tagged:
-        if tag.startswith("n") and _HAN_RUN.fullmatch(w):
+        if (tag.startswith("n") or not known(w)) and _HAN_RUN.fullmatch(w):
             runs[-1].append(w)
         elif runs[-1]:
             runs.append([])
@@ -177,7 +193,7 @@ def english_name_keys(text: str) -> list[str]:
             readings = load_readings()
             if readings is None:
                 return []
-        words = [re.sub("[-']", "", w.lower()).replace("v", "u") for w in m.group().split(" ")]
+        words = [_spelled(w) for w in m.group().split(" ")]
         for ok, group in itertools.groupby(enumerate(words), key=lambda x: readings.is_pinyin(x[1])):
             group = list(group)
             if not ok or (len(words) == 1 and _SENTENCE_START.search(text[:m.start()])):

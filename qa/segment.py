@@ -259,6 +259,17 @@ def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     return lambda run: [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
 
 
+@lru_cache(maxsize=1)
+def _known_word() -> Callable[[str], bool]:
+    """Whether jieba's dictionary has a word (a word it lacks was found by its HMM: a new name)."""
+    if _segmenter()[1] == "rjieba":
+        import rjieba
+
+        return rjieba.has_word
+    freq = _jieba().dt.FREQ
+    return lambda word: bool(freq.get(word))
+
+
 def is_key(token: str) -> bool:
     """A shared key (a quantity's "=...", a name's "~..."), not a word of either language."""
     return token[:1] in ("=", "~")
@@ -273,8 +284,11 @@ def search_keys(text: str, question: bool = False) -> list[str]:
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
     if runs:
-        tag, of_names = _tagger(), question_name_keys if question else chinese_name_keys
-        keys += [k for run in runs for k in of_names(tag(run))]
+        tag, known = _tagger(), _known_word()
+        if question:
+            keys += [k for run in runs for k in question_name_keys(tag(run), known)]
+        else:
+            keys += [k for run in runs for k in chinese_name_keys(tag(run), known, cut_chinese)]
     return keys
 
 
