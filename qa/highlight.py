@@ -79,16 +79,41 @@ def needles(term: str) -> tuple[str, ...]:
     return (f" {term}", f" {term[:-1]}y") if term.endswith("i") else (f" {term}",)
 
 
-def not_an_answer(sentence: str) -> bool:
-    """A Markdown heading names what follows, and a question asks: neither answers one."""
+_ENDED = re.compile(r"[.!?。！？…:：;；,，][\"'”’」』）)\]】》]*$")
+_CLAUSE = re.compile(r"[，；]|[,;] ")
+_LABEL_WORD = re.compile(r"[A-Z0-9][\w'’&-]*:?$")
+
+
+def not_an_answer(sentence: str, alone: bool = False) -> bool:
+    """A heading names what follows, and a question asks: neither answers one. Headings are Markdown's
+    (``#``), a line standing alone (``alone``) that no punctuation ends (a plain-text headline, a
+    byline), and short Title Case labels ("Core Insights", "Group 1: Schedule")."""
     text = sentence.strip()
-    return text.startswith("#") or text.endswith(("?", "？"))
+    if text.startswith("#") or text.endswith(("?", "？")):
+        return True
+    if _ENDED.search(text):
+        return False
+    words = text.split()
+    if alone:  # a headline or byline, unless it reads as prose (clauses: 鹏飞…创新高，航线增至45条)
+        return not _CLAUSE.search(text)
+    return len(words) <= 4 and all(_LABEL_WORD.match(w) for w in words)
 
 
-def can_answer(text: str, words: str, title: str) -> bool:
-    """Whether a sentence (``text``, and ``words`` = its ``searchable`` form) can be an answer or a
-    document's lead: not a heading, not a question, not the document's title (``searchable``) again."""
-    return words.strip() != title and not not_an_answer(text)
+def can_answer(text: str, words: str, title: str, alone: bool = False) -> bool:
+    """Whether a sentence (``text``, and ``words`` = its ``searchable`` form; ``alone``: a line of its
+    own) can be an answer or a document's lead: not a heading, not a question, not the document's
+    title (``searchable``) again."""
+    return words.strip() != title and not not_an_answer(text, alone)
+
+
+def alone_on_its_line(passage: dict, j: int) -> bool:
+    """Whether a passage record's j-th sentence is a whole line (a line break, or the passage's edge,
+    on both sides)."""
+    s, e = passage["sentences"][j]
+    text, start = passage["text"], passage["start"]
+    before = text[:s - start].rstrip(" \t")
+    after = text[e - start:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
 def asks_quantity(question: str) -> str:
@@ -143,13 +168,17 @@ class SentenceChooser:
     def _read_topic(self, doc: int) -> Topic:
         d = self.index.documents[doc]
         title = searchable(d.get("title") or "").strip()
+        named = d.get("title") or ""
         if d.get("passages"):
             first = self.index.passages[d["first"]]
             for j in range(len(first["sentences"])):
                 text = sentence_text(first, j)
-                if can_answer(text, searchable(text), title):  # the lead says something
-                    return Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
-        return Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
+                if can_answer(text, searchable(text), title, alone_on_its_line(first, j)):
+                    # the lead says something; a headline or byline above it names the topic, as a
+                    # title does (it can still be an answer: a headline often states the news)
+                    return Topic(set(tokenize(f"{named}\n{text}")), title, d["first"], j)
+                named += "\n" + text
+        return Topic(set(tokenize(named)), title, -1, -1)
 
     def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
@@ -180,7 +209,8 @@ class SentenceChooser:
             text = sentence_text(p, j)
             words = searchable(text)
             lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
-            found.append((words, lang, can_answer(text, words, title), has_quantity(text)))
+            found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
+                          has_quantity(text)))
         with self._lock:
             self._cache[pid] = found
             if len(self._cache) > SENTENCE_CACHE:

@@ -56,8 +56,9 @@ def languages(text: str, min_share: float = 0.2) -> list[str]:
 _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
 _ZH_END = "。！？!?…"
 # Bumped when sentences or search tokens come out differently (indexes made otherwise get rebuilt):
-# 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, and
-# the shared keys of quantities and names (qa.quantities, qa.names).
+# 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, the
+# shared keys of quantities and names (qa.quantities, qa.names), a citation marker before a capital
+# ends a sentence.
 SPLITTER_VERSION = 3
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -65,11 +66,12 @@ _ABBREVIATIONS = {
     "nov", "dec", "u.s", "u.k", "a.m", "p.m", "approx", "dept", "est", "gen", "gov", "mt", "rev", "vol",
 }
 # Candidate boundaries: Chinese enders (no space needed), English enders followed by space, a
-# citation marker like "[1]" before a flattened bullet " - ", a bullet dash, and line breaks.
+# citation marker like "[1]" before a flattened bullet " - " or a capital ("[2] Group 1: Schedule"),
+# a bullet dash, and line breaks.
 _BOUNDARY_RE = re.compile(
     rf"(?P<zh>[{_ZH_END}]+[{_CLOSERS}]*)"
     rf"|(?P<en>[.!?]+[{_CLOSERS}]*)(?=\s)"
-    rf"|(?P<cite>\[\d+\])(?=\s+[-•*]\s)"
+    rf"|(?P<cite>\[\d+\])(?=\s+(?:[-•*]\s|[A-Z]))"
     rf"|(?P<bullet>\s[-•]\s)(?=[A-Z{HAN}\"“])"
     r"|(?P<nl>\n)"
 )
