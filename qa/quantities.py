@@ -52,9 +52,9 @@ _PATTERNS = [
     ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
     ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
     ("half", re.compile(r"(?P<zh>上|下)半年")),
-    # phases: phase two, Phase II, second phase, 二期, 第2期
-    ("phase", re.compile(rf"\bphase\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
-    ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|\d+(?:st|nd|rd|th))[- ]phase\b", re.I)),
+    # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
+    ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
+    ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I)),
     ("phase", re.compile(r"(?P<n>\d+)期")),
     # ordinals from the second on (first / 第一 are filler more often than not)
     ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I)),
@@ -72,7 +72,7 @@ _PATTERNS = [
 ]
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
-_WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|半年|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
+_WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|stage|半年|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
 
 
 @lru_cache(maxsize=1)
@@ -117,7 +117,7 @@ def _small(m: re.Match) -> int | None:
         return int(word[:-2])
     if word.isdigit():
         return int(word)
-    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN):
+    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1}):
         if word in table:
             return table[word]
     return None

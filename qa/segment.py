@@ -248,10 +248,14 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
-@lru_cache(maxsize=1)
 def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
-    if _segmenter()[1] == "rjieba":
+    return _tagger_of(_segmenter()[1])
+
+
+@lru_cache(maxsize=2)
+def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
+    if segmenter_name == "rjieba":
         import rjieba
 
         return rjieba.tag
@@ -261,10 +265,14 @@ def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     return lambda run: [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
 
 
-@lru_cache(maxsize=1)
 def _known_word() -> Callable[[str], bool]:
     """Whether jieba's dictionary has a word (a word it lacks was found by its HMM: a new name)."""
-    if _segmenter()[1] == "rjieba":
+    return _known_word_of(_segmenter()[1])
+
+
+@lru_cache(maxsize=2)
+def _known_word_of(segmenter_name: str) -> Callable[[str], bool]:
+    if segmenter_name == "rjieba":
         import rjieba
 
         return rjieba.has_word
