@@ -12,7 +12,7 @@ from .blas import one_blas_thread
 from .embedding import Embedder
 from .errors import InputError
 from .fusion import top_k, weighted_sum
-from .highlight import AnswerFinder, SentenceChooser, asks_quantity, sentence_text
+from .highlight import AnswerFinder, SentenceChooser, asks_quantity
 from .index_files import StoredIndex
 from .segment import detect_language, tokenize
 
@@ -43,17 +43,14 @@ class Scored:
 
 class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder):
-        self.index, self.embedder = index, embedder
-        passages = index.passages
-        self.sent_lo = np.zeros(len(passages) + 1, dtype=np.int64)
-        np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
-        self.doc_of = np.array([p["doc"] for p in passages], dtype=np.int64)
-        self.chooser = SentenceChooser(index, self.sent_lo)
+        self.index, self.embedder, self.store = index, embedder, index.store
+        columns = self.store.columns()
+        self.sentence_counts = columns.sentences
+        self.doc_of = columns.doc
+        self.chooser = SentenceChooser(index)
         # Which passages can take lexical evidence from a question in each language.
-        self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
-                          for lang in ("zh", "en")}
-        self.main_lang = {lang: np.array([p["langs"][0] == lang for p in passages], dtype=bool)
-                          for lang in ("zh", "en")}
+        self.lang_mask = columns.has_lang
+        self.main_lang = {lang: columns.lang == lang for lang in ("zh", "en")}
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -63,16 +60,14 @@ class Searcher:
         best = np.full(len(ids), -1.0, dtype=np.float32)
         if not len(ids):
             return best
-        lo, hi = self.sent_lo[ids], self.sent_lo[np.asarray(ids) + 1]
-        lens = hi - lo
+        lens = self.sentence_counts[ids]
         full = lens > 0
         if not full.any():
             return best
-        lo, lens = lo[full], lens[full]
+        lens = lens[full]
         starts = np.zeros(len(lens), dtype=np.int64)
         np.cumsum(lens[:-1], out=starts[1:])
-        gather = np.repeat(lo - starts, lens) + np.arange(int(lens.sum()))
-        sims = np.asarray(self.index.sentence_vectors[gather], dtype=np.float32) @ q
+        sims = self.store.sentence_vectors(np.asarray(ids)[full]) @ q
         best[full] = np.maximum.reduceat(sims, starts)
         return best
 
@@ -82,7 +77,6 @@ class Searcher:
         candidates to those passages before any is chosen."""
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-        store = self.index.store
         q_lang = detect_language(question)
         tokens = tokenize(question)
         lexical_all = bridged_all = None
@@ -107,7 +101,7 @@ class Searcher:
         lexical = lexical_all[ids] if lexical_all is not None else np.zeros(len(ids), np.float32)
         bridged = bridged_all[ids] if bridged_all is not None else np.zeros(len(ids), np.float32)
         if q is not None and len(ids):
-            passage_sim = store.vectors[ids] @ q
+            passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
             dense = (passage_sim + sentence_sim) / 2.0
         else:
@@ -148,8 +142,8 @@ class Searcher:
         them is meant. The reverse is noise: every word of an English question is Latin, and its
         hits in Chinese passages are stray words and numbers. The translated question is left in
         ``translated``."""
-        bm25 = self.index.bm25
-        direct = bm25.scores(tokens)
+        store = self.store
+        direct = store.lexical_scores(tokens)
         same = self.lang_mask.get(q_lang)
         if same is None:
             return direct, None
@@ -160,14 +154,14 @@ class Searcher:
         if not other.any() and not mixed.any():
             return direct, None
         terms = self._translate(tokens, other_lang, translated)
-        bridged = np.where(other, bm25.weighted_scores(terms), 0.0)
+        bridged = np.where(other, store.weighted_lexical_scores(terms), 0.0)
         if mixed.any():
             own = set(tokens)
             translations = {t: w for t, w in terms.items() if t not in own}
-            bridged = bridged + np.where(mixed, bm25.weighted_scores(translations), 0.0)
+            bridged = bridged + np.where(mixed, store.weighted_lexical_scores(translations), 0.0)
         names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
         if names:
-            direct = (direct + np.where(other, bm25.scores(names), 0.0)).astype(np.float32)
+            direct = (direct + np.where(other, store.lexical_scores(names), 0.0)).astype(np.float32)
         return direct, bridged.astype(np.float32)
 
     def _translate(self, tokens: list[str], lang: str,
@@ -176,16 +170,13 @@ class Searcher:
         if lang not in translated:
             from .bridge import translate_query
 
-            translated[lang] = translate_query(tokens, lang, self.index.bm25.vocab)
+            translated[lang] = translate_query(tokens, lang, self.store.known_terms)
         return translated[lang]
 
     def _dense_candidates(self, q: np.ndarray, candidates: int, allowed: np.ndarray | None) -> np.ndarray:
-        if allowed is None:
-            return self.index.store.search(q, candidates)[1]
-        # Exact search over the allowed passages only: the same inner products FAISS's flat index
-        # computes, so a filter never hides an allowed passage behind disallowed ones.
-        ids = np.flatnonzero(allowed)
-        return ids[top_k(self.index.store.vectors[ids] @ q, candidates)] if len(ids) else ids
+        # With a filter, the store searches the allowed passages only, so a filter never hides an
+        # allowed passage behind disallowed ones.
+        return self.store.search(q, candidates, allowed)[1]
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -243,19 +234,19 @@ class Searcher:
     def _sentence_span(self, pid: int, sentence: int) -> tuple[int, int] | None:
         """Where a passage's sentence is in its document (the same sentence in two passages that
         overlap has the same span)."""
-        sentences = self.index.passages[pid]["sentences"]
+        sentences = self.store.passage(pid).sentences
         return tuple(sentences[sentence]) if 0 <= sentence < len(sentences) else None
 
     def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int) -> Hit:
-        p = self.index.passages[pid]
-        doc = self.index.documents[p["doc"]]
-        citation = Citation(path=doc["path"], char_start=p["start"], char_end=p["end"],
-                            line_start=p["line_start"], line_end=p["line_end"], title=doc.get("title"),
-                            source=doc.get("source"), date=doc.get("date"), page=p.get("page"))
+        p = self.store.passage(pid)
+        doc = self.index.documents[p.doc]
+        citation = Citation(path=doc["path"], char_start=p.start, char_end=p.end,
+                            line_start=p.line_start, line_end=p.line_end, title=doc.get("title"),
+                            source=doc.get("source"), date=doc.get("date"), page=p.page)
         highlight = None
-        if 0 <= sent < len(p["sentences"]):
-            s, e = p["sentences"][sent]
-            highlight = Highlight(text=sentence_text(p, sent), char_start=s, char_end=e)
-        return Hit(rank=rank, text=p["text"], citation=citation, highlight=highlight, score=round(fused, 6),
+        if 0 <= sent < len(p.sentences):
+            s, e = p.sentences[sent]
+            highlight = Highlight(text=p.sentence_text(sent), char_start=s, char_end=e)
+        return Hit(rank=rank, text=p.text, citation=citation, highlight=highlight, score=round(fused, 6),
                    scores={"dense": round(dense, 6), "lexical": round(lexical, 6)},
-                   lang=p["langs"][0], passage_id=pid)
+                   lang=p.langs[0], passage_id=pid)

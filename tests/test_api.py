@@ -67,7 +67,7 @@ def test_filter_is_applied_before_candidates_are_chosen(built):
     asking about a volcano inside the football file still fills k from that file."""
     qa, _ = built
     n_football = sum(1 for p in qa.index.passages
-                     if qa.index.documents[p["doc"]]["path"].endswith("football_en.txt"))
+                     if qa.index.documents[p.doc]["path"].endswith("football_en.txt"))
     assert n_football >= 2
     unfiltered = qa.ask("the volcanic ash cloud closed airspace", k=3)
     assert "football_en.txt" not in _names(unfiltered)

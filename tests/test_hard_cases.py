@@ -125,7 +125,7 @@ def test_overlapping_passages_that_answer_with_the_same_sentence_keep_their_orde
     scored = qa.searcher.score(question)
     hits = qa.ask(question, k=5).hits
     doc = next(i for i, d in enumerate(qa.index.documents) if d["path"].endswith("lanhai_2023.txt"))
-    first_by_score = next(int(p) for p in scored.ids if qa.index.passages[int(p)]["doc"] == doc)
-    shown_first = next(h for h in hits if qa.index.passages[h.passage_id]["doc"] == doc)
+    first_by_score = next(int(p) for p in scored.ids if qa.index.passages[int(p)].doc == doc)
+    shown_first = next(h for h in hits if qa.index.passages[h.passage_id].doc == doc)
     assert "314Ah" in shown_first.highlight.text
     assert shown_first.passage_id == first_by_score

@@ -88,8 +88,8 @@ def test_changed_file_reembeds_only_its_changed_passages(setup):
     assert read == ["football_en.txt"] and [os.path.basename(p) for p in r.changed] == ["football_en.txt"]
     # What went through the model: the new sentence and the passages that hold it, nothing else.
     assert "Curling stones are made of granite from Ailsa Craig." in counting.texts
-    football = [p for p in qa.index.passages if qa.index.documents[p["doc"]]["path"].endswith("football_en.txt")]
-    total = len(football) + sum(len(p["sentences"]) for p in football)
+    football = [p for p in qa.index.passages if qa.index.documents[p.doc]["path"].endswith("football_en.txt")]
+    total = len(football) + sum(len(p.sentences) for p in football)
     assert 0 < r.embedded == len(counting.texts) < total / 2
     assert all("Curling" in t for t in counting.texts)
     hit = qa.ask("What are curling stones made of?", k=1).hits[0]

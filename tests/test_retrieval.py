@@ -38,11 +38,11 @@ def test_every_citation_slices_the_original_file(built, corpus):
     qa, _ = built
     seen = 0
     for p in qa.index.passages:
-        doc = qa.index.documents[p["doc"]]
+        doc = qa.index.documents[p.doc]
         text, _ = read_text(corpus / Path(doc["path"].split("#")[0]).name)
-        assert text[p["start"]:p["end"]] == p["text"]
+        assert text[p.start:p.end] == p.text
         lines = text.split("\n")
-        assert "\n".join(lines[p["line_start"] - 1:p["line_end"]]).find(p["text"]) >= 0
+        assert "\n".join(lines[p.line_start - 1:p.line_end]).find(p.text) >= 0
         seen += 1
     assert seen == len(qa.index.passages) > 14
 
@@ -94,6 +94,16 @@ def test_newer_format_is_refused(built, tmp_path):
     m["format"] = 99
     (dst / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(IndexVersionError, match="newer qa"):
+        QA.open(dst)
+
+
+def test_older_format_asks_for_a_rebuild(built, tmp_path):
+    _, index_dir = built
+    dst = _copy_index(index_dir, tmp_path)
+    m = json.loads((dst / "manifest.json").read_text())
+    m["format"] = 1  # the format before passages were typed rows and the store was recorded
+    (dst / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexVersionError, match=r"old index format 1; run `qa index --full`"):
         QA.open(dst)
 
 
