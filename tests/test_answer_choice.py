@@ -67,7 +67,7 @@ def test_a_mixed_document_answers_in_either_language(answers, question, answer):
 def test_documents_keep_the_rank_of_their_best_passage(answers, question):
     """Choosing a document's answering passage reorders passages within it, never the documents, and
     only among its three best candidates."""
-    from qa.search import PER_DOCUMENT
+    from qa.reorder import PER_DOCUMENT
 
     scored = answers.searcher.score(question)
     doc_of = [answers.index.passages[int(p)].doc for p in scored.ids]
