@@ -6,7 +6,6 @@ A new store kind adds its target (what follows ``kind:`` in a store spec) to TAR
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections import Counter
 
 import numpy as np
