@@ -16,7 +16,8 @@ import pytest
 from qa import QA
 from qa.index_files import read_manifest
 
-from .conftest import DATA, ROOT
+from ..conftest import DATA, ROOT
+from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
 # batch of texts went through the model) or "publish" (build folder written, manifest not yet swapped).
@@ -83,10 +84,6 @@ def qa_index(docs: Path, index: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "qa.cli", "index", str(docs), "--index", str(index), "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
-
-
-def top_file(qa: QA, question: str) -> str:
-    return Path(qa.ask(question, k=1).hits[0].citation.path).name
 
 
 def builds(index: Path) -> list[str]:

@@ -9,29 +9,27 @@ from qa import QA
 from qa.documents import read_text
 from qa.errors import IndexCorruptError, IndexMissingError, IndexVersionError, InputError, ModelMismatchError
 
-
-def top_path(qa, question, mode="hybrid"):
-    return Path(qa.ask(question, k=3, mode=mode).hits[0].citation.path.split("#")[0]).name
+from ..helpers import top_file
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
 def test_chinese_question_finds_english_document(built, mode):
     qa, _ = built
-    assert top_path(qa, "冰岛火山爆发对欧洲航空旅行有什么影响？", mode) == "volcano_en.md"
+    assert top_file(qa, "冰岛火山爆发对欧洲航空旅行有什么影响？", mode=mode) == "volcano_en.md"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
 def test_english_question_finds_chinese_document(built, mode):
     qa, _ = built
-    assert top_path(qa, "How is Longjing green tea from Hangzhou processed?", mode) == "longjing_zh.txt"
+    assert top_file(qa, "How is Longjing green tea from Hangzhou processed?", mode=mode) == "longjing_zh.txt"
 
 
 def test_same_language_questions(built):
     qa, _ = built
-    assert top_path(qa, "长城被列入世界文化遗产是哪一年？") == "greatwall_gbk.txt"
-    assert top_path(qa, "How long does a football match last?") == "football_en.txt"
-    assert top_path(qa, "How long does a football match last?", "lexical") == "football_en.txt"
-    assert top_path(qa, "固态电池什么时候量产？") == "battery_export.txt"
+    assert top_file(qa, "长城被列入世界文化遗产是哪一年？") == "greatwall_gbk.txt"
+    assert top_file(qa, "How long does a football match last?") == "football_en.txt"
+    assert top_file(qa, "How long does a football match last?", mode="lexical") == "football_en.txt"
+    assert top_file(qa, "固态电池什么时候量产？") == "battery_export.txt"
 
 
 def test_every_citation_slices_the_original_file(built, corpus):
@@ -143,7 +141,7 @@ def test_rebuild_reuses_unchanged_files_and_sees_changes(corpus, embedder, tmp_p
     r = third.last_build
     assert (len(r.changed), len(r.removed), len(r.unchanged)) == (1, 1, 5)
     assert 0 < r.embedded <= 3
-    assert top_path(third, "What is cricket played with?") == "football_en.txt"
+    assert top_file(third, "What is cricket played with?") == "football_en.txt"
     assert all("rail_zh" not in d["path"] for d in third.index.documents)
     full = QA.build([docs], index_dir, embedder=embedder, full=True).last_build
     assert full.embedded > r.embedded

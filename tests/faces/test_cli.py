@@ -10,7 +10,7 @@ import pytest
 
 from qa.cli import main, parser
 
-from .conftest import DATA, ROOT
+from ..conftest import DATA, ROOT
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from qa import QA
 from qa.cli import main
 
-from . import makefiles as mk
+from .. import makefiles as mk
 
 LONG_FACT = "The secret harbour of Port Elaris is guarded by exactly twelve lighthouses."
 

@@ -16,7 +16,7 @@ import pytest
 from qa import QA
 from qa.evaluate import contains_answer
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 DOCS = ROOT / "benchmarks" / "hardset" / "docs"

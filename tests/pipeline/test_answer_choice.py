@@ -9,7 +9,9 @@ import pytest
 
 from qa import QA
 
-DATA = Path(__file__).parent / "answer_data"
+from ..conftest import TESTS
+
+DATA = TESTS / "answer_data"
 
 
 @pytest.fixture(scope="module")
