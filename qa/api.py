@@ -57,16 +57,18 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | None = None) -> "QA":
+              options: FormatOptions | None = None, store: str | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
-        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
-        The build report (added, changed, removed, skipped files) is in ``.last_build``.
+        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own, and
+        ``store`` (where the data lives: ``faiss``, the default, or ``KIND:TARGET``, see qa.stores)
+        to the store the index was written by. The build report (added, changed, removed, skipped
+        files) is in ``.last_build``.
         """
         from .builder import build_index
 
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options)
+                             progress=progress, options=options, store=store)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report

@@ -139,3 +139,11 @@ def test_unknown_store_kind_asks_for_a_rebuild(opened):
     with pytest.raises(IndexCorruptError, match="qa index --full"):
         open_store(index_dir, dataclasses.replace(manifest, store={"kind": "no-such-store"}))
     assert store_class(manifest.store_kind).kind == manifest.store_kind
+
+
+def test_unknown_store_spec_is_refused_with_the_choices():
+    from qa.errors import InputError
+    from qa.stores import store_writer
+
+    with pytest.raises(InputError, match="unknown store 'nosuch:somewhere': choose one of faiss"):
+        store_writer("nosuch:somewhere")
