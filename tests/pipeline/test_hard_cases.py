@@ -17,6 +17,7 @@ from qa import QA
 from qa.evaluate import contains_answer
 
 from ..conftest import ROOT
+from ..helpers import document_of
 
 
 DOCS = ROOT / "benchmarks" / "hardset" / "docs"
@@ -38,9 +39,7 @@ def hard(embedder, tmp_path_factory) -> tuple[QA, Path]:
 def top(hard, question: str):
     qa, folder = hard
     hit = qa.ask(question, k=5).hits[0]
-    file, _, record = hit.citation.path.partition("#")
-    name = Path(file).resolve().relative_to(folder.resolve()).as_posix()
-    return hit, f"{name}#{record}" if record else name
+    return hit, document_of(hit, folder)
 
 
 def test_chinese_question_finds_english_body_under_chinese_title(hard):
