@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index_files import StoredIndex
+from .records import Passage
 from .scripts import to_simplified
 from .segment import HAN, detect_language, is_key, search_keys, tokenize
 
@@ -49,12 +50,6 @@ _PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
-
-
-def sentence_text(passage: dict, j: int) -> str:
-    """The cited text of a passage record's j-th sentence."""
-    s, e = passage["sentences"][j]
-    return passage["text"][s - passage["start"]:e - passage["start"]]
 
 
 def searchable(text: str) -> str:
@@ -106,11 +101,11 @@ def can_answer(text: str, words: str, title: str, alone: bool = False) -> bool:
     return words.strip() != title and not not_an_answer(text, alone)
 
 
-def alone_on_its_line(passage: dict, j: int) -> bool:
-    """Whether a passage record's j-th sentence is a whole line (a line break, or the passage's edge,
-    on both sides)."""
-    s, e = passage["sentences"][j]
-    text, start = passage["text"], passage["start"]
+def alone_on_its_line(passage: Passage, j: int) -> bool:
+    """Whether a passage's j-th sentence is a whole line (a line break, or the passage's edge, on
+    both sides)."""
+    s, e = passage.sentences[j]
+    text, start = passage.text, passage.start
     before = text[:s - start].rstrip(" \t")
     after = text[e - start:].lstrip(" \t")
     return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
@@ -152,8 +147,9 @@ class SentenceChooser:
     """Scores the sentences of an index's passages for a question. Holds what does not depend on the
     question: each document's topic, and the text analysis of recently seen passages."""
 
-    def __init__(self, index: StoredIndex, sent_lo: np.ndarray):
-        self.index, self.sent_lo = index, sent_lo  # sent_lo[p]: row of passage p's first sentence
+    def __init__(self, index: StoredIndex):
+        self.index, self.store = index, index.store
+        self.sentence_counts = index.store.columns().sentences
         self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
         self._cache: OrderedDict[int, list[tuple[str, str, bool, str]]] = OrderedDict()
         self._keys: OrderedDict[int, list[str]] = OrderedDict()
@@ -170,9 +166,9 @@ class SentenceChooser:
         title = searchable(d.get("title") or "").strip()
         named = d.get("title") or ""
         if d.get("passages"):
-            first = self.index.passages[d["first"]]
-            for j in range(len(first["sentences"])):
-                text = sentence_text(first, j)
+            first = self.store.passage(d["first"])
+            for j in range(len(first.sentences)):
+                text = first.sentence_text(j)
                 if can_answer(text, searchable(text), title, alone_on_its_line(first, j)):
                     # the lead says something; a headline or byline above it names the topic, as a
                     # title does (it can still be an answer: a headline often states the news)
@@ -184,12 +180,11 @@ class SentenceChooser:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
         rarest (seen once): the question still asks about it, and a sentence can hold it inside a
         longer word (聘为 in 受聘为)."""
-        bm25 = self.index.bm25
+        frequencies, n = self.store.document_frequencies(terms), self.store.count
         out = {}
         for t, w in terms.items():
-            i = bm25.vocab.get(t)
-            df = int(bm25.indptr[i + 1] - bm25.indptr[i]) if i is not None else 1
-            out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
+            df = frequencies[t] or 1
+            out[t] = w * float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
     def sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
@@ -202,13 +197,13 @@ class SentenceChooser:
             if found is not None:
                 self._cache.move_to_end(pid)
                 return found
-        p = self.index.passages[pid]
-        title = self.topic(p["doc"]).title
+        p = self.store.passage(pid)
+        title = self.topic(p.doc).title
         found = []
-        for j in range(len(p["sentences"])):
-            text = sentence_text(p, j)
+        for j in range(len(p.sentences)):
+            text = p.sentence_text(j)
             words = searchable(text)
-            lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
+            lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
             found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
                           has_quantity(text)))
         with self._lock:
@@ -225,10 +220,10 @@ class SentenceChooser:
             if found is not None:
                 self._keys.move_to_end(pid)
                 return found
-        p = self.index.passages[pid]
+        p = self.store.passage(pid)
         found = []
         for j, (words, *_rest) in enumerate(self.sentences(pid)):
-            keys = search_keys(to_simplified(unicodedata.normalize("NFKC", sentence_text(p, j))))
+            keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
             found.append(f"{words} {' '.join(keys)} " if keys else words)
         with self._lock:
             self._keys[pid] = found
@@ -242,13 +237,13 @@ class SentenceChooser:
         bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
         weights. A heading, a question, or a line that only repeats the document's title is not an
         answer, unless the passage has nothing else (then its first such sentence is shown)."""
-        lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
-        if hi <= lo:
+        n = int(self.sentence_counts[pid])
+        if n <= 0:
             return -1, float("-inf")
-        score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
-        p = self.index.passages[pid]
-        topic = self.topic(p["doc"])
-        terms = reading(p["langs"][0]).keys()
+        score = self.store.sentence_vectors([pid]) @ q
+        p = self.store.passage(pid)
+        topic = self.topic(p.doc)
+        terms = reading(p.langs[0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
             score[topic.lead_sentence] += W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
@@ -260,7 +255,7 @@ class SentenceChooser:
         for j, (words, lang, answers, quantity) in enumerate(sentences):
             if keyed is not None:
                 words = keyed[j]
-            if not answers and hi - lo > 1:
+            if not answers and n > 1:
                 score[j] = -np.inf
                 continue
             if lang not in overlap:
