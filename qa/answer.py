@@ -48,14 +48,15 @@ class Hit:
     score: float
     scores: dict[str, float] = field(default_factory=dict)  # the parts: dense, lexical, ...
     lang: str = "other"
-    passage_id: int = -1
+    passage_id: int = -1  # the passage the hit is shown for (its span may join overlapping ones)
+    document: int = 0  # which of the answer's documents it cites: 1 for the first shown, 2 ...
 
     def to_dict(self) -> dict:
         return {
             "rank": self.rank, "text": self.text, "citation": self.citation.to_dict(),
             "highlight": self.highlight.to_dict() if self.highlight else None,
             "score": self.score, "scores": dict(self.scores), "lang": self.lang,
-            "passage_id": self.passage_id,
+            "passage_id": self.passage_id, "document": self.document,
         }
 
 

@@ -1,10 +1,11 @@
 """Retrieval over a loaded index, in four steps: find candidates (qa.candidates), fuse their
 evidence into one ranking (qa.fusion), show each document's best-answering passage first
-(qa.reorder), and cite the hits with their highlighted sentence (qa.cite, qa.highlight)."""
+(qa.reorder), and cite the hits with their highlighted sentence (qa.cite, qa.highlight), a
+document's overlapping passages joined into one span (qa.evidence)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
 from .embedding import Embedder
 from .errors import InputError
+from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, ranking
 from .highlight import AnswerFinder, SentenceChooser, asks_quantity
 from .index_files import StoredIndex
@@ -71,10 +73,14 @@ class Searcher:
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
-        hits = []
-        for rank, i in enumerate(order[:k], start=1):
+        hits: list[Hit] = []
+        documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)
+        for rank, span in enumerate(distinct_spans(order, scored.ids, k, self.store.passage), start=1):
+            i = span.positions[0]
             pid = int(scored.ids[i])
             passage = self.store.passage(pid)
-            hits.append(cite(passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
-                             float(scored.dense[i]), float(scored.lexical[i]), answer(pid)[0]))
+            sentence = sentence_in(span.passage, passage, answer(pid)[0])
+            hit = cite(span.passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
+                       float(scored.dense[i]), float(scored.lexical[i]), sentence)
+            hits.append(replace(hit, document=documents.setdefault(passage.doc, len(documents) + 1)))
         return hits
