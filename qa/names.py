@@ -58,14 +58,19 @@ def _plain(text: str) -> str:
 
 
 def _compiled_path() -> Path | None:
-    from importlib.metadata import PackageNotFoundError, version
+    """Where the compiled table of the installed pypinyin is (named by its release, found without
+    importing pypinyin or importlib.metadata), or None without pypinyin."""
+    import importlib.util
 
     from .bridge import cache_dir
 
-    try:
-        return cache_dir() / f"pinyin-v{COMPILE_VERSION}-{version('pypinyin')}.sqlite"
-    except PackageNotFoundError:
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
         return None
+    package = Path(list(spec.submodule_search_locations)[0])
+    release = next((d.name[len("pypinyin-"):-len(".dist-info")] for d in package.parent.glob("pypinyin-*.dist-info")),
+                   str(int(package.stat().st_mtime)))
+    return cache_dir() / f"pinyin-v{COMPILE_VERSION}-{release}.sqlite"
 
 
 def compile_readings(target: Path) -> None:
