@@ -157,7 +157,7 @@ def chinese_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool
                       sub_words: Callable[[str], list[str]]) -> list[str]:
     """Keys of the names in (simplified) Chinese text: words jieba tags as names or does not know
     (``known``), and their sub-words of two characters or more (``sub_words``, jieba's search mode)."""
-    names = [sub for w, tag in tagged if (tag in NAME_TAGS or not known(w)) and len(w) > 1 and _HAN_RUN.fullmatch(w)
+    names = [sub for w, tag in tagged if len(w) > 1 and (tag in NAME_TAGS or not known(w)) and _HAN_RUN.fullmatch(w)
              for sub in dict.fromkeys([w] + [x for x in sub_words(w) if len(x) > 1])]
     readings = load_readings() if names else None
     if readings is None:

@@ -19,6 +19,7 @@ _ZH_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 # A Chinese numeral cn2an should read: next to 第 / 百分之, or before a unit, period or date word.
 _ZH_NUMERAL_NEAR = re.compile(
     f"(?:第|百分之)[{_ZH_DIGITS}]|[{_ZH_DIGITS}]+(?:期|季|年|月|日|号|个|万|亿|倍|人|元|美元|次|届|代)")
+_ZH_RUN = re.compile(r"[\u3007\u4e00-\u9fff\d.%]+")  # a stretch of Chinese text with its numbers
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_OF = {**{m: i for i, m in enumerate(_MONTHS, 1)}, **{m[:3]: i for i, m in enumerate(_MONTHS, 1)},
@@ -90,18 +91,26 @@ def _cn2an():
 
 
 def _arabic(text: str) -> str:
-    """``text`` with its Chinese numerals in Arabic digits (cn2an), where there are any."""
+    """``text`` with its Chinese numerals in Arabic digits (cn2an), where there are any: each run of
+    Chinese text that holds one is converted on its own (cn2an's cost grows with the text it reads)."""
     if not _ZH_NUMERAL_NEAR.search(text):
         return text
     cn2an = _cn2an()
     if cn2an is None:
         return text
+
+    def convert(m: re.Match) -> str:
+        run = m.group()
+        if not _ZH_NUMERAL_NEAR.search(run):
+            return run
+        try:
+            return cn2an.transform(run, "cn2an")
+        except (ValueError, KeyError, IndexError):
+            return run
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cn2an warns about every run it cannot read
-        try:
-            return cn2an.transform(text, "cn2an")
-        except (ValueError, KeyError, IndexError):
-            return text
+        return _ZH_RUN.sub(convert, text)
 
 
 def _number(text: str) -> float:

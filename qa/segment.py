@@ -291,12 +291,10 @@ def search_keys(text: str, question: bool = False) -> list[str]:
 
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
-    if runs:
+    if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
         tag, known = _tagger(), _known_word()
-        if question:
-            keys += [k for run in runs for k in question_name_keys(tag(run), known)]
-        else:
-            keys += [k for run in runs for k in chinese_name_keys(tag(run), known, cut_chinese)]
+        tagged = [pair for run in runs for pair in tag(run) + [("，", "x")]]
+        keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, cut_chinese)
     return keys
 
 
