@@ -17,6 +17,7 @@ from .errors import IndexMissingError, InputError, QAError
 
 DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
+MAX_WORKERS = 64
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -92,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
                    "from the index's own sources) for requests carrying the token in $QA_TOKEN")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="answering processes over the "
+                   "one index (default: the number of cores); each follows the index's current build")
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
@@ -227,8 +230,11 @@ def cmd_serve(args) -> int:
                          "and send it as `Authorization: Bearer $QA_TOKEN`")
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be between 1 and {MAX_WORKERS} (got {args.workers})")
     try:
         from .server import is_loopback, serve
+        from .workers import default_workers
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
@@ -239,7 +245,8 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token)
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
+          workers=args.workers or default_workers())
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import ipaddress
 import threading
 import time
@@ -249,7 +250,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         m = qa.index.manifest
         return {"status": "ok", "index_loaded": True, "model": m["model"], "model_loaded": qa.model_loaded,
                 "passages": m["passages"], "documents": len(m["documents"]), "build": m["build"],
-                "created": m.get("created"), "allow_index": allow_index, "qa_version": __version__}
+                "created": m.get("created"), "allow_index": allow_index, "qa_version": __version__,
+                "worker": os.getpid()}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:
@@ -273,12 +275,21 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
 
 def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
-          token: str | None = None, log_level: str = "info") -> None:
-    """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
-    import uvicorn
+          token: str | None = None, log_level: str = "info", workers: int = 1) -> None:
+    """Run the API with uvicorn until interrupted: in this process (``workers=1``; loads the model
+    first, so the first answer is quick), or in ``workers`` processes over the same index
+    (qa.workers). Either way the server follows the index: a new build, from ``POST /index`` or
+    ``qa index``, is swapped in without dropping a question."""
+    from .workers import following_app, run_workers
 
-    app = create_app(qa, allow_index=allow_index, token=token)
-    qa.load()
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=75)
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75)
+    if workers > 1:
+        run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
+        return
+    import uvicorn
+
+    app = following_app(qa, allow_index=allow_index, token=token)
+    qa.load()
+    uvicorn.run(app, host=host, port=port, **options)

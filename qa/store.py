@@ -20,6 +20,19 @@ def _single_thread() -> None:
         faiss.omp_set_num_threads(1)
 
 
+class _MappedRows:
+    """A read-only numpy view of a flat index's rows (stored as float32, as they are), not a copy. The
+    array keeps this object, and so the index and its memory map, alive for as long as it is used."""
+
+    def __init__(self, index):
+        import faiss
+
+        self.index = index
+        rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+        self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
+                                    "data": (rows.ctypes.data, True)}
+
+
 class VectorStore:
     """Exact inner-product search. ``vectors`` is kept for scoring candidates found lexically."""
 
@@ -60,12 +73,15 @@ class VectorStore:
         import faiss
 
         try:
-            index = faiss.read_index(str(path))
+            # Memory-mapped, read-only: several server workers share one copy in the page cache, and
+            # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
+            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
             raise IndexCorruptError(f"the vector file {path.name} is unreadable; run `qa index --full` "
                                    "to rebuild the index") from e
         if index.d != dim or index.ntotal != count:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
                                     f"the manifest says {count} of dimension {dim}; run `qa index --full` to rebuild it")
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
-        return cls(index, np.ascontiguousarray(vectors, dtype=np.float32))
+        if not index.ntotal:
+            return cls(index, np.zeros((0, dim), np.float32))
+        return cls(index, np.asarray(_MappedRows(index)))
