@@ -97,6 +97,13 @@ def parser() -> argparse.ArgumentParser:
                    "one index (default: the number of cores); each follows the index's current build")
     _common(p)
 
+    p = sub.add_parser("mcp", help="MCP server over stdio", description="Serve the index to an assistant "
+                       "or agent over the Model Context Protocol (stdio): tools ask and documents, and index "
+                       "with --allow-index. Needs the mcp extra (pip install 'qa[mcp]'); see docs/mcp.md.")
+    p.add_argument("--allow-index", action="store_true", help="add the tool index (incremental rebuild from "
+                   "the index's own sources)")
+    _common(p)
+
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
                        "well qa finds answers: index each paragraph of SQuAD-format JSON as one document "
                        "(in a temporary index, exactly as `qa index` would), ask every question as `qa ask` "
@@ -250,6 +257,15 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    try:
+        from .mcp_server import run
+    except ImportError as e:
+        raise InputError(f"qa mcp needs the MCP SDK ({e.name} is missing): pip install 'qa[mcp]'") from None
+    run(_index_dir(args), _model(args), allow_index=args.allow_index)
+    return 0
+
+
 def cmd_shell(args) -> int:
     from .terminal import interactive, stdout_console
 
@@ -276,7 +292,7 @@ def cmd_eval(args) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "mcp": cmd_mcp}
 
 
 def main(argv: list[str] | None = None) -> int:
