@@ -6,6 +6,7 @@
     POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
                      and then only with the token from QA_TOKEN as ``Authorization: Bearer ...``)
     GET  /openapi.json
+    GET  /           a page to ask from (qa/web/); GET /text: a window of a document's indexed text
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
 Every error is JSON: ``{"error": {"status", "type", "message"}}``.
@@ -271,6 +272,9 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
             rebuilding.release()
         return JSONResponse({"build": report.to_dict(), "health": health_dict()})
 
+    from .page import add_page
+
+    add_page(app, qa)  # GET / (the page to ask from) and GET /text
     return app
 
 
