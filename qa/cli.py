@@ -85,9 +85,9 @@ def parser() -> argparse.ArgumentParser:
     _ask_options(p)
     _common(p)
 
-    p = sub.add_parser("serve", help="HTTP JSON API", description="Answer over HTTP: POST /ask, GET "
-                       "/documents, GET /health, POST /index; OpenAPI at /openapi.json. Needs the serve "
-                       "extra (pip install 'qa[serve]').")
+    p = sub.add_parser("serve", help="HTTP JSON API and a page to ask from", description="Answer over "
+                       "HTTP: a page to ask from at /, POST /ask, GET /documents, GET /health, POST /index; "
+                       "OpenAPI at /openapi.json. Needs the serve extra (pip install 'qa[serve]').")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
                    "only; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
