@@ -5,7 +5,7 @@
 
 For each corpus it builds an index (into benchmarks/out/, never committed), then for 1 worker and for
 N (`qa serve --workers N`, a separate process on a free loopback port, started only when all its workers
-answer) runs two loads with httpx's async client:
+answer) runs two loads with asyncio clients on keep-alive connections:
 
 - closed loop: C clients, each sending its next question when its answer arrives (the most the server
   can do: requests/s);
@@ -128,6 +128,38 @@ class Server:
             self.proc.kill()
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection on loopback, written by hand: a general client (httpx) spent
+    1-3 ms of CPU a request, on the same cores the server is being measured on."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def post(self, path: str, payload: dict) -> tuple[int, dict, bytes]:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        try:
+            self.writer.write(head + body)
+            status_line, *lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            headers = dict((k.strip().lower(), v.strip()) for k, _, v in (x.partition(":") for x in lines if x))
+            data = await self.reader.readexactly(int(headers.get("content-length", 0)))
+        except Exception:
+            self.close()
+            raise
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return int(status_line.split()[1]), headers, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 class Tally:
     """Latencies and errors of one run."""
 
@@ -140,23 +172,21 @@ class Tally:
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
-    async def ask(self, client, question: str, k: int, since: float) -> None:
+    async def ask(self, conn: Connection, question: str, k: int, since: float) -> None:
         """One question; its latency counts from ``since`` (when it was sent, or was due to arrive)."""
-        import httpx
-
         try:
-            r = await client.post("/ask", json={"question": question, "k": k})
-            ok = r.status_code == 200 and "hits" in r.json()
-            if not ok:
-                self.error(str(r.status_code))
-        except httpx.HTTPError as e:
-            ok = False
+            status, headers, body = await asyncio.wait_for(conn.post("/ask", {"question": question, "k": k}), 60)
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as e:
+            conn.close()
             self.error(type(e).__name__)
-        if ok:
-            self.latencies.append(time.perf_counter() - since)
-            parts = dict(p.strip().split(";dur=") for p in r.headers.get("server-timing", "").split(",") if ";dur=" in p)
-            self.queue_ms.append(float(parts.get("queue", "nan")))
-            self.ask_ms.append(float(parts.get("ask", "nan")))
+            return
+        if status != 200 or b'"hits"' not in body:
+            self.error(str(status))
+            return
+        self.latencies.append(time.perf_counter() - since)
+        parts = dict(p.strip().split(";dur=") for p in headers.get("server-timing", "").split(",") if ";dur=" in p)
+        self.queue_ms.append(float(parts.get("queue", "nan")))
+        self.ask_ms.append(float(parts.get("ask", "nan")))
 
     def row(self, elapsed: float, client_cpu: float, **extra) -> dict:
         latencies = [1000 * x for x in sorted(self.latencies)]
@@ -173,86 +203,82 @@ class Tally:
                 "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, len(latencies)), 2)}
 
 
-async def warm_up(url: str, questions: list[str], k: int, workers: int) -> None:
+async def warm_up(port: int, questions: list[str], k: int, workers: int) -> None:
     """A few questions on fresh connections (so likely on every worker), not counted."""
-    import httpx
-
     for q in questions[: 3 * workers]:
-        async with httpx.AsyncClient(base_url=url, timeout=60) as c:
-            await c.post("/ask", json={"question": q, "k": k})
+        conn = Connection(port)
+        await conn.post("/ask", {"question": q, "k": k})
+        conn.close()
 
 
-async def run_closed(url: str, questions: list[str], clients: int, seconds: float, k: int) -> dict:
-    """``clients`` closed-loop clients for ``seconds``."""
-    import httpx
-
+async def run_closed(port: int, questions: list[str], clients: int, seconds: float, k: int) -> dict:
+    """``clients`` closed-loop clients (one connection each) for ``seconds``."""
     tally, sent = Tally(), 0
-    # One httpx client (one keep-alive connection) per simulated user: a single shared pool of 50
-    # connections hands them out unevenly and added seconds of client-side wait to the tail.
-    pool = [httpx.AsyncClient(base_url=url, timeout=60) for _ in range(clients)]
+    pool = [Connection(port) for _ in range(clients)]
+    deadline = time.perf_counter() + seconds
+
+    async def one_client(i: int) -> None:
+        nonlocal sent
+        n = i
+        while time.perf_counter() < deadline and sent < MAX_REQUESTS:
+            sent += 1
+            await tally.ask(pool[i], questions[n % len(questions)], k, time.perf_counter())
+            n += clients
+
+    cpu0, started = time.process_time(), time.perf_counter()
     try:
-        deadline = time.perf_counter() + seconds
-
-        async def one_client(i: int) -> None:
-            nonlocal sent
-            n = i
-            while time.perf_counter() < deadline and sent < MAX_REQUESTS:
-                sent += 1
-                await tally.ask(pool[i], questions[n % len(questions)], k, time.perf_counter())
-                n += clients
-
-        cpu0, started = time.process_time(), time.perf_counter()
         await asyncio.gather(*(one_client(i) for i in range(clients)))
-        elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu0
     finally:
-        for client in pool:
-            await client.aclose()
+        for conn in pool:
+            conn.close()
+    elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu0
     return tally.row(elapsed, client_cpu, load=f"closed loop, {clients} clients")
 
 
-async def run_open(url: str, questions: list[str], rate: float, seconds: float, k: int) -> dict:
-    """A question due every 1/``rate`` s for ``seconds``, each timed from when it was due."""
-    import httpx
+async def run_open(port: int, questions: list[str], rate: float, seconds: float, k: int) -> dict:
+    """A question due every 1/``rate`` s for ``seconds``, each timed from when it was due, on an idle
+    connection or a new one."""
+    tally, in_flight, tasks, idle = Tally(), 0, [], []
 
-    tally, in_flight, tasks = Tally(), 0, []
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+    async def one(question: str, due: float) -> None:
+        nonlocal in_flight
+        in_flight += 1
+        conn = idle.pop() if idle else Connection(port)
+        try:
+            await tally.ask(conn, question, k, due)
+        finally:
+            in_flight -= 1
+            idle.append(conn)
 
-        async def one(question: str, due: float) -> None:
-            nonlocal in_flight
-            in_flight += 1
-            try:
-                await tally.ask(client, question, k, due)
-            finally:
-                in_flight -= 1
-
-        cpu0, started = time.process_time(), time.perf_counter()
-        for n in range(min(MAX_REQUESTS, int(rate * seconds))):
-            due = started + n / rate
-            if due > time.perf_counter():
-                await asyncio.sleep(due - time.perf_counter())
-            if in_flight >= MAX_IN_FLIGHT:  # the server has fallen far behind: count it, do not pile on
-                tally.error("client_overload")
-                continue
-            tasks.append(asyncio.create_task(one(questions[n % len(questions)], due)))
-        await asyncio.gather(*tasks)
-        elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu0
-    return tally.row(elapsed, client_cpu, load=f"open loop, {rate:.1f} req/s", rate=rate)
+    cpu0, started = time.process_time(), time.perf_counter()
+    for n in range(min(MAX_REQUESTS, int(rate * seconds))):
+        due = started + n / rate
+        if due > time.perf_counter():
+            await asyncio.sleep(due - time.perf_counter())
+        if in_flight >= MAX_IN_FLIGHT:  # the server has fallen far behind: count it, do not pile on
+            tally.error("client_overload")
+            continue
+        tasks.append(asyncio.create_task(one(questions[n % len(questions)], due)))
+    await asyncio.gather(*tasks)
+    elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu0
+    for conn in idle:
+        conn.close()
+    return tally.row(elapsed, client_cpu, load=f"open loop, {rate:.1f} req/s", rate=round(rate, 1))
 
 
 def load_of(server: Server, questions: list[str], args, rate: float | None) -> list[dict]:
     """The closed-loop run, then the open-loop one (at ``rate``, or a share of this closed-loop rate)."""
-    asyncio.run(warm_up(server.url, questions, args.k, server.workers))
-    closed = asyncio.run(run_closed(server.url, questions, args.clients, args.seconds, args.k))
+    asyncio.run(warm_up(server.port, questions, args.k, server.workers))
+    closed = asyncio.run(run_closed(server.port, questions, args.clients, args.seconds, args.k))
     rate = rate or OPEN_SHARE * closed["rps"]
-    opened = asyncio.run(run_open(server.url, questions, rate, args.seconds, args.k))
+    opened = asyncio.run(run_open(server.port, questions, rate, args.seconds, args.k))
     return [closed, opened]
 
 
 def write_section(rows: list[dict], args, started: str, load: str) -> None:
     lines = [START, "", f"(written by `benchmarks/load.py` on {started}; load average at start {load})", "",
-             f"`qa serve --workers N` (default model use-multilingual, k={args.k}, hybrid) on 127.0.0.1; httpx "
-             f"async clients in another process on the same machine. Closed loop: {args.clients} clients, each "
+             f"`qa serve --workers N` (default model use-multilingual, k={args.k}, hybrid) on 127.0.0.1; asyncio "
+             f"clients (keep-alive HTTP/1.1) in another process on the same machine. Closed loop: {args.clients} clients, each "
              f"sending its next question when its answer arrives. Open loop: questions due at a fixed rate, "
              f"{OPEN_SHARE:.0%} of what one worker served closed-loop (the same rate for 1 and N workers), "
              f"latency counted from when each was due. {args.seconds:.0f} s a run. Machine: {os.cpu_count()} "
