@@ -55,8 +55,8 @@ def _tool_error(e: QAError) -> ToolError:
 
 
 def create_server(index_dir: str | Path = "index", model: str | None = None, *,
-                  allow_index: bool = False) -> MCPServer:
-    opened = _Opened(Path(index_dir), model)
+                  allow_index: bool = False, opened: _Opened | None = None) -> MCPServer:
+    opened = opened or _Opened(Path(index_dir), model)
     server = MCPServer("qa", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool()
@@ -107,5 +107,16 @@ def create_server(index_dir: str | Path = "index", model: str | None = None, *,
 
 
 def run(index_dir: str | Path, model: str | None, *, allow_index: bool) -> None:
-    """Serve over stdio until the client closes the connection."""
-    create_server(index_dir, model, allow_index=allow_index).run("stdio")
+    """Serve over stdio until the client closes the connection. The index and model load in the
+    background meanwhile, so the first question does not wait for them (when there is an index)."""
+    opened = _Opened(Path(index_dir), model)
+    server = create_server(allow_index=allow_index, opened=opened)
+
+    def warm_up() -> None:
+        try:
+            opened.get().load()
+        except QAError:  # no index yet, or a bad one: the tools say so when called
+            pass
+
+    threading.Thread(target=warm_up, name="qa-warm-up", daemon=True).start()
+    server.run("stdio")

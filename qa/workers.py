@@ -44,7 +44,8 @@ class BuildWatcher:
 
     def __init__(self, qa: QA, poll: float = POLL_SECONDS):
         self.qa, self.poll = qa, poll
-        self._seen = self._stamp()
+        self._seen: tuple | None = ()  # nothing seen yet: the first check compares the builds themselves
+        # (a build published while the index was being opened is not missed)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

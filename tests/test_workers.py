@@ -166,3 +166,35 @@ def test_swaps_under_load_drop_no_question(two_workers):
     for _ in range(6):
         hits = httpx.post(f"{url}/ask", json={"question": "Who keeps the penguin eggs warm?", "k": 5}).json()["hits"]
         assert not any(h["citation"]["path"].endswith(("penguins_en.txt", "football_en.txt")) for h in hits)
+
+
+def test_watcher_swaps_whole_builds_and_keeps_the_old_one_when_a_new_one_is_broken(docs_and_index, embedder):
+    from qa.workers import BuildWatcher
+
+    docs, index = docs_and_index
+    qa = QA.open(index, embedder=embedder)
+    watcher = BuildWatcher(qa)
+    assert watcher.check() is False  # the first look: same build, nothing to load
+    good = (index / "manifest.json").read_text(encoding="utf-8")
+    # A manifest naming a build folder that is not there: logged, and the loaded build kept.
+    broken = index / "broken.json"
+    broken.write_text(good.replace('"build": "b-', '"build": "b-missing-'), encoding="utf-8")
+    os.replace(broken, index / "manifest.json")
+    assert watcher.check() is False
+    assert qa.ask("龙井茶是哪里产的？", k=1).hits[0].citation.path.endswith("longjing_zh.txt")
+    # A real new build is swapped in.
+    (docs / "longjing_zh.txt").unlink()
+    QA.build([docs], index, embedder=embedder)
+    assert watcher.check() is True
+    assert not any(h.citation.path.endswith("longjing_zh.txt") for h in qa.ask("龙井茶是哪里产的？").hits)
+    assert watcher.check() is False  # nothing new since
+
+
+def test_workers_option_is_checked(built, capsys):
+    from qa import cli
+    from qa.workers import default_workers
+
+    for bad in ("0", "65"):
+        assert cli.main(["serve", "--workers", bad, "--index", str(built[1])]) == 1
+        assert "--workers must be between 1 and 64" in capsys.readouterr().err
+    assert default_workers() >= 1
