@@ -34,6 +34,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
+SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -98,6 +99,7 @@ def load_index(index_dir: Path) -> StoredIndex:
     import numpy as np
 
     from .lexical import BM25, BM25Params
+    from .shared_arrays import float32_beside
     from .store import VectorStore
 
     manifest = read_manifest(index_dir)
@@ -117,8 +119,9 @@ def load_index(index_dir: Path) -> StoredIndex:
     if sentence_vectors.size * 4 <= SENTENCES_IN_MEMORY:
         # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy; from
         # the float16 memory map it was a page walk plus a conversion, a fifth of a warm query at 10k
-        # passages. Larger indexes stay mapped.
-        sentence_vectors = np.asarray(sentence_vectors, dtype=np.float32)
+        # passages. Larger indexes stay mapped. Server workers share one float32 copy (qa.shared_arrays).
+        shared = float32_beside(folder / "sentences.npy", sentence_vectors) if SHARE_SENTENCES else None
+        sentence_vectors = shared if shared is not None else np.asarray(sentence_vectors, dtype=np.float32)
     bm25 = BM25.load(folder, n, BM25Params(**manifest["bm25"]))
     return StoredIndex(manifest, passages, store, sentence_vectors, bm25)
 

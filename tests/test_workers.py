@@ -22,6 +22,8 @@ import pytest
 
 from qa import QA
 
+from .conftest import same_answers
+
 ROOT = Path(__file__).parent.parent
 TOKEN = "test-token-0123456789"
 CLIENTS = 20
@@ -198,3 +200,23 @@ def test_workers_option_is_checked(built, capsys):
         assert cli.main(["serve", "--workers", bad, "--index", str(built[1])]) == 1
         assert "--workers must be between 1 and 64" in capsys.readouterr().err
     assert default_workers() >= 1
+
+
+def test_workers_share_one_float32_copy_of_the_sentence_vectors(built, monkeypatch, tmp_path):
+    import numpy as np
+
+    from qa import index_files
+    from qa.shared_arrays import float32_beside
+
+    qa, index = built
+    monkeypatch.setattr(index_files, "SHARE_SENTENCES", True)
+    one, two = index_files.load_index(index), index_files.load_index(index)
+    for loaded in (one, two):
+        assert isinstance(loaded.sentence_vectors, np.memmap) and loaded.sentence_vectors.dtype == np.float32
+        assert loaded.sentence_vectors.filename == two.sentence_vectors.filename  # one file, mapped twice
+        assert np.array_equal(loaded.sentence_vectors, qa.index.sentence_vectors)  # the in-memory copy's values
+    shared = QA(index, one, qa._embedder)
+    for question in ("龙井茶是哪里产的？", "When did the Icelandic volcano erupt?"):
+        assert same_answers(shared.ask(question).to_dict(), qa.ask(question).to_dict())
+    # A folder that cannot be written (here: gone) gives None, and the caller copies instead.
+    assert float32_beside(tmp_path / "gone" / "sentences.npy", np.ones((2, 3), np.float16)) is None
