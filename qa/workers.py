@@ -71,15 +71,16 @@ class BuildWatcher:
             log.error("qa: the new build of %s/ did not load, still answering from the old one: %s",
                       self.qa.index_dir, e)
             swapped = False
+        except Exception:  # whatever went wrong, the question that triggered the check is still answered
+            log.exception("qa: loading the new build of %s/ failed, still answering from the old one",
+                          self.qa.index_dir)
+            swapped = False
         self._seen = stamp
         return swapped
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll):
-            try:
-                self.check()
-            except Exception:  # never let the watcher die: the next poll tries again
-                log.exception("qa: checking the index for a new build failed")
+            self.check()
 
     def start(self) -> "BuildWatcher":
         self._thread = threading.Thread(target=self._run, name="qa-build-watcher", daemon=True)
