@@ -133,6 +133,10 @@ def run_workers(index_dir: Path, model: str | None, host: str, port: int, worker
     """Run ``workers`` processes under uvicorn's supervisor until interrupted."""
     import uvicorn
 
+    # Each worker computes one question at a time, so thread pools in every worker (OpenBLAS, OpenMP,
+    # torch) would only fight over the cores the other workers use. Workers inherit the environment.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     os.environ[CONFIG_ENV] = json.dumps({"index": str(Path(index_dir).resolve()), "model": model,
                                          "allow_index": allow_index})
     uvicorn.run("qa.workers:worker_app", factory=True, host=host, port=port, workers=workers,
