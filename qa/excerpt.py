@@ -28,10 +28,11 @@ def document_window(index, path: str, start: int, end: int, radius: int = RADIUS
     end = min(end, start + MAX_SPAN)
     lo, hi = max(0, start - radius), end + radius
     first = int(doc.get("first", 0))
-    passages = sorted(index.passages[first:first + int(doc.get("passages", 0))], key=lambda p: p["start"])
+    passages = sorted(index.store.passages(range(first, first + int(doc.get("passages", 0)))),
+                      key=lambda p: p.start)
     segments: list[dict] = []  # passage text is the document's text[start:end], so runs stitch exactly
     for p in passages:
-        p_start, text = int(p["start"]), p["text"]
+        p_start, text = p.start, p.text
         if segments and p_start <= segments[-1]["end"]:
             last = segments[-1]
             if p_start + len(text) > last["end"]:

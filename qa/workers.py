@@ -118,10 +118,10 @@ def following_app(qa: QA, **options):
 
 def worker_app():
     """uvicorn's app factory in each worker process: open the index, load the model, follow builds."""
-    from . import index_files
+    from .stores import faiss_store
 
     config = json.loads(os.environ[CONFIG_ENV])
-    index_files.SHARE_SENTENCES = True  # one float32 copy of the sentence vectors for all workers
+    faiss_store.SHARE_SENTENCES = True  # one float32 copy of the sentence vectors for all workers
     qa = QA.open(Path(config["index"]), model=config.get("model"))
     qa.load()
     token = os.environ.get("QA_TOKEN") or None

@@ -14,6 +14,7 @@ import pytest
 from qa import QA
 from qa.server import create_app
 
+from ..conftest import DATA
 from .test_server import live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,7 +126,7 @@ def test_chinese_interface_and_errors(page, site):
 def test_document_text_is_never_markup(tmp_path, embedder, browser):
     docs = tmp_path / "docs"
     docs.mkdir()
-    shutil.copy(Path(__file__).parent / "data" / "longjing_zh.txt", docs)
+    shutil.copy(DATA / "longjing_zh.txt", docs)
     hostile = ('Markup test: the <b>bold</b> claim <img src=x onerror="window.pwned=1"> that '
                '<script>window.pwned=2</script> hostile pages carry tags.\n')
     (docs / "markup.txt").write_text(hostile, encoding="utf-8")

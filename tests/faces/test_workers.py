@@ -22,9 +22,8 @@ import pytest
 
 from qa import QA
 
-from .conftest import same_answers
+from ..conftest import ROOT, same_answers
 
-ROOT = Path(__file__).parent.parent
 TOKEN = "test-token-0123456789"
 CLIENTS = 20
 QUESTIONS = ["Who keeps the penguin eggs warm?", "龙井茶是哪里产的？", "How many players on a team?",
@@ -207,14 +206,16 @@ def test_workers_share_one_float32_copy_of_the_sentence_vectors(built, monkeypat
 
     from qa import index_files
     from qa.shared_arrays import float32_beside
+    from qa.stores import faiss_store
 
     qa, index = built
-    monkeypatch.setattr(index_files, "SHARE_SENTENCES", True)
+    monkeypatch.setattr(faiss_store, "SHARE_SENTENCES", True)
     one, two = index_files.load_index(index), index_files.load_index(index)
-    for loaded in (one, two):
-        assert isinstance(loaded.sentence_vectors, np.memmap) and loaded.sentence_vectors.dtype == np.float32
-        assert loaded.sentence_vectors.filename == two.sentence_vectors.filename  # one file, mapped twice
-        assert np.array_equal(loaded.sentence_vectors, qa.index.sentence_vectors)  # the in-memory copy's values
+    for loaded in (one, two):  # the store's own array (white box): a map of one file, not a copy
+        rows = loaded.store._sentences
+        assert isinstance(rows, np.memmap) and rows.dtype == np.float32
+        assert rows.filename == two.store._sentences.filename
+        assert np.array_equal(rows, qa.index.store._sentences)  # the in-memory copy's values
     shared = QA(index, one, qa._embedder)
     for question in ("龙井茶是哪里产的？", "When did the Icelandic volcano erupt?"):
         assert same_answers(shared.ask(question).to_dict(), qa.ask(question).to_dict())

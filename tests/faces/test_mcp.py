@@ -20,9 +20,8 @@ from mcp.client.stdio import StdioServerParameters  # noqa: E402
 
 from qa import QA  # noqa: E402
 
-from .conftest import same_answers  # noqa: E402
+from ..conftest import ROOT, same_answers  # noqa: E402
 
-ROOT = Path(__file__).parent.parent
 
 
 def _server(index_dir: Path, *extra: str) -> StdioServerParameters:
