@@ -13,7 +13,7 @@ const TEXTS = {
     found: (n, d) => `${n} passage${n === 1 ? "" : "s"} from ${d} document${d === 1 ? "" : "s"}`,
     open: "Open the document at this passage", lines: "lines", line: "line", chars: "chars", page: "page",
     gap: "… (not indexed) …", loading: "Opening…", confidence: "confidence",
-    unanswered: "These passages may not answer the question.",
+    unanswered: "No passage answers this with enough confidence; the nearest ones:",
   },
   zh: {
     skip: "跳到答案", tagline: "用中文或英文向你的文档提问。", question: "问题", ask: "提问", filters: "筛选",
@@ -23,7 +23,7 @@ const TEXTS = {
     found: (n, d) => `${d} 个文档中的 ${n} 个段落`,
     open: "在文档中打开这一段", lines: "行", line: "行", chars: "字符", page: "页",
     gap: "……（未编入索引）……", loading: "正在打开…", confidence: "置信度",
-    unanswered: "这些段落可能没有回答这个问题。",
+    unanswered: "没有段落有足够把握回答这个问题；最接近的段落：",
   },
 };
 const FIELDS = ["k", "mode", "path", "lang", "since", "until"];
@@ -82,7 +82,9 @@ function render(answer) {
   results.replaceChildren(el("h2", { id: "results-title", class: "visually-hidden" }, t("answers")));
   const status = $("status");
   status.className = "";
-  if (answer.answered === false) results.append(el("p", { class: "notice" }, t("unanswered")));
+  // The verdict (answered, per-hit confidence) when the server computes one: declined answers dimmed.
+  results.classList.toggle("declined", answer.answered === false);
+  if (answer.answered === false && answer.hits.length) results.append(el("p", { class: "notice" }, t("unanswered")));
   if (!answer.hits.length) { status.textContent = t("none"); return; }
   const groups = new Map(); // path -> hits, in the order of each document's best hit
   for (const hit of answer.hits) {

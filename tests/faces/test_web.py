@@ -152,3 +152,22 @@ def test_document_text_is_never_markup(tmp_path, embedder, browser):
         indexed = qa.index.documents[0]["path"]
         r = httpx.get(f"{url}/text", params={"path": indexed, "start": 0, "end": 10})
         assert r.status_code == 200 and r.json()["segments"]
+
+
+def test_verdict_fields_are_shown_when_the_server_sends_them(page, site, built):
+    """The confidence fields (issue: answered, per-hit confidence) as the page renders them, from a real
+    answer with the fields added (the server sends them once the verdict lands on main)."""
+    import json
+
+    question = "Where does Longjing tea come from?"
+    answer = built[0].ask(question, k=2).to_dict()
+    answer["answered"] = False
+    for hit, confidence in zip(answer["hits"], (0.12, 0.05)):
+        hit["confidence"] = confidence
+    page.route("**/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                     body=json.dumps(answer, ensure_ascii=False)))
+    page.goto(f"{site}/?q={quote(question)}")
+    _answered(page)
+    assert page.locator("#results .notice").count() == 1
+    assert page.locator("#results .confidence").all_text_contents() == ["  confidence 12%", "  confidence 5%"]
+    assert page.evaluate("document.querySelector('#results').classList.contains('declined')")
