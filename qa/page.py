@@ -10,7 +10,6 @@ from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from .excerpt import NotIndexedError, document_window
 
 ASSETS = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 # The page runs only its own script and style and talks only to this server.
@@ -41,8 +40,7 @@ def add_page(app: FastAPI, qa) -> None:
     def text(path: str = Query(min_length=1, max_length=1000, description="the document's path, as cited"),
              start: int = Query(ge=0, description="first character of the span"),
              end: int = Query(ge=0, description="end of the span (exclusive)")) -> JSONResponse:
-        try:
-            window = document_window(qa.index, path, start, end)
-        except NotIndexedError as e:
-            raise HTTPException(404, str(e)) from None
+        window = qa.document_window(path, start, end)
+        if window is None:
+            raise HTTPException(404, f"{path!r} is not a document of this index: see GET /documents")
         return JSONResponse(window)

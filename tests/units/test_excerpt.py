@@ -45,5 +45,8 @@ def test_only_documents_of_the_index(built):
     qa, _ = built
     with pytest.raises(NotIndexedError, match="not a document of this index"):
         document_window(qa.index, "/etc/passwd", 0, 10)
+    assert qa.document_window("/etc/passwd", 0, 10) is None  # the front's answer: nothing
+    path = qa.index.documents[0]["path"]
+    assert qa.document_window(path, 0, 10) == document_window(qa.index, path, 0, 10)
     with pytest.raises(InputError, match="0 <= start <= end"):
         document_window(qa.index, qa.index.documents[0]["path"], 10, 5)
