@@ -138,6 +138,6 @@ def run_workers(index_dir: Path, model: str | None, host: str, port: int, worker
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     os.environ[CONFIG_ENV] = json.dumps({"index": str(Path(index_dir).resolve()), "model": model,
-                                         "allow_index": allow_index})
+                                         "allow_index": allow_index, "host": host})
     uvicorn.run("qa.workers:worker_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, **uvicorn_options)
