@@ -26,6 +26,7 @@ from .errors import QAError
 from .index_files import MANIFEST
 
 CONFIG_ENV = "QA_SERVE_WORKER_CONFIG"  # how the supervisor hands the settings to its workers
+HEALTHCHECK_SECONDS = 60  # a worker silent this long to its supervisor's ping is killed and restarted
 POLL_SECONDS = 0.2  # an idle worker notices a new build within this, before a question arrives
 log = logging.getLogger("qa.serve")
 
@@ -139,5 +140,11 @@ def run_workers(index_dir: Path, model: str | None, host: str, port: int, worker
         os.environ.setdefault(var, "1")
     os.environ[CONFIG_ENV] = json.dumps({"index": str(Path(index_dir).resolve()), "model": model,
                                          "allow_index": allow_index, "host": host})
+    import inspect
+
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # The supervisor kills a worker that does not answer its ping in time (default 5 s): on a busy
+        # machine, during a rebuild, that would drop the questions it holds. Only a real hang should.
+        uvicorn_options.setdefault("timeout_worker_healthcheck", HEALTHCHECK_SECONDS)
     uvicorn.run("qa.workers:worker_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, **uvicorn_options)
