@@ -9,6 +9,7 @@ import numpy as np
 
 from .answer import Citation, Highlight, Hit
 from .blas import one_blas_thread
+from .controls import is_blank
 from .embedding import Embedder
 from .errors import InputError
 from .fusion import top_k, weighted_sum
@@ -192,7 +193,7 @@ class Searcher:
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                allowed: np.ndarray | None = None) -> list[Hit]:
         question = (question or "").strip()
-        if not question:
+        if is_blank(question):
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
