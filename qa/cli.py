@@ -231,10 +231,11 @@ def cmd_serve(args) -> int:
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
     try:
-        from .server import is_loopback, serve
+        from .server import check_token, is_loopback, serve
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
+    check_token(token)  # before the model loads: a bad token fails at once
     if not is_loopback(args.host):
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
