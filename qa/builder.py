@@ -27,8 +27,8 @@ from .documents import Document, Skipped, discover, display_path, load_file_repo
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, IndexLockedError, InputError, QAError
 from .formats import FormatOptions
-from .index_files import (FORMAT_VERSION, build_folder, publish, read_manifest, read_passages,
-                          read_tokens, remove_stale_builds, write_build)
+from .index_files import (FORMAT_VERSION, build_folder, check_passages, load_index, publish, read_manifest,
+                          read_passages, read_tokens, remove_stale_builds, write_build)
 from .lexical import BM25, BM25Params
 from .segment import jieba_version, languages, segmenter, tokenize
 from .store import INDEX_TYPE
@@ -127,11 +127,14 @@ class _Previous:
 
             folder = build_folder(index_dir, manifest)
             passages = read_passages(folder, manifest["passages"])
+            check_passages(passages, len(manifest["documents"]))
             tokens = read_tokens(folder)
             vecs = VectorStore.load(folder / "vectors.faiss", manifest["dim"], len(passages)).vectors
             sent = np.load(folder / "sentences.npy", allow_pickle=False).astype(np.float32)
-        except (QAError, OSError, ValueError, KeyError):
+        except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
             return  # no usable previous index: everything is built afresh
+        if not np.isfinite(vecs).all() or not np.isfinite(sent).all():
+            return  # damaged vectors are not reused
         self.manifest = manifest
         docs = manifest["documents"]
         by_doc: dict[int, list[int]] = {}
@@ -274,8 +277,8 @@ def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model
                      settings: ChunkSettings, formats: dict, report: BuildReport) -> bool:
     """True (and ``report`` filled in) when the index already matches the files exactly.
 
-    Reading the manifest and stat-ing the files is all a no-change rebuild costs: the previous
-    index's data files are not even opened.
+    Reading the manifest, stat-ing the files and checking the index loads whole (no model) is all a
+    no-change rebuild costs; a damaged index is never "unchanged", so a plain `qa index` repairs it.
     """
     try:
         manifest = read_manifest(index_dir)
@@ -293,6 +296,10 @@ def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model
                 return False
         except OSError:
             return False
+    try:
+        load_index(index_dir)
+    except QAError:
+        return False
     report.unchanged = sorted(f["path"] for f in manifest["files"])
     report.skipped += [Skipped(s["path"], s["reason"]) for s in manifest.get("skipped", [])]
     report.documents, report.passages = len(manifest["documents"]), int(manifest["passages"])

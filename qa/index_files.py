@@ -52,10 +52,38 @@ def read_manifest(index_dir: Path) -> dict:
             f"up to {FORMAT_VERSION}): upgrade qa, or rebuild with `qa index --full`")
     if manifest["format"] < FORMAT_VERSION:
         raise IndexVersionError(f"{index_dir}/ uses the old index format {manifest['format']}; {REPAIR}")
-    for key in ("build", "model", "dim", "passages", "documents", "files", "chunking", "bm25"):
+    for key, kind in _MANIFEST_TYPES.items():
         if key not in manifest:
             raise IndexCorruptError(f"{path} lacks {key!r}; {REPAIR}")
+        if not isinstance(manifest[key], kind) or isinstance(manifest[key], bool):
+            raise IndexCorruptError(f"{path} has a {type(manifest[key]).__name__} for {key!r}, not a "
+                                    f"{kind.__name__}; {REPAIR}")
+    build = manifest["build"]
+    if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
+        raise IndexCorruptError(f"{path} names no build folder of its own ({build!r}); {REPAIR}")
+    if manifest["dim"] <= 0 or manifest["passages"] < 0 or \
+            not all(isinstance(d, dict) for d in manifest["documents"]):
+        raise IndexCorruptError(f"{path} has impossible values; {REPAIR}")
     return manifest
+
+
+_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": list, "files": list,
+                   "chunking": dict, "bm25": dict}
+# What every passage record must hold, and of which type.
+_PASSAGE_TYPES = {"doc": int, "start": int, "end": int, "line_start": int, "line_end": int, "langs": list,
+                  "sentences": list, "text": str}
+
+
+def check_passages(passages: list, n_docs: int) -> None:
+    for i, p in enumerate(passages):
+        if not isinstance(p, dict) or any(not isinstance(p.get(k), t) for k, t in _PASSAGE_TYPES.items()) \
+                or not 0 <= p["doc"] < n_docs:
+            missing = [k for k, t in _PASSAGE_TYPES.items() if not isinstance(p, dict) or not isinstance(p.get(k), t)]
+            raise IndexCorruptError(f"passage {i} of the index is damaged (missing or wrong: "
+                                    f"{', '.join(missing) or 'doc'}); {REPAIR}")
+        if not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, int) for v in x)
+                   for x in p["sentences"]):
+            raise IndexCorruptError(f"passage {i} of the index has damaged sentence spans; {REPAIR}")
 
 
 @dataclass
@@ -93,32 +121,60 @@ def read_tokens(folder: Path) -> list[list[str]]:
         return [json.loads(line) for line in f]
 
 
+LOAD_ATTEMPTS = 5
+
+
 def load_index(index_dir: Path) -> StoredIndex:
-    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
+    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError.
+
+    A build published while this one loads removes the folder being read: the load then starts again
+    on the new manifest (the publish protocol, docs/reliability.md). Only a failure on a build that
+    is still the current one is damage.
+    """
+    for attempt in range(LOAD_ATTEMPTS):
+        manifest = read_manifest(index_dir)
+        try:
+            return _load_build(index_dir, manifest)
+        except IndexCorruptError:
+            try:
+                republished = read_manifest(index_dir)["build"] != manifest["build"]
+            except IndexCorruptError:
+                republished = False
+            if not republished or attempt == LOAD_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _load_build(index_dir: Path, manifest: dict) -> StoredIndex:
     import numpy as np
 
     from .lexical import BM25, BM25Params
     from .store import VectorStore
 
-    manifest = read_manifest(index_dir)
     folder = build_folder(index_dir, manifest)
     if not folder.is_dir():
         raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
     n = int(manifest["passages"])
     passages = read_passages(folder, n)
+    check_passages(passages, len(manifest["documents"]))
     store = VectorStore.load(folder / "vectors.faiss", int(manifest["dim"]), n)
     try:
         sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
+    except Exception as e:  # noqa: BLE001 - an empty file is an EOFError, a garbled one anything
+        raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e}); {REPAIR}") from e
     n_sent = sum(len(p["sentences"]) for p in passages)
-    if sentence_vectors.shape != (n_sent, int(manifest["dim"])):
+    if getattr(sentence_vectors, "shape", None) != (n_sent, int(manifest["dim"])) or \
+            sentence_vectors.dtype.kind != "f":
         raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
+    if not np.isfinite(store.vectors).all():
+        raise IndexCorruptError(f"the passage vectors hold NaN or infinite values; {REPAIR}")
     if sentence_vectors.size * 4 <= SENTENCES_IN_MEMORY:
         # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy; from
         # the float16 memory map it was a page walk plus a conversion, a fifth of a warm query at 10k
         # passages. Larger indexes stay mapped.
         sentence_vectors = np.asarray(sentence_vectors, dtype=np.float32)
+        if not np.isfinite(sentence_vectors).all():
+            raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values; {REPAIR}")
     bm25 = BM25.load(folder, n, BM25Params(**manifest["bm25"]))
     return StoredIndex(manifest, passages, store, sentence_vectors, bm25)
 
@@ -147,10 +203,15 @@ def write_build(index_dir: Path, build: str, passages: list[dict], tokens: list[
 def publish(index_dir: Path, manifest: dict) -> None:
     """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / MANIFEST)
+    try:
+        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, index_dir / MANIFEST)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(index_dir / manifest["build"], ignore_errors=True)
+        raise
     remove_stale_builds(index_dir, keep=manifest["build"])
 
 
@@ -177,7 +238,10 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     folder = build_folder(index_dir, manifest)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
+    try:
+        size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    except OSError:  # no folder, or replaced by a newer build while being read
+        size = 0
     return {
         "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
         "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
