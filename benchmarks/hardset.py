@@ -183,11 +183,12 @@ def report(metrics: dict, build: dict, questions: list[Question], started: str, 
     return "\n".join(out + table(metrics) + ["", SECTION[1]])
 
 
-def write_section(section: str) -> None:
+def write_section(section: str, markers: tuple[str, str] = SECTION) -> None:
+    """Replace the section between ``markers`` in RESULTS.md (or append it)."""
     text = RESULTS.read_text(encoding="utf-8")
-    if SECTION[0] in text and SECTION[1] in text:
-        i, j = text.index(SECTION[0]), text.index(SECTION[1])
-        text = text[:i] + section + text[j + len(SECTION[1]):]
+    if markers[0] in text and markers[1] in text:
+        i, j = text.index(markers[0]), text.index(markers[1])
+        text = text[:i] + section + text[j + len(markers[1]):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     RESULTS.write_text(text, encoding="utf-8")
