@@ -160,6 +160,9 @@ def _unchanged(prev: dict | None, stat: os.stat_result) -> bool:
     return prev is not None and prev["size"] == stat.st_size and prev["mtime_ns"] == stat.st_mtime_ns
 
 
+_QUEUES = ("documents", "files", "passages", "tokens", "passage_texts", "sentence_texts")
+
+
 class _Collector:
     """Accumulates documents and passages for the new build, reusing vectors where it can."""
 
@@ -185,7 +188,18 @@ class _Collector:
         self.files.append(dict(file_entry, documents=doc_ids))
 
     def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
-        """Chunk a file's documents and queue their passages. A file with no passage adds nothing."""
+        """Chunk a file's documents and queue their passages. A file with no passage adds nothing.
+
+        Any failure leaves nothing of the file behind and is a DocumentError (that file's skip)."""
+        marks = {name: len(getattr(self, name)) for name in _QUEUES}
+        try:
+            return self._add_file(path, stat, docs, settings)
+        except Exception as e:
+            for name, n in marks.items():
+                del getattr(self, name)[n:]
+            raise DocumentError(f"could not be indexed ({type(e).__name__}: {str(e)[:200]})") from e
+
+    def _add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
         planned = []
         for doc in docs:
@@ -371,7 +385,12 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                                      prev["documents"])
                 report.unchanged.append(shown)
                 continue
-            if not docs or collector.add_file(shown, stat, docs, settings) == 0:
+            try:
+                added = collector.add_file(shown, stat, docs, settings) if docs else 0
+            except DocumentError as e:
+                report.skipped.append(Skipped(shown, str(e)))
+                continue
+            if added == 0:
                 report.skipped.append(Skipped(shown, "no text to index"))
                 skipped_files.append({"path": shown, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                                       "reason": "no text to index"})

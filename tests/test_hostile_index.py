@@ -128,3 +128,26 @@ def test_readers_never_fail_while_another_process_republishes(small, embedder):
     assert len(out.split()) == 20
     assert failures == [] and opens >= 200, (failures[:3], opens)
     assert len(seen) > 2  # the readers really did meet several builds
+
+
+def test_a_failure_while_indexing_one_file_is_that_files_skip(tmp_path, embedder, monkeypatch):
+    import qa.builder as builder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in FILES:
+        shutil.copy(DATA / name, docs / name)
+    real = builder.tokenize
+
+    def tokenize(text):  # a bug that only this file's text triggers, halfway through its passages
+        if "goalkeeper" in text:
+            raise ValueError("tokenizer bug")
+        return real(text)
+
+    monkeypatch.setattr(builder, "tokenize", tokenize)
+    report = build_index([docs], tmp_path / "index", embedder=embedder)
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("docs/football_en.txt", "could not be indexed (ValueError: tokenizer bug)")]
+    qa = QA.open(tmp_path / "index", embedder=embedder)
+    assert {d["path"] for d in qa.index.documents} == {"docs/volcano_en.md"}
+    assert all(qa.index.documents[p["doc"]]["path"] == "docs/volcano_en.md" for p in qa.index.passages)
