@@ -39,7 +39,7 @@ def top(hard, question: str):
     qa, folder = hard
     hit = qa.ask(question, k=5).hits[0]
     file, _, record = hit.citation.path.partition("#")
-    name = Path(file).resolve().relative_to(folder.resolve()).as_posix()
+    name = Path(file).relative_to(folder.name).as_posix()  # cited from the indexed folder: docs/...
     return hit, f"{name}#{record}" if record else name
 
 
