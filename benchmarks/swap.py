@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.hardset import write_section  # noqa: E402
+from benchmarks.docset import write_section  # noqa: E402
 from benchmarks.quality import written_by  # noqa: E402
 from qa import index_files  # noqa: E402
 
@@ -153,7 +153,7 @@ def main() -> None:
     if args.no_write:
         print(section)
         return
-    write_section(section, SECTION)
+    write_section(section, SECTION, ROOT / "benchmarks" / "RESULTS.md")
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,139 @@
+"""Crash safety with real processes: SIGKILL mid-build, two builds at once, readers during a rebuild."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa import QA
+from qa.index_files import read_manifest
+
+from ..conftest import DATA, ROOT
+from ..helpers import top_file
+
+# A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
+# batch of texts went through the model) or "publish" (build folder written, manifest not yet swapped).
+BUILDER = r"""
+import sys, time
+from pathlib import Path
+import qa.builder as b
+docs, index, gate, where = sys.argv[1:5]
+def wait(tag):
+    print(tag, flush=True)
+    while not Path(gate).exists():
+        time.sleep(0.05)
+if where == "publish":
+    real = b.publish
+    def publish(*a, **k):
+        wait("publish")
+        real(*a, **k)
+    b.publish = publish
+stopped = []
+def progress(stage, done, total):
+    if stage == where and not stopped:
+        stopped.append(stage)
+        wait(stage)
+r = b.build_index([docs], index, progress=progress)
+print("done", len(r.added), flush=True)
+"""
+OLD_Q, OLD_FILE = "冰岛火山爆发对欧洲航空旅行有什么影响？", "volcano_en.md"
+NEW_Q = "Which river did the zorvath traders cross at dawn?"
+
+
+def add_new_files(docs: Path, n: int = 60) -> None:
+    """Enough new distinct text for more than one embedding batch, and one findable fact."""
+    rng = random.Random(6)
+    words = ("amber basalt canyon delta ember fjord glacier harbor island jungle kelp lagoon meadow "
+             "nectar orchard prairie quarry reef savanna tundra upland valley willow yarrow").split()
+    for i in range(n):
+        sentences = [" ".join(rng.choice(words) for _ in range(9)).capitalize() + "." for _ in range(4)]
+        (docs / f"new{i:03d}.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+    (docs / "new_fact.txt").write_text("The zorvath traders crossed the Kesh river at dawn with salt.\n",
+                                       encoding="utf-8")
+
+
+@pytest.fixture
+def live(tmp_path, embedder):
+    """A built index of tests/data, and its folder with new files added since."""
+    docs = tmp_path / "docs"
+    shutil.copytree(DATA, docs)
+    index = tmp_path / "index"
+    QA.build([docs], index, embedder=embedder)
+    add_new_files(docs)
+    return docs, index, tmp_path / "gate"
+
+
+def start(docs: Path, index: Path, gate: Path, where: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", BUILDER, str(docs), str(index), str(gate), where],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline().strip()
+    assert line == where, (line, proc.stderr.read() if proc.poll() is not None else "")
+    return proc
+
+
+def qa_index(docs: Path, index: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "qa.cli", "index", str(docs), "--index", str(index), "--json"],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def builds(index: Path) -> list[str]:
+    return sorted(p.name for p in index.iterdir() if p.name.startswith("b-"))
+
+
+def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live, embedder):
+    docs, index, gate = live
+    before = read_manifest(index).build
+    for where in ("embed", "publish"):
+        proc = start(docs, index, gate, where)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        # The old index is intact and answers; nothing of the killed build is visible.
+        assert read_manifest(index).build == before
+        qa = QA.open(index, embedder=embedder)
+        assert top_file(qa, OLD_Q) == OLD_FILE
+        assert all("new" not in d["path"] for d in qa.index.documents)
+    assert len(builds(index)) == 2  # the folder the second kill left half-published
+    done = qa_index(docs, index)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["added"] == 61
+    assert builds(index) == [read_manifest(index).build]  # the leftover is cleaned up
+    qa = QA.open(index, embedder=embedder)
+    assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
+
+
+def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
+    docs, index, gate = live
+    reader = QA.open(index, embedder=embedder)
+    before = read_manifest(index).build
+    proc = start(docs, index, gate, "embed")
+    try:
+        second = qa_index(docs, index)
+        assert second.returncode == 1
+        assert second.stderr.startswith("qa: error:") and "is being built by pid" in second.stderr
+        assert "wait for it to finish" in second.stderr and "Traceback" not in second.stderr
+        assert read_manifest(index).build == before  # the refused run wrote nothing
+        # A reader opened during the rebuild sees the old index, whole.
+        during = QA.open(index, embedder=embedder)
+        assert top_file(during, OLD_Q) == OLD_FILE
+        assert all("new" not in d["path"] for d in during.index.documents)
+    finally:
+        gate.touch()
+        out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and out.strip() == "done 61", err
+    after = read_manifest(index).build
+    assert after != before and builds(index) == [after]
+    # Readers opened before keep answering from the old index, though its folder is gone.
+    for qa in (reader, during):
+        assert top_file(qa, OLD_Q) == OLD_FILE
+        assert top_file(qa, NEW_Q) != "new_fact.txt"
+    assert top_file(QA.open(index, embedder=embedder), NEW_Q) == "new_fact.txt"

