@@ -128,7 +128,7 @@ def test_readers_never_fail_while_another_process_republishes(small, embedder):
         while (proc.poll() is None or opens < 200) and time.monotonic() < deadline:
             try:
                 qa = QA.open(index, embedder=embedder)
-                seen.add(qa.index.manifest["build"])
+                seen.add(qa.index.manifest.build)
                 qa.ask("How many players does each football team have?", k=1)
             except Exception as e:  # noqa: BLE001 - every failure counts
                 failures.append(f"{type(e).__name__}: {e}")
