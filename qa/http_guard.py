@@ -80,17 +80,16 @@ def allowed_hosts(bound: str) -> set[str] | None:
     to 127.0.0.1 (DNS rebinding) sends its own name as Host and is refused. A server on one address
     answers that address; one on every interface (0.0.0.0, ::) cannot know its names.
     """
+    loopback = {"localhost", "127.0.0.1", "[::1]", "::1"}
     host = bound.strip().strip("[]").lower()
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return {host, "localhost"} if host == "localhost" else {host}
+        return loopback if host == "localhost" else {host}
     if address.is_unspecified:
         return None
     names = {str(address), f"[{address}]"} if address.version == 6 else {str(address)}
-    if address.is_loopback:
-        names |= {"localhost", "127.0.0.1", "[::1]", "::1"}
-    return names
+    return names | loopback if address.is_loopback else names
 
 
 def host_of(header: str) -> str:

@@ -26,6 +26,9 @@ def test_host_header_must_name_the_server(built):
     assert TestClient(app, base_url="http://localhost:8765").get("/health").status_code == 200
     r = ok.get("/documents", headers={"Host": "rebind.attacker.example:8765"})
     assert r.status_code == 421 and r.json()["error"]["type"] == "wrong_host"
+    by_name = TestClient(create_app(built[0], bound_host="localhost"), base_url="http://127.0.0.1:8765")
+    assert by_name.get("/health").status_code == 200
+    assert by_name.get("/health", headers={"Host": "evil.example"}).status_code == 421
     # Bound to every interface, the server cannot know its names: any Host is answered.
     assert TestClient(create_app(built[0], bound_host="0.0.0.0"),
                       base_url="http://any.example").get("/health").status_code == 200
