@@ -67,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
                        "and re-embedded.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
+                   "the indexed folders (not followed by default)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
@@ -203,7 +205,8 @@ def cmd_index(args) -> int:
     # changed, not even the model).
     from .builder import build_index
 
-    options = dict(model=_model(args), full=args.full, options=_format_options(args))
+    options = dict(model=_model(args), full=args.full, options=_format_options(args),
+                   follow_links=args.follow_links)
     if args.json:
         report = build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -240,11 +243,12 @@ def cmd_serve(args) -> int:
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise InputError(f"--workers must be between 1 and {MAX_WORKERS} (got {args.workers})")
     try:
-        from .server import is_loopback, serve
+        from .server import check_token, is_loopback, serve
         from .workers import default_workers
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
+    check_token(token)  # before the model loads: a bad token fails at once
     if not is_loopback(args.host):
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
@@ -308,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except QAError as e:
-        print(f"qa: error: {e}", file=sys.stderr)
+        from .controls import visible
+
+        print(f"qa: error: {visible(str(e), lines=True)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

@@ -126,7 +126,7 @@ def worker_app():
     qa = QA.open(Path(config["index"]), model=config.get("model"))
     qa.load()
     token = os.environ.get("QA_TOKEN") or None
-    return following_app(qa, allow_index=config["allow_index"], token=token)
+    return following_app(qa, allow_index=config["allow_index"], token=token, bound_host=config["host"])
 
 
 def run_workers(index_dir: Path, model: str | None, host: str, port: int, workers: int, *,

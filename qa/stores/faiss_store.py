@@ -118,11 +118,16 @@ class FaissStore(Store):
                                     f"the manifest says {n} of dimension {dim}; {REPAIR}")
         # The rows in place (a view of the mapped file), not a copy.
         vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
+        if not np.isfinite(vectors).all():
+            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values; {REPAIR}")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
-        if sentences.shape != (sum(len(p.sentences) for p in passages), dim):
+        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
+            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e}); "
+                                    f"{REPAIR}") from e
+        if getattr(sentences, "shape", None) != (sum(len(p.sentences) for p in passages if
+                                                     isinstance(p.sentences, list)), dim) \
+                or sentences.dtype.kind != "f":
             raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
@@ -130,6 +135,8 @@ class FaissStore(Store):
             # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
             shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
             sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
+            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
+                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values; {REPAIR}")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
         return cls(folder, index, vectors, sentences, passages, bm25)
 

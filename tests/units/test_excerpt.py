@@ -3,6 +3,8 @@ with the citations' offsets, only for documents of the index."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa.errors import InputError
@@ -15,12 +17,12 @@ def _file_text(path) -> str:
     return read_text(path)[0]  # citations count characters of the decoded file
 
 
-def test_window_is_the_documents_own_text_at_the_citations_offsets(built):
+def test_window_is_the_documents_own_text_at_the_citations_offsets(built, corpus):
     qa, _ = built
     stitched = [d for d in qa.index.documents if d["passages"] >= 2]  # overlapping passages to join
     assert len(stitched) >= 3
     for doc in stitched:
-        text = _file_text(doc["file"])
+        text = _file_text(corpus / Path(doc["file"]).name)  # the fixture corpus is one flat folder
         window = document_window(qa.index, doc["path"], 0, len(text), radius=0)
         assert window["segments"], doc["path"]
         for s in window["segments"]:
