@@ -163,6 +163,9 @@ def test_swaps_under_load_drop_no_question(two_workers):
     for start, end in ((first_start, first_end), (second_start, second_end)):
         during = [1 for _, _, a, b in results if a < end and b > start]
         assert len(during) >= CLIENTS, (len(during), end - start)  # questions met each swap
+    # The guards of one process hold in every worker: the Host check, for one.
+    for _ in range(4):
+        assert httpx.get(f"{url}/health", headers={"Host": "attacker.example"}).status_code == 421
     # The new build answers, from every worker.
     for _ in range(6):
         hits = httpx.post(f"{url}/ask", json={"question": "Who keeps the penguin eggs warm?", "k": 5}).json()["hits"]
