@@ -61,14 +61,9 @@ class Hit:
         return {
             "rank": self.rank, "text": self.text, "citation": self.citation.to_dict(),
             "highlight": self.highlight.to_dict() if self.highlight else None,
-<<<<<<< HEAD
-            "score": self.score, "scores": dict(self.scores), "lang": self.lang,
-            "passage_id": self.passage_id, "document": self.document,
-=======
             "score": finite(self.score), "scores": {k: finite(v) for k, v in self.scores.items()},
             "lang": self.lang,
-            "passage_id": self.passage_id,
->>>>>>> main
+            "passage_id": self.passage_id, "document": self.document,
         }
 
 
