@@ -8,8 +8,9 @@ hard set and of the news set, in the modes dense, lexical and hybrid, through ``
 the benchmarks use, once with qa as it is and once as it was at git revision REV (its qa/ extracted by
 docset.run_at; each builds its own indexes with its own code). Compares each answer's JSON
 (``Answer.to_dict()``: passages, citations, highlights, scores to 6 places) with the temporary folder
-names left out; prints how many answers there were, how many differ and the first few; exit status 1 if
-any differs. Writes nothing but its temporary files (``--keep DIR`` keeps the two answer files there).
+names left out, by its sha256; prints how many answers there were, how many differ and the first few;
+exit status 1 if any differs. Writes nothing but its temporary files (``--keep DIR`` keeps the two
+answer files there: a line per answer, question, mode and the hash of its JSON).
 Data: DIR/xquad-dev/xquad.{en,zh}.json and DIR/cmrc2018-trial/cmrc2018_trial.json (DIR defaults to
 ../shared/data beside the repository).
 """
@@ -34,7 +35,8 @@ _TEMPORARY = re.compile(r"/qa-[a-z]+-[A-Za-z0-9_]+/")  # tempfile.TemporaryDirec
 
 
 def dump(out: Path, data: Path, limit: int | None) -> dict:
-    """Ask every question with the qa on the path, writing each answer's JSON as one line of ``out``."""
+    """Ask every question with the qa on the path, writing a line per answer to ``out``: the question,
+    the mode and the sha256 of the answer's JSON."""
     import hardset
     import newsset
 
@@ -47,7 +49,9 @@ def dump(out: Path, data: Path, limit: int | None) -> dict:
 
     def ask_and_record(self, *args, **kwargs):
         answer = asked(self, *args, **kwargs)
-        lines.append(_TEMPORARY.sub("/TMP/", json.dumps(answer.to_dict(), ensure_ascii=False)))
+        text = _TEMPORARY.sub("/TMP/", json.dumps(answer.to_dict(), ensure_ascii=False))
+        lines.append(json.dumps([answer.question, answer.mode, hashlib.sha256(text.encode()).hexdigest()],
+                                ensure_ascii=False))
         return answer
 
     qa.api.QA.ask = ask_and_record
@@ -93,7 +97,11 @@ def main() -> int:
         now = dump(after, args.data, args.limit)
         differ = compare(before, after)
         print(f"{now['answers']} answers now, {old['answers']} at {args.before}; {len(differ)} differ"
-              + (f" (lines {differ[:10]})" if differ else "; sha256 " + now["sha256"]))
+              + ("" if differ else "; sha256 of all " + now["sha256"]))
+        answers = after.read_text(encoding="utf-8").splitlines()
+        for i in differ[:10]:
+            question, mode, _ = json.loads(answers[i]) if i < len(answers) else ("(missing)", "", "")
+            print(f"  answer {i + 1}: {mode} {question}")
     return 1 if differ else 0
 
 
