@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import IndexCorruptError
+from .segment import is_key
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class BM25:
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25":
         n = len(docs)
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
+        # A passage's length counts its words: the shared keys of quantities and names repeat what
+        # its words say, and must not make it look longer.
+        lengths = np.fromiter((sum(not is_key(t) for t in d) for d in docs), dtype=np.float64, count=n)
         avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
         postings: dict[str, list[tuple[int, int]]] = {}
         for i, tokens in enumerate(docs):
@@ -104,9 +107,9 @@ class BM25:
     def load(cls, folder: Path, n_docs: int, params: BM25Params) -> "BM25":
         try:
             terms = json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
-            indptr = np.load(folder / "bm25_indptr.npy", allow_pickle=False)
-            doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
-            weights = np.load(folder / "bm25_weights.npy", allow_pickle=False)
+            indptr = np.load(folder / "bm25_indptr.npy", mmap_mode="r", allow_pickle=False)
+            doc_ids = np.load(folder / "bm25_doc_ids.npy", mmap_mode="r", allow_pickle=False)
+            weights = np.load(folder / "bm25_weights.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e}); "
                                    "run `qa index --full` to rebuild it") from e

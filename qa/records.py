@@ -77,6 +77,7 @@ class Manifest:
     # What was indexed (absolute paths), so the index can be brought up to date from code or over
     # HTTP without anyone naming paths again (QA.update).
     sources: list[str] | None = None
+    follow_links: bool = False  # links out of the sources were followed (qa index --follow-links)
 
     REQUIRED = ("format", "build", "model", "dim", "store", "bm25", "chunking", "passages", "documents",
                 "files")
