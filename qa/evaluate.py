@@ -84,6 +84,16 @@ class Query:
     text: str
     gold: frozenset[DocKey]
     answers: dict[str, tuple[str, ...]]  # corpus language -> gold answer texts in that language
+    article: frozenset[DocKey] = frozenset()  # every paragraph of the gold's article: hidden to make
+    # the question unanswerable (the "declined" variant)
+
+
+def _articles(f: SquadFile, langs: Sequence[str]) -> dict[int, frozenset[DocKey]]:
+    """Paragraph index -> the keys of all paragraphs of its article, in each of ``langs``."""
+    by_article: dict[int, list[int]] = {}
+    for i, (a, _) in enumerate(f.positions):
+        by_article.setdefault(a, []).append(i)
+    return {i: frozenset((lang, j) for j in by_article[a] for lang in langs) for i, (a, _) in enumerate(f.positions)}
 
 
 @dataclass
@@ -102,8 +112,10 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
         f = files[0]
         qs = f.questions[:limit]
         name = f"{f.lang}->{f.lang}"
+        article = _articles(f, [f.lang])
         return {f.lang: [f]}, [Task(name, f.lang, [
-            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}) for q in qs])]
+            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}, article[q.paragraph])
+            for q in qs])]
     zh, en = pair(files[0], files[1])
     ids = {"zh": zh.by_id(), "en": en.by_id()}
     # A question left out of one file (empty text) is left out of both, so every task asks the same ones.
@@ -113,11 +125,14 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
                for lang, f in (("zh", zh), ("en", en))}
     tasks = []
     for q_lang, c_lang in (("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")):
+        article = _articles(zh, [c_lang])
         tasks.append(Task(f"{q_lang}->{c_lang}", c_lang, [
-            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers})
+            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers},
+                  article[q.paragraph])
             for q in by_lang[q_lang].questions[:limit]]))
+    article = _articles(zh, ["zh", "en"])
     mixed = [Query(q.text, frozenset({("zh", q.paragraph), ("en", q.paragraph)}),
-                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers})
+                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers}, article[q.paragraph])
              for lang in ("zh", "en") for q in by_lang[lang].questions[:limit]]
     tasks.append(Task("mixed", "mixed", mixed))
     return {"zh": [zh], "en": [en], "mixed": [zh, en]}, tasks
@@ -144,6 +159,13 @@ class _Corpus:
     texts: dict[DocKey, str]
     depth_k: int  # passages to ask for so that DEPTH distinct documents are seen
     build: dict
+
+    def allowed_without(self, hidden: frozenset[DocKey]) -> np.ndarray:
+        """A bool per passage: False for the passages of the ``hidden`` documents (an index without
+        them, as far as a question can tell: search and confidence only see allowed passages)."""
+        index = self.qa.index  # type: ignore[attr-defined]
+        shown = np.array([self.names.get(d["path"]) not in hidden for d in index.documents], dtype=bool)
+        return shown[np.array([p["doc"] for p in index.passages], dtype=np.int64)]
 
 
 def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embedder,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import confidence
 from .answer import Citation, Highlight, Hit
 from .blas import one_blas_thread
 from .embedding import Embedder
@@ -49,11 +50,13 @@ class Searcher:
         np.cumsum([len(p["sentences"]) for p in passages], out=self.sent_lo[1:])
         self.doc_of = np.array([p["doc"] for p in passages], dtype=np.int64)
         self.chooser = SentenceChooser(index, self.sent_lo)
+        self.calibration = confidence.load_calibration(embedder.name)
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = {lang: np.array([lang in p["langs"] for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
         self.main_lang = {lang: np.array([p["langs"][0] == lang for p in passages], dtype=bool)
                           for lang in ("zh", "en")}
+        self.index_langs = {lang for lang, mask in self.lang_mask.items() if mask.any()}
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -197,22 +200,29 @@ class Searcher:
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
         with one_blas_thread():
-            return self._search(question, k, mode, allowed)
+            return self._search(question, k, mode, allowed)[0]
 
-    def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
+    def _search(self, question: str, k: int, mode: str,
+                allowed: np.ndarray | None) -> tuple[list[Hit], np.ndarray | None]:
+        """The hits, and their confidence features (qa.confidence; None without candidates)."""
         scored = self.score(question, mode, allowed=allowed)
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         answer = AnswerFinder(self.chooser, q, scored.tokens, scored.lang, asks_quantity(question),
                               lambda lang: self._translate(scored.tokens, lang, scored.translated))
-        order = self._best_passage_first(scored.ids, k, answer)
+        order = self._best_passage_first(scored.ids, k, answer)[:k]
+        pids = [int(scored.ids[i]) for i in order]
+        sentences = [answer(pid)[0] for pid in pids]
+        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, pids, sentences, allowed)
+                if pids else None)
+        sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
-        for rank, i in enumerate(order[:k], start=1):
-            pid = int(scored.ids[i])
+        for rank, (i, pid) in enumerate(zip(order, pids), start=1):
             hits.append(self._hit(pid, rank, float(scored.fused[i]), float(scored.dense[i]),
-                                  float(scored.lexical[i]), answer(pid)[0]))
-        return hits
+                                  float(scored.lexical[i]), sentences[rank - 1],
+                                  None if sure is None else round(float(sure[rank - 1]), 4)))
+        return hits, rows
 
     def _best_passage_first(self, ids: np.ndarray, k: int, answer: AnswerFinder) -> list[int]:
         """Positions into ``ids``, in the order to show them. Documents keep the rank of their best
@@ -246,7 +256,8 @@ class Searcher:
         sentences = self.index.passages[pid]["sentences"]
         return tuple(sentences[sentence]) if 0 <= sentence < len(sentences) else None
 
-    def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int) -> Hit:
+    def _hit(self, pid: int, rank: int, fused: float, dense: float, lexical: float, sent: int,
+             sure: float | None) -> Hit:
         p = self.index.passages[pid]
         doc = self.index.documents[p["doc"]]
         citation = Citation(path=doc["path"], char_start=p["start"], char_end=p["end"],
@@ -258,4 +269,4 @@ class Searcher:
             highlight = Highlight(text=sentence_text(p, sent), char_start=s, char_end=e)
         return Hit(rank=rank, text=p["text"], citation=citation, highlight=highlight, score=round(fused, 6),
                    scores={"dense": round(dense, 6), "lexical": round(lexical, 6)},
-                   lang=p["langs"][0], passage_id=pid)
+                   lang=p["langs"][0], passage_id=pid, confidence=sure)

@@ -1,0 +1,296 @@
+"""How likely a hit is to answer its question: features that do not grow with the corpus, and a
+calibrated probability from them (docs/confidence.md).
+
+Fused scores are z-normalised over each question's candidates, so a question the folder does not
+answer still gets a confident-looking first hit. What does tell the two apart: how similar the hit
+and its best sentence are to the question (cosines, on one scale whatever the corpus), how much of
+the question the hit covers, and above all whether what the question names (its people, places,
+companies, numbers, dates) occurs in the hit, or anywhere in the index at all, in either language
+through the dictionary bridge. A logistic regression over those features, fitted on our own data by
+``benchmarks/calibrate.py`` and stored per model in ``calibration.json``, turns them into the
+estimated chance that the passage answers the question.
+
+Costs nothing a question did not already pay for: no model call (the question's vector is the
+search's), a few dot products for the shown hits and the best candidates, and look-ups in the BM25
+postings of the question's own terms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
+            "coverage_index", "weighted_index", "key_index", "margin")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+ENV = "QA_MIN_CONFIDENCE"
+MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
+MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
+_NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"}
+
+
+# -- what a question names --------------------------------------------------------------------------
+
+def _tagged(run: str) -> list[tuple[str, str]]:
+    """(word, part of speech) for Chinese text: rjieba's tagger, or jieba's when rjieba is absent."""
+    try:
+        import rjieba
+
+        return list(rjieba.tag(run))
+    except ImportError:
+        from .segment import _jieba
+
+        _jieba()
+        import jieba.posseg
+
+        return [(w.word, w.flag) for w in jieba.posseg.cut(run)]
+
+
+def key_words(question: str) -> list[str]:
+    """The words that name something: numbers and dates, Latin-script names in Chinese, jieba's
+    person/place/organisation/proper-noun words, and English words written with a capital
+    letter other than the question's first word (or all in capitals, or with digits)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", question)
+    out: list[str] = []
+    if _HAN.search(text):
+        for word, flag in _tagged(text):
+            if flag in _NAME_TAGS or _DIGIT.search(word):
+                out.append(word)
+        return out
+    for n, m in enumerate(_EN_WORD.finditer(text)):
+        word = m.group()
+        if _DIGIT.search(word) or (n > 0 and word[0].isupper()) or (len(word) > 1 and word.isupper()):
+            out.append(word)
+    return out
+
+
+def _longest(tokens: list[str]) -> list[str]:
+    """jieba's search mode adds the sub-words of long words: count each whole word once."""
+    uniq = list(dict.fromkeys(tokens))
+    return [t for t in uniq if not any(t != o and t in o for o in uniq)]
+
+
+@dataclass(frozen=True)
+class QuestionTerms:
+    """The question's content words, each with the BM25 term ids it may appear as (itself, and its
+    translations when the index holds both languages), and whether it is a key word."""
+
+    forms: list[np.ndarray]
+    key: np.ndarray  # bool per word
+
+
+def question_terms(question: str, tokens: list[str], vocab: dict[str, int], langs: set[str]) -> QuestionTerms:
+    """``langs``: the languages the index's passages are in; a word is also looked for in its
+    translations into the one it is not written in, when the index holds that language."""
+    from .segment import tokenize
+
+    words = _longest(tokens)
+    keys: set[str] = set()
+    for word in key_words(question):
+        keys.update(_longest(tokenize(word)))
+    forms, key = [], []
+    for word in words:
+        terms = {word} if word in vocab else set()
+        other = "en" if _HAN.search(word) else "zh"
+        if other in langs:
+            from .bridge import translate_query
+
+            terms.update(translate_query([word], other, vocab))
+        forms.append(np.array(sorted(vocab[t] for t in terms), dtype=np.int64))
+        key.append(word in keys)
+    return QuestionTerms(forms, np.array(key, dtype=bool))
+
+
+# -- features ---------------------------------------------------------------------------------------
+
+def _present_in(bm25, term_ids: np.ndarray, pids: np.ndarray) -> np.ndarray:
+    """Whether any of the terms occurs in each passage (postings hold passage ids in order)."""
+    found = np.zeros(len(pids), dtype=bool)
+    for t in term_ids:
+        docs = bm25.doc_ids[bm25.indptr[t]:bm25.indptr[t + 1]]
+        at = np.searchsorted(docs, pids)
+        found |= docs[np.minimum(at, len(docs) - 1)] == pids
+    return found
+
+
+def _frequency(bm25, term_ids: np.ndarray, allowed: np.ndarray | None) -> int:
+    """In how many (allowed) passages the word's commonest form occurs (0: nowhere in the index)."""
+    most = 0
+    for t in term_ids:
+        lo, hi = bm25.indptr[t], bm25.indptr[t + 1]
+        most = max(most, int(hi - lo) if allowed is None else int(allowed[bm25.doc_ids[lo:hi]].sum()))
+    return most
+
+
+def _share(flags: np.ndarray, mask: np.ndarray) -> np.ndarray | float:
+    """Share of the masked words that are found (1 when there are none: nothing is missing)."""
+    if not mask.any():
+        return np.ones(flags.shape[1:]) if flags.ndim > 1 else 1.0
+    return flags[mask].mean(axis=0)
+
+
+def _rarity(frequency: np.ndarray, n: int) -> np.ndarray:
+    """How rare each question word is in the index: BM25's idf divided by the idf of a word the
+    index lacks (so 1 for a word found nowhere): 0-1 on any corpus size."""
+    n = max(n, 1)
+    return np.log1p((n - frequency + 0.5) / (frequency + 0.5)) / np.log1p((n + 0.5) / 0.5)
+
+
+def _in_sentences(searcher, terms: QuestionTerms, pids: np.ndarray, sentences: list[int]) -> np.ndarray:
+    """words x hits: whether the word (or a translation) is among the hit's highlighted sentence's tokens."""
+    from .highlight import sentence_text
+    from .segment import tokenize
+
+    vocab = searcher.index.bm25.vocab
+    out = np.zeros((len(terms.forms), len(pids)), dtype=bool)
+    for h, (pid, j) in enumerate(zip(pids, sentences)):
+        p = searcher.index.passages[int(pid)]
+        if not 0 <= j < len(p["sentences"]):
+            continue
+        ids = {vocab[t] for t in tokenize(sentence_text(p, j)) if t in vocab}
+        out[:, h] = [bool(ids.intersection(f.tolist())) for f in terms.forms]
+    return out
+
+
+def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray,
+             pids: list[int], sentences: list[int], allowed: np.ndarray | None = None) -> np.ndarray:
+    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
+    ``candidates`` are the fused ranking's passage ids, best first; ``allowed`` the passages the
+    question may see (a filter), None for all."""
+    index = searcher.index
+    bm25 = index.bm25
+    hits = np.asarray(pids, dtype=np.int64)
+    passage_sim = np.asarray(index.store.vectors[hits], dtype=np.float32) @ q
+    sentence_sim = searcher._best_sentences(hits, q)
+    sentence_sim = np.where(sentence_sim < -0.5, passage_sim, sentence_sim)  # a passage without sentences
+    terms = question_terms(question, tokens, bm25.vocab, searcher.index_langs)
+    if len(terms.forms):
+        in_hit = np.stack([_present_in(bm25, f, hits) for f in terms.forms])
+        frequency = np.array([_frequency(bm25, f, allowed) for f in terms.forms])
+    else:
+        in_hit, frequency = np.zeros((0, len(hits)), dtype=bool), np.zeros(0, dtype=np.int64)
+    anywhere = frequency > 0
+    every = np.ones(len(terms.key), dtype=bool)
+    coverage_hit = _share(in_hit, every) if len(every) else np.zeros(len(hits))
+    rarity = _rarity(frequency, bm25.n_docs if allowed is None else int(allowed.sum()))
+    weighted_hit = (rarity @ in_hit) / rarity.sum() if rarity.sum() > 0 else np.zeros(len(hits))
+    in_sentence = _in_sentences(searcher, terms, hits, sentences)
+    sentence_cover = (rarity @ in_sentence) / rarity.sum() if rarity.sum() > 0 else np.zeros(len(hits))
+    coverage_index = float(_share(anywhere, every)) if len(every) else 0.0
+    weighted_index = float(rarity @ anywhere / rarity.sum()) if rarity.sum() > 0 else 0.0
+    key_hit = _share(in_hit, terms.key)
+    key_index = float(_share(anywhere, terms.key))
+    margin = _margins(searcher, q, np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64), hits,
+                      (passage_sim + sentence_sim) / 2.0)
+    n = len(hits)
+    return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover,
+                            key_hit * np.ones(n),
+                            np.full(n, coverage_index), np.full(n, weighted_index), np.full(n, key_index), margin]).astype(np.float64)
+
+
+def _margins(searcher, q: np.ndarray, candidates: np.ndarray, hits: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """Each hit's dense score less the best dense score of a candidate from another document."""
+    if not len(candidates):
+        return np.full(len(hits), MARGIN_CAP)
+    sims = np.asarray(searcher.index.store.vectors[candidates], dtype=np.float32) @ q
+    best = searcher._best_sentences(candidates, q)
+    cand_dense = (sims + np.where(best < -0.5, sims, best)) / 2.0
+    cand_doc = searcher.doc_of[candidates]
+    out = np.empty(len(hits))
+    for i, pid in enumerate(hits):
+        other = cand_dense[cand_doc != searcher.doc_of[pid]]
+        out[i] = dense[i] - other.max() if len(other) else MARGIN_CAP
+    return np.clip(out, -MARGIN_CAP, MARGIN_CAP)
+
+
+# -- the calibrated probability --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic regression over standardised FEATURES, and the verdict's default threshold."""
+
+    model: str
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    features: tuple[str, ...] = FEATURES
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
+                "intercept": round(float(self.intercept), 6), "threshold": self.threshold}
+
+    @classmethod
+    def from_dict(cls, model: str, d: dict) -> "Calibration":
+        return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]))
+
+
+@lru_cache(maxsize=8)
+def load_calibration(model: str, path: Path = CALIBRATION) -> Calibration | None:
+    """The calibration fitted for ``model``; None when there is none (then hits carry no confidence
+    and answers no verdict), or when it was fitted on other features than this code computes."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))["models"].get(model)
+    except (OSError, ValueError, KeyError):
+        return None
+    if not stored or tuple(stored.get("features", ())) != FEATURES:
+        return None
+    return Calibration.from_dict(model, stored)
+
+
+def min_confidence(given: float | None, calibration: Calibration | None) -> float | None:
+    """The verdict's threshold: the one given, else $QA_MIN_CONFIDENCE, else the calibration's."""
+    if given is None:
+        raw = os.environ.get(ENV, "").strip()
+        if raw:
+            try:
+                given = float(raw)
+            except ValueError:
+                raise InputError(f"{ENV}={raw!r} is not a number: set it between 0 and 1, e.g. 0.5") from None
+    if given is not None:
+        if not 0.0 <= given <= 1.0:
+            raise InputError(f"the minimum confidence must be between 0 and 1 (got {given})")
+        return float(given)
+    return calibration.threshold if calibration is not None else None
+
+
+def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple:
+    """(mean, scale, coef, intercept) of an L2-regularised logistic regression, by Newton's method."""
+    x = np.asarray(rows, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.column_stack([(x - mean) / scale, np.ones(len(x))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2 * len(x))
+    penalty[-1] = 0.0  # the intercept is not shrunk
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
+        grad = z.T @ (p - y) + penalty * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[:-1], float(w[-1])
