@@ -199,6 +199,8 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     _ = qa.searcher  # built before the clock starts: the first question should not pay for it
     ranks: list[int | None] = []
     answer_hits = sentence_hits = 0
+    right = kept = declined = 0
+    verdicts = True  # False when the model has no calibration: no verdict to measure
     total = len(task.queries)
     for n, query in enumerate(task.queries):
         started = time.perf_counter()
@@ -207,6 +209,11 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
         ranking = distinct_ranking(corpus.names.get(h.citation.path) for h in answer.hits)
         ranking = [key for key in ranking if key is not None]
         ranks.append(rank_of(ranking[:DEPTH], query.gold))
+        verdicts = verdicts and answer.answered is not None
+        if verdicts:
+            right += ranks[-1] == 1
+            kept += ranks[-1] == 1 and bool(answer.answered)
+            declined += not _answered_without(corpus, query, mode, answer.min_confidence)
         if ranking:
             top = ranking[0]
             gold_answers = query.answers.get(top[0], ())
@@ -218,7 +225,19 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     metrics = {"recall@1": recall_at(ranks, 1), "recall@5": recall_at(ranks, 5), "mrr@10": mrr_at(ranks, 10),
                "answer@1": answer_hits / total if total else 0.0,
                "sentence@1": sentence_hits / total if total else 0.0}
+    if verdicts and total:  # the unanswerable variant: each question again, its article hidden
+        metrics.update({"kept": kept / right if right else 0.0, "declined": declined / total})
     return {**{k: round(v, 4) for k, v in metrics.items()}, "queries": total}, ranks
+
+
+def _answered_without(corpus: _Corpus, query: Query, mode: str, min_confidence: float | None) -> bool:
+    """The verdict on ``query`` with its whole article hidden, so that nothing in the index answers it
+    (the first hit alone decides the verdict, so one hit is enough)."""
+    from .answer import verdict
+
+    hits = corpus.qa.searcher.search(query.text, k=1, mode=mode,  # type: ignore[attr-defined]
+                                     allowed=corpus.allowed_without(query.article))
+    return bool(verdict(hits, min_confidence))
 
 
 def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("hybrid",), *,

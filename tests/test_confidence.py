@@ -1,0 +1,112 @@
+"""The per-hit confidence and the answer's verdict (qa.confidence, docs/confidence.md)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.answer import verdict
+from qa.confidence import FEATURES, Calibration, fit_logistic, key_words, load_calibration, min_confidence
+from qa.errors import InputError
+
+
+# -- units ------------------------------------------------------------------------------------------
+
+def test_logistic_fit_recovers_the_generating_coefficients():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(20000, 2))
+    true = np.array([2.0, -1.0])
+    y = rng.random(20000) < 1 / (1 + np.exp(-(x @ true + 0.5)))
+    mean, scale, coef, intercept = fit_logistic(x, y, l2=0.0)
+    assert np.allclose(coef / scale, true, atol=0.1)
+    assert abs(intercept - coef @ (mean / scale) - 0.5) < 0.1
+
+
+def test_calibration_is_a_probability_that_rises_with_each_positive_feature():
+    n = len(FEATURES)
+    model = Calibration("m", np.zeros(n), np.ones(n), np.ones(n), 0.0, 0.5)
+    low, high = model.probability(np.zeros((1, n)))[0], model.probability(np.ones((1, n)))[0]
+    assert low == pytest.approx(0.5) and 0.99 < high < 1.0
+
+
+def test_names_numbers_and_dates_are_key_words():
+    assert set(key_words("How many flights did Lufthansa cancel in April 2010?")) >= {"Lufthansa", "April", "2010"}
+    assert "How" not in key_words("How many flights did Lufthansa cancel?")
+    zh = key_words("华为在深圳的总部2024年有多少员工？")
+    assert "华为" in zh and "深圳" in zh and any("2024" in w for w in zh)
+    assert key_words("what is photosynthesis") == []
+
+
+def test_the_threshold_comes_from_the_call_then_the_environment_then_the_calibration(monkeypatch):
+    model = Calibration("m", np.zeros(1), np.ones(1), np.ones(1), 0.0, 0.3, ("x",))
+    monkeypatch.delenv("QA_MIN_CONFIDENCE", raising=False)
+    assert min_confidence(None, model) == 0.3
+    assert min_confidence(None, None) is None
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", "0.6")
+    assert min_confidence(None, model) == 0.6
+    assert min_confidence(0.1, model) == 0.1
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", "high")
+    with pytest.raises(InputError, match="QA_MIN_CONFIDENCE"):
+        min_confidence(None, model)
+    with pytest.raises(InputError, match="between 0 and 1"):
+        min_confidence(1.5, model)
+
+
+def test_a_calibration_for_other_features_is_not_used(tmp_path):
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"models": {"m": {"features": ["old"], "mean": [0], "scale": [1], "coef": [1],
+                                                 "intercept": 0, "threshold": 0.5}}}))
+    assert load_calibration("m", path) is None
+    assert load_calibration("use-multilingual") is not None  # the shipped one matches this code
+
+
+# -- with the real model and index -----------------------------------------------------------------
+
+def test_a_question_the_documents_answer_is_answered_with_confident_hits(built):
+    qa, _ = built
+    answer = qa.ask("How many flights were cancelled after the Eyjafjallajökull eruption?", k=3)
+    assert answer.answered is True
+    assert answer.hits[0].citation.path.endswith("volcano_en.md")
+    assert answer.hits[0].confidence >= answer.min_confidence
+    assert all(0.0 <= h.confidence <= 1.0 for h in answer.hits)
+    assert answer.to_dict()["answered"] is True and "confidence" in answer.to_dict()["hits"][0]
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "什么是光合作用？",
+                                      "Who won the 2018 Wimbledon women's final?"])
+def test_questions_the_documents_do_not_answer_are_declined_but_keep_their_hits(built, question):
+    qa, _ = built
+    answer = qa.ask(question, k=3)
+    assert answer.answered is False
+    assert len(answer.hits) == 3  # never hidden
+    assert answer.hits[0].confidence < answer.min_confidence
+
+
+def test_min_confidence_moves_the_verdict_not_the_hits(built):
+    qa, _ = built
+    question = "How many flights were cancelled after the Eyjafjallajökull eruption?"
+    default = qa.ask(question, k=3)
+    strict = qa.ask(question, k=3, min_confidence=1.0)
+    lenient = qa.ask(question, k=3, min_confidence=0.0)
+    assert strict.answered is False and lenient.answered is True and strict.min_confidence == 1.0
+    assert [h.to_dict() for h in strict.hits] == [h.to_dict() for h in default.hits]
+    with pytest.raises(InputError):
+        qa.ask(question, min_confidence=2)
+
+
+def test_hiding_the_answering_document_lowers_the_confidence(built):
+    qa, _ = built
+    question = "How many flights were cancelled after the Eyjafjallajökull eruption?"
+    searcher = qa.searcher
+    shown = np.array([not qa.index.documents[p["doc"]]["path"].endswith("volcano_en.md")
+                      for p in qa.index.passages])
+    with_it = searcher.search(question, k=1)[0]
+    without = searcher.search(question, k=1, allowed=shown)[0]
+    assert without.confidence < with_it.confidence
+    assert verdict([without], qa.ask(question).min_confidence) is False
+
+
+def test_verdict_without_hits_or_calibration():
+    assert verdict([], 0.5) is False
