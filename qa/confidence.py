@@ -86,16 +86,17 @@ def _longest(tokens: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class QuestionTerms:
-    """The question's content words, each with the BM25 term ids it may appear as (itself, and its
-    translations when the index holds both languages), and whether it is a key word."""
+    """The question's content words, each with the index terms it may appear as (itself, and its
+    translations when the index holds the other language), and whether it is a key word."""
 
-    forms: list[np.ndarray]
+    forms: list[set[str]]
     key: np.ndarray  # bool per word
 
 
-def question_terms(question: str, tokens: list[str], vocab: dict[str, int], langs: set[str]) -> QuestionTerms:
-    """``langs``: the languages the index's passages are in; a word is also looked for in its
-    translations into the one it is not written in, when the index holds that language."""
+def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
+    """``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
+    is also looked for in its translations into the language it is not written in, when the index
+    holds that language."""
     from .segment import tokenize
 
     words = _longest(tokens)
@@ -104,37 +105,18 @@ def question_terms(question: str, tokens: list[str], vocab: dict[str, int], lang
         keys.update(_longest(tokenize(word)))
     forms, key = [], []
     for word in words:
-        terms = {word} if word in vocab else set()
+        terms = set(known({word}))
         other = "en" if _HAN.search(word) else "zh"
         if other in langs:
             from .bridge import translate_query
 
-            terms.update(translate_query([word], other, vocab))
-        forms.append(np.array(sorted(vocab[t] for t in terms), dtype=np.int64))
+            terms.update(translate_query([word], other, known))
+        forms.append(terms)
         key.append(word in keys)
     return QuestionTerms(forms, np.array(key, dtype=bool))
 
 
 # -- features ---------------------------------------------------------------------------------------
-
-def _present_in(bm25, term_ids: np.ndarray, pids: np.ndarray) -> np.ndarray:
-    """Whether any of the terms occurs in each passage (postings hold passage ids in order)."""
-    found = np.zeros(len(pids), dtype=bool)
-    for t in term_ids:
-        docs = bm25.doc_ids[bm25.indptr[t]:bm25.indptr[t + 1]]
-        at = np.searchsorted(docs, pids)
-        found |= docs[np.minimum(at, len(docs) - 1)] == pids
-    return found
-
-
-def _frequency(bm25, term_ids: np.ndarray, allowed: np.ndarray | None) -> int:
-    """In how many (allowed) passages the word's commonest form occurs (0: nowhere in the index)."""
-    most = 0
-    for t in term_ids:
-        lo, hi = bm25.indptr[t], bm25.indptr[t + 1]
-        most = max(most, int(hi - lo) if allowed is None else int(allowed[bm25.doc_ids[lo:hi]].sum()))
-    return most
-
 
 def _share(flags: np.ndarray, mask: np.ndarray) -> np.ndarray | float:
     """Share of the masked words that are found (1 when there are none: nothing is missing)."""
@@ -150,64 +132,66 @@ def _rarity(frequency: np.ndarray, n: int) -> np.ndarray:
     return np.log1p((n - frequency + 0.5) / (frequency + 0.5)) / np.log1p((n + 0.5) / 0.5)
 
 
-def _in_sentences(searcher, terms: QuestionTerms, pids: np.ndarray, sentences: list[int]) -> np.ndarray:
+def _in_sentences(terms: QuestionTerms, passages: list, sentences: list[int]) -> np.ndarray:
     """words x hits: whether the word (or a translation) is among the hit's highlighted sentence's tokens."""
-    from .highlight import sentence_text
     from .segment import tokenize
 
-    vocab = searcher.index.bm25.vocab
-    out = np.zeros((len(terms.forms), len(pids)), dtype=bool)
-    for h, (pid, j) in enumerate(zip(pids, sentences)):
-        p = searcher.index.passages[int(pid)]
-        if not 0 <= j < len(p["sentences"]):
-            continue
-        ids = {vocab[t] for t in tokenize(sentence_text(p, j)) if t in vocab}
-        out[:, h] = [bool(ids.intersection(f.tolist())) for f in terms.forms]
+    out = np.zeros((len(terms.forms), len(passages)), dtype=bool)
+    for h, (p, j) in enumerate(zip(passages, sentences)):
+        if 0 <= j < len(p.sentences):
+            found = set(tokenize(p.sentence_text(j)))
+            out[:, h] = [bool(f & found) for f in terms.forms]
     return out
 
 
 def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray,
-             pids: list[int], sentences: list[int], allowed: np.ndarray | None = None) -> np.ndarray:
-    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
-    ``candidates`` are the fused ranking's passage ids, best first; ``allowed`` the passages the
-    question may see (a filter), None for all."""
-    index = searcher.index
-    bm25 = index.bm25
+             pids: list[int], passages: list, sentences: list[int],
+             allowed: np.ndarray | None = None) -> np.ndarray:
+    """One row of FEATURES per hit in ``pids`` (``passages``: their records; ``sentences``: each one's
+    highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first;
+    ``allowed`` the passages the question may see (a filter), None for all."""
+    store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
-    passage_sim = np.asarray(index.store.vectors[hits], dtype=np.float32) @ q
-    sentence_sim = searcher._best_sentences(hits, q)
+    passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
+    sentence_sim = searcher.candidates._best_sentences(hits, q)
     sentence_sim = np.where(sentence_sim < -0.5, passage_sim, sentence_sim)  # a passage without sentences
-    terms = question_terms(question, tokens, bm25.vocab, searcher.index_langs)
-    if len(terms.forms):
-        in_hit = np.stack([_present_in(bm25, f, hits) for f in terms.forms])
-        frequency = np.array([_frequency(bm25, f, allowed) for f in terms.forms])
-    else:
-        in_hit, frequency = np.zeros((0, len(hits)), dtype=bool), np.zeros(0, dtype=np.int64)
+    columns = store.columns()
+    langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
+    terms = question_terms(question, tokens, store.known_terms, langs)
+    # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
+    where = [store.weighted_lexical_scores(dict.fromkeys(f, 1.0)) > 0 if f else None for f in terms.forms]
+    n_words = len(terms.forms)
+    in_hit = np.array([w[hits] if w is not None else np.zeros(len(hits), bool) for w in where],
+                      dtype=bool).reshape(n_words, len(hits))
+    frequency = np.array([0 if w is None else int((w & allowed).sum() if allowed is not None else w.sum())
+                          for w in where], dtype=np.int64)
     anywhere = frequency > 0
-    every = np.ones(len(terms.key), dtype=bool)
-    coverage_hit = _share(in_hit, every) if len(every) else np.zeros(len(hits))
-    rarity = _rarity(frequency, bm25.n_docs if allowed is None else int(allowed.sum()))
-    weighted_hit = (rarity @ in_hit) / rarity.sum() if rarity.sum() > 0 else np.zeros(len(hits))
-    in_sentence = _in_sentences(searcher, terms, hits, sentences)
-    sentence_cover = (rarity @ in_sentence) / rarity.sum() if rarity.sum() > 0 else np.zeros(len(hits))
-    coverage_index = float(_share(anywhere, every)) if len(every) else 0.0
-    weighted_index = float(rarity @ anywhere / rarity.sum()) if rarity.sum() > 0 else 0.0
-    key_hit = _share(in_hit, terms.key)
+    n = store.count if allowed is None else int(allowed.sum())
+    rarity = _rarity(frequency, n)
+    weight = rarity.sum()
+    every = np.ones(n_words, dtype=bool)
+    zeros = np.zeros(len(hits))
+    coverage_hit = _share(in_hit, every) if n_words else zeros
+    weighted_hit = (rarity @ in_hit) / weight if weight > 0 else zeros
+    sentence_cover = (rarity @ _in_sentences(terms, passages, sentences)) / weight if weight > 0 else zeros
+    key_hit = _share(in_hit, terms.key) * np.ones(len(hits))
+    coverage_index = float(_share(anywhere, every)) if n_words else 0.0
+    weighted_index = float(rarity @ anywhere / weight) if weight > 0 else 0.0
     key_index = float(_share(anywhere, terms.key))
     margin = _margins(searcher, q, np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64), hits,
                       (passage_sim + sentence_sim) / 2.0)
-    n = len(hits)
-    return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover,
-                            key_hit * np.ones(n),
-                            np.full(n, coverage_index), np.full(n, weighted_index), np.full(n, key_index), margin]).astype(np.float64)
+    k = len(hits)
+    return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
+                            np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
+                            margin]).astype(np.float64)
 
 
 def _margins(searcher, q: np.ndarray, candidates: np.ndarray, hits: np.ndarray, dense: np.ndarray) -> np.ndarray:
     """Each hit's dense score less the best dense score of a candidate from another document."""
     if not len(candidates):
         return np.full(len(hits), MARGIN_CAP)
-    sims = np.asarray(searcher.index.store.vectors[candidates], dtype=np.float32) @ q
-    best = searcher._best_sentences(candidates, q)
+    sims = np.asarray(searcher.store.vectors(candidates), dtype=np.float32) @ q
+    best = searcher.candidates._best_sentences(candidates, q)
     cand_dense = (sims + np.where(best < -0.5, sims, best)) / 2.0
     cand_doc = searcher.doc_of[candidates]
     out = np.empty(len(hits))

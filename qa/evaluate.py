@@ -165,7 +165,7 @@ class _Corpus:
         them, as far as a question can tell: search and confidence only see allowed passages)."""
         index = self.qa.index  # type: ignore[attr-defined]
         shown = np.array([self.names.get(d["path"]) not in hidden for d in index.documents], dtype=bool)
-        return shown[np.array([p["doc"] for p in index.passages], dtype=np.int64)]
+        return shown[index.store.columns().doc]
 
 
 def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embedder,
@@ -248,7 +248,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
     Raises EvalDataError for bad data (checked before the model loads), InputError for bad options.
     """
     from .errors import InputError
-    from .search import MODES
+    from .fusion import MODES
 
     if not 1 <= len(paths) <= 2:
         raise InputError(f"give one SQuAD-format file, or two parallel translations (got {len(paths)})")
