@@ -195,17 +195,19 @@ def render_eval(result: dict, console: Console) -> None:
     for m in metrics:
         table.add_column(m, justify="right")
     table.add_column("queries", justify="right")
-    verdicts = all("kept" in row for row in result["tasks"].values())
-    if verdicts:
-        table.add_column("kept", justify="right")
-        table.add_column("declined", justify="right")
     for name, row in result["tasks"].items():
-        extra = (f"{row['kept']:.3f}", f"{row['declined']:.3f}") if verdicts else ()
-        table.add_row(name, *(f"{row[m]:.3f}" for m in metrics), str(row["queries"]), *extra)
+        table.add_row(name, *(f"{row[m]:.3f}" for m in metrics), str(row["queries"]))
     console.print(table)
-    if verdicts:
-        console.print("[dim]kept: right first hits the verdict counts as answered; declined: the same "
-                      "questions with their article hidden, not answered (docs/confidence.md)[/]")
+    if all("kept" in row for row in result["tasks"].values()):
+        verdict = Table(title="the verdict (docs/confidence.md)", title_justify="left")
+        for column in ("task", "kept", "declined"):
+            verdict.add_column(column, justify="left" if column == "task" else "right",
+                               style="bold" if column == "task" else None)
+        for name, row in result["tasks"].items():
+            verdict.add_row(name, f"{row['kept']:.3f}", f"{row['declined']:.3f}")
+        console.print(verdict)
+        console.print("[dim]kept: right first hits counted as answered; declined: the same questions with "
+                      "their article hidden, not answered[/]")
     ix, ms = result["index"], result["query_ms"]
     rate = f", {ix['passages_per_second']:.1f} passages/s" if ix.get("passages_per_second") else ""
     console.print(f"index: {ix['documents']} documents, {ix['passages']} passages in {ix['seconds']:.1f} s"
