@@ -35,48 +35,9 @@ ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_DIGIT = re.compile(r"\d")
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
-# jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
-_NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"}
 
 
 # -- what a question names --------------------------------------------------------------------------
-
-def _tagged(run: str) -> list[tuple[str, str]]:
-    """(word, part of speech) for Chinese text: rjieba's tagger, or jieba's when rjieba is absent."""
-    try:
-        import rjieba
-
-        return list(rjieba.tag(run))
-    except ImportError:
-        from .segment import _jieba
-
-        _jieba()
-        import jieba.posseg
-
-        return [(w.word, w.flag) for w in jieba.posseg.cut(run)]
-
-
-def key_words(question: str) -> list[str]:
-    """The words that name something: numbers and dates, Latin-script names in Chinese, jieba's
-    person/place/organisation/proper-noun words, and English words written with a capital
-    letter other than the question's first word (or all in capitals, or with digits)."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", question)
-    out: list[str] = []
-    if _HAN.search(text):
-        for word, flag in _tagged(text):
-            if flag in _NAME_TAGS or _DIGIT.search(word):
-                out.append(word)
-        return out
-    for n, m in enumerate(_EN_WORD.finditer(text)):
-        word = m.group()
-        if _DIGIT.search(word) or (n > 0 and word[0].isupper()) or (len(word) > 1 and word.isupper()):
-            out.append(word)
-    return out
-
 
 def _longest(tokens: list[str]) -> list[str]:
     """jieba's search mode adds the sub-words of long words: count each whole word once."""
@@ -93,17 +54,16 @@ class QuestionTerms:
     key: np.ndarray  # bool per word
 
 
-def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
-    """``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
-    is also looked for in its translations into the language it is not written in, when the index
-    holds that language."""
-    from .segment import tokenize
+def question_terms(tokens: list[str], known, langs: set[str]) -> QuestionTerms:
+    """The question's words and its shared keys (qa.segment.search_keys: its quantities, dates and
+    names, one spelling in both languages); ``known(terms)``: which terms the index holds;
+    ``langs``: the languages of its passages. A word is also looked for in its translations into
+    the language it is not written in, when the index holds that language."""
+    from .segment import is_key
 
-    words = _longest(tokens)
-    keys: set[str] = set()
-    for word in key_words(question):
-        keys.update(_longest(tokenize(word)))
-    forms, key = [], []
+    keys = [t for t in dict.fromkeys(tokens) if is_key(t)]
+    words = _longest([t for t in tokens if not is_key(t)])
+    forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     for word in words:
         terms = set(known({word}))
         other = "en" if _HAN.search(word) else "zh"
@@ -112,7 +72,7 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
 
             terms.update(translate_query([word], other, known))
         forms.append(terms)
-        key.append(word in keys)
+        key.append(False)
     return QuestionTerms(forms, np.array(key, dtype=bool))
 
 
@@ -157,7 +117,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     sentence_sim = np.where(sentence_sim < -0.5, passage_sim, sentence_sim)  # a passage without sentences
     columns = store.columns()
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
-    terms = question_terms(question, tokens, store.known_terms, langs)
+    terms = question_terms(tokens, store.known_terms, langs)
     # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
     where = [store.weighted_lexical_scores(dict.fromkeys(f, 1.0)) > 0 if f else None for f in terms.forms]
     n_words = len(terms.forms)
