@@ -92,29 +92,31 @@ def _rarity(frequency: np.ndarray, n: int) -> np.ndarray:
     return np.log1p((n - frequency + 0.5) / (frequency + 0.5)) / np.log1p((n + 0.5) / 0.5)
 
 
-def _in_sentences(terms: QuestionTerms, passages: list, sentences: list[int]) -> np.ndarray:
-    """words x hits: whether the word (or a translation) is among the hit's highlighted sentence's tokens."""
-    from .segment import tokenize
+def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: list[int]) -> np.ndarray:
+    """words x hits: whether the word (a form of it) is in the hit's highlighted sentence, looked for
+    as the highlight looks (qa.highlight.needles in the sentence texts it keeps, no tokenizing)."""
+    from .highlight import needles
 
-    out = np.zeros((len(terms.forms), len(passages)), dtype=bool)
-    for h, (p, j) in enumerate(zip(passages, sentences)):
-        if 0 <= j < len(p.sentences):
-            found = set(tokenize(p.sentence_text(j)))
-            out[:, h] = [bool(f & found) for f in terms.forms]
+    wanted = [[n for t in f for n in needles(t)] for f in terms.forms]
+    out = np.zeros((len(wanted), len(pids)), dtype=bool)
+    for h, (pid, j) in enumerate(zip(pids, sentences)):
+        if j < 0:
+            continue
+        text = chooser.keys(pid)[j] if terms.key.any() else chooser.sentences(pid)[j][0]
+        out[:, h] = [any(n in text for n in ns) for ns in wanted]
     return out
 
 
-def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray,
-             pids: list[int], passages: list, sentences: list[int],
+def features(searcher, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
+             pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None) -> np.ndarray:
-    """One row of FEATURES per hit in ``pids`` (``passages``: their records; ``sentences``: each one's
-    highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first;
-    ``allowed`` the passages the question may see (a filter), None for all."""
+    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first, with their
+    dense scores when the search computed them; ``allowed`` the passages the question may see (a
+    filter), None for all."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
     sentence_sim = searcher.candidates._best_sentences(hits, q)
-    sentence_sim = np.where(sentence_sim < -0.5, passage_sim, sentence_sim)  # a passage without sentences
     columns = store.columns()
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
     terms = question_terms(tokens, store.known_terms, langs)
@@ -133,26 +135,29 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     zeros = np.zeros(len(hits))
     coverage_hit = _share(in_hit, every) if n_words else zeros
     weighted_hit = (rarity @ in_hit) / weight if weight > 0 else zeros
-    sentence_cover = (rarity @ _in_sentences(terms, passages, sentences)) / weight if weight > 0 else zeros
+    sentence_cover = (rarity @ _in_sentences(searcher.chooser, terms, pids, sentences)) / weight if weight > 0 else zeros
     key_hit = _share(in_hit, terms.key) * np.ones(len(hits))
     coverage_index = float(_share(anywhere, every)) if n_words else 0.0
     weighted_index = float(rarity @ anywhere / weight) if weight > 0 else 0.0
     key_index = float(_share(anywhere, terms.key))
-    margin = _margins(searcher, q, np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64), hits,
-                      (passage_sim + sentence_sim) / 2.0)
+    top = np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64)
+    margin = _margins(searcher, q, top, None if candidate_dense is None else candidate_dense[:MARGIN_CANDIDATES],
+                      hits, (passage_sim + sentence_sim) / 2.0)
     k = len(hits)
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin]).astype(np.float64)
 
 
-def _margins(searcher, q: np.ndarray, candidates: np.ndarray, hits: np.ndarray, dense: np.ndarray) -> np.ndarray:
+def _margins(searcher, q: np.ndarray, candidates: np.ndarray, cand_dense: np.ndarray | None, hits: np.ndarray,
+             dense: np.ndarray) -> np.ndarray:
     """Each hit's dense score less the best dense score of a candidate from another document."""
     if not len(candidates):
         return np.full(len(hits), MARGIN_CAP)
-    sims = np.asarray(searcher.store.vectors(candidates), dtype=np.float32) @ q
-    best = searcher.candidates._best_sentences(candidates, q)
-    cand_dense = (sims + np.where(best < -0.5, sims, best)) / 2.0
+    if cand_dense is None:  # lexical mode: the search had no dense scores
+        sims = np.asarray(searcher.store.vectors(candidates), dtype=np.float32) @ q
+        best = searcher.candidates._best_sentences(candidates, q)
+        cand_dense = (sims + best) / 2.0
     cand_doc = searcher.doc_of[candidates]
     out = np.empty(len(hits))
     for i, pid in enumerate(hits):

@@ -78,8 +78,9 @@ class Searcher:
         pids = [int(scored.ids[i]) for i in order]
         passages = self.store.passages(pids)
         sentences = [answer(pid)[0] for pid in pids]
-        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, pids, passages, sentences,
-                                    allowed) if pids else None)
+        dense = scored.dense if scored.query_vector is not None else None
+        rows = (confidence.features(self, q, scored.tokens, scored.ids, dense, pids, sentences, allowed)
+                if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
         for rank, (i, pid, passage) in enumerate(zip(order, pids, passages), start=1):
