@@ -5,14 +5,15 @@ Fused scores are z-normalised over each question's candidates, so a question the
 answer still gets a confident-looking first hit. What does tell the two apart: how similar the hit
 and its best sentence are to the question (cosines, on one scale whatever the corpus), how much of
 the question the hit covers, and above all whether what the question names (its people, places,
-companies, numbers, dates) occurs in the hit, or anywhere in the index at all, in either language
-through the dictionary bridge. A logistic regression over those features, fitted on our own data by
+companies, numbers, dates: the tokenizer's shared keys, spelt alike in both languages) occurs in the
+hit, or anywhere in the index at all; other words count in either language through the dictionary
+bridge. A logistic regression over those features, fitted on our own data by
 ``benchmarks/calibrate.py`` and stored per model in ``calibration.json``, turns them into the
 estimated chance that the passage answers the question.
 
-Costs nothing a question did not already pay for: no model call (the question's vector is the
-search's), a few dot products for the shown hits and the best candidates, and look-ups in the BM25
-postings of the question's own terms.
+Adds no model call (the question's vector is the search's): a few dot products for the shown hits,
+one BM25 pass per question word over its own postings (as the search's), and substring tests in the
+highlighted sentences the highlight already keeps.
 """
 
 from __future__ import annotations
