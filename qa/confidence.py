@@ -36,9 +36,34 @@ ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
+_NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"}
 
 
 # -- what a question names --------------------------------------------------------------------------
+
+def name_words(question: str) -> list[str]:
+    """The words of a question that name something: jieba's person, place, organisation and
+    proper-noun words and Latin-script words in Chinese; in English, words written with a capital
+    other than the question's first (or all in capitals). Numbers and dates come as the
+    tokenizer's quantity keys. (The tokenizer's name keys of a question are guesses from all its
+    nouns, made to match a name spelt in the other language; most are in no index, so their
+    absence says nothing.)"""
+    import unicodedata
+
+    from .segment import _JIEBA_HAN_RE, _tagger
+
+    text = unicodedata.normalize("NFKC", question)
+    if _HAN.search(text):
+        tag = _tagger()
+        return [w for run in _JIEBA_HAN_RE.findall(text) for w, flag in tag(run) if flag in _NAME_TAGS] + \
+            [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())]
+    return [m.group() for n, m in enumerate(_EN_WORD.finditer(text))
+            if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())
+                                                or (len(m.group()) > 1 and m.group().isupper()))]
+
 
 def _longest(tokens: list[str]) -> list[str]:
     """jieba's search mode adds the sub-words of long words: count each whole word once."""
@@ -55,15 +80,17 @@ class QuestionTerms:
     key: np.ndarray  # bool per word
 
 
-def question_terms(tokens: list[str], known, langs: set[str]) -> QuestionTerms:
-    """The question's words and its shared keys (qa.segment.search_keys: its quantities, dates and
-    names, one spelling in both languages); ``known(terms)``: which terms the index holds;
-    ``langs``: the languages of its passages. A word is also looked for in its translations into
-    the language it is not written in, when the index holds that language."""
-    from .segment import is_key
+def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
+    """The question's words, and its key words: its quantity keys (qa.segment.search_keys: numbers
+    and dates, one spelling in both languages) and the words of its names (``name_words``).
+    ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
+    is also looked for in its translations into the language it is not written in, when the index
+    holds that language."""
+    from .segment import is_key, tokenize
 
-    keys = [t for t in dict.fromkeys(tokens) if is_key(t)]
+    keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
     words = _longest([t for t in tokens if not is_key(t)])
+    names = {t for w in name_words(question) for t in tokenize(w) if not is_key(t)}
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     for word in words:
         terms = set(known({word}))
@@ -73,7 +100,7 @@ def question_terms(tokens: list[str], known, langs: set[str]) -> QuestionTerms:
 
             terms.update(translate_query([word], other, known))
         forms.append(terms)
-        key.append(False)
+        key.append(word in names)
     return QuestionTerms(forms, np.array(key, dtype=bool))
 
 
@@ -108,7 +135,7 @@ def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: lis
     return out
 
 
-def features(searcher, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
+def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first, with their
@@ -120,7 +147,7 @@ def features(searcher, q: np.ndarray, tokens: list[str], candidates: np.ndarray,
     sentence_sim = searcher.candidates._best_sentences(hits, q)
     columns = store.columns()
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
-    terms = question_terms(tokens, store.known_terms, langs)
+    terms = question_terms(question, tokens, store.known_terms, langs)
     # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
     where = [store.weighted_lexical_scores(dict.fromkeys(f, 1.0)) > 0 if f else None for f in terms.forms]
     n_words = len(terms.forms)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qa.answer import verdict
-from qa.confidence import FEATURES, Calibration, fit_logistic, load_calibration, min_confidence, question_terms
+from qa.confidence import FEATURES, Calibration, fit_logistic, load_calibration, min_confidence, name_words, question_terms
 from qa.errors import InputError
 
 
@@ -36,11 +36,20 @@ def test_a_questions_names_and_numbers_are_its_keys_looked_up_as_they_are():
 
     tokens = tokenize("How many flights did Lufthansa cancel in April 2010?", question=True)
     index_terms = {"flight", "cancel", "=y2010", "航班"}
-    terms = question_terms(tokens, lambda ts: {t for t in ts if t in index_terms}, {"en"})
+    terms = question_terms("How many flights did Lufthansa cancel in April 2010?", tokens,
+                           lambda ts: {t for t in ts if t in index_terms}, {"en"})
     keys = [f for f, k in zip(terms.forms, terms.key) if k]
     assert {"=y2010"} in keys and set() in keys  # the month's key "=m4" is not in this index
     words = [f for f, k in zip(terms.forms, terms.key) if not k]
-    assert {"flight"} in words and set() in words  # "april" is not in this index
+    assert {"flight"} in words and {"cancel"} in words
+    assert terms.key.sum() == 4  # =m4, =y2010, and the names' words: lufthansa, april (absent here)
+
+
+def test_name_words_come_from_capitals_in_english_and_from_jiebas_tags_in_chinese():
+    assert name_words("How many flights did Lufthansa cancel in April 2010?") == ["Lufthansa", "April"]
+    assert name_words("What is photosynthesis?") == []
+    zh = name_words("华为在深圳的总部有多少员工？")
+    assert "华为" in zh and "深圳" in zh and "员工" not in zh
 
 
 def test_the_threshold_comes_from_the_call_then_the_environment_then_the_calibration(monkeypatch):
