@@ -98,3 +98,58 @@ def host_of(header: str) -> str:
     if header.startswith("["):
         return header[:header.find("]") + 1] if "]" in header else header
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class GuessThrottle:
+    """Slows down guessing the token of ``POST /index``: a client address that sent ``allowed`` wrong
+    tokens within ``window`` seconds is refused (429, Retry-After) for ``lockout`` seconds, whatever
+    token it sends meanwhile (else the lockout would tell it when a guess is right).
+
+    Per process: with ``--workers N`` a client gets N times the guesses. Behind a reverse proxy every
+    client has the proxy's address, so one client's wrong guesses lock all of them out for a while.
+    At most ``max_clients`` addresses are remembered (the oldest are forgotten first). Thread-safe.
+    """
+
+    def __init__(self, allowed: int = 8, window: float = 60.0, lockout: float = 60.0,
+                 max_clients: int = 10_000, clock=None):
+        import threading
+        import time
+
+        self.allowed, self.window, self.lockout, self.max_clients = allowed, window, lockout, max_clients
+        self._clock = clock or time.monotonic
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}  # address -> times of its recent wrong tokens
+        self._locked: dict[str, float] = {}  # address -> when its lockout ends
+
+    def retry_after(self, client: str) -> int:
+        """Whole seconds until ``client`` may try again (0: it may now)."""
+        import math
+
+        now = self._clock()
+        with self._lock:
+            until = self._locked.get(client)
+            if until is None:
+                return 0
+            if until <= now:
+                del self._locked[client]
+                return 0
+            return max(1, math.ceil(until - now))
+
+    def failed(self, client: str) -> None:
+        """Count a wrong token from ``client``; lock it out at the ``allowed``-th within the window."""
+        now = self._clock()
+        with self._lock:
+            recent = [t for t in self._failures.pop(client, ()) if now - t < self.window]
+            recent.append(now)
+            if len(recent) >= self.allowed:
+                self._locked[client] = now + self.lockout
+            else:
+                self._failures[client] = recent  # re-inserted: the dict stays oldest first
+            for table in (self._failures, self._locked):
+                while len(table) > self.max_clients:
+                    del table[next(iter(table))]
+
+    def succeeded(self, client: str) -> None:
+        """The right token: ``client``'s earlier wrong ones are forgiven."""
+        with self._lock:
+            self._failures.pop(client, None)

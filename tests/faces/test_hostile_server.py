@@ -40,6 +40,24 @@ def test_weak_or_unusable_tokens_are_refused(built, token):
         create_app(built[0], allow_index=True, token=token)
 
 
+def test_wrong_token_guesses_are_throttled_per_address(built):
+    from qa.http_guard import GuessThrottle
+
+    token = "right-token-0123456789"
+    app = create_app(built[0], allow_index=True, token=token, guesses=GuessThrottle(allowed=3, lockout=30))
+    guesser, other = TestClient(app, client=("203.0.113.7", 5000)), TestClient(app, client=("203.0.113.8", 5000))
+    for guess in ("wrong-1", "wrong-2", "wrong-3"):
+        assert guesser.post("/index", headers={"Authorization": f"Bearer {guess}"}).status_code == 401
+    right = {"Authorization": f"Bearer {token}"}
+    # Locked out, even with the right token (else the lockout would tell which guess is right).
+    r = guesser.post("/index", headers=right, json={"paths": ["/etc"]})
+    assert r.status_code == 429 and r.json()["error"]["type"] == "too_many_requests"
+    assert 1 <= int(r.headers["retry-after"]) <= 30 and "try again" in r.json()["error"]["message"]
+    # Another address is not locked out: its right token reaches the body's validation.
+    r = other.post("/index", headers=right, json={"paths": ["/etc"]})
+    assert r.status_code == 422 and "paths: unknown field" in r.json()["error"]["message"]
+
+
 def test_a_body_that_is_not_utf8_gets_a_json_400(built):
     r = TestClient(create_app(built[0])).post("/ask", content=b'{"question": "caf\xe9?"}',
                                                 headers={"content-type": "application/json"})
