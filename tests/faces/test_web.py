@@ -171,3 +171,30 @@ def test_verdict_fields_are_shown_when_the_server_sends_them(page, site, built):
     assert page.locator("#results .notice").count() == 1
     assert page.locator("#results .confidence").all_text_contents() == ["  confidence 12%", "  confidence 5%"]
     assert page.evaluate("document.querySelector('#results').classList.contains('declined')")
+
+
+def test_highlights_hold_after_characters_outside_the_bmp(tmp_path, embedder, browser):
+    """Offsets count characters (code points) as Python does; a JavaScript string counts UTF-16 units,
+    two for each character outside the BMP (rare CJK such as 𠮷, 𩸽; emoji), which shifted the marks."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "shops.txt").write_text(
+        "The 𠮷野家 and 𩸽 shops of 𠀋𡈽𡌛 street sell 🐟 and 🍵 every morning since 1921. "
+        "The lighthouse at Cape Wrath was painted bright orange in 2003 by the harbour board.\n",
+        encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    question = "What colour was the lighthouse at Cape Wrath painted?"
+    hit = qa.ask(question).hits[0]
+    assert hit.highlight and hit.highlight.char_start > hit.citation.char_start  # a mark after the astral text
+    with live_server(create_app(qa)) as url:
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{url}/?q={quote(question)}")
+        _answered(page)
+        assert page.locator("#results .passage").first.text_content() == hit.text
+        assert page.locator("#results mark").first.text_content() == hit.highlight.text
+        page.locator("#results .cite").first.click()
+        page.wait_for_selector("#viewer #cited")
+        assert page.locator("#viewer #cited").text_content() == hit.text
+        assert page.locator("#viewer #cited mark").text_content() == hit.highlight.text
+        context.close()
