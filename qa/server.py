@@ -233,6 +233,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
         return _error(status, type(exc).__name__, str(exc))
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a bad request: JSON like every other error, no internals; uvicorn logs the traceback.
+        return _error(500, "internal_error", f"an unexpected error ({type(exc).__name__}) while answering "
+                      f"{request.method} {request.url.path}: the server's log has the details")
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())

@@ -58,6 +58,26 @@ def test_wrong_token_guesses_are_throttled_per_address(built):
     assert r.status_code == 422 and "paths: unknown field" in r.json()["error"]["message"]
 
 
+def test_an_unexpected_failure_is_a_json_500_without_internals(built, monkeypatch):
+    """A bug (any exception that is not a QAError) answers JSON like every other error, over the wire,
+    and says where the details are; the traceback goes to the log, not to the client."""
+    import httpx
+
+    from .test_server import live_server
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal state /home/user/.cache")
+
+    monkeypatch.setattr(built[0], "ask", broken)
+    with live_server(create_app(built[0])) as url:
+        r = httpx.post(f"{url}/ask", json={"question": "When did the volcano erupt?"})
+        assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+        error = r.json()["error"]
+        assert error["type"] == "internal_error" and "log" in error["message"]
+        assert "secret" not in r.text
+        assert httpx.get(f"{url}/health").status_code == 200  # and the server goes on answering
+
+
 def test_a_body_that_is_not_utf8_gets_a_json_400(built):
     r = TestClient(create_app(built[0])).post("/ask", content=b'{"question": "caf\xe9?"}',
                                                 headers={"content-type": "application/json"})
