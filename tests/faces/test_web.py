@@ -4,6 +4,7 @@ hits grouped by document, the document opened at the citation by keyboard, /?q= 
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -154,23 +155,21 @@ def test_document_text_is_never_markup(tmp_path, embedder, browser):
         assert r.status_code == 200 and r.json()["segments"]
 
 
-def test_verdict_fields_are_shown_when_the_server_sends_them(page, site, built):
-    """The confidence fields (issue: answered, per-hit confidence) as the page renders them, from a real
-    answer with the fields added (the server sends them once the verdict lands on main)."""
-    import json
-
-    question = "Where does Longjing tea come from?"
-    answer = built[0].ask(question, k=2).to_dict()
-    answer["answered"] = False
-    for hit, confidence in zip(answer["hits"], (0.12, 0.05)):
-        hit["confidence"] = confidence
-    page.route("**/ask", lambda route: route.fulfill(status=200, content_type="application/json",
-                                                     body=json.dumps(answer, ensure_ascii=False)))
-    page.goto(f"{site}/?q={quote(question)}")
-    _answered(page)
-    assert page.locator("#results .notice").count() == 1
-    assert page.locator("#results .confidence").all_text_contents() == ["  confidence 12%", "  confidence 5%"]
-    assert page.evaluate("document.querySelector('#results').classList.contains('declined')")
+def test_verdict_fields_are_shown_as_the_server_sends_them(page, site, built):
+    """The verdict (answered, per-hit confidence) of real answers: one the documents answer, and one
+    they do not (the nearest passages shown dimmed, under a notice)."""
+    for question, answered in (("Where does Longjing tea come from?", True),
+                               ("What is the capital of France?", False)):
+        expected = built[0].ask(question, k=2).to_dict()
+        assert expected["answered"] is answered, question  # the fixture corpus answers one, not the other
+        page.goto(f"{site}/?q={quote(question)}&k=2")
+        _answered(page)
+        _check_rendered(page, expected)
+        # Math.round rounds halves up (Python's round to even)
+        shown = [f"  confidence {math.floor(h['confidence'] * 100 + 0.5)}%" for h in expected["hits"]]
+        assert page.locator("#results .confidence").all_text_contents() == shown
+        assert page.locator("#results .notice").count() == (0 if answered else 1)
+        assert page.evaluate("document.querySelector('#results').classList.contains('declined')") is not answered
 
 
 def test_highlights_hold_after_characters_outside_the_bmp(tmp_path, embedder, browser):
