@@ -270,7 +270,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         client = request.client.host if request.client else ""
         wait = guesses.retry_after(client)
         if wait:
-            raise HTTPException(429, f"too many wrong tokens from {client}: try again in {wait} s",
+            raise HTTPException(429, f"too many wrong tokens (from {client}, or from everyone): try again "
+                                     f"in {wait} s",
                                 headers={"Retry-After": str(wait)})
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):

@@ -58,6 +58,25 @@ def test_wrong_token_guesses_are_throttled_per_address(built):
     assert r.status_code == 422 and "paths: unknown field" in r.json()["error"]["message"]
 
 
+def test_rotating_forwarded_addresses_does_not_escape_the_throttle(built):
+    """uvicorn takes the client's address from X-Forwarded-For on loopback: a guesser who sends a new
+    one each time is a new client each time, so the count over all addresses is what stops it."""
+    import httpx
+
+    from qa.http_guard import GuessThrottle
+
+    from .test_server import live_server
+
+    token = "right-token-0123456789"
+    app = create_app(built[0], allow_index=True, token=token,
+                     guesses=GuessThrottle(allowed=3, allowed_total=6, lockout=30))
+    with live_server(app) as url:
+        statuses = [httpx.post(f"{url}/index", headers={"Authorization": f"Bearer guess-{n}",
+                                                        "X-Forwarded-For": f"198.51.100.{n}"}).status_code
+                    for n in range(10)]
+    assert statuses == [401] * 6 + [429] * 4
+
+
 def test_an_unexpected_failure_is_a_json_500_without_internals(built, monkeypatch):
     """A bug (any exception that is not a QAError) answers JSON like every other error, over the wire,
     and says where the details are; the traceback goes to the log, not to the client."""

@@ -47,3 +47,17 @@ def test_memory_is_bounded_by_max_clients():
         throttle.failed(f"10.0.0.{n}")
     assert throttle.retry_after("10.0.0.0") == 0 and throttle.retry_after("10.0.0.9") > 0
     assert len(throttle._locked) == 3
+
+
+def test_wrong_tokens_from_many_addresses_lock_out_everyone():
+    clock = Clock()
+    throttle = GuessThrottle(allowed=3, allowed_total=5, lockout=30, clock=clock)
+    for n in range(4):  # one guess each from four addresses: none is locked out
+        throttle.failed(f"2001:db8::{n}")
+    assert throttle.retry_after("2001:db8::0") == 0 and throttle.retry_after("2001:db8::99") == 0
+    throttle.failed("2001:db8::4")  # the fifth within the window, from yet another address
+    assert throttle.retry_after("2001:db8::99") == 30  # any address, even one never seen
+    throttle.succeeded("2001:db8::99")  # a right token does not lift it
+    assert throttle.retry_after("2001:db8::99") == 30
+    clock.now += 30
+    assert throttle.retry_after("2001:db8::99") == 0
