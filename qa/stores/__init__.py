@@ -47,6 +47,14 @@ def store_writer(spec: str = DEFAULT_SPEC) -> Callable[[Path, BuildData], dict]:
     return partial(store_class(kind).write, target=target)
 
 
+def check_store(spec: str, index_dir: Path) -> None:
+    """Fail now, before a build does any work, if ``spec`` names no store or one it cannot write to."""
+    kind, _, target = (spec or DEFAULT_SPEC).partition(":")
+    if kind not in KINDS:
+        raise InputError(f"unknown store {spec!r}: choose one of {', '.join(KINDS)}")
+    store_class(kind).check(target, Path(index_dir))
+
+
 def drop_store(folder: Path, record: dict) -> None:
     """Remove what a build's store keeps outside its folder (nothing for a local store)."""
     if record.get("kind") in KINDS:

@@ -81,6 +81,11 @@ class Store(ABC):
         whatever ``open`` and ``drop`` need to find the data again."""
 
     @classmethod
+    def check(cls, target: str, index_dir: Path) -> None:
+        """Raise a QAError now if a build into ``target`` for ``index_dir`` cannot be written (a bad
+        address, a server that is down), before the build reads or embeds anything."""
+
+    @classmethod
     @abstractmethod
     def open(cls, folder: Path, manifest: Manifest) -> "Store":
         """Open a written build. Raise IndexCorruptError when its data is missing or inconsistent."""
