@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DEFAULT_SPEC = "faiss"
 KINDS = {  # kind -> "module:class", imported when first used
     "faiss": "faiss_store:FaissStore",
+    "milvus": "milvus:MilvusStore",
 }
 
 
