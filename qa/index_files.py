@@ -170,7 +170,9 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     return {
         "index": str(index_dir), "documents": len(manifest.documents), "files": len(manifest.files),
         "passages": manifest.passages, "model": manifest.model, "dim": manifest.dim,
-        "index_type": manifest.store.get("index_type", manifest.store["kind"]), "bytes": size,
+        "index_type": manifest.store.get("index_type", manifest.store["kind"]),
+        # Where the data is, and its size (a store outside the folder recorded what it wrote).
+        "store": manifest.store.get("where", manifest.store["kind"]), "bytes": manifest.store.get("bytes", size),
         "created": manifest.created, "build_seconds": manifest.build_seconds,
         "qa_version": manifest.qa_version, "format": manifest.format,
         "paths": [d["path"] for d in manifest.documents],
