@@ -56,6 +56,11 @@ def check_store(spec: str, index_dir: Path) -> None:
     store_class(kind).check(target, Path(index_dir))
 
 
+def keeps_replaced(record: dict) -> bool:
+    """Whether a replaced build's data should outlive one more build (qa.index_files.remove_stale_builds)."""
+    return record.get("kind") in KINDS and store_class(record["kind"]).keeps_replaced(record)
+
+
 def drop_store(folder: Path, record: dict) -> None:
     """Remove what a build's store keeps outside its folder (nothing for a local store)."""
     if record.get("kind") in KINDS:

@@ -94,6 +94,12 @@ class Store(ABC):
     def drop(cls, folder: Path, record: dict) -> None:
         """Remove what ``write`` put outside ``folder`` (the folder itself is removed by the caller)."""
 
+    @classmethod
+    def keeps_replaced(cls, record: dict) -> bool:
+        """True when readers read this build's data at question time (a server), so a replaced build
+        is kept until the next one replaces its successor; a local store's readers hold what they read."""
+        return False
+
     def close(self) -> None:
         """Let go of connections or files (the store is not used after)."""
 

@@ -16,8 +16,9 @@ of the faiss store exactly. Milvus' built-in BM25 function was measured against 
 (docs/milvus.md, "Why qa's own postings").
 
 The manifest switches builds in one step; a build's collections are written and flushed before it.
-A replaced build's collections are dropped when the new build is published, and those of a
-build that never finished at the next build (its folder holds the record, written first).
+Readers read at question time, so a replaced build's collections are kept until the next build
+(questions running on it, and other machines that have not reopened, go on answering), then dropped;
+those of a build that never finished go at the next build (its folder holds the record, written first).
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ class MilvusStore(Store):
                     call(record["uri"], "drop an old build", db.drop_collection, name)
         except (QAError, KeyError):
             pass
+
+    @classmethod
+    def keeps_replaced(cls, record: dict) -> bool:
+        return bool(record.get("complete"))  # a build that never finished has no readers
 
     # -- opening --------------------------------------------------------------------------------------
 

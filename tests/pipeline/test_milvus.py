@@ -116,7 +116,12 @@ def test_seeds_through_the_command_line(tmp_path, db, capsys, monkeypatch):
     assert info["store"].startswith(f"milvus {db} (seeds_cli_b_") and info["bytes"] > 4 * 512 * 4
 
 
-def test_rebuilds_reuse_vectors_switch_in_one_step_and_drop_the_old_build(tmp_path, embedder, db):
+def parts(names: list[str], prefix: str) -> set[str]:
+    """The collections of one build among ``names``: passages, sentences, terms."""
+    return {n[len(prefix) + 1:] for n in names if n.startswith(prefix + "_")}
+
+
+def test_rebuilds_reuse_vectors_switch_in_one_step_and_drop_old_builds(tmp_path, embedder, db):
     docs = tmp_path / "docs"
     shutil.copytree(DATA, docs)
     index = tmp_path / "index"
@@ -134,12 +139,19 @@ def test_rebuilds_reuse_vectors_switch_in_one_step_and_drop_the_old_build(tmp_pa
     second = QA.open(index, embedder=embedder)
     new = read_manifest(index).store["collections"]
     assert new != old and new.startswith("incremental_b_")
+    every = {"passages", "sentences", "terms"}
     names = milvus_conn.client(str(db)).list_collections()
-    assert not [n for n in names if n.startswith(old)]  # the replaced build is dropped
-    assert {n for n in names if n.startswith(new)} == {f"{new}_{p}" for p in ("passages", "sentences", "terms")}
+    assert parts(names, new) == every
     hit = second.ask("Which river did the zorvath traders cross at dawn?", k=1).hits[0]
     assert Path(hit.citation.path).name == "new_fact.txt"
-    assert first.index.manifest.build != second.index.manifest.build
+    # The replaced build stays until the next one: a reader that opened it still answers.
+    assert parts(names, old) == every
+    assert Path(first.ask("龙井茶产自哪里？", k=1).hits[0].citation.path).name == "longjing_zh.txt"
+    (docs / "new_fact.txt").unlink()
+    build_index([docs], index, embedder=embedder)
+    names = milvus_conn.client(str(db)).list_collections()
+    assert parts(names, old) == set() and parts(names, new) == every  # dropped one build later
+    assert parts(names, read_manifest(index).store["collections"]) == every
 
 
 # A build that stops inside the Milvus store's write, after the passages and sentences are written
@@ -187,8 +199,11 @@ def test_a_build_killed_mid_write_leaves_the_previous_build_answering(tmp_path, 
     assert sorted(n.rsplit("_", 1)[1] for n in half) == ["passages", "sentences"]  # killed mid-write
     build_index([docs], index, embedder=embedder)
     after = read_manifest(index).store["collections"]
-    assert {n for n in milvus_conn.client(str(db)).list_collections() if n.startswith("crash_")} == \
-        {f"{after}_{p}" for p in ("passages", "sentences", "terms")}
+    names = [n for n in milvus_conn.client(str(db)).list_collections() if n.startswith("crash_")]
+    every = {"passages", "sentences", "terms"}
+    # The half-written build is gone; the replaced one stays until the next build.
+    assert parts(names, after) == every and parts(names, before.store["collections"]) == every
+    assert len(names) == 6
     hit = QA.open(index, embedder=embedder).ask("Which river did the zorvath traders cross at dawn?", k=1).hits[0]
     assert Path(hit.citation.path).name == "new_fact.txt"
     milvus_conn.release(str(db))
