@@ -284,3 +284,16 @@ def test_another_machine_needs_only_the_manifest(both, tmp_path, embedder):
     remote = QA.open(elsewhere, embedder=embedder)
     for question in QUESTIONS[:4]:
         assert same_answers(remote.ask(question).to_dict(), faiss_qa.ask(question).to_dict()), question
+
+
+def test_eval_in_milvus_gives_the_faiss_figures_and_leaves_nothing_behind(embedder, db):
+    from qa.evaluate import evaluate_modes
+
+    files = [ROOT / "tests" / "eval_data" / "mini.en.json", ROOT / "tests" / "eval_data" / "mini.zh.json"]
+    before = set(milvus_conn.client(str(db)).list_collections())
+    faiss = evaluate_modes(files, ("dense", "hybrid"), embedder=embedder)
+    milvus = evaluate_modes(files, ("dense", "hybrid"), embedder=embedder, store=f"milvus:{db}")
+    for mode in ("dense", "hybrid"):
+        assert milvus[mode].tasks == faiss[mode].tasks and milvus[mode].ranks == faiss[mode].ranks
+        assert milvus[mode].settings["store"] == f"milvus:{db}" and faiss[mode].settings["store"] == "faiss"
+    assert set(milvus_conn.client(str(db)).list_collections()) == before  # the temporary builds are dropped
