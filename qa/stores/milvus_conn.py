@@ -32,10 +32,6 @@ class Target:
     uri: str  # as MilvusClient takes it; an absolute path for milvus-lite
     name: str  # the prefix of this index's collections
 
-    @property
-    def lite(self) -> bool:
-        return self.uri.endswith(".db")
-
 
 def parse_target(target: str, index_dir: Path) -> Target:
     """The Milvus URI and collection prefix a ``--store milvus:TARGET`` names. Raise InputError."""
