@@ -196,7 +196,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             format=FORMAT_VERSION, qa_version=__version__,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build=build, model=model_name, dim=int(embedder.dim),
-            store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
+            store={"spec": store, **record}, bm25=bm25_params.to_dict(), jieba=jieba_version(),
             # What produced the tokens and vectors (substitutes give the reference's results).
             segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
             chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),

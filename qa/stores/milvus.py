@@ -106,8 +106,10 @@ class MilvusStore(Store):
         # Written before anything goes to Milvus, so a crash leaves a record the next build drops.
         (folder / STORE_RECORD).write_text(json.dumps(record), encoding="utf-8")
         spill, size, rows = write_collections(db, where.uri, prefix, data)
+        # The spec later builds reuse: the file's absolute path (a relative one would move with the
+        # working folder) and the collections' name (the index folder may move).
         return dict(record, complete=True, spill=spill, where=f"milvus {where.uri} ({prefix}_*)", bytes=size,
-                    rows=rows)
+                    rows=rows, spec=f"{cls.kind}:{where.uri}#{where.name}")
 
     @classmethod
     def drop(cls, folder: Path, record: dict) -> None:

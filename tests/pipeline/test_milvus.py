@@ -114,6 +114,8 @@ def test_seeds_through_the_command_line(tmp_path, db, capsys, monkeypatch):
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["store"].startswith(f"milvus {db} (seeds_cli_b_") and info["bytes"] > 4 * 512 * 4
+    # Later builds (from any folder) find the same file and collections.
+    assert read_manifest(tmp_path / "index").store["spec"] == f"milvus:{db}#seeds_cli"
 
 
 def parts(names: list[str], prefix: str) -> set[str]:
