@@ -57,7 +57,8 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | None = None, store: str | None = None) -> "QA":
+              options: FormatOptions | None = None, store: str | None = None,
+              follow_links: bool = False) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own, and
@@ -68,7 +69,7 @@ class QA:
         from .builder import build_index
 
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options, store=store)
+                             progress=progress, options=options, store=store, follow_links=follow_links)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
@@ -191,7 +192,7 @@ class QA:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
                              settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest.bm25),
-                             progress=progress)
+                             progress=progress, follow_links=manifest.follow_links)
         self.reload()
         self.last_build = report
         return report
