@@ -138,8 +138,8 @@ def main() -> int:
         text = "\n".join([SECTION[0]] + opening + [
             "`qa eval` with the index in each store (`--store faiss`, `--store milvus:…`; docs/milvus.md), "
             "the same model and questions"
-            + (f", the first {args.limit} of each file" if args.limit else "") + ". *same ranks*: every question's "
-            "gold paragraph at the same rank in both.", "", body, "", SPEED[0], "Not measured yet: "
+            + (f", the first {args.limit} of each file" if args.limit else "") + ". *milvus vs faiss*: whether the two "
+            "stores give the same five figures and every question's gold paragraph at the same rank.", "", body, "", SPEED[0], "Not measured yet: "
             "`python benchmarks/milvus.py speed` on a quiet machine.", SPEED[1], "", SECTION[1]])
     else:
         text = "\n".join([SPEED[0]] + opening + [body, SPEED[1]])
