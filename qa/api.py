@@ -197,6 +197,16 @@ class QA:
         self.last_build = report
         return report
 
+    def document_window(self, path: str, start: int, end: int) -> dict | None:
+        """The indexed text of document ``path`` around characters ``start:end`` (see qa.excerpt), or
+        None when ``path`` is not a document of the index. Never reads a file."""
+        from .excerpt import NotIndexedError, document_window
+
+        try:
+            return document_window(self._loaded.index, path, start, end)
+        except NotIndexedError:
+            return None
+
     def info(self) -> dict:
         return index_info(self.index_dir)
 
