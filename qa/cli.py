@@ -261,8 +261,13 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
-          workers=args.workers or default_workers())
+    workers = args.workers or default_workers()
+    if qa.index.store.single_process and workers > 1:
+        if args.workers:
+            raise InputError(f"{_index_dir(args)}/ is in a milvus-lite file, which one process at a time may "
+                             "open: use --workers 1, or put the index on a Milvus server (docs/milvus.md)")
+        workers = 1
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
     return 0
 
 

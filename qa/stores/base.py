@@ -103,6 +103,12 @@ class Store(ABC):
     def close(self) -> None:
         """Let go of connections or files (the store is not used after)."""
 
+    @property
+    def single_process(self) -> bool:
+        """True when no other process may read the data while this one has it open (a milvus-lite
+        file): ``qa serve`` then answers in one process."""
+        return False
+
     # -- size -----------------------------------------------------------------------------------------
 
     @property

@@ -144,6 +144,10 @@ class MilvusStore(Store):
         return store
 
     @property
+    def single_process(self) -> bool:
+        return self.uri.endswith(".db")  # milvus-lite serves one process per file
+
+    @property
     def count(self) -> int:
         return self._count
 

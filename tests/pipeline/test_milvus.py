@@ -299,3 +299,18 @@ def test_eval_in_milvus_gives_the_faiss_figures_and_leaves_nothing_behind(embedd
         assert milvus[mode].tasks == faiss[mode].tasks and milvus[mode].ranks == faiss[mode].ranks
         assert milvus[mode].settings["store"] == f"milvus:{db}" and faiss[mode].settings["store"] == "faiss"
     assert set(milvus_conn.client(str(db)).list_collections()) == before  # the temporary builds are dropped
+
+
+def test_serve_answers_in_one_process_from_a_lite_file(both, capsys, monkeypatch):
+    pytest.importorskip("fastapi", reason="the serve extra is not installed")
+    import qa.server
+
+    _, milvus_qa = both
+    index = str(milvus_qa.index_dir)
+    assert main(["serve", "--index", index, "--workers", "2"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("qa: error:") and "use --workers 1, or put the index on a Milvus server" in err
+    served = []
+    monkeypatch.setattr(qa.server, "serve", lambda qa, host, port, **kw: served.append(kw["workers"]))
+    monkeypatch.setattr("qa.workers.default_workers", lambda: 2)
+    assert main(["serve", "--index", index]) == 0 and served == [1]  # the default of one a core becomes one
