@@ -33,6 +33,10 @@ def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
                    help="hybrid (default) fuses meaning and words; dense: meaning only; lexical: words only")
     p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
+    p.add_argument("--min-confidence", type=float, default=None, metavar="P",
+                   help="the first passage must be at least this sure (0-1) for the question to count as "
+                        "answered (default: $QA_MIN_CONFIDENCE, else the model's calibrated threshold; "
+                        "docs/confidence.md)")
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
@@ -191,7 +195,7 @@ def cmd_ask(args) -> int:
 
     filters = Filters(path=args.path, lang=args.lang, since=args.since, until=args.until)  # checked first
     qa = _open(args)
-    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters)
+    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters, min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -284,7 +288,8 @@ def cmd_shell(args) -> int:
     from .terminal import interactive, stdout_console
 
     qa = _open(args)
-    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode), stdout_console(), show_scores=args.scores)
+    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode, min_confidence=args.min_confidence),
+                stdout_console(), show_scores=args.scores)
     return 0
 
 
@@ -319,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             p.print_help()
             return 0
         args.command, args.k, args.mode, args.scores = "shell", 5, "hybrid", False
+        args.min_confidence = None
     try:
         return COMMANDS[args.command](args)
     except QAError as e:
