@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quality import MODES, METRICS, f3, replace_between, written_by  # noqa: E402
+from docset import write_section  # noqa: E402
+from quality import MODES, METRICS, f3, written_by  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## Milvus\n", "<!-- end of milvus -->")
@@ -145,14 +146,7 @@ def main() -> int:
         text = "\n".join([SPEED[0]] + opening + [body, SPEED[1]])
     print(text)
     if not args.dry_run:
-        results = RESULTS.read_text(encoding="utf-8")
-        if args.what == "speed":
-            results = replace_between(results, *SPEED, text)
-        elif SECTION[0] in results:
-            results = replace_between(results, *SECTION, text)
-        else:
-            results = results.rstrip("\n") + "\n\n" + text + "\n"
-        RESULTS.write_text(results, encoding="utf-8")
+        write_section(text, SPEED if args.what == "speed" else SECTION, RESULTS)
     return 0
 
 
