@@ -135,7 +135,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     with index_lock(index_dir):
         recorded = _recorded_store(index_dir)
         options, store = _options(index_dir, options), store or recorded
-        check_store(store, index_dir)  # a bad address or a server that is down fails before any work
+        store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
         if not full and store == recorded and \
                 _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
@@ -210,7 +210,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             format=FORMAT_VERSION, qa_version=__version__,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build=build, model=model_name, dim=int(embedder.dim),
-            store={"spec": store, **record}, bm25=bm25_params.to_dict(), jieba=jieba_version(),
+            store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
             segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
             chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),
             sentences=len(sentence_vectors), build_seconds=report.seconds,

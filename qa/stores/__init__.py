@@ -48,12 +48,14 @@ def store_writer(spec: str = DEFAULT_SPEC) -> Callable[[Path, BuildData], dict]:
     return partial(store_class(kind).write, target=target)
 
 
-def check_store(spec: str, index_dir: Path) -> None:
-    """Fail now, before a build does any work, if ``spec`` names no store or one it cannot write to."""
+def check_store(spec: str, index_dir: Path) -> str:
+    """Fail now, before a build does any work, if ``spec`` names no store or one it cannot write to.
+    Returns the spec as the manifest records it (e.g. a relative path made absolute)."""
     kind, _, target = (spec or DEFAULT_SPEC).partition(":")
     if kind not in KINDS:
         raise InputError(f"unknown store {spec!r}: choose one of {', '.join(KINDS)}")
-    store_class(kind).check(target, Path(index_dir))
+    target = store_class(kind).check(target, Path(index_dir))
+    return f"{kind}:{target}" if target else kind
 
 
 def keeps_replaced(record: dict) -> bool:

@@ -81,9 +81,11 @@ class Store(ABC):
         whatever ``open`` and ``drop`` need to find the data again."""
 
     @classmethod
-    def check(cls, target: str, index_dir: Path) -> None:
+    def check(cls, target: str, index_dir: Path) -> str:
         """Raise a QAError now if a build into ``target`` for ``index_dir`` cannot be written (a bad
-        address, a server that is down), before the build reads or embeds anything."""
+        address, a server that is down), before the build reads or embeds anything. Returns the
+        target as later builds should find it (the same, or a canonical form)."""
+        return target
 
     @classmethod
     @abstractmethod

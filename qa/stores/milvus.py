@@ -91,8 +91,12 @@ class MilvusStore(Store):
     # -- writing --------------------------------------------------------------------------------------
 
     @classmethod
-    def check(cls, target: str, index_dir: Path) -> None:
-        client(parse_target(target, index_dir).uri)
+    def check(cls, target: str, index_dir: Path) -> str:
+        where = parse_target(target, index_dir)
+        client(where.uri)
+        # The file's absolute path (a relative one would move with the working folder) and the
+        # collections' name (the index folder may move).
+        return f"{where.uri}#{where.name}"
 
     @classmethod
     def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
@@ -106,10 +110,8 @@ class MilvusStore(Store):
         # Written before anything goes to Milvus, so a crash leaves a record the next build drops.
         (folder / STORE_RECORD).write_text(json.dumps(record), encoding="utf-8")
         spill, size, rows = write_collections(db, where.uri, prefix, data)
-        # The spec later builds reuse: the file's absolute path (a relative one would move with the
-        # working folder) and the collections' name (the index folder may move).
         return dict(record, complete=True, spill=spill, where=f"milvus {where.uri} ({prefix}_*)", bytes=size,
-                    rows=rows, spec=f"{cls.kind}:{where.uri}#{where.name}")
+                    rows=rows)
 
     @classmethod
     def drop(cls, folder: Path, record: dict) -> None:

@@ -116,6 +116,9 @@ def test_seeds_through_the_command_line(tmp_path, db, capsys, monkeypatch):
     assert info["store"].startswith(f"milvus {db} (seeds_cli_b_") and info["bytes"] > 4 * 512 * 4
     # Later builds (from any folder) find the same file and collections.
     assert read_manifest(tmp_path / "index").store["spec"] == f"milvus:{db}#seeds_cli"
+    built = read_manifest(tmp_path / "index").build
+    assert main(["index", "seeds", "--store", f"milvus:{db}#seeds_cli", "--json"]) == 0  # the same store:
+    assert json.loads(capsys.readouterr().out)["embedded"] == 0 and read_manifest(tmp_path / "index").build == built
 
 
 def parts(names: list[str], prefix: str) -> set[str]:
