@@ -27,7 +27,8 @@ const TEXTS = {
   },
 };
 const FIELDS = ["k", "mode", "path", "lang", "since", "until"];
-let ui = localStorage.getItem("qa-ui") || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
+let ui = localStorage.getItem("qa-ui"); // another page once served from this address may have set it
+if (!Object.hasOwn(TEXTS, ui)) ui = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
 let last = null; // the last answer, re-rendered when the interface language changes
 let opener = null; // the citation button that opened the viewer, focused again on close
 

@@ -197,3 +197,14 @@ def test_highlights_hold_after_characters_outside_the_bmp(tmp_path, embedder, br
         assert page.locator("#viewer #cited").text_content() == hit.text
         assert page.locator("#viewer #cited mark").text_content() == hit.highlight.text
         context.close()
+
+
+def test_an_unknown_stored_interface_language_falls_back(page, site):
+    """The interface language is kept in localStorage, which other pages once served from the same
+    address may have written too: a value the page does not know must not break it."""
+    page.goto(site + "/")
+    page.evaluate("localStorage.setItem('qa-ui', 'fr')")
+    page.goto(site + "/?q=" + quote("Where does Longjing tea come from?"))
+    _answered(page)
+    assert page.locator("#results .hit").count() > 0
+    assert page.evaluate("document.documentElement.lang") in ("en", "zh-CN")
