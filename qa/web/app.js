@@ -161,8 +161,14 @@ async function openDocument(hit, button) {
   box.replaceChildren(t("loading"));
   if (!dialog.open) dialog.showModal();
   const params = new URLSearchParams({ path: c.path, start: c.char_start, end: c.char_end });
-  const r = await fetch(`/text?${params}`);
-  const data = await r.json().catch(() => ({}));
+  let r, data;
+  try {
+    r = await fetch(`/text?${params}`);
+    data = await r.json().catch(() => ({}));
+  } catch (e) { // the server is gone or the network failed: say so rather than "Opening…" for ever
+    box.replaceChildren(String(e));
+    return;
+  }
   if (!r.ok) { box.replaceChildren((data.error && data.error.message) || `HTTP ${r.status}`); return; }
   box.replaceChildren();
   const h = hit.highlight;

@@ -208,3 +208,15 @@ def test_an_unknown_stored_interface_language_falls_back(page, site):
     _answered(page)
     assert page.locator("#results .hit").count() > 0
     assert page.evaluate("document.documentElement.lang") in ("en", "zh-CN")
+
+
+def test_a_document_that_cannot_be_fetched_says_why(page, site):
+    """GET /text failing at the network level (server stopped, connection cut) is shown in the viewer,
+    not left as "Opening…" with an unhandled error."""
+    page.goto(site + "/?q=" + quote("Where does Longjing tea come from?"))
+    _answered(page)
+    page.route("**/text?*", lambda route: route.abort("connectionreset"))
+    page.locator("#results .cite").first.click()
+    page.wait_for_function("!document.querySelector('#viewer-text').textContent.startsWith('Opening')",
+                           timeout=30_000)
+    assert "fetch" in page.locator("#viewer-text").text_content().lower()
