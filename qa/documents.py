@@ -193,8 +193,7 @@ def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] | None = 
             if p.is_symlink():
                 skipped.append(Skipped(str(p), "broken symbolic link"))
                 continue
-            raise InputError(f"{p}: no such file or folder. Check the path, or run `qa index` with "
-                             "no path to index seeds/.")
+            raise InputError(f"{p}: no such file or folder: check the path")
         if p.is_file():
             found.setdefault(str(p.resolve()), p)
             continue

@@ -14,8 +14,8 @@ from fnmatch import fnmatchcase
 import numpy as np
 
 from .errors import InputError
+from .inputs import LANGS
 
-LANGS = ("zh", "en")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
 
 

@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import IndexCorruptError
+from .errors import IndexCorruptError, Remedy
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,10 @@ class BM25:
             doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
             weights = np.load(folder / "bm25_weights.npy", allow_pickle=False)
         except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e}); "
-                                   "run `qa index --full` to rebuild it") from e
+            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})",
+                                    remedy=Remedy.REBUILD) from e
         if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
                 (len(doc_ids) and int(doc_ids.max()) >= n_docs):
-            raise IndexCorruptError("the BM25 part of the index does not match its passages; "
-                                   "run `qa index --full` to rebuild it")
+            raise IndexCorruptError("the BM25 part of the index does not match its passages",
+                                    remedy=Remedy.REBUILD)
         return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)

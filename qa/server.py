@@ -8,7 +8,8 @@
     GET  /openapi.json
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
-Every error is JSON: ``{"error": {"status", "type", "message"}}``.
+Every error is JSON: ``{"error": {"status", "type", "message"}}``; an error the index or its options
+can fix adds ``"remedy": {"code", "how"}``, the code a ``qa.errors.Remedy`` and ``how`` in this API's terms.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .api import QA
 from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
-                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError)
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError, Remedy)
 
 MAX_QUESTION = 2000  # characters
 MAX_K = 50
@@ -42,6 +43,17 @@ STATUS = {  # QAError type -> HTTP status
     IndexCorruptError: 503, IndexVersionError: 503, ModelLoadError: 503, ModelMismatchError: 500,
 }
 
+
+_REBUILD = 'POST /index with {"full": true} (on a server started with --allow-index)'
+REMEDY_HOW = {  # a Remedy in this API's terms
+    Remedy.BUILD: "build an index on the server (qa index PATH ...), then start the server again",
+    Remedy.REBUILD: f"{_REBUILD}, or rebuild the index on the server (qa index --full)",
+    Remedy.UPGRADE: f"upgrade qa on the server, or {_REBUILD}",
+    Remedy.MODEL: "start the server without a model option, or rebuild the index on the server with the model",
+    Remedy.SOURCES: "rebuild the index on the server once from its paths (qa index PATH ...): "
+                    "POST /index takes no paths",
+    Remedy.JSON_FIELDS: "rebuild the index on the server naming the JSON text field (qa index --json-text-field)",
+}
 
 HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               411: "length_required", 413: "too_large", 415: "unsupported_media_type"}
@@ -182,7 +194,10 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
-        return _error(status, type(exc).__name__, str(exc))
+        if exc.remedy is None:
+            return _error(status, type(exc).__name__, exc.problem)
+        return _error(status, type(exc).__name__, exc.problem,
+                      remedy={"code": exc.remedy.value, "how": REMEDY_HOW[exc.remedy]})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -241,15 +256,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
     @app.get("/documents", summary="What is indexed")
     def documents() -> JSONResponse:
-        docs = [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
-                for d in qa.index.documents]
+        docs = qa.documents()
         return JSONResponse({"count": len(docs), "documents": docs})
 
     def health_dict() -> dict:
-        m = qa.index.manifest
-        return {"status": "ok", "index_loaded": True, "model": m["model"], "model_loaded": qa.model_loaded,
-                "passages": m["passages"], "documents": len(m["documents"]), "build": m["build"],
-                "created": m.get("created"), "allow_index": allow_index, "qa_version": __version__}
+        return {"status": "ok", "index_loaded": True, **qa.status(), "allow_index": allow_index,
+                "qa_version": __version__}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:

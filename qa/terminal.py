@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,7 +16,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .answer import Answer, Hit
+if TYPE_CHECKING:  # what QA.ask returns: rendered here, never built here
+    from .answer import Answer, Hit
+    from .errors import QAError
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -113,8 +115,10 @@ def history_file() -> Path:
     return base / "qa" / "history"
 
 
-def interactive(ask: Callable[[str], Answer], console: Console, show_scores: bool = False) -> None:
-    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave."""
+def interactive(ask: Callable[[str, int], Answer], console: Console, show_scores: bool = False,
+                explain: Callable[[QAError], str] = str) -> None:
+    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave.
+    ``explain`` words an error (the CLI names the `qa ...` command that fixes it)."""
     try:
         import readline  # arrow-key editing and history for input()
     except ImportError:  # not on every platform
@@ -154,7 +158,7 @@ def interactive(ask: Callable[[str], Answer], console: Console, show_scores: boo
             try:
                 render_answer(ask(line, k), console, show_scores)
             except QAError as e:
-                console.print(f"[red]error:[/] {escape(str(e))}")
+                console.print(f"[red]error:[/] {escape(explain(e))}")
     except KeyboardInterrupt:
         console.print()
     finally:
