@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .answer import Answer
