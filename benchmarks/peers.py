@@ -10,9 +10,9 @@ mixed; CMRC 2018 trial: zh->zh), each paragraph one document:
      ``qa eval`` prints);
   2. each peer of benchmarks/peer_rankers.py, indexing the same paragraphs per corpus and asked the same
      questions, built by ``qa.evaluate.plan``, with the same gold documents;
-then (unless --no-hardset) the same methods on the hard set of benchmarks/hardset.py, per kind of
-question (benchmarks/peers_hardset.py). Every row is scored by the same code (``qa.evaluate``'s
-distinct-document ranks, recall and mrr). It rewrites the "## Peers" section of benchmarks/RESULTS.md
+then (unless --no-hardset / --no-newsset) the same methods on the hard set of benchmarks/hardset.py and
+the news set of benchmarks/newsset.py, per group of questions (benchmarks/peers_hardset.py). Every row
+is scored by the same code (``qa.evaluate``'s distinct-document ranks, recall and mrr). It rewrites the "## Peers" section of benchmarks/RESULTS.md
 (--dry-run: print only).
 """
 
@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import peer_rankers  # noqa: E402
+import hardset  # noqa: E402
+import newsset  # noqa: E402
 import peers_hardset  # noqa: E402
 from qa.evaluate import DEPTH, distinct_ranking, evaluate_modes, plan, rank_of  # noqa: E402
 from qa.squad import load_squad  # noqa: E402
@@ -96,7 +98,7 @@ def table(values: dict[str, list[float]], tasks: list[str], best=max) -> list[st
 
 def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]], counts: dict[str, int],
            started: str, seconds: float, load: str, note: str | None, limit: int | None,
-           hard: dict | None) -> str:
+           sets: dict) -> str:
     tasks = list(counts)
     versions = ", ".join(f"{k} {v}" for k, v in peer_rankers.versions().items())
     out = [SECTION[0]] + written_by(
@@ -120,8 +122,8 @@ def report(ranks: dict[str, dict[str, Ranks]], empty: dict[str, dict[str, float]
     out += ["Share of questions for which a peer returned no document at all (no question word in any "
             "passage, as its tokenizer sees them):", ""]
     out += table({m: [by_task[t] for t in tasks] for m, by_task in empty.items()}, tasks, best=min) + [""]
-    if hard:
-        out += peers_hardset.section(hard, QA_ROW) + [""]
+    for bench, result in sets.items():
+        out += peers_hardset.section(result, QA_ROW, bench) + [""]
     out += [SECTION[1]]
     return "\n".join(out)
 
@@ -133,6 +135,8 @@ def main() -> int:
     ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
     ap.add_argument("--hardset", action=argparse.BooleanOptionalAction, default=True,
                     help="also compare on the hard set of benchmarks/hardset.py (default: yes)")
+    ap.add_argument("--newsset", action=argparse.BooleanOptionalAction, default=True,
+                    help="also compare on the news set of benchmarks/newsset.py (default: yes)")
     ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
     args = ap.parse_args()
     try:
@@ -149,9 +153,10 @@ def main() -> int:
     embedder = load_embedder()
     with ProgressBar(stderr_console()) as bar:
         ranks, empty, counts = run(args.data, args.limit, embedder, bar)
-        hard = peers_hardset.run(embedder, QA_ROW, bar) if args.hardset else None
+        sets = {bench: peers_hardset.run(embedder, QA_ROW, bar, bench)
+                for bench, wanted in ((hardset, args.hardset), (newsset, args.newsset)) if wanted}
     section = report(ranks, empty, counts, started_at, time.perf_counter() - t0, load, args.note, args.limit,
-                     hard)
+                     sets)
     print(section)
     if not args.dry_run:
         RESULTS.write_text(replace_between(RESULTS.read_text(encoding="utf-8"), *SECTION, section),

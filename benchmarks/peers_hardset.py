@@ -1,10 +1,13 @@
-"""The hard set (benchmarks/hardset) in benchmarks/peers.py: qa's default hybrid against the same peers.
+"""The hard set (benchmarks/hardset) and the news set (benchmarks/newsset) in benchmarks/peers.py: qa's
+default hybrid against the same peers.
 
-qa is asked exactly as benchmarks/hardset.py asks it (its ``build``/``ask``: the folder indexed by the
-normal builder, every question through ``QA.ask``, ranks over distinct documents). Each peer gets every
-document qa reads (``qa.documents.discover`` + ``load_file``: one per file, one per record of an export
-file, keyed like the gold documents, ``file#n``) as one document of text ``title + "\\n" + body``.
-Every row is scored by the same code (``qa.evaluate``'s rank_of / recall_at / mrr_at).
+``bench`` is the benchmark module of a set (``hardset`` or ``newsset``: its ``SET``, a docset.DocSet,
+its ``load_questions``, ``GROUPS`` and ``groups``). qa is asked exactly as that benchmark asks it
+(``SET.build``/``SET.ask``: the folder indexed by the normal builder, every question through
+``QA.ask``, ranks over distinct documents). Each peer gets every document qa reads
+(``qa.documents.discover`` + ``load_file``: one per file, one per record of an export file, keyed like
+the gold documents, ``file#n``) as one document of text ``title + "\\n" + body``. Every row is scored
+by the same code (``qa.evaluate``'s rank_of / recall_at / mrr_at).
 """
 
 from __future__ import annotations
@@ -21,47 +24,48 @@ Ranks = list[int | None]
 METRICS = ("recall@1", "recall@5", "mrr@10")
 
 
-def peer_documents() -> list[tuple[str, str]]:
-    """(key, text) for each document qa reads under benchmarks/hardset/docs, in discovery order."""
+def peer_documents(bench=hardset) -> list[tuple[str, str]]:
+    """(key, text) for each document qa reads under the set's docs/, in discovery order."""
     from qa.documents import discover, load_file
 
-    files, skipped = discover([hardset.DOCS])
+    files, skipped = discover([bench.SET.docs])
     if skipped:
-        raise RuntimeError(f"files qa skips in {hardset.DOCS}: {skipped}")
+        raise RuntimeError(f"files qa skips in {bench.SET.docs}: {skipped}")
     docs = []
     for f in files:
         for d in load_file(f):
             body = d.text[d.start:d.end]
             # A Markdown file's title is its first heading, already at the top of its body: not doubled.
             text = body if not d.title or d.title in body else f"{d.title}\n{body}"
-            docs.append((hardset.citation_key(d.path), text))
+            docs.append((bench.SET.citation_key(d.path), text))
     return docs
 
 
-def run(embedder, qa_row: str, progress) -> dict:
+def run(embedder, qa_row: str, progress, bench=hardset) -> dict:
     """Per method, each question's rank and whether the method returned no document at all; the
     questions; the numbers of documents, files and passages."""
-    questions = hardset.load_questions()
-    docs = peer_documents()
+    questions = bench.load_questions()
+    docs = peer_documents(bench)
+    name = bench.__name__
     ranks: dict[str, Ranks] = {}
     none: dict[str, list[bool]] = {}
-    progress("hard set: qa hybrid", 0, 1)
-    with tempfile.TemporaryDirectory(prefix="qa-peers-hardset-") as tmp:
-        qa, info, depth_k = hardset.build(Path(tmp) / "index", embedder)
-        indexed = sorted(hardset.citation_key(d["path"]) for d in qa.index.documents)
+    progress(f"{name}: qa hybrid", 0, 1)
+    with tempfile.TemporaryDirectory(prefix=f"qa-peers-{name}-") as tmp:
+        qa, info, depth_k = bench.SET.build(Path(tmp) / "index", embedder)
+        indexed = sorted(bench.SET.citation_key(d["path"]) for d in qa.index.documents)
         if indexed != sorted(key for key, _ in docs):  # the peers must see the documents qa sees
             raise RuntimeError(f"qa indexed {indexed}, the peers get {sorted(k for k, _ in docs)}")
-        asked = [hardset.ask(qa, q, "hybrid", depth_k)[0] for q in questions]
+        asked = [bench.SET.ask(qa, q.text, "hybrid", depth_k)[0] for q in questions]
     ranks[qa_row] = [rank_of(r[:DEPTH], [q.gold]) for r, q in zip(asked, questions, strict=True)]
     none[qa_row] = [not r for r in asked]
-    progress("hard set: qa hybrid", 1, 1)
-    for name, build, _ in peer_rankers.PEERS:
-        progress(f"hard set: {name}", 0, 1)
+    progress(f"{name}: qa hybrid", 1, 1)
+    for peer, build, _ in peer_rankers.PEERS:
+        progress(f"{name}: {peer}", 0, 1)
         found = build(docs)([q.text for q in questions], DEPTH)
-        ranks[name] = [rank_of(distinct_ranking(keys)[:DEPTH], [q.gold])
+        ranks[peer] = [rank_of(distinct_ranking(keys)[:DEPTH], [q.gold])
                        for keys, q in zip(found, questions, strict=True)]
-        none[name] = [not keys for keys in found]
-        progress(f"hard set: {name}", 1, 1)
+        none[peer] = [not keys for keys in found]
+        progress(f"{name}: {peer}", 1, 1)
     return {"ranks": ranks, "none": none, "questions": questions, "documents": len(docs),
             "passages": info["passages"], "files": len({k.partition("#")[0] for k, _ in docs})}
 
@@ -70,20 +74,25 @@ def scores(ranks: Ranks) -> dict[str, float]:
     return {"recall@1": recall_at(ranks, 1), "recall@5": recall_at(ranks, 5), "mrr@10": mrr_at(ranks, 10)}
 
 
-def section(result: dict, qa_row: str) -> list[str]:
-    """The hard-set part of the Peers section (markdown lines)."""
+SETS = {"hardset": ("Hard set", "Hard cases"), "newsset": ("News set", "News set")}  # heading, RESULTS section
+
+
+def section(result: dict, qa_row: str, bench=hardset) -> list[str]:
+    """The part of the Peers section for one set (markdown lines)."""
     questions = result["questions"]
     kinds = Counter(q.kind for q in questions)
-    out = ["### Hard set", "",
-           f"Data: `benchmarks/hardset/` (original, see its README; the set of the \"Hard cases\" section): "
+    name = bench.__name__
+    heading, results = SETS[name]
+    out = [f"### {heading}", "",
+           f"Data: `benchmarks/{name}/` (original, see its README; the set of the \"{results}\" section): "
            f"{result['documents']} documents in {result['files']} files, {len(questions)} questions ("
-           + ", ".join(f"{k} {kinds[k]}" for k in hardset.KINDS) + "), the gold document of each as "
+           + ", ".join(f"{k} {kinds[k]}" for k in bench.KINDS) + "), the gold document of each as "
            "`questions.jsonl` names it.", "",
            f"- **{qa_row}**: the folder indexed by the normal builder ({result['passages']} passages) and "
            "every question through `QA.ask` in hybrid mode, default settings, exactly as "
-           "`benchmarks/hardset.py` does it (its `build` and `ask`); ranks over distinct documents.",
+           f"`benchmarks/{name}.py` does it (`docset.DocSet`'s `build` and `ask`); ranks over distinct documents.",
            "- **Peers** (settings as above): one peer document per document qa reads, found by "
-           "`qa.documents.discover` + `load_file` on `benchmarks/hardset/docs` (an export file of several "
+           f"`qa.documents.discover` + `load_file` on `benchmarks/{name}/docs` (an export file of several "
            "records gives one document per record, keyed `file#n` like the gold), with text "
            "`title + \"\\n\" + body`, body = `text[start:end]` (an export record's body without its header "
            "lines, so its Chinese headline reaches the peer as the title). Exceptions: a plain-text file has "
@@ -93,8 +102,8 @@ def section(result: dict, qa_row: str) -> list[str]:
            "- \"none\": share of questions for which the method returned no document at all.", "",
            "| questions | n | method | " + " | ".join(METRICS) + " | none |",
            "|---|---:|---|" + "---:|" * (len(METRICS) + 1)]
-    for group in hardset.GROUPS:
-        picked = [i for i, q in enumerate(questions) if group in hardset.groups(q)]
+    for group in bench.GROUPS:
+        picked = [i for i, q in enumerate(questions) if group in bench.groups(q)]
         if not picked:
             continue
         by_method = {m: scores([r[i] for i in picked]) for m, r in result["ranks"].items()}

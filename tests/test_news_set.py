@@ -1,0 +1,97 @@
+"""End to end on the news set (benchmarks/newsset: original reports in the seed's layouts, written before
+qa was run on them): the folder built once with the real default model, real FAISS and the normal
+builder, then a handful of clear questions of each kind and direction, taken by id from its
+questions.jsonl (question, gold document, answer text).
+
+Cases qa gets wrong today are marked xfail(strict=True): they are the findings of the set's first run,
+kept as they are so that a fix shows up as an XPASS (and then the mark comes off).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from qa import QA
+from qa.evaluate import contains_answer
+
+from .conftest import ROOT
+
+NEWSSET = ROOT / "benchmarks" / "newsset"
+DOCS = NEWSSET / "docs"
+QUESTIONS = {q["id"]: q for q in map(json.loads, (NEWSSET / "questions.jsonl").read_text("utf-8").splitlines())}
+
+
+@pytest.fixture(scope="module")
+def news(embedder, tmp_path_factory) -> QA:
+    return QA.build([DOCS], tmp_path_factory.mktemp("news-index") / "index", embedder=embedder)
+
+
+def first_hit(qa: QA, question: str):
+    hit = qa.ask(question, k=5).hits[0]
+    file, _, record = hit.citation.path.partition("#")
+    name = Path(file).resolve().relative_to(DOCS.resolve()).as_posix()
+    return hit, f"{name}#{record}" if record else name
+
+
+def test_the_set_is_what_its_readme_says():
+    """Every gold answer is in its gold document as qa reads it (the benchmark's own check), and the
+    set has the size and spread issue 12 asks for."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import newsset
+
+    questions = newsset.load_questions()
+    assert len(questions) >= 160 and len({q.gold for q in questions}) >= 64
+    directions = Counter(q.direction for q in questions)
+    assert directions["zh->en"] >= 30 and directions["en->zh"] >= 30 and len(directions) == 4
+    for kind in newsset.KINDS:  # each kind asked across languages, both ways where the set allows it
+        assert {q.direction for q in questions if q.kind == kind} & {"zh->en", "en->zh"}, kind
+    assert sum(1 for _ in (DOCS / "zht").iterdir()) >= 10
+    unanswerable = Counter((u["kind"], u["lang"]) for u in newsset.load_unanswerable())
+    assert sum(unanswerable.values()) >= 44 and len(set(unanswerable.values())) == 1 and len(unanswerable) == 4
+
+
+@pytest.mark.parametrize("qid", [
+    "n001",  # sibling-phase, zh->en: 第一期 against "phase one", not the phase-two record
+    "n022",  # sibling-number, zh->en: 48亿元 against "RMB 4.8 billion", not the 3.6 billion sibling
+    "n028",  # romanised-name, zh->en: 吕本富 over a body that says "Lu Benfu"
+    "n046",  # romanised-name, zh->en: 欧阳明远 / "Ouyang Mingyuan"
+    "n095",  # romanised-name, en->zh: "Lu Xiaofeng" finds 吕晓峰's satellites
+    "n113",  # romanised-name, en->zh: "Xu Jingyi" finds 许静怡's note
+    "n141",  # traditional, zh->zh: a simplified question, a Hong Kong report in traditional characters
+    "n153",  # sibling-phase, zh->zh: 二期 in traditional, not the 一期 report
+    "n159",  # traditional, en->zh: an English question, a Taiwan report
+    "n162",  # romanised-name, zh->en: 陈思远 / "Chen Siyuan", not the traditional 陳思遠 report
+])
+def test_first_hit_is_the_gold_report_and_its_highlight_answers(news, qid):
+    q = QUESTIONS[qid]
+    hit, name = first_hit(news, q["question"])
+    assert name == q["doc"]
+    assert contains_answer(hit.highlight.text, [q["answer"]])
+
+
+def test_a_traditional_report_is_cited_and_shown_in_its_own_characters(news):
+    q = QUESTIONS["n156"]  # a simplified question on 港湾巴士, asked of a Hong Kong report in 港灣巴士
+    hit, name = first_hit(news, q["question"])
+    assert name == q["doc"] == "zht/hk_ev_bus.txt"
+    assert "港灣巴士" in hit.text and "港湾巴士" not in hit.text
+    assert contains_answer(hit.highlight.text, [q["answer"]]) and "約" in q["answer"]
+
+
+@pytest.mark.xfail(strict=True, reason="first run (2026-12-01): the English spelling of a Chinese name, a "
+                   "quarter across languages and simplified against traditional characters do not count; the "
+                   "gold report ranks 2nd-3rd behind a same-topic report in the question's language or script")
+@pytest.mark.parametrize("qid", [
+    "n084",  # romanised-name, en->zh: "Lu Benfu" should find 吕本富 on humanoid robots
+    "n102",  # sibling-quarter, en->zh: "Q3 2025" should pick 三季度 over an English Pengfei report
+    "n128",  # traditional, zh->zh: 宏晶半导体高雄厂 should find the traditional 宏晶半導體高雄廠 report
+    "n143",  # sibling-quarter, en->zh: "second quarter" should pick 第二季 (traditional) over the English Q3 report
+])
+def test_known_misses_of_the_first_run(news, qid):
+    q = QUESTIONS[qid]
+    _, name = first_hit(news, q["question"])
+    assert name == q["doc"]
