@@ -1,12 +1,13 @@
 """The documentation keeps up with the code (in the manner of sqlite-utils' test_docs.py): every command
 and option of the CLI, every environment variable and every HTTP endpoint is documented, every `qa ...`
-line in the docs parses, and every link between the pages resolves. (The README's Python example is run
-as written by tests/test_api.py.)"""
+line in the docs parses, the README's tour is what qa prints, and every link between the pages resolves.
+(The README's Python example is run as written by tests/test_api.py.)"""
 
 from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,13 @@ def test_links_resolve(page):
 @pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
 def test_every_page_is_linked_from_the_readme(page):
     assert f"(docs/{page.name}" in README.read_text(encoding="utf-8"), f"the README does not link docs/{page.name}"
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="the tour pipes qa's JSON into jq")
+def test_the_readme_tour_is_what_qa_prints():
+    """Run again, the tour's commands print what the README shows (times, sizes and scores aside).
+    After a change of output: `python -m tests.readme_tour --write`."""
+    from .readme_tour import masked, run_tour
+
+    text = README.read_text(encoding="utf-8")
+    assert masked(run_tour(text)) == masked(text)
