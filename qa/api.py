@@ -74,14 +74,16 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | Mapping[str, Sequence[str]] | None = None) -> "QA":
+              options: FormatOptions | Mapping[str, Sequence[str]] | None = None, store: str | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
-        ``options``: the JSON field names (see ``QA.build_index``), by default the index's own.
-        The build report (added, changed, removed, skipped files) is in ``.last_build``.
+        ``options``: the JSON field names (see ``QA.build_index``), by default the index's own, and
+        ``store`` (where the data lives: ``faiss``, the default, or ``KIND:TARGET``, see qa.stores)
+        the store the index was written by. The build report (added, changed, removed, skipped
+        files) is in ``.last_build``.
         """
         report = cls.build_index(paths, index_dir, model=model, embedder=embedder, full=full,
-                                 settings=settings, progress=progress, options=options)
+                                 settings=settings, progress=progress, options=options, store=store)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
@@ -91,18 +93,19 @@ class QA:
     def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
                     model: str | None = None, embedder: Embedder | None = None, full: bool = False,
                     settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-                    options: FormatOptions | Mapping[str, Sequence[str]] | None = None) -> BuildReport:
+                    options: FormatOptions | Mapping[str, Sequence[str]] | None = None,
+                    store: str | None = None) -> BuildReport:
         """Build or incrementally update the index from ``paths`` without opening it; return the
         report. With nothing changed this reads the manifest and the files' times, and loads no model.
 
         ``options``: a ``qa.formats.FormatOptions``, or a mapping of some of its fields to field
         names, e.g. ``{"json_text_fields": ["article"]}`` (the JSON records' text, title, date and
-        source fields); None keeps what the index was built with.
+        source fields); None keeps what the index was built with. ``store``: see ``QA.build``.
         """
         from .builder import build_index
 
         return build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                           progress=progress, options=_format_options(options))
+                           progress=progress, options=_format_options(options), store=store)
 
     @staticmethod
     def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
@@ -136,7 +139,7 @@ class QA:
 
     @property
     def model(self) -> str:
-        return self._loaded.index.manifest["model"]
+        return self._loaded.index.manifest.model
 
     @property
     def model_loaded(self) -> bool:
@@ -195,7 +198,7 @@ class QA:
         loaded = self._ready()
         hits = loaded.searcher.search(asked.text, k=asked.k, mode=asked.mode,  # type: ignore[union-attr]
                                       allowed=loaded.table.mask(asked.filters))
-        return Answer(question=asked.text, mode=asked.mode, hits=hits, model=loaded.index.manifest["model"])
+        return Answer(question=asked.text, mode=asked.mode, hits=hits, model=loaded.index.manifest.model)
 
     # -- keeping up to date -------------------------------------------------------------------------
 
@@ -207,7 +210,7 @@ class QA:
         with self._lock:
             current = self._loaded
             for attempt in range(3):
-                if read_manifest(self.index_dir)["build"] == current.index.manifest["build"]:
+                if read_manifest(self.index_dir).build == current.index.manifest.build:
                     return False
                 try:
                     index = load_index(self.index_dir)
@@ -230,7 +233,7 @@ class QA:
         Raises IndexLockedError if another build of the same folder is running.
         """
         manifest = self._loaded.index.manifest
-        sources = list(paths) if paths else manifest.get("sources")
+        sources = list(paths) if paths else manifest.sources
         if not sources:
             raise InputError(f"{self.index_dir}/ does not record the paths it was built from (an older "
                              "qa built it)", remedy=Remedy.SOURCES)
@@ -240,7 +243,7 @@ class QA:
         with self._lock:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
-                             settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest["bm25"]),
+                             settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest.bm25),
                              progress=progress)
         self.reload()
         self.last_build = report
@@ -256,14 +259,14 @@ class QA:
     def status(self) -> dict:
         """The loaded build: model (and whether it is loaded yet), passages, documents, build, created."""
         m = self._loaded.index.manifest
-        return {"model": m["model"], "model_loaded": self.model_loaded, "passages": m["passages"],
-                "documents": len(m["documents"]), "build": m["build"], "created": m.get("created")}
+        return {"model": m.model, "model_loaded": self.model_loaded, "passages": m.passages,
+                "documents": len(m.documents), "build": m.build, "created": m.created}
 
 
 def _table(index: StoredIndex) -> PassageTable:
     from .filters import PassageTable
 
-    return PassageTable(index.documents, index.passages)
+    return PassageTable(index.documents, index.store.columns())
 
 
 def _format_options(options: FormatOptions | Mapping[str, Sequence[str]] | None) -> FormatOptions | None:
@@ -279,7 +282,7 @@ def _format_options(options: FormatOptions | Mapping[str, Sequence[str]] | None)
 
 
 def _check_model(index_dir: Path, index: StoredIndex, asked: str | None) -> None:
-    built_with = index.manifest["model"]
+    built_with = index.manifest.model
     if asked is not None and asked != built_with:
         raise ModelMismatchError(f"{index_dir}/ was built with model {built_with!r}, not {asked!r}",
                                  model=asked)

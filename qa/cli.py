@@ -129,7 +129,7 @@ def _open(args, build_if_missing: bool = True):
     except IndexMissingError:
         if not build_if_missing or not Path(DEFAULT_SEEDS).is_dir():
             raise IndexMissingError(f"no index at {index_dir}/ and no {DEFAULT_SEEDS}/ folder here to build "
-                                    "one from", remedy=Remedy.BUILD) from None
+                                    "one from") from None
     return _build_seeds(args, index_dir)
 
 
@@ -155,7 +155,7 @@ def _build_seeds(args, index_dir: Path):
                       options=_format_options(args))
     report = qa.last_build.to_dict()
     if report["skipped"]:
-        render_build(report, err)
+        render_build(report, err, how)
     return qa
 
 
@@ -190,7 +190,7 @@ def cmd_index(args) -> int:
 
     with ProgressBar(stderr_console()) as bar:
         report = QA.build_index(paths, _index_dir(args), progress=bar, **options).to_dict()
-    render_build(report, stdout_console())
+    render_build(report, stdout_console(), how)
     return 0
 
 
@@ -253,18 +253,19 @@ def cmd_eval(args) -> int:
 
 def explain(e: QAError) -> str:
     """The error in one line, its remedy as the `qa ...` command that applies it."""
-    if e.remedy is None:
-        return e.problem
-    model = e.context.get("model", "M")
-    how = {
+    return e.problem if e.remedy is None else f"{e.problem}; {how(e.remedy, **e.context)}"
+
+
+def how(remedy: Remedy | str, model: str = "M", **_) -> str:
+    """A remedy (qa.errors.Remedy, or its value in a build report) as the `qa ...` command that applies it."""
+    return {
         Remedy.BUILD: "build one with `qa index PATH ...` (or give `--index DIR` for an index elsewhere)",
         Remedy.REBUILD: "run `qa index --full` to rebuild it",
         Remedy.UPGRADE: "upgrade qa, or rebuild with `qa index --full`",
         Remedy.MODEL: f"ask without --model (or QA_MODEL), or rebuild with `qa index --full --model {model}`",
         Remedy.SOURCES: "give the paths, or rebuild it once with `qa index PATH ...`",
         Remedy.JSON_FIELDS: "name the field that holds the text with `qa index --json-text-field NAME`",
-    }[e.remedy]
-    return f"{e.problem}; {how}"
+    }[Remedy(remedy)]
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DocumentError, InputError
+from .errors import DocumentError, InputError, Remedy
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")  # the plain-text ones; formats.SUFFIXES has all
 
@@ -46,10 +46,18 @@ class Document:
             self.end = len(self.text)
 
 
+NO_TEXT_FIELD = "no text field"  # how a JSON record without the text field is reported
+
+
 @dataclass
 class Skipped:
     path: str
     reason: str
+
+    @property
+    def remedy(self) -> Remedy | None:
+        """JSON records without the text field: naming the field fixes them (other reasons say their fix)."""
+        return Remedy.JSON_FIELDS if f"{NO_TEXT_FIELD} (" in self.reason else None
 
 
 # ---------------------------------------------------------------------------------------------

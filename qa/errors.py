@@ -65,13 +65,19 @@ class InputError(QAError):
 class IndexMissingError(QAError):
     """No index where one was expected."""
 
+    remedy = Remedy.BUILD
+
 
 class IndexCorruptError(QAError):
     """An index whose files are missing, unreadable or inconsistent."""
 
+    remedy = Remedy.REBUILD
+
 
 class IndexVersionError(QAError):
-    """An index written by a newer (or unknown) format version."""
+    """An index written by an older format (rebuild it) or a newer one (upgrade qa, or rebuild it)."""
+
+    remedy = Remedy.REBUILD
 
 
 class ModelMismatchError(QAError):

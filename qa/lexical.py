@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import IndexCorruptError, Remedy
+from .errors import IndexCorruptError
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,11 @@ class BM25:
             out[self.doc_ids[lo:hi]] += np.float32(w) * self.weights[lo:hi]
         return out
 
+    def document_frequency(self, term: str) -> int:
+        """In how many documents ``term`` occurs (0 when none holds it)."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
     # -- persistence: plain arrays and a JSON term list ----------------------------------------
 
     def save(self, folder: Path) -> None:
@@ -103,10 +108,8 @@ class BM25:
             doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
             weights = np.load(folder / "bm25_weights.npy", allow_pickle=False)
         except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})",
-                                    remedy=Remedy.REBUILD) from e
+            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
         if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
                 (len(doc_ids) and int(doc_ids.max()) >= n_docs):
-            raise IndexCorruptError("the BM25 part of the index does not match its passages",
-                                    remedy=Remedy.REBUILD)
+            raise IndexCorruptError("the BM25 part of the index does not match its passages")
         return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)

@@ -73,7 +73,8 @@ def render_info(info: dict, console: Console) -> None:
     console.print(table)
 
 
-def render_build(report: dict, console: Console) -> None:
+def render_build(report: dict, console: Console, how: Callable[[str], str] | None = None) -> None:
+    """The build report; ``how`` words a skipped file's remedy (the CLI names its `qa ...` command)."""
     console.print(
         f"[green]Indexed[/] {report['documents']} documents, {report['passages']} passages "
         f"in {report['seconds']:.1f} s → {escape(report['index_dir'])}/  "
@@ -81,7 +82,8 @@ def render_build(report: dict, console: Console) -> None:
         f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
         f"{report['embedded']} texts embedded)")
     for s in report["skipped"]:
-        console.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'])}")
+        fix = f"; {how(s['remedy'])}" if how and s.get("remedy") else ""
+        console.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'] + fix)}")
 
 
 class ProgressBar:

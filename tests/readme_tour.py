@@ -19,7 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
+from .conftest import ROOT, subprocess_env
+
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 FIRST = 'qa ask "韩国人工智能发展的目标是什么？"'  # the README's install-and-ask line
@@ -37,9 +38,8 @@ def run_tour(text: str) -> str:
         bin_dir.mkdir()
         (bin_dir / "qa").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qa.cli "$@"\n', encoding="utf-8")
         (bin_dir / "qa").chmod(0o755)
-        env = {k: v for k, v in os.environ.items() if k not in ("QA_INDEX", "QA_MODEL")}
-        env.update(COLUMNS="100", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", XDG_STATE_HOME=str(Path(tmp) / "state"),
-                   PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p))
+        env = {k: v for k, v in subprocess_env().items() if k not in ("QA_INDEX", "QA_MODEL")}
+        env.update(COLUMNS="100", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", XDG_STATE_HOME=str(Path(tmp) / "state"))
 
         def run(cmd: str) -> str:
             r = subprocess.run(cmd, shell=True, cwd=work, env=env, capture_output=True, text=True)

@@ -16,7 +16,8 @@ import pytest
 from qa import QA
 from qa.index_files import read_manifest
 
-from .conftest import DATA, ROOT
+from ..conftest import DATA, subprocess_env
+from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
 # batch of texts went through the model) or "publish" (build folder written, manifest not yet swapped).
@@ -71,7 +72,7 @@ def live(tmp_path, embedder):
 
 
 def start(docs: Path, index: Path, gate: Path, where: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = subprocess_env()
     proc = subprocess.Popen([sys.executable, "-c", BUILDER, str(docs), str(index), str(gate), where],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline().strip()
@@ -80,13 +81,9 @@ def start(docs: Path, index: Path, gate: Path, where: str) -> subprocess.Popen:
 
 
 def qa_index(docs: Path, index: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = subprocess_env()
     return subprocess.run([sys.executable, "-m", "qa.cli", "index", str(docs), "--index", str(index), "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
-
-
-def top_file(qa: QA, question: str) -> str:
-    return Path(qa.ask(question, k=1).hits[0].citation.path).name
 
 
 def builds(index: Path) -> list[str]:
@@ -95,13 +92,13 @@ def builds(index: Path) -> list[str]:
 
 def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live, embedder):
     docs, index, gate = live
-    before = read_manifest(index)["build"]
+    before = read_manifest(index).build
     for where in ("embed", "publish"):
         proc = start(docs, index, gate, where)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=60) == -signal.SIGKILL
         # The old index is intact and answers; nothing of the killed build is visible.
-        assert read_manifest(index)["build"] == before
+        assert read_manifest(index).build == before
         qa = QA.open(index, embedder=embedder)
         assert top_file(qa, OLD_Q) == OLD_FILE
         assert all("new" not in d["path"] for d in qa.index.documents)
@@ -109,7 +106,7 @@ def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live
     done = qa_index(docs, index)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 61
-    assert builds(index) == [read_manifest(index)["build"]]  # the leftover is cleaned up
+    assert builds(index) == [read_manifest(index).build]  # the leftover is cleaned up
     qa = QA.open(index, embedder=embedder)
     assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
 
@@ -117,14 +114,14 @@ def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live
 def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
     docs, index, gate = live
     reader = QA.open(index, embedder=embedder)
-    before = read_manifest(index)["build"]
+    before = read_manifest(index).build
     proc = start(docs, index, gate, "embed")
     try:
         second = qa_index(docs, index)
         assert second.returncode == 1
         assert second.stderr.startswith("qa: error:") and "is being built by pid" in second.stderr
         assert "wait for it to finish" in second.stderr and "Traceback" not in second.stderr
-        assert read_manifest(index)["build"] == before  # the refused run wrote nothing
+        assert read_manifest(index).build == before  # the refused run wrote nothing
         # A reader opened during the rebuild sees the old index, whole.
         during = QA.open(index, embedder=embedder)
         assert top_file(during, OLD_Q) == OLD_FILE
@@ -133,7 +130,7 @@ def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
         gate.touch()
         out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0 and out.strip() == "done 61", err
-    after = read_manifest(index)["build"]
+    after = read_manifest(index).build
     assert after != before and builds(index) == [after]
     # Readers opened before keep answering from the old index, though its folder is gone.
     for qa in (reader, during):

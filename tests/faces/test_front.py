@@ -1,89 +1,20 @@
-"""The faces (CLI, shell, HTTP API) go through the ``QA`` front: they import no stage, no stage
-imports them, a question is checked by one function for all of them, and a library error's remedy is
-rendered by each face in its own terms."""
+"""The faces (CLI, shell, HTTP API) go through the ``QA`` front (which modules they import is checked
+in tests/units/test_layers.py): `qa info` stays light, a question is checked by one function for all of
+them, and a library error's remedy is rendered by each face in its own terms."""
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from qa import QA, InputError, ModelMismatchError
 from qa.errors import Remedy
 
-from .conftest import ROOT, subprocess_env
-
-PACKAGE = ROOT / "qa"
-FACES = {"cli", "server", "terminal"}
-# What a face may import from qa: the front, its errors, what it returns, the version, other faces.
-FRONT = {"api", "errors", "answer", ""} | FACES
-
-
-def _qa_imports(path: Path) -> set[str]:
-    """The qa modules a module imports (relative imports, resolved against the package)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = path.relative_to(ROOT).with_suffix("").parts[:-1]  # ("qa",) or ("qa", "formats")
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = list(package[:len(package) - node.level + 1])
-            name = ".".join(base[1:] + ([node.module] if node.module else []))
-            found.add(name)
-            if node.module is None:  # `from . import x`: x may be a module
-                found |= {".".join(base[1:] + [a.name]) for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "qa":
-            found.add(node.module.partition(".")[2])
-        elif isinstance(node, ast.Import):
-            found |= {a.name.partition(".")[2] for a in node.names if a.name.split(".")[0] == "qa"}
-    return found
-
-
-def _modules() -> dict[str, Path]:
-    return {".".join(p.relative_to(PACKAGE).with_suffix("").parts): p for p in PACKAGE.rglob("*.py")}
-
-
-def test_no_module_of_the_library_imports_a_face():
-    for name, path in _modules().items():
-        if name not in FACES:
-            assert not _qa_imports(path) & FACES, f"qa/{name} imports a face"
-
-
-def test_faces_use_the_front_only():
-    modules = set(_modules()) | {""}
-    for face in FACES:
-        imported = _qa_imports(PACKAGE / f"{face}.py") & modules  # `from . import __version__` is ""
-        assert imported <= FRONT, f"qa/{face} reaches past the front: {sorted(imported - FRONT)}"
-
-
-FLAG = re.compile(r"`qa\b|\bqa (?:ask|index|info|serve|eval|shell)\b|(?<![\w-])--[a-z][a-z-]+")
-# Being rewritten for the store protocol (issue 11, parts 1-3): their messages move to remedies when
-# that work is merged. Empty this set then; it must not grow.
-AWAITING_STORE_REWORK = {"index_files", "search", "store", "formats.jsonrecords"}
-
-
-def test_library_messages_name_no_command_line_flag():
-    """The library's strings (docstrings aside) name no `qa ...` command or --flag: a fix is a Remedy,
-    which each face words itself."""
-    offenders = []
-    for name, path in _modules().items():
-        if name in FACES or name in AWAITING_STORE_REWORK:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                      and node.body and isinstance(node.body[0], ast.Expr)
-                      and isinstance(node.body[0].value, ast.Constant)}
-        offenders += [f"qa/{name}:{node.lineno}: {node.value.strip()[:70]!r}" for node in ast.walk(tree)
-                      if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                      and id(node) not in docstrings and FLAG.search(node.value)]
-    assert not offenders, "\n".join(offenders)
-
+from ..conftest import ROOT, subprocess_env
 
 def test_info_loads_no_numpy_faiss_or_model(built):
     """`qa info` reads the manifest through QA.info and nothing heavier."""
@@ -158,3 +89,24 @@ def test_http_renders_a_remedy_as_the_endpoint_to_call(corpus, embedder, tmp_pat
     error = r.json()["error"]
     assert r.status_code == 422 and error["remedy"]["code"] == Remedy.SOURCES.value
     assert "POST /index" in error["remedy"]["how"] and "record the paths" in error["message"]
+
+
+def test_one_list_of_modes_and_languages():
+    from qa import fusion, filters
+
+    assert QA.MODES == fusion.MODES and QA.LANGS == filters.LANGS
+
+
+def test_a_skipped_json_file_names_its_remedy(tmp_path, capsys, monkeypatch):
+    """JSON records without the text field: the build report carries the remedy's code, the CLI the flag."""
+    from qa.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("A page about tea from Hangzhou.\n", encoding="utf-8")
+    (tmp_path / "news.json").write_text(json.dumps([{"article": "Pandas eat bamboo."}]), encoding="utf-8")
+    report = QA.build_index([tmp_path / "a.txt", tmp_path / "news.json"], tmp_path / "index").to_dict()
+    skipped = report["skipped"]
+    assert [s.get("remedy") for s in skipped] == [Remedy.JSON_FIELDS.value] and "--" not in skipped[0]["reason"]
+    assert main(["index", "a.txt", "news.json", "--index", str(tmp_path / "index2")]) == 0
+    out = capsys.readouterr().out
+    assert "news.json" in out and "`qa index --json-text-field NAME`" in out

@@ -10,7 +10,7 @@ import pytest
 
 from qa.cli import main, parser
 
-from .conftest import DATA, ROOT, subprocess_env
+from ..conftest import DATA, ROOT, subprocess_env
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def test_every_command_has_help():
 
 
 def test_console_script_exit_code_and_message(tmp_path):
+    # qa from this checkout, whether or not it is installed (the run starts in another folder)
     env = subprocess_env(QA_INDEX=str(tmp_path / "none"))
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "info"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)

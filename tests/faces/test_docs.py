@@ -14,7 +14,8 @@ import pytest
 
 from qa.cli import parser
 
-ROOT = Path(__file__).parent.parent
+from ..conftest import ROOT
+
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 COMMANDS_PAGE = DOCS / "commands.md"
@@ -134,7 +135,7 @@ def test_every_page_is_linked_from_the_readme(page):
 def test_the_readme_tour_is_what_qa_prints():
     """Run again, the tour's commands print what the README shows (times, sizes and scores aside).
     After a change of output: `python -m tests.readme_tour --write`."""
-    from .readme_tour import masked, run_tour
+    from ..readme_tour import masked, run_tour
 
     text = README.read_text(encoding="utf-8")
     assert masked(run_tour(text)) == masked(text)
