@@ -67,10 +67,12 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION, strict=True,
                           description=f"the question, Chinese or English (at most {MAX_QUESTION} characters)")
     k: int = Field(5, ge=1, le=MAX_K, strict=True, description="how many passages")
-    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="how to rank")
+    # Literal[tuple] is Literal[each item]: the API offers the front's own lists of modes and languages.
+    mode: Literal[QA.MODES] = Field("hybrid", description="how to rank")  # type: ignore[valid-type]
     path: str | None = Field(None, min_length=1, max_length=500,
                              description="glob on the document's path, e.g. 'seeds/*' or '*.md'")
-    lang: Literal["zh", "en"] | None = Field(None, description="only passages mainly in this language")
+    lang: Literal[QA.LANGS] | None = Field(None,  # type: ignore[valid-type]
+                                           description="only passages mainly in this language")
     since: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
     until: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
 
