@@ -74,7 +74,8 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | Mapping[str, Sequence[str]] | None = None, store: str | None = None) -> "QA":
+              options: FormatOptions | Mapping[str, Sequence[str]] | None = None, store: str | None = None,
+              follow_links: bool = False) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
         ``options``: the JSON field names (see ``QA.build_index``), by default the index's own, and
@@ -83,7 +84,8 @@ class QA:
         files) is in ``.last_build``.
         """
         report = cls.build_index(paths, index_dir, model=model, embedder=embedder, full=full,
-                                 settings=settings, progress=progress, options=options, store=store)
+                                 settings=settings, progress=progress, options=options, store=store,
+                                 follow_links=follow_links)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
@@ -94,18 +96,20 @@ class QA:
                     model: str | None = None, embedder: Embedder | None = None, full: bool = False,
                     settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
                     options: FormatOptions | Mapping[str, Sequence[str]] | None = None,
-                    store: str | None = None) -> BuildReport:
+                    store: str | None = None, follow_links: bool = False) -> BuildReport:
         """Build or incrementally update the index from ``paths`` without opening it; return the
         report. With nothing changed this reads the manifest and the files' times, and loads no model.
 
         ``options``: a ``qa.formats.FormatOptions``, or a mapping of some of its fields to field
         names, e.g. ``{"json_text_fields": ["article"]}`` (the JSON records' text, title, date and
         source fields); None keeps what the index was built with. ``store``: see ``QA.build``.
+        ``follow_links``: follow symbolic links that lead out of ``paths`` (not followed by default).
         """
         from .builder import build_index
 
         return build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                           progress=progress, options=_format_options(options), store=store)
+                           progress=progress, options=_format_options(options), store=store,
+                           follow_links=follow_links)
 
     @staticmethod
     def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
@@ -244,7 +248,7 @@ class QA:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
                              settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest.bm25),
-                             progress=progress)
+                             progress=progress, follow_links=manifest.follow_links)
         self.reload()
         self.last_build = report
         return report

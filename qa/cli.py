@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
                        "and re-embedded.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
+                   "the indexed folders (not followed by default)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
@@ -181,7 +183,8 @@ def cmd_index(args) -> int:
                          "e.g. qa index ~/notes")
     # QA.build_index, not QA.build: indexing needs no opened index (and, with nothing changed, not
     # even the model).
-    options = dict(model=_model(args), full=args.full, options=_format_options(args))
+    options = dict(model=_model(args), full=args.full, options=_format_options(args),
+                   follow_links=args.follow_links)
     if args.json:
         report = QA.build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -214,10 +217,11 @@ def cmd_serve(args) -> int:
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
     try:
-        from .server import is_loopback, serve
+        from .server import check_token, is_loopback, serve
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
+    check_token(token)  # before the model loads: a bad token fails at once
     if not is_loopback(args.host):
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
@@ -265,6 +269,7 @@ def how(remedy: Remedy | str, model: str = "M", **_) -> str:
         Remedy.MODEL: f"ask without --model (or QA_MODEL), or rebuild with `qa index --full --model {model}`",
         Remedy.SOURCES: "give the paths, or rebuild it once with `qa index PATH ...`",
         Remedy.JSON_FIELDS: "name the field that holds the text with `qa index --json-text-field NAME`",
+        Remedy.FOLLOW_LINKS: "index its target directly, or run `qa index --follow-links`",
     }[Remedy(remedy)]
 
 
@@ -285,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except QAError as e:
-        print(f"qa: error: {explain(e)}", file=sys.stderr)
+        from .controls import visible
+
+        print(f"qa: error: {visible(explain(e), lines=True)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

@@ -21,6 +21,7 @@ class Remedy(str, Enum):
     MODEL = "model"              # another model than the index's: ask with its model, or rebuild with this one
     SOURCES = "sources"          # the index records no source paths: give them
     JSON_FIELDS = "json-fields"  # JSON records without the text field: name the field that holds the text
+    FOLLOW_LINKS = "follow-links"  # a symbolic link left alone: index its target, or follow links
 
     @property
     def advice(self) -> str:
@@ -34,6 +35,7 @@ _ADVICE = {
     Remedy.MODEL: "ask with the model the index was built with, or rebuild the index whole with the new one",
     Remedy.SOURCES: "give the paths to index, or rebuild the index once from them",
     Remedy.JSON_FIELDS: "name the record field that holds the text (the JSON text field option)",
+    Remedy.FOLLOW_LINKS: "index the link's target directly, or let the build follow symbolic links",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .controls import is_blank
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def check_question(question: object, k: object = 5, mode: object = "hybrid", *, 
     if not isinstance(question, str):
         raise InputError(f"the question must be a string, not {type(question).__name__}")
     text = question.strip()
-    if not text:
+    if is_blank(text):
         raise InputError('the question is empty: ask something, e.g. "What is ...?"')
     if isinstance(k, bool) or not isinstance(k, int):
         raise InputError(f"k must be a whole number (got {k!r})")

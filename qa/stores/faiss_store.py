@@ -99,17 +99,23 @@ class FaissStore(Store):
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
                                     f"the manifest says {n} of dimension {dim}")
         vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
+        if not np.isfinite(vectors).all():
+            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({e})") from e
-        if sentences.shape != (sum(len(p.sentences) for p in passages), dim):
-            raise IndexCorruptError(f"the sentence vectors do not match the passages")
+        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
+            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
+        if getattr(sentences, "shape", None) != (sum(len(p.sentences) for p in passages if
+                                                     isinstance(p.sentences, list)), dim) \
+                or sentences.dtype.kind != "f":
+            raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
             # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
             # at 10k passages. Larger indexes stay mapped.
             sentences = np.asarray(sentences, dtype=np.float32)
+            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
+                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
         return cls(folder, index, np.ascontiguousarray(vectors, dtype=np.float32), sentences, passages, bm25)
 
