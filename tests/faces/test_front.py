@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -97,16 +98,22 @@ def test_one_list_of_modes_and_languages():
     assert QA.MODES == fusion.MODES and QA.LANGS == filters.LANGS
 
 
-def test_a_skipped_json_file_names_its_remedy(tmp_path, capsys, monkeypatch):
-    """JSON records without the text field: the build report carries the remedy's code, the CLI the flag."""
+def test_skipped_files_name_their_remedy(tmp_path, embedder, capsys, monkeypatch):
+    """JSON records without the text field, a link out of the indexed folder: the build report carries
+    each remedy's code (and no CLI words), the CLI the flag that applies it."""
     from qa.cli import main
 
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.txt").write_text("A page about tea from Hangzhou.\n", encoding="utf-8")
-    (tmp_path / "news.json").write_text(json.dumps([{"article": "Pandas eat bamboo."}]), encoding="utf-8")
-    report = QA.build_index([tmp_path / "a.txt", tmp_path / "news.json"], tmp_path / "index").to_dict()
-    skipped = report["skipped"]
-    assert [s.get("remedy") for s in skipped] == [Remedy.JSON_FIELDS.value] and "--" not in skipped[0]["reason"]
-    assert main(["index", "a.txt", "news.json", "--index", str(tmp_path / "index2")]) == 0
-    out = capsys.readouterr().out
-    assert "news.json" in out and "`qa index --json-text-field NAME`" in out
+    docs, outside = tmp_path / "docs", tmp_path / "outside"
+    docs.mkdir(), outside.mkdir()
+    (docs / "a.txt").write_text("A page about tea from Hangzhou.\n", encoding="utf-8")
+    (docs / "news.json").write_text(json.dumps([{"article": "Pandas eat bamboo."}]), encoding="utf-8")
+    (outside / "b.txt").write_text("Elsewhere.\n", encoding="utf-8")
+    (docs / "b.txt").symlink_to(outside / "b.txt")
+    report = QA.build_index([docs], tmp_path / "index", embedder=embedder).to_dict()
+    remedies = {Path(s["path"]).name: s.get("remedy") for s in report["skipped"]}
+    assert remedies == {"news.json": Remedy.JSON_FIELDS.value, "b.txt": Remedy.FOLLOW_LINKS.value}
+    assert not any("--" in s["reason"] or "qa " in s["reason"] for s in report["skipped"])
+    assert main(["index", "docs", "--index", str(tmp_path / "index2")]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # as one line, whatever the terminal's width
+    assert "`qa index --json-text-field NAME`" in out and "`qa index --follow-links`" in out
