@@ -266,6 +266,16 @@ class QA:
         return {"model": m.model, "model_loaded": self.model_loaded, "passages": m.passages,
                 "documents": len(m.documents), "build": m.build, "created": m.created}
 
+    def document_window(self, path: str, start: int, end: int) -> dict | None:
+        """The indexed text of document ``path`` around characters ``start:end`` (see qa.excerpt), or
+        None when ``path`` is not a document of the index. Never reads a file."""
+        from .excerpt import NotIndexedError, document_window
+
+        try:
+            return document_window(self._loaded.index, path, start, end)
+        except NotIndexedError:
+            return None
+
 
 def _table(index: StoredIndex) -> PassageTable:
     from .filters import PassageTable

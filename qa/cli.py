@@ -19,6 +19,7 @@ from .errors import IndexMissingError, InputError, QAError, Remedy
 
 DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
+MAX_WORKERS = 64
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -88,14 +89,23 @@ def parser() -> argparse.ArgumentParser:
     _ask_options(p)
     _common(p)
 
-    p = sub.add_parser("serve", help="HTTP JSON API", description="Answer over HTTP: POST /ask, GET "
-                       "/documents, GET /health, POST /index; OpenAPI at /openapi.json. Needs the serve "
-                       "extra (pip install 'qa[serve]').")
+    p = sub.add_parser("serve", help="HTTP JSON API and a page to ask from", description="Answer over "
+                       "HTTP: a page to ask from at /, POST /ask, GET /documents, GET /health, POST /index; "
+                       "OpenAPI at /openapi.json. Needs the serve extra (pip install 'qa[serve]').")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
                    "only; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
                    "from the index's own sources) for requests carrying the token in $QA_TOKEN")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="answering processes over the "
+                   "one index (default: the number of cores); each follows the index's current build")
+    _common(p)
+
+    p = sub.add_parser("mcp", help="MCP server over stdio", description="Serve the index to an assistant "
+                       "or agent over the Model Context Protocol (stdio): tools ask and documents, and index "
+                       "with --allow-index. Needs the mcp extra (pip install 'qa[mcp]'); see docs/mcp.md.")
+    p.add_argument("--allow-index", action="store_true", help="add the tool index (incremental rebuild from "
+                   "the index's own sources)")
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
@@ -216,8 +226,11 @@ def cmd_serve(args) -> int:
                          "and send it as `Authorization: Bearer $QA_TOKEN`")
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be between 1 and {MAX_WORKERS} (got {args.workers})")
     try:
         from .server import check_token, is_loopback, serve
+        from .workers import default_workers
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
@@ -229,7 +242,17 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token)
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
+          workers=args.workers or default_workers())
+    return 0
+
+
+def cmd_mcp(args) -> int:
+    try:
+        from .mcp_server import run
+    except ImportError as e:
+        raise InputError(f"qa mcp needs the MCP SDK ({e.name} is missing): pip install 'qa[mcp]'") from None
+    run(_index_dir(args), _model(args), allow_index=args.allow_index)
     return 0
 
 
@@ -274,7 +297,7 @@ def how(remedy: Remedy | str, model: str = "M", **_) -> str:
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "mcp": cmd_mcp}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@
     POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
                      and then only with the token from QA_TOKEN as ``Authorization: Bearer ...``)
     GET  /openapi.json
+    GET  /           a page to ask from (qa/web/); GET /text: a window of a document's indexed text
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
 Every error is JSON: ``{"error": {"status", "type", "message"}}``; an error the index or its options
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import ipaddress
 import threading
 import time
@@ -304,7 +306,7 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
     def health_dict() -> dict:
         return {"status": "ok", "index_loaded": True, **qa.status(), "allow_index": allow_index,
-                "qa_version": __version__}
+                "qa_version": __version__, "worker": os.getpid()}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:
@@ -324,6 +326,9 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
             rebuilding.release()
         return JSONResponse({"build": report.to_dict(), "health": health_dict()})
 
+    from .page import add_page
+
+    add_page(app, qa)  # GET / (the page to ask from) and GET /text
     return app
 
 
@@ -338,16 +343,24 @@ def _add_host_check(app: FastAPI, bound_host: str | None) -> None:
 
 
 def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
-          token: str | None = None, log_level: str = "info") -> None:
-    """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
-    import uvicorn
+          token: str | None = None, log_level: str = "info", workers: int = 1) -> None:
+    """Run the API with uvicorn until interrupted: in this process (``workers=1``; loads the model
+    first, so the first answer is quick), or in ``workers`` processes over the same index
+    (qa.workers). Either way the server follows the index: a new build, from ``POST /index`` or
+    ``qa index``, is swapped in without dropping a question."""
+    from .workers import following_app, run_workers
 
     from .http_guard import GuardedH11
 
-    app = create_app(qa, allow_index=allow_index, token=token, bound_host=host)
-    qa.load()
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
     # GuardedH11 closes connections that never finish a request (idle, half a header, a slow body).
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=75,
-                http=GuardedH11)
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11)
+    if workers > 1:
+        run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
+        return
+    import uvicorn
+
+    app = following_app(qa, allow_index=allow_index, token=token, bound_host=host)
+    qa.load()
+    uvicorn.run(app, host=host, port=port, **options)

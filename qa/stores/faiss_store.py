@@ -19,10 +19,12 @@ from ..errors import IndexCorruptError
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
+from ..shared_arrays import float32_beside
 from .base import BuildData, Ids, PassageColumns, Store
 
 INDEX_TYPE = "IndexFlatIP"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
+SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
 
 def _single_thread() -> None:
@@ -50,6 +52,19 @@ def _write_lines(path: Path, rows: Iterable) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class _MappedRows:
+    """A read-only numpy view of a flat index's rows (stored as float32, as they are), not a copy. The
+    array keeps this object, and so the index and its memory map, alive for as long as it is used."""
+
+    def __init__(self, index):
+        import faiss
+
+        self.index = index
+        rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+        self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
+                                    "data": (rows.ctypes.data, True)}
 
 
 class FaissStore(Store):
@@ -92,15 +107,18 @@ class FaissStore(Store):
         passages = read_passages(folder, n)
         path = folder / "vectors.faiss"
         try:
-            index = faiss.read_index(str(path))
+            # Memory-mapped, read-only: several server workers share one copy in the page cache, and
+            # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
+            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
             raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
         if index.d != dim or index.ntotal != n:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
                                     f"the manifest says {n} of dimension {dim}")
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
+        # The rows in place (a view of the mapped file), not a copy.
+        vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
         if not np.isfinite(vectors).all():
-            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values")
+            raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
@@ -112,12 +130,13 @@ class FaissStore(Store):
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
             # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
-            # at 10k passages. Larger indexes stay mapped.
-            sentences = np.asarray(sentences, dtype=np.float32)
+            # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
+            shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
+            sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
-                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values")
+                raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        return cls(folder, index, np.ascontiguousarray(vectors, dtype=np.float32), sentences, passages, bm25)
+        return cls(folder, index, vectors, sentences, passages, bm25)
 
     # -- size -----------------------------------------------------------------------------------------
 
