@@ -35,6 +35,10 @@ def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=QA.MODES, default="hybrid",
                    help="hybrid (default) fuses meaning and words; dense: meaning only; lexical: words only")
     p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
+    p.add_argument("--min-confidence", type=float, default=None, metavar="P",
+                   help="the first passage must be at least this sure (0-1) for the question to count as "
+                        "answered (default: $QA_MIN_CONFIDENCE, else the model's calibrated threshold; "
+                        "docs/confidence.md)")
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
@@ -176,7 +180,8 @@ def cmd_ask(args) -> int:
     asked = QA.check(" ".join(args.question), args.k, args.mode, path=args.path, lang=args.lang,
                      since=args.since, until=args.until)
     qa = _open(args)
-    answer = qa.ask(asked.text, k=asked.k, mode=asked.mode, filters=asked.filters)
+    answer = qa.ask(asked.text, k=asked.k, mode=asked.mode, filters=asked.filters,
+                    min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -260,8 +265,8 @@ def cmd_shell(args) -> int:
     from .terminal import interactive, stdout_console
 
     qa = _open(args)
-    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode), stdout_console(), show_scores=args.scores,
-                explain=explain)
+    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode, min_confidence=args.min_confidence),
+                stdout_console(), show_scores=args.scores, explain=explain)
     return 0
 
 
@@ -310,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             p.print_help()
             return 0
         args.command, args.k, args.mode, args.scores = "shell", 5, "hybrid", False
+        args.min_confidence = None
     try:
         return COMMANDS[args.command](args)
     except QAError as e:

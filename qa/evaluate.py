@@ -84,6 +84,16 @@ class Query:
     text: str
     gold: frozenset[DocKey]
     answers: dict[str, tuple[str, ...]]  # corpus language -> gold answer texts in that language
+    article: frozenset[DocKey] = frozenset()  # every paragraph of the gold's article: hidden to make
+    # the question unanswerable (the "declined" variant)
+
+
+def _articles(f: SquadFile, langs: Sequence[str]) -> dict[int, frozenset[DocKey]]:
+    """Paragraph index -> the keys of all paragraphs of its article, in each of ``langs``."""
+    by_article: dict[int, list[int]] = {}
+    for i, (a, _) in enumerate(f.positions):
+        by_article.setdefault(a, []).append(i)
+    return {i: frozenset((lang, j) for j in by_article[a] for lang in langs) for i, (a, _) in enumerate(f.positions)}
 
 
 @dataclass
@@ -102,8 +112,10 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
         f = files[0]
         qs = f.questions[:limit]
         name = f"{f.lang}->{f.lang}"
+        article = _articles(f, [f.lang])
         return {f.lang: [f]}, [Task(name, f.lang, [
-            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}) for q in qs])]
+            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}, article[q.paragraph])
+            for q in qs])]
     zh, en = pair(files[0], files[1])
     ids = {"zh": zh.by_id(), "en": en.by_id()}
     # A question left out of one file (empty text) is left out of both, so every task asks the same ones.
@@ -113,11 +125,14 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
                for lang, f in (("zh", zh), ("en", en))}
     tasks = []
     for q_lang, c_lang in (("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")):
+        article = _articles(zh, [c_lang])
         tasks.append(Task(f"{q_lang}->{c_lang}", c_lang, [
-            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers})
+            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers},
+                  article[q.paragraph])
             for q in by_lang[q_lang].questions[:limit]]))
+    article = _articles(zh, ["zh", "en"])
     mixed = [Query(q.text, frozenset({("zh", q.paragraph), ("en", q.paragraph)}),
-                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers})
+                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers}, article[q.paragraph])
              for lang in ("zh", "en") for q in by_lang[lang].questions[:limit]]
     tasks.append(Task("mixed", "mixed", mixed))
     return {"zh": [zh], "en": [en], "mixed": [zh, en]}, tasks
@@ -144,6 +159,13 @@ class _Corpus:
     texts: dict[DocKey, str]
     depth_k: int  # passages to ask for so that DEPTH distinct documents are seen
     build: dict
+
+    def allowed_without(self, hidden: frozenset[DocKey]) -> np.ndarray:
+        """A bool per passage: False for the passages of the ``hidden`` documents (an index without
+        them, as far as a question can tell: search and confidence only see allowed passages)."""
+        index = self.qa.index  # type: ignore[attr-defined]
+        shown = np.array([self.names.get(d["path"]) not in hidden for d in index.documents], dtype=bool)
+        return shown[index.store.columns().doc]
 
 
 def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embedder,
@@ -177,6 +199,8 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     _ = qa.searcher  # built before the clock starts: the first question should not pay for it
     ranks: list[int | None] = []
     answer_hits = sentence_hits = 0
+    right = kept = declined = 0
+    verdicts = True  # False when the model has no calibration: no verdict to measure
     total = len(task.queries)
     for n, query in enumerate(task.queries):
         started = time.perf_counter()
@@ -185,6 +209,11 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
         ranking = distinct_ranking(corpus.names.get(h.citation.path) for h in answer.hits)
         ranking = [key for key in ranking if key is not None]
         ranks.append(rank_of(ranking[:DEPTH], query.gold))
+        verdicts = verdicts and answer.answered is not None
+        if verdicts:
+            right += ranks[-1] == 1
+            kept += ranks[-1] == 1 and bool(answer.answered)
+            declined += not _answered_without(corpus, query, mode, answer.min_confidence)
         if ranking:
             top = ranking[0]
             gold_answers = query.answers.get(top[0], ())
@@ -196,7 +225,19 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     metrics = {"recall@1": recall_at(ranks, 1), "recall@5": recall_at(ranks, 5), "mrr@10": mrr_at(ranks, 10),
                "answer@1": answer_hits / total if total else 0.0,
                "sentence@1": sentence_hits / total if total else 0.0}
+    if verdicts and total:  # the unanswerable variant: each question again, its article hidden
+        metrics.update({"kept": kept / right if right else 0.0, "declined": declined / total})
     return {**{k: round(v, 4) for k, v in metrics.items()}, "queries": total}, ranks
+
+
+def _answered_without(corpus: _Corpus, query: Query, mode: str, min_confidence: float | None) -> bool:
+    """The verdict on ``query`` with its whole article hidden, so that nothing in the index answers it
+    (the first hit alone decides the verdict, so one hit is enough)."""
+    from .answer import verdict
+
+    hits = corpus.qa.searcher.search(query.text, k=1, mode=mode,  # type: ignore[attr-defined]
+                                     allowed=corpus.allowed_without(query.article))
+    return bool(verdict(hits, min_confidence))
 
 
 def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("hybrid",), *,

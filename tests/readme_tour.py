@@ -4,7 +4,7 @@ folder holding a copy of seeds/ (after the README's first command, which builds 
     python -m tests.readme_tour           # show what differs from the README
     python -m tests.readme_tour --write   # write the real output into the README
 
-`qa` runs from this checkout (``python -m qa.cli``), in a terminal 100 columns wide.
+`qa` runs from this checkout (``python -m qa.cli``), in a terminal 120 columns wide.
 tests/test_docs.py checks that the README holds what this prints, times and scores aside.
 """
 
@@ -39,7 +39,7 @@ def run_tour(text: str) -> str:
         (bin_dir / "qa").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m qa.cli "$@"\n', encoding="utf-8")
         (bin_dir / "qa").chmod(0o755)
         env = {k: v for k, v in subprocess_env().items() if k not in ("QA_INDEX", "QA_MODEL")}
-        env.update(COLUMNS="100", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", XDG_STATE_HOME=str(Path(tmp) / "state"))
+        env.update(COLUMNS="120", PATH=f"{bin_dir}{os.pathsep}{env['PATH']}", XDG_STATE_HOME=str(Path(tmp) / "state"))
 
         def run(cmd: str) -> str:
             r = subprocess.run(cmd, shell=True, cwd=work, env=env, capture_output=True, text=True)
