@@ -210,13 +210,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build=build, model=model_name, dim=int(embedder.dim),
             store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
-            # What produced the tokens and vectors (substitutes give the reference's results).
             segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
             chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),
             sentences=len(sentence_vectors), build_seconds=report.seconds,
             documents=collector.documents, files=collector.files, skipped=skipped_files,
-            # What was asked for (absolute), so the index can be brought up to date from code or
-            # over HTTP without anyone naming paths again (QA.update).
             sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
         if progress:
             progress("write", 1, 1)

@@ -125,6 +125,13 @@ def test_lexical_scores_are_bm25(opened, data):
         {en_word: df[en_word], zh_word: df[zh_word], "no-such-term": 0}
 
 
+def test_a_build_that_does_not_match_its_manifest_is_refused(opened):
+    _, index_dir, manifest = opened
+    with pytest.raises(IndexCorruptError) as e:
+        open_store(index_dir, dataclasses.replace(manifest, passages=manifest.passages + 1))
+    assert e.value.remedy is Remedy.REBUILD
+
+
 def test_a_dropped_build_is_gone(opened):
     store, index_dir, manifest = opened
     store.close()

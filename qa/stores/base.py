@@ -108,9 +108,9 @@ class Store(ABC):
 
     @abstractmethod
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the ``k`` passages nearest ``query`` (inner product), best first, ties by
-        id. ``allowed``: a bool per passage, or an array of ids: only those passages are candidates
-        (exact search over them: a filter never hides an allowed passage behind others)."""
+        """(scores, ids) of the ``k`` passages nearest ``query`` (inner product), best first; fewer when
+        there are fewer. ``allowed``: a bool per passage, or an array of ids: only those passages are
+        candidates (exact search over them: a filter never hides an allowed passage behind others)."""
 
     @abstractmethod
     def vectors(self, ids: Ids) -> np.ndarray:
