@@ -113,12 +113,12 @@ class QA:
 
     @staticmethod
     def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
-                 limit: int | None = None, progress: Progress | None = None) -> EvalResult:
+                 limit: int | None = None, store: str | None = None, progress: Progress | None = None) -> EvalResult:
         """Measure retrieval on SQuAD-format files (one, or two parallel translations) in temporary
         indexes: recall@1, recall@5, mrr@10, answer@1, sentence@1, build time and query latency."""
         from .evaluate import evaluate
 
-        return evaluate(files, mode, model=model, limit=limit, progress=progress)
+        return evaluate(files, mode, model=model, limit=limit, store=store, progress=progress)
 
     MODES = MODES
     LANGS = LANGS

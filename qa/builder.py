@@ -25,7 +25,7 @@ from .index_files import (FORMAT_VERSION, build_folder, index_lock, load_index, 
 from .lexical import BM25Params
 from .records import Manifest
 from .segment import jieba_version, segmenter
-from .stores import DEFAULT_SPEC
+from .stores import DEFAULT_SPEC, check_store
 from .stores.base import BuildData
 
 
@@ -134,9 +134,12 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
-        options, store = _options(index_dir, options), store or _recorded_store(index_dir)
+        recorded = _recorded_store(index_dir)
+        options, store = _options(index_dir, options), store or recorded
+        store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
-        if not full and _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
+        if not full and store == recorded and \
+                _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).

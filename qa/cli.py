@@ -76,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
                    "the indexed folders (not followed by default)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.add_argument("--store", metavar="SPEC", default=None, help="where the index data goes: faiss (files "
+                   "in the index folder; the default for a new index) or milvus:URI[#NAME] (a milvus-lite "
+                   "PATH.db or http://HOST:19530; docs/milvus.md); an existing index keeps its own")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
         p.add_argument(f"--json-{what}-field", metavar="NAME[,NAME...]", default=None,
@@ -124,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N", default=None,
                    help="ask only the first N questions of each file (the corpus stays whole)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout, no progress bar")
+    p.add_argument("--store", metavar="SPEC", default=None, help="the store of the temporary indexes: faiss "
+                   "(default) or milvus:URI[#NAME], as for qa index")
     p.add_argument("--model", metavar="M", default=None,
                    help="embedding model: use-multilingual (default) or st:NAME_OR_PATH (default: $QA_MODEL)")
     return top
@@ -199,7 +204,7 @@ def cmd_index(args) -> int:
     # QA.build_index, not QA.build: indexing needs no opened index (and, with nothing changed, not
     # even the model).
     options = dict(model=_model(args), full=args.full, options=_format_options(args),
-                   follow_links=args.follow_links)
+                   follow_links=args.follow_links, store=args.store)
     if args.json:
         report = QA.build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -247,8 +252,13 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
-          workers=args.workers or default_workers())
+    workers = args.workers or default_workers()
+    if qa.index.store.single_process and workers > 1:
+        if args.workers:
+            raise InputError(f"{_index_dir(args)}/ is in a milvus-lite file, which one process at a time may "
+                             "open: use --workers 1, or put the index on a Milvus server (docs/milvus.md)")
+        workers = 1
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
     return 0
 
 
@@ -272,13 +282,14 @@ def cmd_shell(args) -> int:
 
 def cmd_eval(args) -> int:
     if args.json:
-        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit)
+        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store)
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     from .terminal import ProgressBar, render_eval, stderr_console, stdout_console
 
     with ProgressBar(stderr_console()) as bar:
-        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit, progress=bar)
+        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store,
+                             progress=bar)
     render_eval(result.to_dict(), stdout_console())
     return 0
 

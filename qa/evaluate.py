@@ -16,9 +16,10 @@ import os
 import tempfile
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -169,7 +170,7 @@ class _Corpus:
 
 
 def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embedder,
-                  progress: Progress | None) -> _Corpus:
+                  progress: Progress | None, store: str | None) -> _Corpus:
     from .api import QA
     from .documents import display_path
 
@@ -185,7 +186,7 @@ def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embed
             names[display_path(path, [folder])] = (f.lang, i)
             texts[(f.lang, i)] = context
     stage = (lambda s, d, t: progress(f"index {name}: {s}", d, t)) if progress else None
-    qa = QA.build([folder], root / f"index-{name}", embedder=embedder, full=True, progress=stage)
+    qa = QA.build([folder], root / f"index-{name}", embedder=embedder, full=True, progress=stage, store=store)
     report = qa.last_build
     most = max((d["passages"] for d in qa.index.documents), default=1)
     build = {"documents": report.documents, "passages": report.passages, "seconds": report.seconds,
@@ -230,6 +231,18 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     return {**{k: round(v, 4) for k, v in metrics.items()}, "queries": total}, ranks
 
 
+@contextmanager
+def _stores_dropped(tmp: Path) -> Iterator[None]:
+    """Drop the temporary indexes' data where their store keeps it outside the folder (Milvus)."""
+    try:
+        yield
+    finally:
+        from .index_files import remove_stale_builds
+
+        for index_dir in tmp.glob("index-*"):
+            remove_stale_builds(index_dir, keep=None)
+
+
 def _answered_without(corpus: _Corpus, query: Query, mode: str, min_confidence: float | None) -> bool:
     """The verdict on ``query`` with its whole article hidden, so that nothing in the index answers it
     (the first hit alone decides the verdict, so one hit is enough)."""
@@ -242,8 +255,9 @@ def _answered_without(corpus: _Corpus, query: Query, mode: str, min_confidence: 
 
 def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("hybrid",), *,
                    model: str | None = None, embedder: Embedder | None = None, limit: int | None = None,
-                   progress: Progress | None = None) -> dict[str, EvalResult]:
-    """Evaluate one SQuAD-format file, or two parallel ones, in each of ``modes`` on the same indexes.
+                   progress: Progress | None = None, store: str | None = None) -> dict[str, EvalResult]:
+    """Evaluate one SQuAD-format file, or two parallel ones, in each of ``modes`` on the same indexes
+    (temporary, in ``store``: a store spec as for ``qa index --store``, faiss by default).
 
     Raises EvalDataError for bad data (checked before the model loads), InputError for bad options.
     """
@@ -266,8 +280,8 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
     embedder.embed(["warm-up 预热"])
     tokenize("warm-up 预热")
     results: dict[str, EvalResult] = {}
-    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        corpora = {name: _build_corpus(name, fs, Path(tmp), embedder, progress)
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp, _stores_dropped(Path(tmp)):
+        corpora = {name: _build_corpus(name, fs, Path(tmp), embedder, progress, store)
                    for name, fs in corpora_files.items()}
         builds = {name: c.build for name, c in corpora.items()}
         documents = sum(b["documents"] for b in builds.values())
@@ -284,7 +298,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
             results[mode] = EvalResult(
                 tasks=metrics, index=index,
                 query_ms={"p50": round(percentile(latencies, 50), 2), "p95": round(percentile(latencies, 95), 2)},
-                settings={"model": embedder.name, "mode": mode, "limit": limit,
+                settings={"model": embedder.name, "mode": mode, "limit": limit, "store": store or "faiss",
                           "files": [str(p) for p in paths],
                           "skipped_questions": sorted({q for f in files for q in f.skipped})},
                 ranks=ranks)
@@ -293,7 +307,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
 
 def evaluate(paths: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
              embedder: Embedder | None = None, limit: int | None = None,
-             progress: Progress | None = None) -> EvalResult:
+             progress: Progress | None = None, store: str | None = None) -> EvalResult:
     """``qa eval``: retrieval quality of one mode on one SQuAD-format file or a parallel pair."""
     return evaluate_modes(paths, (mode,), model=model, embedder=embedder, limit=limit,
-                          progress=progress)[mode]
+                          progress=progress, store=store)[mode]

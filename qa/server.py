@@ -35,7 +35,8 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .api import QA
 from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
-                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError, Remedy)
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError, Remedy,
+                     StoreUnavailableError)
 
 MAX_QUESTION = 2000  # characters
 MAX_K = 50
@@ -45,6 +46,7 @@ MIN_TOKEN = 16  # characters of QA_TOKEN: a short one can be guessed
 STATUS = {  # QAError type -> HTTP status
     InputError: 422, DocumentError: 422, IndexLockedError: 409, IndexMissingError: 503,
     IndexCorruptError: 503, IndexVersionError: 503, ModelLoadError: 503, ModelMismatchError: 500,
+    StoreUnavailableError: 503,  # the Milvus server is down: try again later
 }
 
 

@@ -79,7 +79,7 @@ def render_answer(answer: Answer, console: Console, show_scores: bool = False) -
 
 def render_info(info: dict, console: Console) -> None:
     table = Table(show_header=False, box=None)
-    for key in ("index", "documents", "files", "passages", "model", "dim", "index_type", "bytes",
+    for key in ("index", "documents", "files", "passages", "model", "dim", "store", "index_type", "bytes",
                 "created", "build_seconds", "qa_version", "format"):
         value = info.get(key)
         if key == "bytes" and isinstance(value, int):

@@ -19,6 +19,8 @@ from qa.stores.base import LANGS, BuildData
 
 TARGETS = {  # kind -> the target of its store spec, given a private temporary folder
     "faiss": lambda tmp_path: "",
+    # One milvus-lite file for the session (each test's index folder names its own collections).
+    "milvus": lambda tmp_path: str(tmp_path.parent / "contract.db"),
 }
 
 
@@ -40,6 +42,8 @@ def data(built) -> BuildData:
 def opened(request, built, data, tmp_path):
     """(store, index folder, manifest) for a build written by the store kind under test."""
     kind = request.param
+    if kind == "milvus":
+        pytest.importorskip("milvus_lite", reason="the milvus extra is not installed: pip install 'qa[milvus]'")
     _, index_dir = built
     spec = f"{kind}:{TARGETS[kind](tmp_path)}".rstrip(":")
     record = write_build(tmp_path, "b-contract", data, spec)
