@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
 from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
@@ -254,13 +255,7 @@ def main() -> int:
                        "keep": KEEP, "rows": int(sum(len(r.rows) for r in records))}
     stored["models"][embedder.name] = entry
     CALIBRATION.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    text = RESULTS.read_text(encoding="utf-8")
-    if SECTION[0] in text:
-        i, j = text.index(SECTION[0]), text.index(SECTION[1]) + len(SECTION[1])
-        text = text[:i] + section + text[j:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(section, SECTION, RESULTS)
     return 0
 
 
