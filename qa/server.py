@@ -383,7 +383,10 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
     # GuardedH11 closes connections that never finish a request (idle, half a header, a slow body).
-    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11)
+    # proxy_headers=False: X-Forwarded-For is not trusted (uvicorn trusts it from loopback by default),
+    # so no client can pose as another address and get it locked out of POST /index.
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11,
+                   proxy_headers=False)
     if workers > 1:
         run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
         return
