@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
-from .documents import Skipped, discover, display_path, load_file_report
+from .documents import Skipped, discover, display_paths, load_file_report
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
 from .formats import FormatOptions
@@ -25,7 +25,7 @@ from .index_files import (FORMAT_VERSION, build_folder, index_lock, load_index, 
 from .lexical import BM25Params
 from .records import Manifest
 from .segment import jieba_version, segmenter
-from .stores import DEFAULT_SPEC
+from .stores import DEFAULT_SPEC, check_store
 from .stores.base import BuildData
 
 
@@ -50,7 +50,8 @@ class BuildReport:
         d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "seconds")}
         for k in ("added", "changed", "removed", "unchanged"):
             d[k] = len(getattr(self, k))
-        d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        d["skipped"] = [{"path": s.path, "reason": s.reason, **({"remedy": s.remedy.value} if s.remedy else {})}
+                        for s in self.skipped]
         d["warnings"] = [{"path": s.path, "note": s.reason} for s in self.warnings]
         return d
 
@@ -129,13 +130,16 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         raise InputError("nothing to index: give files or folders")
     files, skipped = discover(list(paths), follow_links=follow_links)
     roots = [Path(p) for p in paths]
-    shown_paths = [display_path(fp, roots) for fp in files]
+    shown_paths = display_paths(files, roots)
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
-        options, store = _options(index_dir, options), store or _recorded_store(index_dir)
+        recorded = _recorded_store(index_dir)
+        options, store = _options(index_dir, options), store or recorded
+        store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
-        if not full and _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
+        if not full and store == recorded and \
+                _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).
@@ -191,10 +195,11 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         report.removed = sorted(set(previous.files) - seen)
         if not collector.passages:
             remove_stale_builds(index_dir, keep=previous.manifest.build if previous.manifest else None)
+            remedy = next((s.remedy for s in report.skipped if s.remedy), None)
             raise InputError("nothing could be indexed: " + (
                 "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
                 else "no files of a known kind found") + ". Give files or folders with documents "
-                "(.txt, .md, .html, .pdf, .docx, .json, .jsonl).")
+                "(.txt, .md, .html, .pdf, .docx, .json, .jsonl)", remedy=remedy)
         vectors, sentence_vectors, report.embedded = collector.embed_all()
         build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         if progress:
@@ -208,13 +213,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build=build, model=model_name, dim=int(embedder.dim),
             store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
-            # What produced the tokens and vectors (substitutes give the reference's results).
             segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
             chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),
             sentences=len(sentence_vectors), build_seconds=report.seconds,
             documents=collector.documents, files=collector.files, skipped=skipped_files,
-            # What was asked for (absolute), so the index can be brought up to date from code or
-            # over HTTP without anyone naming paths again (QA.update).
             sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
         if progress:
             progress("write", 1, 1)

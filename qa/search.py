@@ -1,7 +1,6 @@
 """Retrieval over a loaded index, in four steps: find candidates (qa.candidates), fuse their
 evidence into one ranking (qa.fusion), show each document's best-answering passage first
-(qa.reorder), and cite the hits with their highlighted sentence (qa.cite, qa.highlight), a
-document's overlapping passages joined into one span (qa.evidence)."""
+(qa.reorder), and cite the hits with their highlighted sentence (qa.cite, qa.highlight)."""
 
 from __future__ import annotations
 
@@ -9,17 +8,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import confidence
 from .answer import Hit
 from .blas import one_blas_thread
 from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
-from .controls import is_blank
 from .embedding import Embedder
-from .errors import InputError
 from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, ranking
 from .highlight import AnswerFinder, SentenceChooser, asks_quantity
 from .index_files import StoredIndex
+from .inputs import check_mode
 from .reorder import best_passage_first
 
 __all__ = ["MODES", "CANDIDATES", "Scored", "Searcher"]
@@ -43,13 +42,13 @@ class Searcher:
         self.doc_of = self.store.columns().doc
         self.candidates = CandidateFinder(self.store, embedder)
         self.chooser = SentenceChooser(index)
+        self.calibration = confidence.load_calibration(embedder.name)
 
     def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
               allowed: np.ndarray | None = None) -> Scored:
         """Score candidate passages. ``allowed`` (a bool per passage, from qa.filters) limits the
         candidates to those passages before any is chosen."""
-        if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
         fused, lexical = fuse(mode, found.dense, found.direct, found.bridged)
         order = ranking(found.ids, fused)
@@ -58,15 +57,14 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                allowed: np.ndarray | None = None) -> list[Hit]:
-        question = (question or "").strip()
-        if is_blank(question):
-            raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
-        if k < 1:
-            raise InputError(f"k must be at least 1 (got {k})")
+        """The ``k`` best hits for a question that ``qa.inputs.check_question`` has passed (QA.ask
+        checks it: the question is not checked again here)."""
         with one_blas_thread():
-            return self._search(question, k, mode, allowed)
+            return self._search(question, k, mode, allowed)[0]
 
-    def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
+    def _search(self, question: str, k: int, mode: str,
+                allowed: np.ndarray | None) -> tuple[list[Hit], np.ndarray | None]:
+        """The hits, and their confidence features (qa.confidence; None without candidates)."""
         scored = self.score(question, mode, allowed=allowed)
         q = scored.query_vector
         if q is None and len(scored.ids):
@@ -74,14 +72,21 @@ class Searcher:
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
-        hits: list[Hit] = []
+        spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
+        order = [span.positions[0] for span in spans]
+        pids = [int(scored.ids[i]) for i in order]
+        passages = self.store.passages(pids)
+        sentences = [answer(pid)[0] for pid in pids]
+        dense = scored.dense if scored.query_vector is not None else None
+        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed)
+                if pids else None)
+        sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
+        hits = []
         documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)
-        for rank, span in enumerate(distinct_spans(order, scored.ids, k, self.store.passage), start=1):
-            i = span.positions[0]
-            pid = int(scored.ids[i])
-            passage = self.store.passage(pid)
-            sentence = sentence_in(span.passage, passage, answer(pid)[0])
+        for rank, (i, pid, passage, span) in enumerate(zip(order, pids, passages, spans), start=1):
             hit = cite(span.passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
-                       float(scored.dense[i]), float(scored.lexical[i]), sentence)
-            hits.append(replace(hit, document=documents.setdefault(passage.doc, len(documents) + 1)))
-        return hits
+                       float(scored.dense[i]), float(scored.lexical[i]),
+                       sentence_in(span.passage, passage, sentences[rank - 1]))
+            hit = replace(hit, document=documents.setdefault(passage.doc, len(documents) + 1))
+            hits.append(hit if sure is None else replace(hit, confidence=round(float(sure[rank - 1]), 4)))
+        return hits, rows

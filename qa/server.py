@@ -1,6 +1,7 @@
 """The HTTP JSON API (``qa serve``): FastAPI over one shared, thread-safe ``QA``.
 
-    POST /ask        {"question", "k", "mode", "path", "lang", "since", "until"} -> Answer.to_dict()
+    POST /ask        {"question", "k", "mode", "path", "lang", "since", "until", "min_confidence"}
+                     -> Answer.to_dict() (hits, each with its confidence, and the verdict "answered")
     GET  /documents  what is indexed
     GET  /health     index loaded, model, passages
     POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
@@ -9,7 +10,8 @@
     GET  /           a page to ask from (qa/web/); GET /text: a window of a document's indexed text
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
-Every error is JSON: ``{"error": {"status", "type", "message"}}``.
+Every error is JSON: ``{"error": {"status", "type", "message"}}``; an error the index or its options
+can fix adds ``"remedy": {"code", "how"}``, the code a ``qa.errors.Remedy`` and ``how`` in this API's terms.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .api import QA
 from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
-                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError)
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError, Remedy,
+                     StoreUnavailableError)
 
 MAX_QUESTION = 2000  # characters
 MAX_K = 50
@@ -43,11 +46,25 @@ MIN_TOKEN = 16  # characters of QA_TOKEN: a short one can be guessed
 STATUS = {  # QAError type -> HTTP status
     InputError: 422, DocumentError: 422, IndexLockedError: 409, IndexMissingError: 503,
     IndexCorruptError: 503, IndexVersionError: 503, ModelLoadError: 503, ModelMismatchError: 500,
+    StoreUnavailableError: 503,  # the Milvus server is down: try again later
 }
 
 
+_REBUILD = 'POST /index with {"full": true} (on a server started with --allow-index)'
+REMEDY_HOW = {  # a Remedy in this API's terms
+    Remedy.BUILD: "build an index on the server (qa index PATH ...), then start the server again",
+    Remedy.REBUILD: f"{_REBUILD}, or rebuild the index on the server (qa index --full)",
+    Remedy.UPGRADE: f"upgrade qa on the server, or {_REBUILD}",
+    Remedy.MODEL: "start the server without a model option, or rebuild the index on the server with the model",
+    Remedy.SOURCES: "rebuild the index on the server once from its paths (qa index PATH ...): "
+                    "POST /index takes no paths",
+    Remedy.JSON_FIELDS: "rebuild the index on the server naming the JSON text field (qa index --json-text-field)",
+    Remedy.FOLLOW_LINKS: "rebuild the index on the server following links (qa index --follow-links)",
+}
+
 HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host"}
+              411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host",
+              429: "too_many_requests"}
 
 
 def check_token(token: str | None) -> None:
@@ -91,12 +108,17 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION, strict=True,
                           description=f"the question, Chinese or English (at most {MAX_QUESTION} characters)")
     k: int = Field(5, ge=1, le=MAX_K, strict=True, description="how many passages")
-    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="how to rank")
+    # Literal[tuple] is Literal[each item]: the API offers the front's own lists of modes and languages.
+    mode: Literal[QA.MODES] = Field("hybrid", description="how to rank")  # type: ignore[valid-type]
     path: str | None = Field(None, min_length=1, max_length=500,
                              description="glob on the document's path, e.g. 'seeds/*' or '*.md'")
-    lang: Literal["zh", "en"] | None = Field(None, description="only passages mainly in this language")
+    lang: Literal[QA.LANGS] | None = Field(None,  # type: ignore[valid-type]
+                                           description="only passages mainly in this language")
     since: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
     until: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
+    min_confidence: float | None = Field(None, ge=0.0, le=1.0, description="the first passage must be at "
+                                         "least this sure for `answered` (default: the server's "
+                                         "QA_MIN_CONFIDENCE, else the model's calibrated threshold)")
 
 
 class IndexRequest(BaseModel):
@@ -199,7 +221,7 @@ def _gate(workers: int) -> asyncio.Semaphore:
 
 
 def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
-               workers: int | None = None, bound_host: str | None = None) -> FastAPI:
+               workers: int | None = None, bound_host: str | None = None, guesses=None) -> FastAPI:
     """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
     a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
     ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
@@ -207,8 +229,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     within 10%, inside the noise of a shared machine) while each answer takes about twice as long
     and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py).
     ``bound_host``: the address the server listens on; requests must name it (or, on loopback, a
-    loopback name) in their Host header."""
+    loopback name) in their Host header. ``guesses``: the qa.http_guard.GuessThrottle counting wrong
+    tokens (default: a new one)."""
+    from .http_guard import GuessThrottle
+
     workers = workers or 1
+    guesses = guesses or GuessThrottle()
     if allow_index and not token:
         raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
     check_token(token)
@@ -222,7 +248,16 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
-        return _error(status, type(exc).__name__, str(exc))
+        if exc.remedy is None:
+            return _error(status, type(exc).__name__, exc.problem)
+        return _error(status, type(exc).__name__, exc.problem,
+                      remedy={"code": exc.remedy.value, "how": REMEDY_HOW[exc.remedy]})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a bad request: JSON like every other error, no internals; uvicorn logs the traceback.
+        return _error(500, "internal_error", f"an unexpected error ({type(exc).__name__}) while answering "
+                      f"{request.method} {request.url.path}: the server's log has the details")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -246,15 +281,24 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
                       headers=getattr(exc, "headers", None))
 
-    def _authorized(authorization: str | None = Header(None)) -> None:
-        """403 when rebuilding is off, 401 without the right token; before anything else is looked at."""
+    def _authorized(request: Request, authorization: str | None = Header(None)) -> None:
+        """403 when rebuilding is off, 429 after too many wrong tokens from the client's address, 401
+        without the right token; before anything else is looked at."""
         if not allow_index:
             raise HTTPException(403, "rebuilding over HTTP is off: start the server with "
                                      "`qa serve --allow-index` and QA_TOKEN set")
+        client = request.client.host if request.client else ""
+        wait = guesses.retry_after(client)
+        if wait:
+            raise HTTPException(429, f"too many wrong tokens (from {client}, or from everyone): try again "
+                                     f"in {wait} s",
+                                headers={"Retry-After": str(wait)})
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            guesses.failed(client)
             raise HTTPException(401, "send the token from QA_TOKEN as `Authorization: Bearer <token>`",
                                 headers={"WWW-Authenticate": "Bearer"})
+        guesses.succeeded(client)
 
     def _json_body(request: Request) -> None:
         """415 for a body that is not JSON; runs before the body is validated."""
@@ -267,7 +311,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
                                      f"(got {ctype or 'no content type'!r})")
 
     @app.post("/ask", summary="Answer a question with cited passages", dependencies=[Depends(_json_body)],
-              response_description="the same JSON as `qa ask --json`: question, mode, model, hits")
+              response_description="the same JSON as `qa ask --json`: question, mode, model, answered, "
+                                   "min_confidence, hits")
     async def ask(body: AskRequest) -> JSONResponse:
         # At most `workers` questions compute at once, the rest wait in arrival order (asyncio's
         # semaphore is FIFO): as fast overall as more threads, without starving unlucky requests.
@@ -275,7 +320,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         async with _gate(workers):
             started = time.perf_counter()
             answer = await run_in_threadpool(qa.ask, body.question, k=body.k, mode=body.mode, path=body.path,
-                                             lang=body.lang, since=body.since, until=body.until)
+                                             lang=body.lang, since=body.since, until=body.until,
+                                             min_confidence=body.min_confidence)
         done = time.perf_counter()
         # Server-Timing (a standard header): time spent waiting for a worker, and answering.
         timing = f"queue;dur={1000 * (started - arrived):.1f}, ask;dur={1000 * (done - started):.1f}"
@@ -283,16 +329,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
     @app.get("/documents", summary="What is indexed")
     def documents() -> JSONResponse:
-        docs = [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
-                for d in qa.index.documents]
+        docs = qa.documents()
         return JSONResponse({"count": len(docs), "documents": docs})
 
     def health_dict() -> dict:
-        m = qa.index.manifest
-        return {"status": "ok", "index_loaded": True, "model": m.model, "model_loaded": qa.model_loaded,
-                "passages": m.passages, "documents": len(m.documents), "build": m.build,
-                "created": m.created, "allow_index": allow_index, "qa_version": __version__,
-                "worker": os.getpid()}
+        return {"status": "ok", "index_loaded": True, **qa.status(), "allow_index": allow_index,
+                "qa_version": __version__, "worker": os.getpid()}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:
@@ -341,7 +383,10 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
     # GuardedH11 closes connections that never finish a request (idle, half a header, a slow body).
-    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11)
+    # proxy_headers=False: X-Forwarded-For is not trusted (uvicorn trusts it from loopback by default),
+    # so no client can pose as another address and get it locked out of POST /index.
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11,
+                   proxy_headers=False)
     if workers > 1:
         run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
         return

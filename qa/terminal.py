@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,8 +16,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .answer import Answer, Hit
 from .controls import visible
+
+if TYPE_CHECKING:  # what QA.ask returns: rendered here, never built here
+    from .answer import Answer, Hit
+    from .errors import QAError
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -36,18 +39,20 @@ def _meta_line(hit: Hit, show_scores: bool) -> Text:
     line.append(f"  chars {c.char_start}-{c.char_end}", style="dim")
     if c.page is not None:
         line.append(f"  page {c.page}", style="dim")
+    if hit.confidence is not None:
+        line.append(f"  confidence {hit.confidence:.0%}", style="dim")
     if show_scores:
         parts = "  ".join(f"{k} {v:.3f}" for k, v in hit.scores.items())
         line.append(f"  score {hit.score:.3f}  ({parts})", style="magenta")
     return line
 
 
-def _passage_text(hit: Hit) -> Text:
+def _passage_text(hit: Hit, style: str = HIGHLIGHT) -> Text:
     text = Text(visible(hit.text, lines=True))
     if hit.highlight:
         lo = hit.highlight.char_start - hit.citation.char_start
         hi = hit.highlight.char_end - hit.citation.char_start
-        text.stylize(HIGHLIGHT, lo, hi)
+        text.stylize(style, lo, hi)
     return text
 
 
@@ -67,25 +72,32 @@ def render_answer(answer: Answer, console: Console, show_scores: bool = False) -
     if not answer.hits:
         console.print("[yellow]No passage matches this question.[/] Try other words, or --mode dense.")
         return
+    declined = answer.answered is False
+    if declined:
+        best = answer.hits[0].confidence or 0.0
+        console.print(f"[bold yellow]Nothing in the index answers this question well[/] (the best passage is "
+                      f"{best:.0%} sure; answers need {answer.min_confidence:.0%}). The nearest passages, "
+                      "which probably do not answer it:")
     by_document: dict[object, list[Hit]] = {}
     for hit in answer.hits:
         by_document.setdefault(hit.document or hit.citation.path, []).append(hit)
-    for best, *others in by_document.values():
-        c = best.citation
+    for first, *others in by_document.values():
+        c = first.citation
         about = " · ".join(x for x in (c.title, c.source, c.date) if x)
         body = Text()
         if about:
             body.append(visible(about) + "\n", style="italic green")
-        body.append_text(_passage_text(best))
+        body.append_text(_passage_text(first, "underline" if declined else HIGHLIGHT))
         for hit in others:
             body.append("\n\n")
             body.append_text(_also_line(hit, show_scores))
-        console.print(Panel(body, title=_meta_line(best, show_scores), title_align="left", expand=True))
+        console.print(Panel(body, title=_meta_line(first, show_scores), title_align="left", expand=True,
+                            style="dim" if declined else "", border_style="dim" if declined else "none"))
 
 
 def render_info(info: dict, console: Console) -> None:
     table = Table(show_header=False, box=None)
-    for key in ("index", "documents", "files", "passages", "model", "dim", "index_type", "bytes",
+    for key in ("index", "documents", "files", "passages", "model", "dim", "store", "index_type", "bytes",
                 "created", "build_seconds", "qa_version", "format"):
         value = info.get(key)
         if key == "bytes" and isinstance(value, int):
@@ -94,7 +106,8 @@ def render_info(info: dict, console: Console) -> None:
     console.print(table)
 
 
-def render_build(report: dict, console: Console) -> None:
+def render_build(report: dict, console: Console, how: Callable[[str], str] | None = None) -> None:
+    """The build report; ``how`` words a skipped file's remedy (the CLI names its `qa ...` command)."""
     console.print(
         f"[green]Indexed[/] {report['documents']} documents, {report['passages']} passages "
         f"in {report['seconds']:.1f} s → {shown(report['index_dir'])}/  "
@@ -102,7 +115,8 @@ def render_build(report: dict, console: Console) -> None:
         f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
         f"{report['embedded']} texts embedded)")
     for s in report["skipped"]:
-        console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'])}")
+        fix = f"; {how(s['remedy'])}" if how and s.get("remedy") else ""
+        console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'] + fix)}")
     for w in report.get("warnings", []):
         console.print(f"[yellow]warning[/] {shown(w['path'])}: {shown(w['note'])}")
 
@@ -119,15 +133,19 @@ class ProgressBar:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=False)
         self.tasks: dict[str, int] = {}
+        self.started = False
 
     def __enter__(self) -> "ProgressBar":
-        self.progress.__enter__()
-        return self
+        return self  # shown from the first report on: a build with nothing to do prints nothing
 
     def __exit__(self, *exc) -> None:
-        self.progress.__exit__(*exc)
+        if self.started:
+            self.progress.__exit__(*exc)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.__enter__()
+            self.started = True
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -138,8 +156,10 @@ def history_file() -> Path:
     return base / "qa" / "history"
 
 
-def interactive(ask: Callable[[str], Answer], console: Console, show_scores: bool = False) -> None:
-    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave."""
+def interactive(ask: Callable[[str, int], Answer], console: Console, show_scores: bool = False,
+                explain: Callable[[QAError], str] = str) -> None:
+    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave.
+    ``explain`` words an error (the CLI names the `qa ...` command that fixes it)."""
     try:
         import readline  # arrow-key editing and history for input()
     except ImportError:  # not on every platform
@@ -179,7 +199,7 @@ def interactive(ask: Callable[[str], Answer], console: Console, show_scores: boo
             try:
                 render_answer(ask(line, k), console, show_scores)
             except QAError as e:
-                console.print(f"[red]error:[/] {shown(e)}")
+                console.print(f"[red]error:[/] {shown(explain(e))}")
     except KeyboardInterrupt:
         console.print()
     finally:
@@ -214,6 +234,16 @@ def render_eval(result: dict, console: Console) -> None:
     for name, row in result["tasks"].items():
         table.add_row(name, *(f"{row[m]:.3f}" for m in metrics), str(row["queries"]))
     console.print(table)
+    if all("kept" in row for row in result["tasks"].values()):
+        verdict = Table(title="the verdict (docs/confidence.md)", title_justify="left")
+        for column in ("task", "kept", "declined"):
+            verdict.add_column(column, justify="left" if column == "task" else "right",
+                               style="bold" if column == "task" else None)
+        for name, row in result["tasks"].items():
+            verdict.add_row(name, f"{row['kept']:.3f}", f"{row['declined']:.3f}")
+        console.print(verdict)
+        console.print("[dim]kept: right first hits counted as answered; declined: the same questions with "
+                      "their article hidden, not answered[/]")
     ix, ms = result["index"], result["query_ms"]
     rate = f", {ix['passages_per_second']:.1f} passages/s" if ix.get("passages_per_second") else ""
     console.print(f"index: {ix['documents']} documents, {ix['passages']} passages in {ix['seconds']:.1f} s"

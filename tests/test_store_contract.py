@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from qa.errors import IndexCorruptError
+from qa.errors import IndexCorruptError, Remedy
 from qa.index_files import read_manifest, remove_stale_builds, write_build
 from qa.lexical import BM25, BM25Params
 from qa.stores import KINDS, open_store, store_class
@@ -19,6 +19,8 @@ from qa.stores.base import LANGS, BuildData
 
 TARGETS = {  # kind -> the target of its store spec, given a private temporary folder
     "faiss": lambda tmp_path: "",
+    # One milvus-lite file for the session (each test's index folder names its own collections).
+    "milvus": lambda tmp_path: str(tmp_path.parent / "contract.db"),
 }
 
 
@@ -40,6 +42,8 @@ def data(built) -> BuildData:
 def opened(request, built, data, tmp_path):
     """(store, index folder, manifest) for a build written by the store kind under test."""
     kind = request.param
+    if kind == "milvus":
+        pytest.importorskip("milvus_lite", reason="the milvus extra is not installed: pip install 'qa[milvus]'")
     _, index_dir = built
     spec = f"{kind}:{TARGETS[kind](tmp_path)}".rstrip(":")
     record = write_build(tmp_path, "b-contract", data, spec)
@@ -125,6 +129,13 @@ def test_lexical_scores_are_bm25(opened, data):
         {en_word: df[en_word], zh_word: df[zh_word], "no-such-term": 0}
 
 
+def test_a_build_that_does_not_match_its_manifest_is_refused(opened):
+    _, index_dir, manifest = opened
+    with pytest.raises(IndexCorruptError) as e:
+        open_store(index_dir, dataclasses.replace(manifest, passages=manifest.passages + 1))
+    assert e.value.remedy is Remedy.REBUILD
+
+
 def test_a_dropped_build_is_gone(opened):
     store, index_dir, manifest = opened
     store.close()
@@ -136,8 +147,9 @@ def test_a_dropped_build_is_gone(opened):
 
 def test_unknown_store_kind_asks_for_a_rebuild(opened):
     _, index_dir, manifest = opened
-    with pytest.raises(IndexCorruptError, match="qa index --full"):
+    with pytest.raises(IndexCorruptError, match="no-such-store") as e:
         open_store(index_dir, dataclasses.replace(manifest, store={"kind": "no-such-store"}))
+    assert e.value.remedy is Remedy.REBUILD
     assert store_class(manifest.store_kind).kind == manifest.store_kind
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from qa.cli import main, parser
 
-from ..conftest import DATA, ROOT
+from ..conftest import DATA, ROOT, subprocess_env
 
 
 @pytest.fixture
@@ -40,6 +40,20 @@ def test_index_ask_json_info(workdir, capsys):
     assert answer["hits"][0]["citation"]["path"] == os.path.join("docs", "volcano_en.md")
     assert set(answer["hits"][0]["citation"]) >= {"path", "title", "source", "date", "line_start",
                                                   "line_end", "char_start", "char_end"}
+    assert answer["answered"] is True and 0.0 <= answer["hits"][0]["confidence"] <= 1.0
+
+    # The verdict's threshold moves the verdict, never the hits.
+    code, out, _ = run(capsys, "ask", "冰岛火山爆发对欧洲航空旅行有什么影响？", "--json", "-k", "2",
+                       "--min-confidence", "1")
+    strict = json.loads(out)
+    assert code == 0 and strict["answered"] is False and strict["min_confidence"] == 1.0
+    assert strict["hits"] == answer["hits"]
+    code, _, err = run(capsys, "ask", "volcano", "--min-confidence", "7")
+    assert code != 0 and "between 0 and 1" in err
+
+    code, out, _ = run(capsys, "ask", "What is the capital of France?", "-k", "2")
+    assert code == 0 and "Nothing in the index answers this question well" in out
+    assert out.count("confidence") >= 2  # the nearest passages are still shown
 
     code, out, _ = run(capsys, "ask", "--mode", "lexical", "--json", "football", "match")
     assert json.loads(out)["hits"][0]["citation"]["path"].endswith("football_en.txt")
@@ -91,7 +105,7 @@ def test_every_command_has_help():
 
 def test_console_script_exit_code_and_message(tmp_path):
     # qa from this checkout, whether or not it is installed (the run starts in another folder)
-    env = dict(os.environ, QA_INDEX=str(tmp_path / "none"), PYTHONPATH=str(ROOT))
+    env = subprocess_env(QA_INDEX=str(tmp_path / "none"))
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "info"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 1
@@ -104,7 +118,7 @@ def test_console_script_exit_code_and_message(tmp_path):
 def test_output_into_a_closed_pipe_is_not_an_error(built, tmp_path):
     """`qa ask --json | head`: the reader may leave before qa writes; no traceback, exit 0."""
     _, index_dir = built
-    env = dict(os.environ, QA_INDEX=str(index_dir), PYTHONPATH=str(ROOT))
+    env = subprocess_env(QA_INDEX=str(index_dir))
     read_end, write_end = os.pipe()
     os.close(read_end)  # every write now fails with EPIPE
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Longjing tea", "--json"], cwd=tmp_path,
