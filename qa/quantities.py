@@ -55,6 +55,10 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
         ("quarter", re.compile(rf"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
         ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
+        # a quarter named by its months (the April-June quarter, 4至6月) or as a year's last one
+        ("months", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s*(?:-|–|to|through)\s*(?P<m2>{_MONTH_WORD})", re.I)),
+        ("months", re.compile(r"(?P<mn>\d{1,2})\s*(?:-|–|~|至|到)\s*(?P<mn2>\d{1,2})月")),
+        ("quarter", re.compile(r"\b(?P<w>last|final)\s+quarter\s+of\s+(?:19|20)\d\d\b", re.I)),
         ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
         ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
         ("half", re.compile(r"(?P<zh>上|下)半年")),
@@ -131,22 +135,25 @@ def _small(m: re.Match) -> int | None:
         return int(word[:-2])
     if word.isdigit():
         return int(word)
-    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1}):
+    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1, "last": 4, "final": 4}):
         if word in table:
             return table[word]
     return None
 
 
-def _month(m: re.Match) -> int:
-    if "mn" in m.re.groupindex and m.group("mn"):
-        return int(m.group("mn"))
-    return _MONTH_OF[m.group("m").rstrip(".").lower()]
+def _month(m: re.Match, second: str = "") -> int:
+    if "mn" + second in m.re.groupindex and m.group("mn" + second):
+        return int(m.group("mn" + second))
+    return _MONTH_OF[m.group("m" + second).rstrip(".").lower()]
 
 
 def _keys_of(kind: str, m: re.Match) -> list[str]:
     if kind in ("scaled", "grouped"):
         scale = _SCALE[m.group("s").lower()] if kind == "scaled" else 1.0
         return [_value_key(_number(m.group("n")) * scale)]
+    if kind == "months":  # three months that make a calendar quarter
+        first, last = _month(m), _month(m, "2")
+        return [f"{KEY}q{(first + 2) // 3}"] if first % 3 == 1 and last == first + 2 else []
     if kind == "percent":
         return [f"{KEY}{_number(m.group('n')):g}%"]
     if kind == "half" and "zh" in m.re.groupindex and m.group("zh"):

@@ -37,6 +37,9 @@ def test_traditional_and_simplified_are_one_word():
     ("6月3日开工", "work began on June 3", "=m6d3"),
     ("三千二百万元", "32,000,000 yuan", "=3.2e+07"),
     ("排名第七", "ranked 7th", "=#7"),
+    ("2025年4至6月", "the April-June quarter", "=q2"),
+    ("7-9月", "July to September", "=q3"),
+    ("2025年第四季度", "the last quarter of 2025", "=q4"),
 ])
 def test_a_quantity_written_in_either_language_gives_the_same_key(zh, en, key):
     assert key in quantity_keys(zh) and key in quantity_keys(en)
@@ -47,6 +50,9 @@ def test_quantities_that_differ_give_different_keys():
     assert not set(quantity_keys("48亿美元")) & set(quantity_keys("4.8 million dollars"))
     assert not set(quantity_keys("第三季度")) & set(quantity_keys("the fourth quarter"))
     assert quantity_keys("There is no number here.") == []
+    # months that are not one calendar quarter, and a "last quarter" that means the one before
+    assert not {"=q1", "=q2"} & set(quantity_keys("from February to April, and 5至7月"))
+    assert "=q4" not in quantity_keys("revenue rose last quarter")
 
 
 def test_a_chinese_name_and_its_pinyin_spelling_share_a_key():
