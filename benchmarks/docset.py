@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -164,8 +165,11 @@ def table(metrics: dict, groups: tuple[str, ...], labels: dict[str, str] | None 
 def write_section(section: str, marks: tuple[str, str], results: Path) -> None:
     """Replace the section between ``marks`` in ``results`` (appended when missing)."""
     text = results.read_text(encoding="utf-8")
-    if marks[0] in text and marks[1] in text:
-        i, j = text.index(marks[0]), text.index(marks[1])
+    # The heading as a whole line: "## News set" is also the tail of another section's "### News set".
+    start = re.search(rf"^{re.escape(marks[0].strip())}$", text, re.M)
+    if start and marks[1] in text[start.start():]:
+        i = start.start()
+        j = text.index(marks[1], i)
         text = text[:i] + section + text[j + len(marks[1]):]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
