@@ -57,8 +57,11 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | None = None) -> "QA":
+              options: FormatOptions | None = None, jobs: int | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
+
+        ``jobs``: cores that embed (default all). A build that crashed is finished by the next one
+        without embedding again what it had embedded.
 
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
         The build report (added, changed, removed, skipped files) is in ``.last_build``.
@@ -66,7 +69,7 @@ class QA:
         from .builder import build_index
 
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options)
+                             progress=progress, options=options, jobs=jobs)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import hashlib
 import os
 import re
 import time
@@ -24,6 +23,7 @@ import numpy as np
 from . import __version__
 from .chunks import ChunkSettings, LineIndex, chunk_document
 from .documents import Document, Skipped, discover, display_path, load_file_report
+from .embed_cache import EmbeddingCache, cache_path, text_key
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, IndexLockedError, InputError, QAError
 from .formats import FormatOptions
@@ -83,10 +83,6 @@ def passage_views(record: dict) -> tuple[str, list[str]]:
     return _SPACE_RUN.sub(" ", base).strip(), [_SPACE_RUN.sub(" ", t).strip() for t in sentences]
 
 
-def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 @contextmanager
 def index_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index's write lock; a second writer is refused at once with a clear message."""
@@ -137,9 +133,9 @@ class _Previous:
             by_doc.setdefault(p["doc"], []).append(i)
             title = docs[p["doc"]].get("title")
             passage_text, sentence_texts = passage_views(p)
-            self.vectors[_key(embed_text(passage_text, title))] = vecs[i]
+            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
             for t in sentence_texts:
-                self.vectors[_key(t)] = sent[row]
+                self.vectors[text_key(t)] = sent[row]
                 row += 1
         if manifest.get("formats") != formats:
             return  # the vectors stay useful, but files must be read again with the new options
@@ -222,38 +218,48 @@ class _Collector:
         self.passage_texts.append(embed_text(passage_text, title))
         self.sentence_texts.extend(sentence_texts)
 
-    def embed_all(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """Passage and sentence vectors; only texts the old index lacks go through the model."""
+    def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
+        """Passage and sentence vectors; only texts neither the old index nor ``cache`` (vectors a
+        crashed build left) holds go through the model, and each batch it returns joins ``cache``."""
         known = self.previous.vectors
         wanted: dict[bytes, str] = {}
         for t in self.passage_texts + self.sentence_texts:
-            k = _key(t)
-            if k not in known and k not in wanted:
+            k = text_key(t)
+            if k not in known and k not in cache and k not in wanted:
                 wanted[k] = t
-        fresh = self._embed(list(wanted.values()))
-        table = dict(zip(wanted, fresh))
-        table_get = lambda t: table[k] if (k := _key(t)) in table else known[k]  # noqa: E731
-        dim = self.embedder.dim
-        vectors = np.zeros((len(self.passage_texts), dim), dtype=np.float32)
-        for i, t in enumerate(self.passage_texts):
-            vectors[i] = self.reused[i] if i in self.reused else table_get(t)
-        sentences = np.zeros((len(self.sentence_texts), dim), dtype=np.float32)
-        for i, t in enumerate(self.sentence_texts):
-            sentences[i] = table_get(t)
+        fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
+        self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+        vectors = self._fill(self.passage_texts, cache, self.reused)
+        sentences = self._fill(self.sentence_texts, cache)
         return vectors, sentences, len(wanted)
 
-    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+    def _fill(self, texts: list[str], cache: EmbeddingCache, reused: dict | None = None) -> np.ndarray:
+        known = self.previous.vectors
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        rows, keys = [], []
+        for i, t in enumerate(texts):
+            if reused and i in reused:
+                out[i] = reused[i]
+            elif (v := known.get(k := text_key(t))) is not None:
+                out[i] = v
+            else:
+                rows.append(i)
+                keys.append(k)
+        if rows:
+            out[rows] = cache.vectors(keys)
+        return out
+
+    def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
         # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
+        # Progress counts passages (texts scaled by new passages per text): what a person indexes.
+        per_text = passages / max(1, len(texts))
         for lo in range(0, len(order), EMBED_BATCH):
             idx = order[lo:lo + EMBED_BATCH]
-            vecs = self.embedder.embed([texts[i] for i in idx])
-            for i, v in zip(idx, vecs):
-                out[i] = v
+            cache.append([keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx]))
             if self.progress:
-                self.progress("embed", min(lo + EMBED_BATCH, len(order)), len(order))
-        return out
+                done = min(lo + EMBED_BATCH, len(order))
+                self.progress("embed", round(done * per_text), round(len(order) * per_text))
 
 
 def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
@@ -300,13 +306,17 @@ def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: C
 def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *, model: str | None = None,
                 embedder: Embedder | None = None, settings: ChunkSettings = ChunkSettings(),
                 bm25_params: BM25Params = BM25Params(), full: bool = False,
-                options: FormatOptions | None = None, progress: Progress | None = None) -> BuildReport:
+                options: FormatOptions | None = None, progress: Progress | None = None,
+                jobs: int | None = None) -> BuildReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Files that cannot be read are reported in ``BuildReport.skipped`` (once each, with the reason)
     and the rest is indexed; if nothing at all can be indexed, InputError. ``options`` defaults to
     the ones the index was built with. The new index replaces the old one atomically; when nothing
-    changed, nothing is written.
+    changed, nothing is written. ``jobs`` is how many cores embed (default: all).
+
+    Vectors are kept as they are computed (``.work/`` in the index folder): a build that crashed
+    is finished by the next one without embedding those texts again.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -322,7 +332,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).
-        embedder = report.embedder = embedder or load_embedder(model)
+        embedder = report.embedder = embedder or load_embedder(model, workers=jobs)
+        if jobs is not None and hasattr(embedder, "workers"):
+            embedder.workers = max(1, jobs)
         previous = _Previous(index_dir, model_name, settings.to_dict(), formats, full)
         collector = _Collector(embedder, previous, progress)
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
@@ -373,7 +385,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
                 else "no files of a known kind found") + ". Give files or folders with documents "
                 "(.txt, .md, .html, .pdf, .docx, .json, .jsonl).")
-        vectors, sentence_vectors, report.embedded = collector.embed_all()
+        cache = EmbeddingCache(cache_path(index_dir, model_name, embedder.dim), embedder.dim)
+        vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
         bm25 = BM25.build(collector.tokens, bm25_params)
         build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         if progress:
@@ -395,6 +408,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             # over HTTP without anyone naming paths again (QA.update).
             "sources": [str(Path(p).resolve()) for p in paths],
         })
+        cache.discard()  # the published index holds these vectors now
         if progress:
             progress("write", 1, 1)
     _prepare_dictionary(progress)

@@ -66,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
                        "and re-embedded.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="cores that embed passages (default: all of them)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
@@ -193,7 +195,9 @@ def cmd_index(args) -> int:
     # changed, not even the model).
     from .builder import build_index
 
-    options = dict(model=_model(args), full=args.full, options=_format_options(args))
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
+    options = dict(model=_model(args), full=args.full, options=_format_options(args), jobs=args.jobs)
     if args.json:
         report = build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))

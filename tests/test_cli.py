@@ -55,6 +55,13 @@ def test_index_ask_json_info(workdir, capsys):
     assert code == 0 and "unchanged 7" in out
 
 
+def test_index_jobs(workdir, capsys):
+    code, _, err = run(capsys, "index", "docs", "--jobs", "0")
+    assert code == 1 and "--jobs must be at least 1" in err and not (workdir / "index").exists()
+    code, out, _ = run(capsys, "index", "docs", "--jobs", "1", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 7 and json.loads(out)["embedded"] > 7
+
+
 def test_index_dir_from_environment(workdir, capsys, monkeypatch):
     monkeypatch.setenv("QA_INDEX", str(workdir / "elsewhere"))
     assert run(capsys, "index", "docs/rail_zh.txt")[0] == 0
