@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import qa.search as search  # noqa: E402
+import qa.candidates as candidates  # noqa: E402
+import qa.reorder as reorder  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 from qa.evaluate import evaluate_modes  # noqa: E402
 
@@ -39,20 +40,20 @@ SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
 import qa.highlight as highlight  # noqa: E402
 import qa.segment as segment  # noqa: E402
 
-PARTS = [(search, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"), (highlight, "W_ANSWER_TYPE"),
-         (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE"), (search.Searcher, "_lexical")]
+PARTS = [(reorder, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"), (highlight, "W_ANSWER_TYPE"),
+         (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE"), (candidates.CandidateFinder, "_lexical")]
 DEFAULTS = {(owner, name): getattr(owner, name) for owner, name in PARTS}
 
 
 def _without_bridge(self, tokens, q_lang, translated):
     """The ranking's lexical signal without dictionary-bridged BM25 (direct matches only)."""
-    direct, _ = DEFAULTS[(search.Searcher, "_lexical")](self, tokens, q_lang, translated)
+    direct, _ = DEFAULTS[(candidates.CandidateFinder, "_lexical")](self, tokens, q_lang, translated)
     return direct, None
 
 
 _SEMICOLON_ENDS = re.compile(segment._BOUNDARY_RE.pattern.replace(segment._ZH_END, segment._ZH_END + "；", 1))
-_NO_LEAD, _ONE_PASSAGE = {(highlight, "W_LEAD"): 0.0}, {(search, "PER_DOCUMENT"): 1}
-_NO_BRIDGE = {(search.Searcher, "_lexical"): _without_bridge}
+_NO_LEAD, _ONE_PASSAGE = {(highlight, "W_LEAD"): 0.0}, {(reorder, "PER_DOCUMENT"): 1}
+_NO_BRIDGE = {(candidates.CandidateFinder, "_lexical"): _without_bridge}
 VARIANTS = [
     ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (highlight, "W_OVERLAP"): 0.0,
                      (highlight, "W_TOPIC"): 1.0, (highlight, "W_ANSWER_TYPE"): 0.0}),

@@ -83,13 +83,13 @@ def embedding_floor(name: str, files: list[Path], embedder, repeats: int) -> dic
             build_index([folder], Path(tmp) / f"index-{r}", embedder=embedder, full=True)
             builds.append(time.perf_counter() - started)
             index = load_index(Path(tmp) / f"index-{r}")
-            texts = [embed_text(p["text"], index.documents[p["doc"]].get("title")) for p in index.passages]
+            texts = [embed_text(p.text, index.documents[p.doc].get("title")) for p in index.passages]
             texts.sort(key=len)  # the builder's batching: alike lengths together
             started = time.perf_counter()
             for lo in range(0, len(texts), EMBED_BATCH):
                 embedder.embed(texts[lo:lo + EMBED_BATCH])
             floors.append(time.perf_counter() - started)
-        sentences = int(index.manifest["sentences"])
+        sentences = int(index.manifest.sentences)
     build, floor = min(builds), min(floors)
     return {"corpus": name, "documents": sum(len(s.paragraphs) for s in squads), "passages": len(texts),
             "sentences": sentences, "floor": floor, "build": build, "ratio": build / floor}

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 
-from qa.builder import embed_text, passage_views  # noqa: E402
+from qa.collector import embed_text, passage_views  # noqa: E402
 from qa.embed_cache import EmbeddingCache, cache_path, text_key  # noqa: E402
 from qa.embedding import DEFAULT_MODEL, USEEmbedder  # noqa: E402
 from rebuild import paragraphs  # noqa: E402
@@ -74,7 +74,7 @@ for q in qs:
     t = time.perf_counter(); qa.ask(q, k=5); lat.append((time.perf_counter() - t) * 1000)
 from qa.embedding import load_embedder
 store, embedder = qa.index.store, load_embedder()
-vectors = store.vectors
+vectors = store.vectors(np.arange(store.count))
 hits = 0
 for q in qs:
     v = embedder.embed([q])[0]
@@ -83,7 +83,7 @@ for q in qs:
     hits += len(exact & set(int(i) for i in store.search(v, 10)[1]))
 print(json.dumps({"open_first_ask_s": opened, "p50_ms": float(np.percentile(lat, 50)),
                   "p95_ms": float(np.percentile(lat, 95)), "recall_at_10_vs_exact": hits / (10 * len(qs)),
-                  "index_type": qa.index.manifest.get("index_type")}))
+                  "index_type": qa.index.manifest.store.get("index_type")}))
 """
 
 
@@ -119,16 +119,17 @@ class Base:
         from qa.index_files import load_index
 
         ix = load_index(index)
-        sentence_vectors = np.asarray(ix.sentence_vectors, dtype=np.float32)
+        ids = np.arange(ix.store.count)
+        vectors, sentence_vectors = ix.store.vectors(ids), ix.store.sentence_vectors(ids)
         # Per paragraph: its passages' views (text embedded without the title) and vectors.
         self.passages: list[list[tuple[str, np.ndarray]]] = [[] for _ in self.paras]
         self.sentences: dict[bytes, np.ndarray] = {}
         self.sentence_texts: list[str] = []
         row = 0
         for i, p in enumerate(ix.passages):
-            j = int(ix.documents[p["doc"]]["path"].rsplit("#", 1)[1]) - 1
+            j = int(ix.documents[p.doc]["path"].rsplit("#", 1)[1]) - 1
             view, sentence_texts = passage_views(p)
-            self.passages[j].append((view, ix.store.vectors[i]))
+            self.passages[j].append((view, vectors[i]))
             for t in sentence_texts:
                 self.sentences[text_key(t)] = sentence_vectors[row]
                 self.sentence_texts.append(t)

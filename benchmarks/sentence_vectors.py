@@ -31,18 +31,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 
-import qa.search as search  # noqa: E402
+from qa.candidates import CandidateFinder  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 from qa.evaluate import evaluate_modes  # noqa: E402
 from quality import RESULTS, commit, machine, replace_between  # noqa: E402
 
 SECTION = ("## Sentence vectors\n", "<!-- end of sentence vectors -->")
-DEFAULT_BEST = search.Searcher._best_sentences
+DEFAULT_BEST = CandidateFinder._best_sentences
 
 
 def _passage_only(self, ids, q):
     """Stands in for the best sentence's similarity with the passage's own: dense = passage similarity."""
-    return self.index.store.vectors[np.asarray(ids)] @ q if len(ids) else np.zeros(0, np.float32)
+    return self.store.vectors(ids) @ q if len(ids) else np.zeros(0, np.float32)
 
 
 VARIANTS = [("default: passage + sentence vectors", DEFAULT_BEST),
@@ -55,7 +55,7 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
     embedder = load_embedder()
     rows = []
     for name, best in VARIANTS:
-        search.Searcher._best_sentences = best
+        CandidateFinder._best_sentences = best
         tasks = dict(evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
                                     embedder=embedder, limit=limit)["hybrid"].tasks)
         cmrc = evaluate_modes([data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder=embedder,
@@ -63,7 +63,7 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
         tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
         rows.append((name, tasks))
         print(name, {t: round(v["recall@1"], 3) for t, v in tasks.items()}, flush=True)
-    search.Searcher._best_sentences = DEFAULT_BEST
+    CandidateFinder._best_sentences = DEFAULT_BEST
     return rows
 
 

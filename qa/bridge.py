@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -199,28 +200,41 @@ def _longest(tokens: list[str]) -> list[str]:
     return [t for t in uniq if not any(t != o and t in o for o in uniq)]
 
 
-def translate_query(tokens: list[str], to_lang: str, vocab: dict[str, int]) -> dict[str, float]:
-    """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows.
+def translate_query(tokens: list[str], to_lang: str,
+                    known: Callable[[Iterable[str]], set[str]]) -> dict[str, float]:
+    """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows
+    (``known(terms)`` says which, asked once for all candidates: a remote index answers in one trip).
 
     Each source word spreads a total weight of 1 over its translations, so a word with many senses
     does not outweigh a word with one.
     """
     bridge = load_bridge()
+    looked_up: list[tuple[str, list[str] | dict[str, float] | None]] = []
+    for tok in _longest(tokens):
+        if _is_shared(tok):
+            looked_up.append((tok, bridge.chinese_words(tok) if to_lang == "zh" and bridge is not None else None))
+        elif to_lang == "en" and bridge is not None:
+            looked_up.append((tok, bridge.english_terms(tok)))
+    candidates = set()
+    for tok, found in looked_up:
+        candidates.update(found or ())
+        if _is_shared(tok):
+            candidates.add(tok)
+    vocab = known(candidates)
     out: dict[str, float] = {}
 
     def add(term: str, w: float) -> None:
         if term in vocab:
             out[term] = max(out.get(term, 0.0), w)
 
-    for tok in _longest(tokens):
-        if _is_shared(tok):
-            if to_lang == "zh" and bridge is not None:
-                cands = [w for w in bridge.chinese_words(tok) if w in vocab][:MAX_WORDS]
-                for w in cands:
-                    add(w, 1.0 / len(cands))
-            add(tok, 1.0)  # numbers and names as they are
-            continue
-        if to_lang == "en" and bridge is not None:
-            for t, w in bridge.english_terms(tok).items():
+    for tok, found in looked_up:
+        if isinstance(found, dict):  # a Chinese word's English terms
+            for t, w in found.items():
                 add(t, w)
+            continue
+        if found is not None:  # a shared word's Chinese words
+            cands = [w for w in found if w in vocab][:MAX_WORDS]
+            for w in cands:
+                add(w, 1.0 / len(cands))
+        add(tok, 1.0)  # numbers and names as they are
     return out

@@ -207,7 +207,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
     Raises EvalDataError for bad data (checked before the model loads), InputError for bad options.
     """
     from .errors import InputError
-    from .search import MODES
+    from .fusion import MODES
 
     if not 1 <= len(paths) <= 2:
         raise InputError(f"give one SQuAD-format file, or two parallel translations (got {len(paths)})")

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .stores.base import PassageColumns
 
 LANGS = ("zh", "en")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
@@ -79,10 +83,10 @@ def _doc_path(doc: dict) -> str:
 class PassageTable:
     """Per-passage facts the filters need, computed once per loaded index."""
 
-    def __init__(self, documents: list[dict], passages: list[dict]):
+    def __init__(self, documents: list[dict], columns: PassageColumns):
         self.documents = documents
-        self.doc_of = np.array([p["doc"] for p in passages], dtype=np.int64)
-        self.lang = np.array([p["langs"][0] if p["langs"] else "other" for p in passages])
+        self.doc_of = columns.doc
+        self.lang = columns.lang
         self.dates = [self._date(d.get("date")) for d in documents]
 
     @staticmethod

@@ -1,4 +1,13 @@
-"""Combining dense and lexical evidence: pure functions over score arrays, no I/O."""
+"""Ranking policy: how dense and lexical evidence combine into one score, as pure functions over
+score arrays (no I/O, no other stage of qa).
+
+In ``hybrid`` mode each signal is z-normalised over the candidates and the two are summed with
+weights: dense weighs W_DENSE; the lexical signal weighs W_LEXICAL when its evidence is the question's
+own words and W_BRIDGE when it comes through the dictionary (a translation guesses at the sense, and
+an English term maps to several Chinese words; measured on the dev sets: benchmarks/RESULTS.md,
+"Quality"); when the candidates have both kinds, one weight between the two, set by their shares
+(``lexical_weight``). ``dense`` and ``lexical`` modes rank by that signal alone.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+MODES = ("hybrid", "dense", "lexical")
+W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 
 # A spread smaller than this share of the scores' typical size is treated as that size: otherwise
 # z-normalising blows tiny differences (e.g. BM25 on title words every passage of a document shares,
@@ -36,15 +47,6 @@ def weighted_sum(parts: Sequence[np.ndarray], weights: Sequence[float]) -> np.nd
     return total
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
-    """Reciprocal-rank fusion: each item scores sum(1 / (k + rank)), rank counted from 1."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
-    return fused
-
-
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` highest scores, best first (stable for ties)."""
     if k <= 0 or scores.size == 0:
@@ -52,3 +54,36 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, scores.size)
     part = np.argpartition(-scores, k - 1)[:k]
     return part[np.lexsort((part, -scores[part]))]
+
+
+def lexical_weight(direct: np.ndarray, bridged: np.ndarray) -> float:
+    """The lexical signal's weight against dense: W_LEXICAL for BM25 in the passage's own language,
+    W_BRIDGE for BM25 through the dictionary, mixed in proportion to how much of the candidates'
+    lexical score each gives. Both are BM25 over one index, so they are summed on one scale and
+    normalised together: normalising them apart (or weighting them apart) ranks a same-language
+    passage that shares a topic word above the other-language passage the question names."""
+    mass = float(direct.sum() + bridged.sum())
+    if mass <= 0:
+        return 0.0
+    share = float(direct.sum()) / mass
+    return W_LEXICAL * share + W_BRIDGE * (1.0 - share)
+
+
+def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(fused score, lexical score) of each candidate for ``mode``. The lexical score is the direct and
+    bridged BM25 summed: one scale, the two kinds add up."""
+    both = (direct + bridged).astype(np.float64)
+    if mode == "dense":
+        fused = dense.astype(np.float64)
+    elif mode == "lexical":
+        fused = both
+    elif mode == "hybrid":
+        fused = weighted_sum([dense, both], [W_DENSE, lexical_weight(direct, bridged)])
+    else:
+        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    return fused, both
+
+
+def ranking(ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
+    """Positions into ``ids`` by fused score, best first; equal scores by passage id."""
+    return np.lexsort((ids, -fused))

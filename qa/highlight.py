@@ -38,12 +38,6 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
 
 
-def sentence_text(passage: dict, j: int) -> str:
-    """The cited text of a passage record's j-th sentence."""
-    s, e = passage["sentences"][j]
-    return passage["text"][s - passage["start"]:e - passage["start"]]
-
-
 def searchable(text: str) -> str:
     """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space,
     and a space where Chinese meets a Latin letter or digit (so "较2023年" holds the term 2023)."""
@@ -101,8 +95,9 @@ class SentenceChooser:
     """Scores the sentences of an index's passages for a question. Holds what does not depend on the
     question: each document's topic, and the text analysis of recently seen passages."""
 
-    def __init__(self, index: StoredIndex, sent_lo: np.ndarray):
-        self.index, self.sent_lo = index, sent_lo  # sent_lo[p]: row of passage p's first sentence
+    def __init__(self, index: StoredIndex):
+        self.index, self.store = index, index.store
+        self.sentence_counts = index.store.columns().sentences
         self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
         self._cache: OrderedDict[int, list[tuple[str, str, bool, bool]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -117,9 +112,9 @@ class SentenceChooser:
         d = self.index.documents[doc]
         title = searchable(d.get("title") or "").strip()
         if d.get("passages"):
-            first = self.index.passages[d["first"]]
-            for j in range(len(first["sentences"])):
-                text = sentence_text(first, j)
+            first = self.store.passage(d["first"])
+            for j in range(len(first.sentences)):
+                text = first.sentence_text(j)
                 if can_answer(text, searchable(text), title):  # the lead says something
                     return Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
         return Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
@@ -128,12 +123,11 @@ class SentenceChooser:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
         rarest (seen once): the question still asks about it, and a sentence can hold it inside a
         longer word (聘为 in 受聘为)."""
-        bm25 = self.index.bm25
+        frequencies, n = self.store.document_frequencies(terms), self.store.count
         out = {}
         for t, w in terms.items():
-            i = bm25.vocab.get(t)
-            df = int(bm25.indptr[i + 1] - bm25.indptr[i]) if i is not None else 1
-            out[t] = w * float(np.log(1.0 + (bm25.n_docs - df + 0.5) / (df + 0.5)))
+            df = frequencies[t] or 1
+            out[t] = w * float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
     def sentences(self, pid: int) -> list[tuple[str, str, bool, bool]]:
@@ -146,13 +140,13 @@ class SentenceChooser:
             if found is not None:
                 self._cache.move_to_end(pid)
                 return found
-        p = self.index.passages[pid]
-        title = self.topic(p["doc"]).title
+        p = self.store.passage(pid)
+        title = self.topic(p.doc).title
         found = []
-        for j in range(len(p["sentences"])):
-            text = sentence_text(p, j)
+        for j in range(len(p.sentences)):
+            text = p.sentence_text(j)
             words = searchable(text)
-            lang = detect_language(text) if len(p["langs"]) > 1 else p["langs"][0]
+            lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
             found.append((words, lang, can_answer(text, words, title), has_quantity(text)))
         with self._lock:
             self._cache[pid] = found
@@ -166,20 +160,20 @@ class SentenceChooser:
         bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
         weights. A heading, a question, or a line that only repeats the document's title is not an
         answer, unless the passage has nothing else (then its first such sentence is shown)."""
-        lo, hi = int(self.sent_lo[pid]), int(self.sent_lo[pid + 1])
-        if hi <= lo:
+        n = int(self.sentence_counts[pid])
+        if n <= 0:
             return -1, float("-inf")
-        score = np.asarray(self.index.sentence_vectors[lo:hi], dtype=np.float32) @ q
-        p = self.index.passages[pid]
-        topic = self.topic(p["doc"])
-        terms = reading(p["langs"][0]).keys()
+        score = self.store.sentence_vectors([pid]) @ q
+        p = self.store.passage(pid)
+        topic = self.topic(p.doc)
+        terms = reading(p.langs[0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
             score[topic.lead_sentence] += W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
         overlap: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
         for j, (words, lang, answers, quantity) in enumerate(self.sentences(pid)):
-            if not answers and hi - lo > 1:
+            if not answers and n > 1:
                 score[j] = -np.inf
                 continue
             if lang not in overlap:

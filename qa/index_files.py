@@ -1,175 +1,164 @@
 """The on-disk index: a self-describing ``manifest.json`` that names one build folder beside it.
 
     index/
-      manifest.json        format, versions, model, settings, files and documents, build folder
-      b-<id>/passages.jsonl   one passage a line: document, spans, lines, sentences, text
-      b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
-      b-<id>/vectors.faiss    passage vectors (FAISS's own format)
-      b-<id>/sentences.npy    sentence vectors (float16), rows by passage
-      b-<id>/bm25_*.npy, bm25_terms.json
-      .lock                   held while a build writes
+      manifest.json        format, versions, model, settings, store, files and documents, build folder
+      b-<id>/              one build's data, written by its store (qa.stores; the local one:
+                           qa.stores.faiss_store), and store.json: the manifest's store record
+      .lock                held while a build writes
 
 A build writes a new folder, then replaces manifest.json in one atomic rename: readers see the old
-index or the new one, never half of one, and a crash mid-build leaves the old one in place.
+index or the new one, never half of one, and a crash mid-build leaves the old one in place. This
+module is the only one that reads or writes manifest.json, and it checks a manifest where it reads it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
-from .errors import IndexCorruptError, IndexMissingError, IndexVersionError
+from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexVersionError
+from .records import Manifest
 
-if TYPE_CHECKING:  # numpy and the rest load only when vectors do: `qa info` reads the manifest alone
-    import numpy as np
-
+if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info` reads the manifest alone
     from .chunks import ChunkSettings
-    from .lexical import BM25
+    from .records import Passage
+    from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages as typed rows, the store recorded in the manifest
 MANIFEST = "manifest.json"
+STORE_RECORD = "store.json"
 REPAIR = "run `qa index --full` to rebuild it"
-SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 
 
-def read_manifest(index_dir: Path) -> dict:
-    path = index_dir / MANIFEST
+def read_manifest(index_dir: Path) -> Manifest:
+    """The index's manifest, checked. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
+    path = Path(index_dir) / MANIFEST
     if not path.exists():
         raise IndexMissingError(f"no index at {index_dir}/: build one with `qa index [PATH ...]`")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise IndexCorruptError(f"{path} is unreadable ({e}); {REPAIR}") from e
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("format"), int):
         raise IndexCorruptError(f"{path} is not a qa manifest; {REPAIR}")
-    if manifest["format"] > FORMAT_VERSION:
+    if data["format"] > FORMAT_VERSION:
         raise IndexVersionError(
-            f"{index_dir}/ was written by a newer qa (index format {manifest['format']}, this qa reads "
+            f"{index_dir}/ was written by a newer qa (index format {data['format']}, this qa reads "
             f"up to {FORMAT_VERSION}): upgrade qa, or rebuild with `qa index --full`")
-    if manifest["format"] < FORMAT_VERSION:
-        raise IndexVersionError(f"{index_dir}/ uses the old index format {manifest['format']}; {REPAIR}")
-    for key in ("build", "model", "dim", "passages", "documents", "files", "chunking", "bm25"):
-        if key not in manifest:
+    if data["format"] < FORMAT_VERSION:
+        raise IndexVersionError(f"{index_dir}/ uses the old index format {data['format']}; {REPAIR}")
+    for key in Manifest.REQUIRED:
+        if key not in data:
             raise IndexCorruptError(f"{path} lacks {key!r}; {REPAIR}")
-    return manifest
+    if not isinstance(data["store"], dict) or "kind" not in data["store"]:
+        raise IndexCorruptError(f"{path} does not say which store holds the index; {REPAIR}")
+    return Manifest.from_dict(data)
+
+
+def build_folder(index_dir: Path, manifest: Manifest) -> Path:
+    return Path(index_dir) / manifest.build
 
 
 @dataclass
 class StoredIndex:
-    """Everything a search needs, loaded from one build folder."""
+    """An opened build: its manifest and the store that holds its data."""
 
-    manifest: dict
-    passages: list[dict]
-    store: "object"  # VectorStore; imported lazily so `qa info` never loads FAISS
-    sentence_vectors: np.ndarray
-    bm25: BM25
+    manifest: Manifest
+    store: Store
 
     @property
     def documents(self) -> list[dict]:
-        return self.manifest["documents"]
+        return self.manifest.documents
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every passage record, by id."""
+        return self.store.passages()
 
 
-def build_folder(index_dir: Path, manifest: dict) -> Path:
-    return index_dir / manifest["build"]
+def open_build(index_dir: Path, manifest: Manifest) -> StoredIndex:
+    from .stores import open_store
 
-
-def read_passages(folder: Path, count: int) -> list[dict]:
-    try:
-        with open(folder / "passages.jsonl", encoding="utf-8") as f:
-            passages = [json.loads(line) for line in f]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
-    if len(passages) != count:
-        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}; {REPAIR}")
-    return passages
-
-
-def read_tokens(folder: Path) -> list[list[str]]:
-    with open(folder / "tokens.jsonl", encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
+    return StoredIndex(manifest, open_store(Path(index_dir), manifest))
 
 
 def load_index(index_dir: Path) -> StoredIndex:
     """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
-    import numpy as np
-
-    from .lexical import BM25, BM25Params
-    from .store import VectorStore
-
-    manifest = read_manifest(index_dir)
-    folder = build_folder(index_dir, manifest)
-    if not folder.is_dir():
-        raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
-    n = int(manifest["passages"])
-    passages = read_passages(folder, n)
-    store = VectorStore.load(folder / "vectors.faiss", int(manifest["dim"]), n)
-    try:
-        sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as e:
-        raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
-    n_sent = sum(len(p["sentences"]) for p in passages)
-    if sentence_vectors.shape != (n_sent, int(manifest["dim"])):
-        raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
-    if sentence_vectors.size * 4 <= SENTENCES_IN_MEMORY:
-        # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy; from
-        # the float16 memory map it was a page walk plus a conversion, a fifth of a warm query at 10k
-        # passages. Larger indexes stay mapped.
-        sentence_vectors = np.asarray(sentence_vectors, dtype=np.float32)
-    bm25 = BM25.load(folder, n, BM25Params(**manifest["bm25"]))
-    return StoredIndex(manifest, passages, store, sentence_vectors, bm25)
+    return open_build(index_dir, read_manifest(index_dir))
 
 
-def write_build(index_dir: Path, build: str, passages: list[dict], tokens: list[list[str]],
-                vectors: np.ndarray, sentence_vectors: np.ndarray, bm25: BM25) -> Path:
-    """Write a build folder's data files (not the manifest). Returns the folder."""
-    import numpy as np
+def write_build(index_dir: Path, build: str, data: BuildData, store: str | None = None) -> dict:
+    """Write a build's data with the store ``store`` names (a spec: ``faiss`` by default) into a new
+    folder ``build`` (not the manifest). Returns the manifest's store record."""
+    from .stores import store_writer
 
-    from .store import VectorStore
-
-    folder = index_dir / build
+    folder = Path(index_dir) / build
     folder.mkdir(parents=True)
-    with open(folder / "passages.jsonl", "w", encoding="utf-8") as f:
-        for p in passages:
-            f.write(json.dumps(p, ensure_ascii=False) + "\n")
-    with open(folder / "tokens.jsonl", "w", encoding="utf-8") as f:
-        for t in tokens:
-            f.write(json.dumps(t, ensure_ascii=False) + "\n")
-    VectorStore.build(vectors).save(folder / "vectors.faiss")
-    np.save(folder / "sentences.npy", sentence_vectors.astype(np.float16))
-    bm25.save(folder)
-    return folder
+    record = store_writer(store)(folder, data)
+    (folder / STORE_RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return record
 
 
-def publish(index_dir: Path, manifest: dict) -> None:
+def publish(index_dir: Path, manifest: Manifest) -> None:
     """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / MANIFEST)
-    remove_stale_builds(index_dir, keep=manifest["build"])
+    remove_stale_builds(index_dir, keep=manifest.build)
 
 
 def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
-    """Remove build folders the manifest does not name (left by older builds or by a crash).
+    """Remove build folders the manifest does not name (left by older builds or by a crash), and what
+    their store keeps elsewhere.
 
     Readers that loaded an old build keep working: they hold its data in memory, and on POSIX a
     memory-mapped file stays readable after it is unlinked.
     """
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith("b-") and child.name != keep:
+            try:
+                record = json.loads((child / STORE_RECORD).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                record = None  # a build that crashed before its store wrote anything
+            if isinstance(record, dict):
+                from .stores import drop_store
+
+                drop_store(child, record)
             shutil.rmtree(child, ignore_errors=True)
 
 
-def chunk_settings(manifest: dict) -> ChunkSettings:
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's write lock; a second writer is refused at once with a clear message."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+            raise IndexLockedError(f"{index_dir}/ is being built by {holder}: wait for it to finish, "
+                                   "then run the command again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def chunk_settings(manifest: Manifest) -> ChunkSettings:
     from .chunks import ChunkSettings
 
     # The chunking record also names the sentence splitter's version, which is not a setting.
-    return ChunkSettings(**{k: v for k, v in manifest["chunking"].items() if k != "splitter"})
+    return ChunkSettings(**{k: v for k, v in manifest.chunking.items() if k != "splitter"})
 
 
 def index_info(index_dir: str | os.PathLike) -> dict:
@@ -179,10 +168,10 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     folder = build_folder(index_dir, manifest)
     size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
     return {
-        "index": str(index_dir), "documents": len(manifest["documents"]), "files": len(manifest["files"]),
-        "passages": manifest["passages"], "model": manifest["model"], "dim": manifest["dim"],
-        "index_type": manifest.get("index_type"), "bytes": size, "created": manifest.get("created"),
-        "build_seconds": manifest.get("build_seconds"), "qa_version": manifest.get("qa_version"),
-        "format": manifest["format"],
-        "paths": [d["path"] for d in manifest["documents"]],
+        "index": str(index_dir), "documents": len(manifest.documents), "files": len(manifest.files),
+        "passages": manifest.passages, "model": manifest.model, "dim": manifest.dim,
+        "index_type": manifest.store.get("index_type", manifest.store["kind"]), "bytes": size,
+        "created": manifest.created, "build_seconds": manifest.build_seconds,
+        "qa_version": manifest.qa_version, "format": manifest.format,
+        "paths": [d["path"] for d in manifest.documents],
     }

@@ -85,6 +85,11 @@ class BM25:
             out[self.doc_ids[lo:hi]] += np.float32(w) * self.weights[lo:hi]
         return out
 
+    def document_frequency(self, term: str) -> int:
+        """In how many documents ``term`` occurs (0 when none holds it)."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.indptr[t + 1] - self.indptr[t])
+
     # -- persistence: plain arrays and a JSON term list ----------------------------------------
 
     def save(self, folder: Path) -> None:

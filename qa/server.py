@@ -247,9 +247,9 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
     def health_dict() -> dict:
         m = qa.index.manifest
-        return {"status": "ok", "index_loaded": True, "model": m["model"], "model_loaded": qa.model_loaded,
-                "passages": m["passages"], "documents": len(m["documents"]), "build": m["build"],
-                "created": m.get("created"), "allow_index": allow_index, "qa_version": __version__}
+        return {"status": "ok", "index_loaded": True, "model": m.model, "model_loaded": qa.model_loaded,
+                "passages": m.passages, "documents": len(m.documents), "build": m.build,
+                "created": m.created, "allow_index": allow_index, "qa_version": __version__}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:

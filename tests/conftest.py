@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
-ROOT = Path(__file__).parent.parent
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+ROOT = TESTS.parent
 
 
 @pytest.fixture(scope="session")

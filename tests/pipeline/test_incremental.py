@@ -11,7 +11,8 @@ import qa.builder as builder
 from qa import QA
 from qa.chunks import ChunkSettings
 
-from .conftest import DATA
+from ..conftest import DATA
+from ..helpers import files_of
 
 SETTINGS = ChunkSettings(max_units=80)  # several passages a document
 
@@ -51,10 +52,6 @@ def setup(tmp_path, embedder, monkeypatch):
     return docs, build, read, counting, first
 
 
-def paths_of(answer):
-    return [os.path.basename(h.citation.path) for h in answer.hits]
-
-
 def test_nothing_changed_reads_and_embeds_nothing_and_writes_nothing(setup, tmp_path):
     docs, build, read, counting, first = setup
     manifest_before = (tmp_path / "index" / "manifest.json").stat().st_mtime_ns
@@ -88,19 +85,19 @@ def test_changed_file_reembeds_only_its_changed_passages(setup):
     assert read == ["football_en.txt"] and [os.path.basename(p) for p in r.changed] == ["football_en.txt"]
     # What went through the model: the new sentence and the passages that hold it, nothing else.
     assert "Curling stones are made of granite from Ailsa Craig." in counting.texts
-    football = [p for p in qa.index.passages if qa.index.documents[p["doc"]]["path"].endswith("football_en.txt")]
-    total = len(football) + sum(len(p["sentences"]) for p in football)
+    football = [p for p in qa.index.passages if qa.index.documents[p.doc]["path"].endswith("football_en.txt")]
+    total = len(football) + sum(len(p.sentences) for p in football)
     assert 0 < r.embedded == len(counting.texts) < total / 2
     assert all("Curling" in t for t in counting.texts)
     hit = qa.ask("What are curling stones made of?", k=1).hits[0]
-    assert paths_of(qa.ask("What are curling stones made of?", k=1)) == ["football_en.txt"]
+    assert files_of(qa.ask("What are curling stones made of?", k=1)) == ["football_en.txt"]
     assert "granite" in hit.text and "90 minutes" not in hit.text
 
 
 def test_deleted_file_disappears_and_new_file_is_added(setup):
     docs, build, read, counting, first = setup
     question = "冰岛火山爆发对欧洲航空旅行有什么影响？"
-    assert paths_of(first.ask(question, k=1)) == ["volcano_en.md"]
+    assert files_of(first.ask(question, k=1)) == ["volcano_en.md"]
     (docs / "volcano_en.md").unlink()
     (docs / "new_zh.txt").write_text("敦煌莫高窟始建于十六国的前秦时期，是世界上现存规模最大的佛教艺术地。\n",
                                      encoding="utf-8")
@@ -109,9 +106,9 @@ def test_deleted_file_disappears_and_new_file_is_added(setup):
     assert read == ["new_zh.txt"]
     assert [os.path.basename(p) for p in r.removed] == ["volcano_en.md"]
     assert [os.path.basename(p) for p in r.added] == ["new_zh.txt"]
-    assert "volcano_en.md" not in paths_of(qa.ask(question, k=10))
+    assert "volcano_en.md" not in files_of(qa.ask(question, k=10))
     assert all("volcano" not in d["path"] for d in qa.index.documents)
-    assert paths_of(qa.ask("莫高窟始建于什么时候？", k=1)) == ["new_zh.txt"]
+    assert files_of(qa.ask("莫高窟始建于什么时候？", k=1)) == ["new_zh.txt"]
     assert 0 < r.embedded <= 4  # the new file's one passage and its sentences
 
 

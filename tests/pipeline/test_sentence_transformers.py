@@ -16,7 +16,7 @@ def st_model():
 
 def test_st_model_builds_and_answers(st_model, corpus, tmp_path):
     qa = QA.build([corpus], tmp_path / "index", model=st_model)
-    assert qa.model == st_model and qa.index.manifest["dim"] == 384
+    assert qa.model == st_model and qa.index.manifest.dim == 384
     hit = qa.ask("How long does a football match last?", k=1).hits[0]
     assert hit.citation.path.endswith("football_en.txt")
     vec = qa.searcher.embedder.embed(["hello world"])

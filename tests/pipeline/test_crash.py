@@ -16,7 +16,8 @@ import pytest
 from qa import QA
 from qa.index_files import read_manifest
 
-from .conftest import DATA, ROOT
+from ..conftest import DATA, ROOT
+from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
 # batch of texts went through the model) or "publish" (build folder written, manifest not yet swapped).
@@ -85,23 +86,19 @@ def qa_index(docs: Path, index: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=600)
 
 
-def top_file(qa: QA, question: str) -> str:
-    return Path(qa.ask(question, k=1).hits[0].citation.path).name
-
-
 def builds(index: Path) -> list[str]:
     return sorted(p.name for p in index.iterdir() if p.name.startswith("b-"))
 
 
 def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live, embedder):
     docs, index, gate = live
-    before = read_manifest(index)["build"]
+    before = read_manifest(index).build
     for where in ("embed", "publish"):
         proc = start(docs, index, gate, where)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=60) == -signal.SIGKILL
         # The old index is intact and answers; nothing of the killed build is visible.
-        assert read_manifest(index)["build"] == before
+        assert read_manifest(index).build == before
         qa = QA.open(index, embedder=embedder)
         assert top_file(qa, OLD_Q) == OLD_FILE
         assert all("new" not in d["path"] for d in qa.index.documents)
@@ -109,7 +106,7 @@ def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live
     done = qa_index(docs, index)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 61
-    assert builds(index) == [read_manifest(index)["build"]]  # the leftover is cleaned up
+    assert builds(index) == [read_manifest(index).build]  # the leftover is cleaned up
     qa = QA.open(index, embedder=embedder)
     assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
 
@@ -117,14 +114,14 @@ def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live
 def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
     docs, index, gate = live
     reader = QA.open(index, embedder=embedder)
-    before = read_manifest(index)["build"]
+    before = read_manifest(index).build
     proc = start(docs, index, gate, "embed")
     try:
         second = qa_index(docs, index)
         assert second.returncode == 1
         assert second.stderr.startswith("qa: error:") and "is being built by pid" in second.stderr
         assert "wait for it to finish" in second.stderr and "Traceback" not in second.stderr
-        assert read_manifest(index)["build"] == before  # the refused run wrote nothing
+        assert read_manifest(index).build == before  # the refused run wrote nothing
         # A reader opened during the rebuild sees the old index, whole.
         during = QA.open(index, embedder=embedder)
         assert top_file(during, OLD_Q) == OLD_FILE
@@ -133,7 +130,7 @@ def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
         gate.touch()
         out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0 and out.strip() == "done 61", err
-    after = read_manifest(index)["build"]
+    after = read_manifest(index).build
     assert after != before and builds(index) == [after]
     # Readers opened before keep answering from the old index, though its folder is gone.
     for qa in (reader, during):
@@ -162,5 +159,6 @@ def test_sigkill_during_embedding_keeps_the_vectors_computed_and_the_next_build_
     assert json.loads(resumed.stdout)["embedded"] == json.loads(clean.stdout)["embedded"] - cached
     assert not (index / WORK).exists()  # published: the index holds the vectors now
     a, b = QA.open(index, embedder=embedder).index, QA.open(twin, embedder=embedder).index
-    assert np.array_equal(a.store.vectors, b.store.vectors)  # the kept vectors are the model's, exactly
-    assert np.array_equal(np.asarray(a.sentence_vectors), np.asarray(b.sentence_vectors))
+    ids = np.arange(a.store.count)
+    assert np.array_equal(a.store.vectors(ids), b.store.vectors(ids))  # the kept vectors are the model's
+    assert np.array_equal(a.store.sentence_vectors(ids), b.store.sentence_vectors(ids))

@@ -4,7 +4,7 @@ import pytest
 
 from qa import QA
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def _read_until(fd, needle: bytes, timeout: float = 120.0) -> bytes:

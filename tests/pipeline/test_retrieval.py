@@ -9,40 +9,38 @@ from qa import QA
 from qa.documents import read_text
 from qa.errors import IndexCorruptError, IndexMissingError, IndexVersionError, InputError, ModelMismatchError
 
-
-def top_path(qa, question, mode="hybrid"):
-    return Path(qa.ask(question, k=3, mode=mode).hits[0].citation.path.split("#")[0]).name
+from ..helpers import top_file
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
 def test_chinese_question_finds_english_document(built, mode):
     qa, _ = built
-    assert top_path(qa, "冰岛火山爆发对欧洲航空旅行有什么影响？", mode) == "volcano_en.md"
+    assert top_file(qa, "冰岛火山爆发对欧洲航空旅行有什么影响？", mode=mode) == "volcano_en.md"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
 def test_english_question_finds_chinese_document(built, mode):
     qa, _ = built
-    assert top_path(qa, "How is Longjing green tea from Hangzhou processed?", mode) == "longjing_zh.txt"
+    assert top_file(qa, "How is Longjing green tea from Hangzhou processed?", mode=mode) == "longjing_zh.txt"
 
 
 def test_same_language_questions(built):
     qa, _ = built
-    assert top_path(qa, "长城被列入世界文化遗产是哪一年？") == "greatwall_gbk.txt"
-    assert top_path(qa, "How long does a football match last?") == "football_en.txt"
-    assert top_path(qa, "How long does a football match last?", "lexical") == "football_en.txt"
-    assert top_path(qa, "固态电池什么时候量产？") == "battery_export.txt"
+    assert top_file(qa, "长城被列入世界文化遗产是哪一年？") == "greatwall_gbk.txt"
+    assert top_file(qa, "How long does a football match last?") == "football_en.txt"
+    assert top_file(qa, "How long does a football match last?", mode="lexical") == "football_en.txt"
+    assert top_file(qa, "固态电池什么时候量产？") == "battery_export.txt"
 
 
 def test_every_citation_slices_the_original_file(built, corpus):
     qa, _ = built
     seen = 0
     for p in qa.index.passages:
-        doc = qa.index.documents[p["doc"]]
+        doc = qa.index.documents[p.doc]
         text, _ = read_text(corpus / Path(doc["path"].split("#")[0]).name)
-        assert text[p["start"]:p["end"]] == p["text"]
+        assert text[p.start:p.end] == p.text
         lines = text.split("\n")
-        assert "\n".join(lines[p["line_start"] - 1:p["line_end"]]).find(p["text"]) >= 0
+        assert "\n".join(lines[p.line_start - 1:p.line_end]).find(p.text) >= 0
         seen += 1
     assert seen == len(qa.index.passages) > 14
 
@@ -97,6 +95,16 @@ def test_newer_format_is_refused(built, tmp_path):
         QA.open(dst)
 
 
+def test_older_format_asks_for_a_rebuild(built, tmp_path):
+    _, index_dir = built
+    dst = _copy_index(index_dir, tmp_path)
+    m = json.loads((dst / "manifest.json").read_text())
+    m["format"] = 1  # the format before passages were typed rows and the store was recorded
+    (dst / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexVersionError, match=r"old index format 1; run `qa index --full`"):
+        QA.open(dst)
+
+
 def test_corrupt_files_are_refused_with_a_repair_hint(built, tmp_path):
     _, index_dir = built
     dst = _copy_index(index_dir, tmp_path)
@@ -133,7 +141,7 @@ def test_rebuild_reuses_unchanged_files_and_sees_changes(corpus, embedder, tmp_p
     r = third.last_build
     assert (len(r.changed), len(r.removed), len(r.unchanged)) == (1, 1, 5)
     assert 0 < r.embedded <= 3
-    assert top_path(third, "What is cricket played with?") == "football_en.txt"
+    assert top_file(third, "What is cricket played with?") == "football_en.txt"
     assert all("rail_zh" not in d["path"] for d in third.index.documents)
     full = QA.build([docs], index_dir, embedder=embedder, full=True).last_build
     assert full.embedded > r.embedded

@@ -14,9 +14,9 @@ import pytest
 from qa import QA, Filters, InputError
 from qa.errors import IndexLockedError
 
-from .conftest import same_answers
+from ..conftest import ROOT, same_answers
+from ..helpers import files_of
 
-ROOT = Path(__file__).parent.parent
 
 EXPORT = """{topic}
 Search documents
@@ -46,19 +46,15 @@ def dated(tmp_path_factory, embedder):
     return QA.build([docs], docs.parent / "index", embedder=embedder)
 
 
-def _names(answer) -> list[str]:
-    return [Path(h.citation.path).name for h in answer.hits]
-
-
 # -- filters ----------------------------------------------------------------------------------------
 
 def test_path_glob_filters_by_file_name_and_by_path(built):
     qa, _ = built
     md = qa.ask("What is this document about?", k=5, path="*.md")
-    assert md.hits and all(n.endswith(".md") for n in _names(md))
+    assert md.hits and all(n.endswith(".md") for n in files_of(md))
     # A pattern with "/" is matched against the whole path as cited.
     foot = qa.ask("volcanic ash over Europe", k=3, path="*/football_en.txt")
-    assert foot.hits and set(_names(foot)) == {"football_en.txt"}
+    assert foot.hits and set(files_of(foot)) == {"football_en.txt"}
     assert not qa.ask("volcanic ash", path="*/no_such_file.txt").hits
 
 
@@ -67,13 +63,13 @@ def test_filter_is_applied_before_candidates_are_chosen(built):
     asking about a volcano inside the football file still fills k from that file."""
     qa, _ = built
     n_football = sum(1 for p in qa.index.passages
-                     if qa.index.documents[p["doc"]]["path"].endswith("football_en.txt"))
+                     if qa.index.documents[p.doc]["path"].endswith("football_en.txt"))
     assert n_football >= 2
     unfiltered = qa.ask("the volcanic ash cloud closed airspace", k=3)
-    assert "football_en.txt" not in _names(unfiltered)
+    assert "football_en.txt" not in files_of(unfiltered)
     for mode in ("hybrid", "dense"):
         got = qa.ask("the volcanic ash cloud closed airspace", k=n_football, mode=mode, path="football_en.txt")
-        assert len(got.hits) == n_football and set(_names(got)) == {"football_en.txt"}
+        assert len(got.hits) == n_football and set(files_of(got)) == {"football_en.txt"}
 
 
 def test_a_filter_that_allows_everything_changes_nothing(built):
@@ -92,14 +88,14 @@ def test_language_filter(built):
 
 def test_date_filters(dated):
     q = "What is this about?"
-    assert set(_names(dated.ask(q, k=10))) == {"a_2024.txt", "b_2025.txt", "c_late.txt", "undated.txt"}
-    assert set(_names(dated.ask(q, k=10, since="2025-01-01"))) == {"b_2025.txt", "c_late.txt"}
-    assert set(_names(dated.ask(q, k=10, until="2025-03-02"))) == {"a_2024.txt", "b_2025.txt"}  # whole day
-    assert set(_names(dated.ask(q, k=10, until="2025-03-02 08:00"))) == {"a_2024.txt"}
-    assert set(_names(dated.ask(q, k=10, since="2025-03-02 08:15", until="2025-03-02 08:15"))) == {"b_2025.txt"}
-    assert set(_names(dated.ask(q, k=10, filters=Filters(since="2024-01-01", until="2024-12-31")))) == {"a_2024.txt"}
+    assert set(files_of(dated.ask(q, k=10))) == {"a_2024.txt", "b_2025.txt", "c_late.txt", "undated.txt"}
+    assert set(files_of(dated.ask(q, k=10, since="2025-01-01"))) == {"b_2025.txt", "c_late.txt"}
+    assert set(files_of(dated.ask(q, k=10, until="2025-03-02"))) == {"a_2024.txt", "b_2025.txt"}  # whole day
+    assert set(files_of(dated.ask(q, k=10, until="2025-03-02 08:00"))) == {"a_2024.txt"}
+    assert set(files_of(dated.ask(q, k=10, since="2025-03-02 08:15", until="2025-03-02 08:15"))) == {"b_2025.txt"}
+    assert set(files_of(dated.ask(q, k=10, filters=Filters(since="2024-01-01", until="2024-12-31")))) == {"a_2024.txt"}
     # Dates and other filters combine: all must hold.
-    assert set(_names(dated.ask(q, k=10, since="2024-01-01", path="c_*"))) == {"c_late.txt"}
+    assert set(files_of(dated.ask(q, k=10, since="2024-01-01", path="c_*"))) == {"c_late.txt"}
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -178,7 +174,7 @@ def test_update_from_recorded_sources_swaps_builds_under_running_questions(tmp_p
     assert not errors and answers
     assert [Path(p).name for p in report.added] == ["penguins_en.txt"] and report.unchanged
     assert report.embedded < 20  # only the new file's texts went through the model
-    assert _names(qa.ask("Who keeps the penguin eggs warm?", k=1)) == ["penguins_en.txt"]
+    assert files_of(qa.ask("Who keeps the penguin eggs warm?", k=1)) == ["penguins_en.txt"]
     assert qa.last_build is report and qa.reload() is False
     # Another process (here: another QA) publishes a build; reload() picks it up.
     (docs / "penguins_en.txt").unlink()

@@ -14,7 +14,7 @@ import pytest
 from qa import QA
 from qa.cli import main
 
-from . import makefiles as mk
+from .. import makefiles as mk
 
 LONG_FACT = "The secret harbour of Port Elaris is guarded by exactly twelve lighthouses."
 
@@ -112,7 +112,7 @@ def test_ten_megabyte_line_is_indexed_and_cited(hostile):
 
 def test_decoded_texts_are_right(hostile):
     qa, _ = hostile
-    texts = {Path(qa.index.documents[p["doc"]]["path"]).name: p["text"] for p in qa.index.passages}
+    texts = {Path(qa.index.documents[p.doc]["path"]).name: p.text for p in qa.index.passages}
     assert texts["gbk.txt"].startswith("黄山位于安徽省南部")
     assert texts["big5.txt"].startswith("台北101曾經是世界最高")
     assert texts["utf16be.txt"].startswith("土星的卫星泰坦")

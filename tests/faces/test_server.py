@@ -7,7 +7,6 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,10 +14,9 @@ from fastapi.testclient import TestClient
 
 from qa import QA, InputError
 
-from .conftest import same_answers
+from ..conftest import ROOT, same_answers
 from qa.server import MAX_BODY, MAX_QUESTION, create_app, is_loopback
 
-ROOT = Path(__file__).parent.parent
 TOKEN = "test-token-0123456789"
 
 

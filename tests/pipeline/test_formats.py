@@ -13,7 +13,7 @@ from qa.documents import load_file_report
 from qa.formats import FormatOptions
 from qa.formats.markdown import strip_markup
 
-from . import makefiles as mk
+from .. import makefiles as mk
 
 OPTIONS = FormatOptions(json_text_fields=("article", "text"), json_title_fields=("headline", "title"),
                         json_date_fields=("published", "date"))

@@ -12,7 +12,9 @@ from qa.evaluate import (contains_answer, distinct_ranking, evaluate_modes, mrr_
                          recall_at)
 from qa.squad import load_squad, pair
 
-EVAL = Path(__file__).parent / "eval_data"
+from ..conftest import TESTS
+
+EVAL = TESTS / "eval_data"
 EN, ZH = EVAL / "mini.en.json", EVAL / "mini.zh.json"
 METRICS = ("recall@1", "recall@5", "mrr@10", "answer@1", "sentence@1")
 

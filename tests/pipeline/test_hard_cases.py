@@ -16,7 +16,8 @@ import pytest
 from qa import QA
 from qa.evaluate import contains_answer
 
-from .conftest import ROOT
+from ..conftest import ROOT
+from ..helpers import document_of
 
 
 DOCS = ROOT / "benchmarks" / "hardset" / "docs"
@@ -38,9 +39,7 @@ def hard(embedder, tmp_path_factory) -> tuple[QA, Path]:
 def top(hard, question: str):
     qa, folder = hard
     hit = qa.ask(question, k=5).hits[0]
-    file, _, record = hit.citation.path.partition("#")
-    name = Path(file).resolve().relative_to(folder.resolve()).as_posix()
-    return hit, f"{name}#{record}" if record else name
+    return hit, document_of(hit, folder)
 
 
 def test_chinese_question_finds_english_body_under_chinese_title(hard):
@@ -125,7 +124,7 @@ def test_overlapping_passages_that_answer_with_the_same_sentence_keep_their_orde
     scored = qa.searcher.score(question)
     hits = qa.ask(question, k=5).hits
     doc = next(i for i, d in enumerate(qa.index.documents) if d["path"].endswith("lanhai_2023.txt"))
-    first_by_score = next(int(p) for p in scored.ids if qa.index.passages[int(p)]["doc"] == doc)
-    shown_first = next(h for h in hits if qa.index.passages[h.passage_id]["doc"] == doc)
+    first_by_score = next(int(p) for p in scored.ids if qa.index.passages[int(p)].doc == doc)
+    shown_first = next(h for h in hits if qa.index.passages[h.passage_id].doc == doc)
     assert "314Ah" in shown_first.highlight.text
     assert shown_first.passage_id == first_by_score

@@ -9,7 +9,9 @@ import pytest
 
 from qa import QA
 
-DATA = Path(__file__).parent / "answer_data"
+from ..conftest import TESTS
+
+DATA = TESTS / "answer_data"
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +69,16 @@ def test_a_mixed_document_answers_in_either_language(answers, question, answer):
 def test_documents_keep_the_rank_of_their_best_passage(answers, question):
     """Choosing a document's answering passage reorders passages within it, never the documents, and
     only among its three best candidates."""
-    from qa.search import PER_DOCUMENT
+    from qa.reorder import PER_DOCUMENT
 
     scored = answers.searcher.score(question)
-    doc_of = [answers.index.passages[int(p)]["doc"] for p in scored.ids]
+    doc_of = [answers.index.passages[int(p)].doc for p in scored.ids]
     by_score = list(dict.fromkeys(doc_of))
     hits = answers.ask(question, k=3).hits
-    shown = list(dict.fromkeys(answers.index.passages[h.passage_id]["doc"] for h in hits))
+    shown = list(dict.fromkeys(answers.index.passages[h.passage_id].doc for h in hits))
     assert shown == by_score[:len(shown)]
     for h in hits:
-        doc = answers.index.passages[h.passage_id]["doc"]
+        doc = answers.index.passages[h.passage_id].doc
         best_of_doc = [int(p) for p, d in zip(scored.ids, doc_of) if d == doc][:PER_DOCUMENT]
         assert h.passage_id in best_of_doc
 

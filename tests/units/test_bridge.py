@@ -1,6 +1,4 @@
-"""Cross-language lexical bridge and the choice of the highlighted sentence."""
-
-from pathlib import Path
+"""The cross-language lexical bridge, and answer-type matching for the highlight."""
 
 import pytest
 
@@ -24,11 +22,11 @@ def test_dictionary_translates_both_ways(bridge):
 
 
 def test_translated_query_keeps_only_indexed_terms_and_shared_tokens(bridge):
-    vocab = {"iceland": 0, "volcano": 1, "2010": 2, "ai": 3, "unrelated": 4}
-    terms = translate_query(tokenize("2010年冰岛火山和AI"), "en", vocab)
+    vocab = {"iceland", "volcano", "2010", "ai", "unrelated"}
+    terms = translate_query(tokenize("2010年冰岛火山和AI"), "en", vocab.intersection)
     assert terms == {"iceland": 1.0, "volcano": 1.0, "2010": 1.0, "ai": 1.0}
-    zh_vocab = {"火山": 0, "茶": 1, "2010": 2}
-    terms = translate_query(tokenize("volcano tea in 2010"), "zh", zh_vocab)
+    zh_vocab = {"火山", "茶", "2010"}
+    terms = translate_query(tokenize("volcano tea in 2010"), "zh", zh_vocab.intersection)
     assert set(terms) == {"火山", "茶", "2010"} and terms["2010"] == 1.0
 
 
@@ -42,31 +40,6 @@ def test_answer_type_matching():
     assert not asks_quantity("What is Longjing tea?") and not asks_quantity("龙井茶产于哪里？")
     assert has_quantity("全长约8800公里") and has_quantity("高峰时有三百五十公里")
     assert has_quantity("In 1987 it was listed") and not has_quantity("It was listed later")
-
-
-def name(hit):
-    return Path(hit.citation.path.split("#")[0]).name
-
-
-def test_lexical_mode_crosses_languages_through_the_dictionary(built):
-    qa, _ = built
-    assert name(qa.ask("冰岛 火山 航空", k=1, mode="lexical").hits[0]) == "volcano_en.md"
-    assert name(qa.ask("Longjing tea Hangzhou", k=1, mode="lexical").hits[0]) == "longjing_zh.txt"
-
-
-@pytest.mark.parametrize("question,file,answer", [
-    ("冰岛火山爆发后取消了多少航班？", "volcano_en.md", "100,000"),
-    ("长城被列入世界文化遗产是哪一年？", "greatwall_gbk.txt", "1987"),
-    ("How fast do trains run on the Beijing-Tianjin intercity railway?", "rail_zh.txt", "三百五十公里"),
-    ("When was the Football Association founded?", "football_en.txt", "1863"),
-])
-def test_highlight_holds_the_answer(built, question, file, answer):
-    qa, _ = built
-    hits = qa.ask(question, k=3).hits
-    assert name(hits[0]) == file
-    # The passage that holds the answer is among the first three, with the answer highlighted.
-    holding = [h for h in hits if answer in h.text]
-    assert holding and answer in holding[0].highlight.text
 
 
 def test_building_an_index_prepares_the_dictionary_once(embedder, tmp_path, monkeypatch):

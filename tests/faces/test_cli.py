@@ -10,7 +10,7 @@ import pytest
 
 from qa.cli import main, parser
 
-from .conftest import DATA, ROOT
+from ..conftest import DATA, ROOT
 
 
 @pytest.fixture
@@ -97,12 +97,14 @@ def test_every_command_has_help():
 
 
 def test_console_script_exit_code_and_message(tmp_path):
-    env = dict(os.environ, QA_INDEX=str(tmp_path / "none"))
+    # qa from this checkout, whether or not it is installed (the run starts in another folder)
+    env = dict(os.environ, QA_INDEX=str(tmp_path / "none"), PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "info"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert proc.stderr.startswith("qa: error: no index at") and "Traceback" not in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--bogus"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--bogus"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
     assert proc.returncode == 2
 
 

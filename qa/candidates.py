@@ -1,0 +1,136 @@
+"""Finding a question's candidate passages and their evidence: the dense nearest passages and the
+best lexical (BM25) ones, direct and through the dictionary bridge, each candidate with its dense
+score (passage and best sentence similarity) and its two lexical scores. Ranking them is qa.fusion's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embedding import Embedder
+from .fusion import top_k
+from .segment import detect_language, tokenize
+from .stores.base import Store
+
+CANDIDATES = 100  # per signal; the fused ranking is taken from their union
+_LATIN = re.compile("[a-z]")  # search tokens are lower case
+
+
+@dataclass
+class Candidates:
+    ids: np.ndarray  # passage ids, ascending
+    dense: np.ndarray  # (passage similarity + best sentence similarity) / 2; zeros in lexical mode
+    direct: np.ndarray  # BM25 of the question's own words
+    bridged: np.ndarray  # BM25 of its dictionary translation
+    query_vector: np.ndarray | None  # None in lexical mode
+    tokens: list[str]  # the question's search tokens
+    lang: str  # the question's language
+    translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
+
+
+class CandidateFinder:
+    def __init__(self, store: Store, embedder: Embedder):
+        self.store, self.embedder = store, embedder
+        columns = store.columns()
+        self.sentence_counts = columns.sentences
+        # Which passages can take lexical evidence from a question in each language.
+        self.lang_mask = columns.has_lang
+        self.main_lang = {lang: columns.lang == lang for lang in ("zh", "en")}
+
+    def find(self, question: str, mode: str, candidates: int = CANDIDATES,
+             allowed: np.ndarray | None = None) -> Candidates:
+        """The union of the best ``candidates`` passages by each signal the mode uses. ``allowed`` (a
+        bool per passage, from qa.filters) limits them to those passages before any is chosen."""
+        q_lang = detect_language(question)
+        tokens = tokenize(question)
+        lexical_all = bridged_all = None
+        translated: dict[str, dict[str, float]] = {}
+        if mode != "dense":
+            lexical_all, bridged_all = self._lexical(tokens, q_lang, translated)
+            if allowed is not None:
+                lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
+                if bridged_all is not None:
+                    bridged_all = np.where(allowed, bridged_all, 0.0).astype(np.float32)
+        q = None
+        pools = []
+        if mode != "lexical":
+            q = self.embedder.embed([question])[0]
+            # With a filter the store searches the allowed passages only, so a filter never hides an
+            # allowed passage behind disallowed ones.
+            pools.append(self.store.search(q, candidates, allowed)[1])
+        for signal in (lexical_all, bridged_all):
+            if signal is not None:
+                top = top_k(signal, candidates)
+                pools.append(top[signal[top] > 0])
+        ids = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
+        ids = ids[ids >= 0]
+        direct = lexical_all[ids] if lexical_all is not None else np.zeros(len(ids), np.float32)
+        bridged = bridged_all[ids] if bridged_all is not None else np.zeros(len(ids), np.float32)
+        if q is not None and len(ids):
+            passage_sim = self.store.vectors(ids) @ q
+            sentence_sim = self._best_sentences(ids, q)
+            dense = (passage_sim + sentence_sim) / 2.0
+        else:
+            dense = np.zeros(len(ids), dtype=np.float32)
+        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
+
+    def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """For each passage in ``ids``: its best sentence similarity (-1 for a passage without
+        sentences), as one gather and a segment-wise maximum (no Python loop)."""
+        best = np.full(len(ids), -1.0, dtype=np.float32)
+        if not len(ids):
+            return best
+        lens = self.sentence_counts[ids]
+        full = lens > 0
+        if not full.any():
+            return best
+        lens = lens[full]
+        starts = np.zeros(len(lens), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        sims = self.store.sentence_vectors(np.asarray(ids)[full]) @ q
+        best[full] = np.maximum.reduceat(sims, starts)
+        return best
+
+    def _lexical(self, tokens: list[str], q_lang: str,
+                 translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray | None]:
+        """BM25 of every passage, two ways: directly where the passage shares the question's language,
+        and through the dictionary bridge where it does not, or where only its title does (its body,
+        its main language, is the other one; then the translations alone, since the words the
+        question shares with it already count directly). None when no passage needs the bridge. Raw
+        cross-language matches count only for the Latin-script words of a Chinese question: names
+        and codes ("Brindle", "HBM3E") are written the same in English passages and decide which of
+        them is meant. The reverse is noise: every word of an English question is Latin, and its
+        hits in Chinese passages are stray words and numbers. The translated question is left in
+        ``translated``."""
+        store = self.store
+        direct = store.lexical_scores(tokens)
+        same = self.lang_mask.get(q_lang)
+        if same is None:
+            return direct, None
+        direct = np.where(same, direct, 0.0).astype(np.float32)
+        other_lang = "en" if q_lang == "zh" else "zh"
+        other = self.lang_mask[other_lang] & ~same
+        mixed = self.main_lang[other_lang] & same
+        if not other.any() and not mixed.any():
+            return direct, None
+        terms = self.translate(tokens, other_lang, translated)
+        bridged = np.where(other, store.weighted_lexical_scores(terms), 0.0)
+        if mixed.any():
+            own = set(tokens)
+            translations = {t: w for t, w in terms.items() if t not in own}
+            bridged = bridged + np.where(mixed, store.weighted_lexical_scores(translations), 0.0)
+        names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
+        if names:
+            direct = (direct + np.where(other, store.lexical_scores(names), 0.0)).astype(np.float32)
+        return direct, bridged.astype(np.float32)
+
+    def translate(self, tokens: list[str], lang: str, translated: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The question's terms in ``lang`` through the dictionary, once per question (kept in
+        ``translated``)."""
+        if lang not in translated:
+            from .bridge import translate_query
+
+            translated[lang] = translate_query(tokens, lang, self.store.known_terms)
+        return translated[lang]

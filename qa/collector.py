@@ -1,0 +1,202 @@
+"""What a build is made of: the passages of the files read, their search tokens and their vectors,
+with everything an earlier build of the same model and settings can give back (``Previous``):
+unchanged files keep their passages, tokens and vectors, and every text embedded before (a passage
+or a sentence) is taken from the old index instead of being embedded again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .chunks import ChunkSettings, LineIndex, chunk_document
+from .documents import Document
+from .embed_cache import EmbeddingCache, text_key
+from .embedding import Embedder
+from .errors import QAError
+from .index_files import open_build, read_manifest
+from .records import Manifest, Passage
+from .segment import languages, tokenize
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+EMBED_BATCH = 256
+
+
+def embed_text(passage_text: str, title: str | None) -> str:
+    """What the model sees for a passage: its document's title gives it context (a Chinese title
+    over an English body is common in exports)."""
+    return f"{title}\n{passage_text}" if title else passage_text
+
+
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
+def passage_views(passage: Passage) -> tuple[str, list[str]]:
+    """What is tokenized and embedded for a passage: its text and its sentences' texts.
+
+    A passage with a ``clean`` copy (Markdown with the markup blanked out) is read through it, with
+    the blanks squeezed; otherwise the cited text itself.
+    """
+    start, clean = passage.start, passage.clean
+    base = clean if clean is not None else passage.text
+    sentences = [base[s - start:e - start] for s, e in passage.sentences]
+    if clean is None:
+        return base, sentences
+    return _SPACE_RUN.sub(" ", base).strip(), [_SPACE_RUN.sub(" ", t).strip() for t in sentences]
+
+
+class Previous:
+    """What an earlier build of the same model and settings can give back."""
+
+    def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool):
+        self.files: dict[str, dict] = {}
+        self.skipped: dict[str, dict] = {}
+        self.vectors: dict[bytes, np.ndarray] = {}
+        self.manifest: Manifest | None = None
+        if full:
+            return
+        try:
+            manifest = read_manifest(index_dir)
+            if manifest.model != model or manifest.chunking != chunking:
+                return
+            store = open_build(index_dir, manifest).store
+            everything = np.arange(store.count)
+            passages, tokens = store.passages(), store.tokens()
+            vecs, sent = store.vectors(everything), store.sentence_vectors(everything)
+            store.close()
+        except (QAError, OSError, ValueError, KeyError):
+            return  # no usable previous index: everything is built afresh
+        self.manifest = manifest
+        docs = manifest.documents
+        by_doc: dict[int, list[int]] = {}
+        row = 0
+        for i, p in enumerate(passages):
+            by_doc.setdefault(p.doc, []).append(i)
+            title = docs[p.doc].get("title")
+            passage_text, sentence_texts = passage_views(p)
+            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
+            for t in sentence_texts:
+                self.vectors[text_key(t)] = sent[row]
+                row += 1
+        if manifest.formats != formats:
+            return  # the vectors stay useful, but files must be read again with the new options
+        self.skipped = {s["path"]: s for s in manifest.skipped}
+        for f in manifest.files:
+            entries = [(docs[d], [(passages[i], tokens[i], vecs[i]) for i in by_doc.get(d, [])])
+                       for d in f["documents"]]
+            self.files[f["path"]] = {"file": f, "documents": entries}
+
+
+class Collector:
+    """Accumulates documents and passages for the new build, reusing vectors where it can."""
+
+    def __init__(self, embedder: Embedder, previous: Previous, progress: Progress | None):
+        self.embedder, self.previous, self.progress = embedder, previous, progress
+        self.documents: list[dict] = []
+        self.files: list[dict] = []
+        self.passages: list[Passage] = []
+        self.tokens: list[list[str]] = []
+        self.passage_texts: list[str] = []
+        self.sentence_texts: list[str] = []
+        self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
+
+    def add_reused(self, file_entry: dict, entries: list) -> None:
+        doc_ids = []
+        for doc, items in entries:
+            d = len(self.documents)
+            doc_ids.append(d)
+            self.documents.append(dict(doc, first=len(self.passages), passages=len(items)))
+            for p, toks, vec in items:
+                self.reused[len(self.passages)] = vec
+                self._add_passage(dataclasses.replace(p, doc=d), toks, doc.get("title"))
+        self.files.append(dict(file_entry, documents=doc_ids))
+
+    def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
+        """Chunk a file's documents and queue their passages. A file with no passage adds nothing."""
+        lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
+        planned = []
+        for doc in docs:
+            index = lines.setdefault(id(doc.text), LineIndex(doc.text))
+            parts = [(doc, None)] if not doc.pages else [
+                (dataclasses.replace(doc, start=s, end=e, pages=None), n)
+                for n, (s, e) in enumerate(doc.pages, start=1)]
+            planned.append((doc, [(c, page) for part, page in parts
+                                  for c in chunk_document(part, settings, index)]))
+        if not any(chunks for _, chunks in planned):
+            return 0
+        doc_ids = []
+        for doc, chunks in planned:
+            d = len(self.documents)
+            doc_ids.append(d)
+            # Title words are indexed with every passage, so the title's language counts too.
+            title_langs = languages(doc.title) if doc.title else []
+            self.documents.append({
+                "path": doc.path, "file": path, "sha256": doc.sha256, "title": doc.title,
+                "source": doc.source, "date": doc.date, "meta": doc.meta,
+                "first": len(self.passages), "passages": len(chunks)})
+            for c, page in chunks:
+                passage = Passage(
+                    doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+                    langs=c.langs + [l for l in title_langs if l not in c.langs],
+                    sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
+                    clean=doc.clean[c.start:c.end] if doc.clean is not None else None)
+                view = passage_views(passage)[0]
+                self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title)
+        self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
+                           "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
+        return sum(self.documents[d]["passages"] for d in doc_ids)
+
+    def _add_passage(self, passage: Passage, tokens: list[str], title: str | None) -> None:
+        self.passages.append(passage)
+        self.tokens.append(tokens)
+        passage_text, sentence_texts = passage_views(passage)
+        self.passage_texts.append(embed_text(passage_text, title))
+        self.sentence_texts.extend(sentence_texts)
+
+    def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
+        """Passage and sentence vectors; only texts neither the old index nor ``cache`` (vectors a
+        crashed build left) holds go through the model, and each batch it returns joins ``cache``."""
+        known = self.previous.vectors
+        wanted: dict[bytes, str] = {}
+        for t in self.passage_texts + self.sentence_texts:
+            k = text_key(t)
+            if k not in known and k not in cache and k not in wanted:
+                wanted[k] = t
+        fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
+        self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+        vectors = self._fill(self.passage_texts, cache, self.reused)
+        sentences = self._fill(self.sentence_texts, cache)
+        return vectors, sentences, len(wanted)
+
+    def _fill(self, texts: list[str], cache: EmbeddingCache, reused: dict | None = None) -> np.ndarray:
+        known = self.previous.vectors
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        rows, keys = [], []
+        for i, t in enumerate(texts):
+            if reused and i in reused:
+                out[i] = reused[i]
+            elif (v := known.get(k := text_key(t))) is not None:
+                out[i] = v
+            else:
+                rows.append(i)
+                keys.append(k)
+        if rows:
+            out[rows] = cache.vectors(keys)
+        return out
+
+    def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
+        # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # Progress counts passages (texts scaled by new passages per text): what a person indexes.
+        per_text = passages / max(1, len(texts))
+        for lo in range(0, len(order), EMBED_BATCH):
+            idx = order[lo:lo + EMBED_BATCH]
+            cache.append([keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx]))
+            if self.progress:
+                done = min(lo + EMBED_BATCH, len(order))
+                self.progress("embed", round(done * per_text), round(len(order) * per_text))

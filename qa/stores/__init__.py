@@ -1,0 +1,53 @@
+"""Stores: where a build's vectors, passages and BM25 postings live (protocol: qa.stores.base.Store).
+
+A store kind is one module and one line in ``KINDS``. The manifest records the kind that wrote a build
+(``manifest.store["kind"]``), and that chooses the class that opens it; a build is written by the
+store a spec names: ``faiss`` (the default: files in the build folder) or ``KIND:TARGET``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import IndexCorruptError, InputError
+
+if TYPE_CHECKING:
+    from ..records import Manifest
+    from .base import BuildData, Store
+
+DEFAULT_SPEC = "faiss"
+KINDS = {  # kind -> "module:class", imported when first used
+    "faiss": "faiss_store:FaissStore",
+}
+
+
+def store_class(kind: str) -> type[Store]:
+    """The store class registered for ``kind``. Raise KeyError for an unknown kind."""
+    module, _, name = KINDS[kind].partition(":")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def open_store(index_dir: Path, manifest: Manifest) -> Store:
+    """Open the build the manifest names, with the store that wrote it."""
+    kind = manifest.store.get("kind")
+    if kind not in KINDS:
+        raise IndexCorruptError(f"{index_dir}/ was written by a store this qa does not know ({kind!r}); "
+                                "run `qa index --full` to rebuild it")
+    return store_class(kind).open(Path(index_dir) / manifest.build, manifest)
+
+
+def store_writer(spec: str = DEFAULT_SPEC) -> Callable[[Path, BuildData], dict]:
+    """``write(folder, data) -> store record`` for a store spec: ``KIND`` or ``KIND:TARGET``."""
+    kind, _, target = (spec or DEFAULT_SPEC).partition(":")
+    if kind not in KINDS:
+        raise InputError(f"unknown store {spec!r}: choose one of {', '.join(KINDS)}")
+    return partial(store_class(kind).write, target=target)
+
+
+def drop_store(folder: Path, record: dict) -> None:
+    """Remove what a build's store keeps outside its folder (nothing for a local store)."""
+    if record.get("kind") in KINDS:
+        store_class(record["kind"]).drop(folder, record)

@@ -1,0 +1,159 @@
+"""The store protocol: everything a question reads from an index, and how a build writes it.
+
+A store holds one build's data: the passage vectors (searched by inner product over L2-normalised
+rows, i.e. cosine), each passage's sentence vectors, the passage table (typed ``Passage`` records
+and the per-passage columns search needs), and the BM25 side (scores of every passage for a query's
+terms). Search and the builder reach the data through these methods only, so a store may keep it in
+local files (``faiss``) or in a server (a remote store fetches only what a question needs, e.g. the
+postings of the question's terms).
+
+A store kind is registered in ``qa.stores`` (one line) and recorded in the manifest
+(``manifest.store["kind"]``), which chooses the class that opens the build.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Union
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..lexical import BM25Params
+    from ..records import Manifest, Passage
+
+Ids = Union[np.ndarray, Sequence[int]]  # passage ids
+LANGS = ("zh", "en")  # the languages the columns mark passages for
+
+
+@dataclass
+class BuildData:
+    """What a build gives its store to write: passages in id order, each passage's search tokens,
+    its vector (``vectors[i]``), its sentences' vectors (rows in passage order, then sentence order)
+    and the BM25 parameters."""
+
+    passages: list[Passage]
+    tokens: list[list[str]]
+    vectors: np.ndarray  # (passages, dim) float32, L2-normalised
+    sentence_vectors: np.ndarray  # (sentences, dim) float32, L2-normalised
+    bm25: BM25Params
+
+
+@dataclass(frozen=True)
+class PassageColumns:
+    """The per-passage facts search and filters read for every passage at once, as arrays."""
+
+    doc: np.ndarray  # int64: the passage's document
+    sentences: np.ndarray  # int64: how many sentences it has
+    lang: np.ndarray  # str: its main language (``other`` when none)
+    has_lang: dict[str, np.ndarray]  # "zh"/"en" -> bool: the language is among its languages
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> "PassageColumns":
+        return cls(doc=np.array([p.doc for p in passages], dtype=np.int64),
+                   sentences=np.array([len(p.sentences) for p in passages], dtype=np.int64),
+                   lang=np.array([p.lang for p in passages]),
+                   has_lang={lang: np.array([lang in p.langs for p in passages], dtype=bool) for lang in LANGS})
+
+    def sentence_starts(self) -> np.ndarray:
+        """``starts[p]``: the row of passage p's first sentence among all sentences; ``starts[n]`` is
+        the total."""
+        starts = np.zeros(len(self.sentences) + 1, dtype=np.int64)
+        np.cumsum(self.sentences, out=starts[1:])
+        return starts
+
+
+class Store(ABC):
+    """One build's data, opened for reading. Ids are passage numbers ``0 .. count-1``."""
+
+    kind: ClassVar[str]  # what the manifest records: manifest.store["kind"]
+
+    # -- writing and dropping (class side: there is no open store yet, or no longer) ----------------
+
+    @classmethod
+    @abstractmethod
+    def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
+        """Write a build's data (``folder`` is the new build folder, created and empty; ``target`` is
+        what follows ``kind:`` in the store spec). Returns the manifest's store record: ``kind`` plus
+        whatever ``open`` and ``drop`` need to find the data again."""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, folder: Path, manifest: Manifest) -> "Store":
+        """Open a written build. Raise IndexCorruptError when its data is missing or inconsistent."""
+
+    @classmethod
+    def drop(cls, folder: Path, record: dict) -> None:
+        """Remove what ``write`` put outside ``folder`` (the folder itself is removed by the caller)."""
+
+    def close(self) -> None:
+        """Let go of connections or files (the store is not used after)."""
+
+    # -- size -----------------------------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def count(self) -> int:
+        """Number of passages."""
+
+    @property
+    @abstractmethod
+    def dim(self) -> int:
+        """Dimension of the vectors."""
+
+    # -- vectors --------------------------------------------------------------------------------------
+
+    @abstractmethod
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the ``k`` passages nearest ``query`` (inner product), best first, ties by
+        id. ``allowed``: a bool per passage, or an array of ids: only those passages are candidates
+        (exact search over them: a filter never hides an allowed passage behind others)."""
+
+    @abstractmethod
+    def vectors(self, ids: Ids) -> np.ndarray:
+        """The passages' vectors, (len(ids), dim) float32, in the order of ``ids``."""
+
+    @abstractmethod
+    def sentence_vectors(self, ids: Ids) -> np.ndarray:
+        """The vectors of every sentence of the given passages, float32: passage by passage in the
+        order of ``ids``, each passage's sentences in order (``columns().sentences`` gives the counts)."""
+
+    # -- the passage table ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def passages(self, ids: Ids | None = None) -> list[Passage]:
+        """The passage records, in the order of ``ids`` (all of them when None)."""
+
+    def passage(self, pid: int) -> Passage:
+        return self.passages([pid])[0]
+
+    @abstractmethod
+    def columns(self) -> PassageColumns:
+        """Per-passage arrays over all passages (computed once)."""
+
+    @abstractmethod
+    def tokens(self, ids: Ids | None = None) -> list[list[str]]:
+        """The passages' search tokens as written (a rebuild reuses them for unchanged files)."""
+
+    # -- lexical (BM25) -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def lexical_scores(self, tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every passage for a query's tokens (a repeated token counts again), float32,
+        0 where no token occurs."""
+
+    @abstractmethod
+    def weighted_lexical_scores(self, terms: Mapping[str, float]) -> np.ndarray:
+        """BM25 of every passage for a query given as term -> weight (terms with weight <= 0 and
+        unknown terms ignored), float32."""
+
+    @abstractmethod
+    def known_terms(self, terms: Iterable[str]) -> set[str]:
+        """Which of ``terms`` occur in some passage."""
+
+    @abstractmethod
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """In how many passages each term occurs (0 for a term none holds)."""
