@@ -75,7 +75,7 @@ def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
 
 
 def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: ChunkSettings,
-                     formats: dict, report: BuildReport) -> bool:
+                     formats: dict, store: str, report: BuildReport) -> bool:
     """True (and ``report`` filled in) when the index already matches the files exactly.
 
     Reading the manifest and stat-ing the files is all a no-change rebuild costs: the previous
@@ -86,7 +86,8 @@ def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: C
     except QAError:
         return False
     if manifest.model != model or manifest.chunking != settings.to_dict() or \
-            manifest.formats != formats or not build_folder(index_dir, manifest).is_dir():
+            manifest.formats != formats or manifest.store.get("spec", store) != store or \
+            not build_folder(index_dir, manifest).is_dir():
         return False
     known = {f["path"]: f for f in manifest.files} | {s["path"]: s for s in manifest.skipped}
     shown = [display_path(fp) for fp in files]
@@ -130,7 +131,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     with index_lock(index_dir):
         options, store = _options(index_dir, options), store or _recorded_store(index_dir)
         formats = options.to_dict()
-        if not full and _nothing_changed(index_dir, files, model_name, settings, formats, report):
+        if not full and _nothing_changed(index_dir, files, model_name, settings, formats, store, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).

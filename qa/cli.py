@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="cores that embed passages (default: all of them)")
+    p.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                   help="how passage vectors are searched: exact (flat), approximate (hnsw, ivf), or auto: "
+                        "exact below 200,000 passages (default: auto, or what the index was built with)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
@@ -197,7 +200,8 @@ def cmd_index(args) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
-    options = dict(model=_model(args), full=args.full, options=_format_options(args), jobs=args.jobs)
+    options = dict(model=_model(args), full=args.full, options=_format_options(args), jobs=args.jobs,
+                   store=f"faiss:{args.index_type}" if args.index_type else None)
     if args.json:
         report = build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))

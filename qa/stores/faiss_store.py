@@ -2,7 +2,10 @@
 
     b-<id>/passages.jsonl   one passage a line, as a JSON array (qa.records.Passage fields in order)
     b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
-    b-<id>/vectors.faiss    passage vectors, exact inner product (FAISS's own format)
+    b-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
+                            size an approximate index (qa.stores.ann)
+    b-<id>/vectors.npy      with an approximate index: the exact float32 vectors its candidates are
+                            rescored with (memory-mapped)
     b-<id>/sentences.npy    sentence vectors (float16), rows by passage
     b-<id>/bm25_*.npy, bm25_terms.json   BM25 postings (qa.lexical)
 """
@@ -19,9 +22,9 @@ from ..errors import IndexCorruptError
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
+from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
 
-INDEX_TYPE = "IndexFlatIP"
 REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 
@@ -57,8 +60,10 @@ class FaissStore(Store):
     kind = "faiss"
 
     def __init__(self, folder: Path, index, vectors: np.ndarray, sentences: np.ndarray,
-                 passages: list[Passage], bm25: BM25):
+                 passages: list[Passage], bm25: BM25, record: dict | None = None):
         self.folder, self._index, self._vectors, self._sentences = folder, index, vectors, sentences
+        record = record or {}
+        self._ann, self._rescore = record.get("ann"), int(record.get("rescore", 0))
         self._passages, self._bm25 = passages, bm25
         self._columns: PassageColumns | None = None
         self._starts: np.ndarray | None = None
@@ -73,13 +78,18 @@ class FaissStore(Store):
         _write_lines(folder / "passages.jsonl", (p.to_row() for p in data.passages))
         _write_lines(folder / "tokens.jsonl", data.tokens)
         vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            index.add(vectors)
+        kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
+        if kind == "flat":
+            index = faiss.IndexFlatIP(vectors.shape[1])
+            if len(vectors):
+                index.add(vectors)
+        else:
+            index = ann.build(vectors, kind)
+            np.save(folder / "vectors.npy", vectors)
         faiss.write_index(index, str(folder / "vectors.faiss"))
         np.save(folder / "sentences.npy", np.asarray(data.sentence_vectors).astype(np.float16))
         BM25.build(data.tokens, data.bm25).save(folder)
-        return {"kind": cls.kind, "index_type": INDEX_TYPE}
+        return {"kind": cls.kind, **ann.record(kind, len(vectors))}
 
     # -- opening --------------------------------------------------------------------------------------
 
@@ -99,7 +109,18 @@ class FaissStore(Store):
         if index.d != dim or index.ntotal != n:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
                                     f"the manifest says {n} of dimension {dim}; {REPAIR}")
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
+        kind = manifest.store.get("ann")
+        if kind:
+            ann.tune(index, kind)
+            try:  # the exact vectors, read only for the rows a question touches
+                vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise IndexCorruptError(f"the passage vectors are unreadable ({e}); {REPAIR}") from e
+            if vectors.shape != (n, dim):
+                raise IndexCorruptError(f"the passage vectors do not match the manifest; {REPAIR}")
+        else:
+            vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as e:
@@ -112,7 +133,7 @@ class FaissStore(Store):
             # at 10k passages. Larger indexes stay mapped.
             sentences = np.asarray(sentences, dtype=np.float32)
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        return cls(folder, index, np.ascontiguousarray(vectors, dtype=np.float32), sentences, passages, bm25)
+        return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
 
     # -- size -----------------------------------------------------------------------------------------
 
@@ -133,18 +154,32 @@ class FaissStore(Store):
             ids = np.flatnonzero(allowed) if allowed.dtype == bool else allowed.astype(np.int64)
             if not len(ids):
                 return np.zeros(0, dtype=np.float32), ids
-            scores = self._vectors[ids] @ query
-            best = top_k(scores, k)
-            return scores[best], ids[best]
+            return self._exact(query, ids, k)
         k = min(k, self.count)
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         _single_thread()
-        scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
+        query = np.ascontiguousarray(query[None, :], dtype=np.float32)
+        if self._ann:  # approximate candidates, ordered by their exact similarity
+            _, ids = self._index.search(query, min(self.count, max(k, self._rescore)))
+            return self._exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
+        scores, ids = self._index.search(query, k)
         return scores[0], ids[0]
 
+    def _exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``k`` of ``ids`` by exact inner product (ties by id)."""
+        scores = self.vectors(ids) @ query
+        best = top_k(scores, k)
+        return scores[best], ids[best]
+
     def vectors(self, ids: Ids) -> np.ndarray:
-        return self._vectors[np.asarray(ids, dtype=np.int64)]
+        ids = np.asarray(ids, dtype=np.int64)
+        if self._ann:  # memory-mapped: read the rows in file order, then put them back in ``ids``'s
+            order = np.argsort(ids, kind="stable")
+            out = np.empty((len(ids), self.dim), dtype=np.float32)
+            out[order] = self._vectors[ids[order]]
+            return out
+        return self._vectors[ids]
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
         starts = self._sentence_starts()
