@@ -18,11 +18,7 @@ Writes the "## Sentence vectors" section of benchmarks/RESULTS.md unless --dry-r
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +28,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 
 from qa.candidates import CandidateFinder  # noqa: E402
+from ablation import cli, hybrid_tasks  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
-from qa.evaluate import evaluate_modes  # noqa: E402
-from quality import RESULTS, commit, machine, replace_between  # noqa: E402
+from quality import commit, machine  # noqa: E402
 
 SECTION = ("## Sentence vectors\n", "<!-- end of sentence vectors -->")
 DEFAULT_BEST = CandidateFinder._best_sentences
@@ -56,11 +52,7 @@ def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
     rows = []
     for name, best in VARIANTS:
         CandidateFinder._best_sentences = best
-        tasks = dict(evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
-                                    embedder=embedder, limit=limit)["hybrid"].tasks)
-        cmrc = evaluate_modes([data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder=embedder,
-                              limit=limit)["hybrid"]
-        tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
+        tasks = hybrid_tasks(data, embedder, limit)
         rows.append((name, tasks))
         print(name, {t: round(v["recall@1"], 3) for t, v in tasks.items()}, flush=True)
     CandidateFinder._best_sentences = DEFAULT_BEST
@@ -81,21 +73,7 @@ def section(rows: list[tuple[str, dict]], started: str, minutes: float, limit: i
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("QA_EVAL_DATA", "/work/shared/data")))
-    ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--dry-run", action="store_true")
-    args = ap.parse_args()
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    t0 = time.perf_counter()
-    rows = run(args.data, args.limit)
-    text = section(rows, started, (time.perf_counter() - t0) / 60, args.limit)
-    print(text)
-    if not args.dry_run:
-        results = RESULTS.read_text(encoding="utf-8")
-        if SECTION[0] not in results:
-            results = results.rstrip("\n") + "\n\n" + SECTION[0] + SECTION[1] + "\n"
-        RESULTS.write_text(replace_between(results, SECTION[0], SECTION[1], text), encoding="utf-8")
+    cli(__doc__, run, section, SECTION)
 
 
 if __name__ == "__main__":
