@@ -1,6 +1,6 @@
 """Scale benchmark: build N passages through QA.build, rebuild, and ask 200 real questions.
 
-    python benchmarks/scale.py --passages 100000 [--json] [--jobs J] [--out DIR]
+    python benchmarks/scale.py --passages 100000 [--json] [--jobs J] [--index-type T] [--out DIR]
 
 The corpus is real text tiled: every paragraph of the XQuAD dev pair (en, zh) and of the CMRC 2018
 trial set (/work/shared/data, or --data) is one JSON Lines record; copy c of paragraph j has the
@@ -50,9 +50,9 @@ PY = sys.executable
 BUILD = r"""
 import json, sys, time
 from qa import QA
-docs, index, jobs = sys.argv[1], sys.argv[2], (int(sys.argv[3]) or None)
+docs, index, jobs, store = sys.argv[1], sys.argv[2], (int(sys.argv[3]) or None), (sys.argv[4] or None)
 t = time.perf_counter()
-qa = QA.build([docs], index, jobs=jobs)
+qa = QA.build([docs], index, jobs=jobs, store=store)
 r = qa.last_build
 print(json.dumps({"qa_build_s": time.perf_counter() - t, "build_index_s": r.seconds, "passages": r.passages,
                   "documents": r.documents, "embedded": r.embedded, "added": len(r.added)}))
@@ -115,7 +115,7 @@ class Base:
         docs, index = out / "base-docs", out / "base-index"
         if not (index / "manifest.json").exists():
             write_records(docs / "base.jsonl", [{"title": f"{t} · 0", "text": x} for t, x in self.paras])
-            run([PY, "-c", BUILD, str(docs), str(index), str(jobs or 0)])
+            run([PY, "-c", BUILD, str(docs), str(index), str(jobs or 0), ""])
         from qa.index_files import load_index
 
         ix = load_index(index)
@@ -183,6 +183,29 @@ def embed_rate(base: Base, n: int = 400) -> dict:
             "embed_passages_per_s_per_core": round(rate / per_passage, 1)}
 
 
+SECTION = ("## Scale\n", "<!-- end of scale -->")
+COLUMNS = ("passages", "build_s", "build_peak_rss_mb", "open_first_ask_s", "p50_ms", "p95_ms", "peak_rss_mb",
+           "recall_at_10_vs_exact", "index_type", "disk_mb", "nochange_ratio", "add_1pct_ratio",
+           "embed_passages_per_s_per_core", "load_start", "load_end")
+
+
+def write_row(result: dict) -> None:
+    """Put the run's row (replacing one of the same size) into the Scale section of RESULTS.md."""
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    if SECTION[0] not in text:
+        text = text.rstrip("\n") + "\n\n" + SECTION[0] + "\n(rows written by `benchmarks/scale.py --passages N " \
+            "--write`; 2 cores; date in the last column)\n\n| " + " | ".join(COLUMNS) + " | date |\n|" + \
+            "---:|" * (len(COLUMNS) + 1) + "\n" + SECTION[1] + "\n"
+    head, rest = text.split(SECTION[0], 1)
+    body, tail = rest.split(SECTION[1], 1)
+    lines = [ln for ln in body.splitlines() if not ln.startswith(f"| {result['passages']:,} |")]
+    row = "| " + " | ".join(f"{result[c]:,}" if c == "passages" else str(result[c]) for c in COLUMNS) + \
+        f" | {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC |"
+    lines.insert(len(lines) - (0 if lines[-1].strip() else 1), row)
+    path.write_text(head + SECTION[0] + "\n".join(lines) + "\n" + SECTION[1] + tail, encoding="utf-8")
+
+
 def disk_mb(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
@@ -192,6 +215,9 @@ def main() -> None:
     ap.add_argument("--passages", type=int, required=True)
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--jobs", type=int, default=None, help="cores for the build (default all)")
+    ap.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                    help="as qa index --index-type (default: auto)")
+    ap.add_argument("--write", action="store_true", help="put the row into benchmarks/RESULTS.md (## Scale)")
     ap.add_argument("--questions", type=int, default=200)
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
@@ -203,12 +229,13 @@ def main() -> None:
     cache = lambda: EmbeddingCache(cache_path(index, DEFAULT_MODEL, 512), 512)  # noqa: E731
     pairs = base.plan(args.passages)
     base.write(docs, pairs, "tile", cache())
-    jobs = str(args.jobs or 0)
-    full, build_rss = run([PY, "-c", BUILD, str(docs), str(index), jobs])
-    same, _ = run([PY, "-c", BUILD, str(docs), str(index), jobs])
+    build = [PY, "-c", BUILD, str(docs), str(index), str(args.jobs or 0),
+             f"faiss:{args.index_type}" if args.index_type else ""]
+    full, build_rss = run(build)
+    same, _ = run(build)
     extra = base.plan(math.ceil(0.01 * full["passages"]), first_copy=pairs[-1][0] + 1)
     base.write(docs, extra, "added", cache())
-    added, _ = run([PY, "-c", BUILD, str(docs), str(index), jobs])
+    added, _ = run(build)
     qs = questions(args.data, args.questions)
     asked, ask_rss = run([PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)])
     result = {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
@@ -223,6 +250,8 @@ def main() -> None:
               "embedded_by_model": full["embedded"] + added["embedded"], **embed_rate(base),
               "questions": len(qs), "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1),
               "cores": os.cpu_count()}
+    if args.write:
+        write_row(result)
     if args.json:
         print(json.dumps(result))
     else:
