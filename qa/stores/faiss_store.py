@@ -1,6 +1,7 @@
 """The local store: a build folder of plain files, dense search by FAISS.
 
-    b-<id>/passages.jsonl   one passage a line, as a JSON array (qa.records.Passage fields in order)
+    b-<id>/passages*        the passages, and columns to open them by without parsing each
+                            (qa.stores.passage_file)
     b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
     b-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
                             size an approximate index (qa.stores.ann)
@@ -24,6 +25,7 @@ from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
 from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
+from .passage_file import PassageFile, write_passages
 
 REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
@@ -38,18 +40,6 @@ def _single_thread() -> None:
         faiss.omp_set_num_threads(1)
 
 
-def read_passages(folder: Path, count: int) -> list[Passage]:
-    try:
-        with open(folder / "passages.jsonl", encoding="utf-8") as f:
-            rows = json.loads("[" + ",".join(f) + "]")
-        passages = [Passage(*row) for row in rows]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
-        raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
-    if len(passages) != count:
-        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}; {REPAIR}")
-    return passages
-
-
 def _write_lines(path: Path, rows: Iterable) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
@@ -60,12 +50,11 @@ class FaissStore(Store):
     kind = "faiss"
 
     def __init__(self, folder: Path, index, vectors: np.ndarray, sentences: np.ndarray,
-                 passages: list[Passage], bm25: BM25, record: dict | None = None):
+                 passages: PassageFile, bm25: BM25, record: dict | None = None):
         self.folder, self._index, self._vectors, self._sentences = folder, index, vectors, sentences
         record = record or {}
         self._ann, self._rescore = record.get("ann"), int(record.get("rescore", 0))
         self._passages, self._bm25 = passages, bm25
-        self._columns: PassageColumns | None = None
         self._starts: np.ndarray | None = None
         self._tokens: list[list[str]] | None = None
 
@@ -75,7 +64,7 @@ class FaissStore(Store):
     def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
         import faiss
 
-        _write_lines(folder / "passages.jsonl", (p.to_row() for p in data.passages))
+        write_passages(folder, data.passages)
         _write_lines(folder / "tokens.jsonl", data.tokens)
         vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
         kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
@@ -100,7 +89,7 @@ class FaissStore(Store):
         if not folder.is_dir():
             raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
         n, dim = int(manifest.passages), int(manifest.dim)
-        passages = read_passages(folder, n)
+        passages = PassageFile(folder, n)
         path = folder / "vectors.faiss"
         try:
             index = faiss.read_index(str(path))
@@ -125,7 +114,7 @@ class FaissStore(Store):
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
-        if sentences.shape != (sum(len(p.sentences) for p in passages), dim):
+        if sentences.shape != (int(passages.columns.sentences.sum()), dim):
             raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
@@ -202,16 +191,14 @@ class FaissStore(Store):
 
     def passages(self, ids: Ids | None = None) -> list[Passage]:
         if ids is None:
-            return self._passages
-        return [self._passages[int(i)] for i in ids]
+            return self._passages.all()
+        return [self._passages.get(int(i)) for i in ids]
 
     def passage(self, pid: int) -> Passage:
-        return self._passages[pid]
+        return self._passages.get(int(pid))
 
     def columns(self) -> PassageColumns:
-        if self._columns is None:
-            self._columns = PassageColumns.of(self._passages)
-        return self._columns
+        return self._passages.columns
 
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
         if self._tokens is None:
