@@ -206,8 +206,12 @@ def translate_query(tokens: list[str], to_lang: str,
     (``known(terms)`` says which, asked once for all candidates: a remote index answers in one trip).
 
     Each source word spreads a total weight of 1 over its translations, so a word with many senses
-    does not outweigh a word with one.
+    does not outweigh a word with one. Shared keys (qa.segment.search_keys) need no translation and
+    are left out.
     """
+    from .segment import is_key
+
+    tokens = [t for t in tokens if not is_key(t)]
     bridge = load_bridge()
     looked_up: list[tuple[str, list[str] | dict[str, float] | None]] = []
     for tok in _longest(tokens):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .fusion import top_k
-from .segment import detect_language, tokenize
+from .segment import detect_language, is_key, tokenize
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
@@ -25,7 +25,7 @@ class Candidates:
     direct: np.ndarray  # BM25 of the question's own words
     bridged: np.ndarray  # BM25 of its dictionary translation
     query_vector: np.ndarray | None  # None in lexical mode
-    tokens: list[str]  # the question's search tokens
+    tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
@@ -44,7 +44,7 @@ class CandidateFinder:
         """The union of the best ``candidates`` passages by each signal the mode uses. ``allowed`` (a
         bool per passage, from qa.filters) limits them to those passages before any is chosen."""
         q_lang = detect_language(question)
-        tokens = tokenize(question)
+        tokens = tokenize(question, question=True)
         lexical_all = bridged_all = None
         translated: dict[str, dict[str, float]] = {}
         if mode != "dense":
@@ -98,14 +98,19 @@ class CandidateFinder:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not, or where only its title does (its body,
         its main language, is the other one; then the translations alone, since the words the
-        question shares with it already count directly). None when no passage needs the bridge. Raw
-        cross-language matches count only for the Latin-script words of a Chinese question: names
-        and codes ("Brindle", "HBM3E") are written the same in English passages and decide which of
-        them is meant. The reverse is noise: every word of an English question is Latin, and its
-        hits in Chinese passages are stray words and numbers. The translated question is left in
+        question shares with it already count directly). None when no passage needs the bridge.
+
+        Raw cross-language matches count directly only where they mean the same in both languages:
+        the Latin-script words of a Chinese question (names and codes such as "Brindle" or "HBM3E"
+        are written the same in English passages and decide which of them is meant), and the shared
+        keys of quantities and names (qa.quantities, qa.names: "48亿" / "4.8 billion", 吕本富 /
+        "Lu Benfu"). Other raw matches of an English question in Chinese passages are noise (stray
+        words and numbers). A name's key counts only across languages: in the question's own
+        language the name's words already match. The translated question is left in
         ``translated``."""
         store = self.store
-        direct = store.lexical_scores(tokens)
+        words = [t for t in tokens if not is_key(t)]
+        direct = store.lexical_scores(words + [t for t in tokens if t[0] == "="])
         same = self.lang_mask.get(q_lang)
         if same is None:
             return direct, None
@@ -115,15 +120,20 @@ class CandidateFinder:
         mixed = self.main_lang[other_lang] & same
         if not other.any() and not mixed.any():
             return direct, None
-        terms = self.translate(tokens, other_lang, translated)
+        terms = self.translate(words, other_lang, translated)
         bridged = np.where(other, store.weighted_lexical_scores(terms), 0.0)
         if mixed.any():
-            own = set(tokens)
+            own = set(words)
             translations = {t: w for t, w in terms.items() if t not in own}
             bridged = bridged + np.where(mixed, store.weighted_lexical_scores(translations), 0.0)
-        names = [t for t in tokens if _LATIN.search(t)] if q_lang == "zh" else []
-        if names:
-            direct = (direct + np.where(other, store.lexical_scores(names), 0.0)).astype(np.float32)
+        shared = [t for t in words if _LATIN.search(t)] if q_lang == "zh" else []
+        shared += [t for t in tokens if is_key(t)]
+        if shared:
+            cross = np.where(other, store.lexical_scores(shared), 0.0)
+            names = [t for t in tokens if t[0] == "~"]
+            if names and mixed.any():
+                cross = cross + np.where(mixed, store.lexical_scores(names), 0.0)
+            direct = (direct + cross).astype(np.float32)
         return direct, bridged.astype(np.float32)
 
     def translate(self, tokens: list[str], lang: str, translated: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -134,3 +144,17 @@ class CandidateFinder:
 
             translated[lang] = translate_query(tokens, lang, self.store.known_terms)
         return translated[lang]
+
+    def readings(self, tokens: list[str], translated: dict[str, dict[str, float]]):
+        """(the question's own terms, its terms for text in another language) for the highlight: its
+        words and the quantity keys the index has, as they are; for the other language its words
+        through the dictionary and every shared key the index has. A name's key counts across
+        languages only, and a key no passage has would only dilute the share of words matched."""
+        known = self.store.known_terms([t for t in tokens if is_key(t)])
+        own = [t for t in tokens if not is_key(t) or (t[0] == "=" and t in known)]
+        words = [t for t in tokens if not is_key(t)]
+
+        def other(lang: str) -> dict[str, float]:
+            return {**self.translate(words, lang, translated), **{t: 1.0 for t in tokens if t in known}}
+
+        return own, other

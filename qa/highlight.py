@@ -18,30 +18,45 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index_files import StoredIndex
-from .segment import HAN, detect_language, tokenize
+from .records import Passage
+from .scripts import to_simplified
+from .segment import HAN, detect_language, is_key, search_keys, tokenize
 
 SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
-# sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one.
+# sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one
+# of the kind asked for (a date for "when", a percentage for "what share", any number for "how many").
 W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
+# Answer types: what a question asks for, and which sentences hold one.
+_ASKS_DATE = re.compile(
+    r"哪一?年|何年|何时|什么时候|哪一?天|哪个月|年份|日期|几月|几号|哪一?季度"
+    r"|\bwhen\b|\bwhat (?:year|date|month|day|quarter|century)\b|\bwhich (?:year|date|month|quarter|century)\b",
+    re.IGNORECASE)
+_ASKS_PERCENT = re.compile(r"百分之多少|百分比|比例|占比|多少%|\bwhat (?:percentage|percent|share|proportion)\b"
+                           r"|\bhow many percent\b", re.IGNORECASE)
 _ASKS_QUANTITY = re.compile(
-    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|哪一?年|何年|何时|什么时候|哪一?天|年份|日期|面积|人口|比例"
-    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b|\bwhen\b|\bwhat (?:year|percentage|date)\b"
-    r"|\bwhich year\b", re.IGNORECASE)
+    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|面积|人口"
+    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
+_DATE = re.compile(
+    r"(?:1\d|20)\d\d|[\d〇零一二三四五六七八九十]+\s*(?:年|月|日|号|世纪|季度)|上半年|下半年|\bQ[1-4]\b"
+    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|\bcentury\b|\bquarter\b|\b\d{1,2}(?:st|nd|rd|th)\b")
+_PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
 
 
 def searchable(text: str) -> str:
-    """Sentence text for term look-ups: NFKC, lower case, runs of non-word characters as one space,
-    and a space where Chinese meets a Latin letter or digit (so "较2023年" holds the term 2023)."""
-    text = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    """Sentence text for term look-ups: NFKC, traditional Chinese as simplified, lower case, runs of
+    non-word characters as one space, and a space where Chinese meets a Latin letter or digit (so
+    "较2023年" holds the term 2023)."""
+    text = _NON_WORD.sub(" ", to_simplified(unicodedata.normalize("NFKC", text)).lower())
     return " " + _SCRIPT_EDGE.sub(" ", text)
 
 
@@ -50,31 +65,68 @@ def needles(term: str) -> tuple[str, ...]:
     term: a Chinese word anywhere, an English stem at the start of a word. Substring tests:
     tokenizing every sentence of every hit with jieba cost more than the rest of a query. The
     stemmer's one change that is not a cut, a final y made i (ferry -> ferri, city -> citi), is
-    undone for the test."""
+    undone for the test. A shared key (qa.segment.search_keys) is looked for whole among the keys
+    ``SentenceChooser.keys`` appends."""
+    if is_key(term):
+        return (f" {term} ",)
     if _HAN_CHAR.match(term):
         return (term,)
     return (f" {term}", f" {term[:-1]}y") if term.endswith("i") else (f" {term}",)
 
 
-def not_an_answer(sentence: str) -> bool:
-    """A Markdown heading names what follows, and a question asks: neither answers one."""
+_ENDED = re.compile(r"[.!?。！？…:：;；,，][\"'”’」』）)\]】》]*$")
+_CLAUSE = re.compile(r"[，；]|[,;] ")
+_LABEL_WORD = re.compile(r"[A-Z0-9][\w'’&-]*:?$")
+
+
+def not_an_answer(sentence: str, alone: bool = False) -> bool:
+    """A heading names what follows, and a question asks: neither answers one. Headings are Markdown's
+    (``#``), a line standing alone (``alone``) that no punctuation ends (a plain-text headline, a
+    byline), and short Title Case labels ("Core Insights", "Group 1: Schedule")."""
     text = sentence.strip()
-    return text.startswith("#") or text.endswith(("?", "？"))
+    if text.startswith("#") or text.endswith(("?", "？")):
+        return True
+    if _ENDED.search(text):
+        return False
+    words = text.split()
+    if alone:  # a headline or byline, unless it reads as prose (clauses: 鹏飞…创新高，航线增至45条)
+        return not _CLAUSE.search(text)
+    return len(words) <= 4 and all(_LABEL_WORD.match(w) for w in words)
 
 
-def can_answer(text: str, words: str, title: str) -> bool:
-    """Whether a sentence (``text``, and ``words`` = its ``searchable`` form) can be an answer or a
-    document's lead: not a heading, not a question, not the document's title (``searchable``) again."""
-    return words.strip() != title and not not_an_answer(text)
+def can_answer(text: str, words: str, title: str, alone: bool = False) -> bool:
+    """Whether a sentence (``text``, and ``words`` = its ``searchable`` form; ``alone``: a line of its
+    own) can be an answer or a document's lead: not a heading, not a question, not the document's
+    title (``searchable``) again."""
+    return words.strip() != title and not not_an_answer(text, alone)
 
 
-def asks_quantity(question: str) -> bool:
-    """The question asks for a number, a date or an amount (classic answer-type matching)."""
-    return bool(_ASKS_QUANTITY.search(question))
+def alone_on_its_line(passage: Passage, j: int) -> bool:
+    """Whether a passage's j-th sentence is a whole line (a line break, or the passage's edge, on
+    both sides)."""
+    s, e = passage.sentences[j]
+    text, start = passage.text, passage.start
+    before = text[:s - start].rstrip(" \t")
+    after = text[e - start:].lstrip(" \t")
+    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
-def has_quantity(sentence: str) -> bool:
-    return bool(_QUANTITY.search(sentence))
+def asks_quantity(question: str) -> str:
+    """What kind of quantity the question asks for (classic answer-type matching): "date" (a year,
+    a day, a quarter), "percent", "number" (an amount or a count), or "" when it asks for none."""
+    if _ASKS_DATE.search(question):
+        return "date"
+    if _ASKS_PERCENT.search(question):
+        return "percent"
+    return "number" if _ASKS_QUANTITY.search(question) else ""
+
+
+def has_quantity(sentence: str) -> str:
+    """The kinds of quantity a sentence holds, as letters: "n" any number, "d" a date, "p" a
+    percentage ("" for none)."""
+    if not _QUANTITY.search(sentence):
+        return ""
+    return "n" + ("d" if _DATE.search(sentence) else "") + ("p" if _PERCENT.search(sentence) else "")
 
 
 @dataclass
@@ -99,7 +151,8 @@ class SentenceChooser:
         self.index, self.store = index, index.store
         self.sentence_counts = index.store.columns().sentences
         self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
-        self._cache: OrderedDict[int, list[tuple[str, str, bool, bool]]] = OrderedDict()
+        self._cache: OrderedDict[int, list[tuple[str, str, bool, str]]] = OrderedDict()
+        self._keys: OrderedDict[int, list[str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def topic(self, doc: int) -> Topic:
@@ -111,13 +164,17 @@ class SentenceChooser:
     def _read_topic(self, doc: int) -> Topic:
         d = self.index.documents[doc]
         title = searchable(d.get("title") or "").strip()
+        named = d.get("title") or ""
         if d.get("passages"):
             first = self.store.passage(d["first"])
             for j in range(len(first.sentences)):
                 text = first.sentence_text(j)
-                if can_answer(text, searchable(text), title):  # the lead says something
-                    return Topic(set(tokenize(f"{d.get('title') or ''}\n{text}")), title, d["first"], j)
-        return Topic(set(tokenize(d.get("title") or "")), title, -1, -1)
+                if can_answer(text, searchable(text), title, alone_on_its_line(first, j)):
+                    # the lead says something; a headline or byline above it names the topic, as a
+                    # title does (it can still be an answer: a headline often states the news)
+                    return Topic(set(tokenize(f"{named}\n{text}")), title, d["first"], j)
+                named += "\n" + text
+        return Topic(set(tokenize(named)), title, -1, -1)
 
     def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
@@ -130,11 +187,11 @@ class SentenceChooser:
             out[t] = w * float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
-    def sentences(self, pid: int) -> list[tuple[str, str, bool, bool]]:
+    def sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
         """What the highlight step reads of each sentence of a passage, the same for every question
         (kept for the last SENTENCE_CACHE passages): its ``searchable`` text, its language, whether
-        it can be an answer (not a heading, a question, or the title again), whether it holds a
-        quantity."""
+        it can be an answer (not a heading, a question, or the title again), the kinds of quantity
+        it holds (``has_quantity``)."""
         with self._lock:
             found = self._cache.get(pid)
             if found is not None:
@@ -147,14 +204,34 @@ class SentenceChooser:
             text = p.sentence_text(j)
             words = searchable(text)
             lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
-            found.append((words, lang, can_answer(text, words, title), has_quantity(text)))
+            found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
+                          has_quantity(text)))
         with self._lock:
             self._cache[pid] = found
             if len(self._cache) > SENTENCE_CACHE:
                 self._cache.popitem(last=False)
         return found
 
-    def best(self, pid: int, q: np.ndarray, reading: Reading, wants_number: bool = False) -> tuple[int, float]:
+    def keys(self, pid: int) -> list[str]:
+        """Each sentence of a passage as ``sentences`` reads it, followed by its shared keys (numbers,
+        dates, names: qa.segment.search_keys); computed only for a question that has keys itself."""
+        with self._lock:
+            found = self._keys.get(pid)
+            if found is not None:
+                self._keys.move_to_end(pid)
+                return found
+        p = self.store.passage(pid)
+        found = []
+        for j, (words, *_rest) in enumerate(self.sentences(pid)):
+            keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
+            found.append(f"{words} {' '.join(keys)} " if keys else words)
+        with self._lock:
+            self._keys[pid] = found
+            if len(self._keys) > SENTENCE_CACHE:
+                self._keys.popitem(last=False)
+        return found
+
+    def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
         bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
@@ -172,7 +249,12 @@ class SentenceChooser:
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
         overlap: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
-        for j, (words, lang, answers, quantity) in enumerate(self.sentences(pid)):
+        sentences = self.sentences(pid)
+        keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
+                                      for t in reading(lang)) else None
+        for j, (words, lang, answers, quantity) in enumerate(sentences):
+            if keyed is not None:
+                words = keyed[j]
             if not answers and n > 1:
                 score[j] = -np.inf
                 continue
@@ -183,7 +265,7 @@ class SentenceChooser:
             weights, total = overlap[lang]
             if total > 0:
                 score[j] += W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
-            if wants_number and quantity:
+            if wants and wants[0] in quantity:
                 score[j] += W_ANSWER_TYPE
         best = int(np.argmax(score))
         return best, float(score[best])
@@ -196,15 +278,15 @@ class AnswerFinder:
     documents answer in either."""
 
     def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
-                 wants_number: bool, translate: Callable[[str], dict[str, float]]):
+                 wants: str, translate: Callable[[str], dict[str, float]]):
         self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
-        self.wants_number, self.translate = wants_number, translate
+        self.wants, self.translate = wants, translate
         self.readings: dict[str, dict[str, float]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
     def __call__(self, pid: int) -> tuple[int, float]:
         if pid not in self.found:
-            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants_number)
+            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants)
         return self.found[pid]
 
     def reading(self, lang: str) -> dict[str, float]:

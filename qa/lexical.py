@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import IndexCorruptError
+from .segment import is_key
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ class BM25:
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25":
         n = len(docs)
-        lengths = np.fromiter((len(d) for d in docs), dtype=np.float64, count=n)
+        # A passage's length counts its words: the shared keys of quantities and names repeat what
+        # its words say, and must not make it look longer.
+        lengths = np.fromiter((sum(not is_key(t) for t in d) for d in docs), dtype=np.float64, count=n)
         avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
         postings: dict[str, list[tuple[int, int]]] = {}
         for i, tokens in enumerate(docs):

@@ -68,8 +68,8 @@ class Searcher:
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
-        answer = AnswerFinder(self.chooser, q, scored.tokens, scored.lang, asks_quantity(question),
-                              lambda lang: self.candidates.translate(scored.tokens, lang, scored.translated))
+        own, other = self.candidates.readings(scored.tokens, scored.translated)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         hits = []
         for rank, i in enumerate(order[:k], start=1):

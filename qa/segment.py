@@ -55,18 +55,23 @@ def languages(text: str, min_share: float = 0.2) -> list[str]:
 
 _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes inside a character class
 _ZH_END = "。！？!?…"
-SPLITTER_VERSION = 2  # bumped when sentences come out differently (indexes split otherwise get rebuilt)
+# Bumped when sentences or search tokens come out differently (indexes made otherwise get rebuilt):
+# 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, the
+# shared keys of quantities and names (qa.quantities, qa.names), a citation marker before a capital
+# ends a sentence.
+SPLITTER_VERSION = 3
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
     "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "u.s", "u.k", "a.m", "p.m", "approx", "dept", "est", "gen", "gov", "mt", "rev", "vol",
 }
 # Candidate boundaries: Chinese enders (no space needed), English enders followed by space, a
-# citation marker like "[1]" before a flattened bullet " - ", a bullet dash, and line breaks.
+# citation marker like "[1]" before a flattened bullet " - " or a capital ("[2] Group 1: Schedule"),
+# a bullet dash, and line breaks.
 _BOUNDARY_RE = re.compile(
     rf"(?P<zh>[{_ZH_END}]+[{_CLOSERS}]*)"
     rf"|(?P<en>[.!?]+[{_CLOSERS}]*)(?=\s)"
-    rf"|(?P<cite>\[\d+\])(?=\s+[-•*]\s)"
+    rf"|(?P<cite>\[\d+\])(?=\s+(?:[-•*]\s|[A-Z]))"
     rf"|(?P<bullet>\s[-•]\s)(?=[A-Z{HAN}\"“])"
     r"|(?P<nl>\n)"
 )
@@ -243,12 +248,70 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
-def tokenize(text: str) -> list[str]:
-    """Search tokens: jieba words for Chinese, lower-cased stemmed words for English, numbers kept.
+def _tagger() -> Callable[[str], list[tuple[str, str]]]:
+    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
+    return _tagger_of(_segmenter()[1])
 
-    Text is NFKC-normalised first so full-width letters and digits match their ASCII forms.
+
+@lru_cache(maxsize=2)
+def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
+    if segmenter_name == "rjieba":
+        import rjieba
+
+        return rjieba.tag
+    import jieba.posseg
+
+    _jieba()
+    return lambda run: [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
+
+
+def _known_word() -> Callable[[str], bool]:
+    """Whether jieba's dictionary has a word (a word it lacks was found by its HMM: a new name)."""
+    return _known_word_of(_segmenter()[1])
+
+
+@lru_cache(maxsize=2)
+def _known_word_of(segmenter_name: str) -> Callable[[str], bool]:
+    if segmenter_name == "rjieba":
+        import rjieba
+
+        return rjieba.has_word
+    freq = _jieba().dt.FREQ
+    return lambda word: bool(freq.get(word))
+
+
+def is_key(token: str) -> bool:
+    """A shared key (a quantity's "=...", a name's "~..."), not a word of either language."""
+    return token[:1] in ("=", "~")
+
+
+def search_keys(text: str, question: bool = False) -> list[str]:
+    """The keys that match across languages: quantities (qa.quantities) and names (qa.names), the
+    names of Chinese text by jieba's tags, or for a question, from its nouns."""
+    from .names import chinese_name_keys, english_name_keys, question_name_keys
+    from .quantities import quantity_keys
+
+    keys = quantity_keys(text) + english_name_keys(text)
+    runs = _JIEBA_HAN_RE.findall(text)
+    if runs:
+        tag, known = _tagger(), _known_word()
+        if question:
+            keys += [k for run in runs for k in question_name_keys(tag(run), known)]
+        else:
+            keys += [k for run in runs for k in chinese_name_keys(tag(run), known, cut_chinese)]
+    return keys
+
+
+def tokenize(text: str, question: bool = False) -> list[str]:
+    """Search tokens: jieba words for Chinese, lower-cased stemmed words for English, numbers kept,
+    then the shared keys of quantities and names (``search_keys``).
+
+    Text is NFKC-normalised first so full-width letters and digits match their ASCII forms, and
+    traditional Chinese is read as simplified (qa.scripts), so both forms are one word.
     """
-    text = unicodedata.normalize("NFKC", text)
+    from .scripts import to_simplified
+
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     tokens: list[str] = []
     words: list[str] = []
     for m in _TOKEN_RE.finditer(text):
@@ -261,4 +324,4 @@ def tokenize(text: str) -> list[str]:
                 words.append(word)
     if words:
         tokens.extend(_stemmer().stemWords(words))
-    return tokens
+    return tokens + search_keys(text, question)

@@ -132,7 +132,8 @@ def test_reference_switch_uses_jieba(monkeypatch):
     segment._segmenter.cache_clear()
     try:
         assert segment.segmenter().startswith("jieba ")
-        assert segment.tokenize("韩国人工智能发展的目标是什么？") == ["韩国", "人工", "智能", "人工智能", "发展", "目标"]
+        assert segment.tokenize("韩国人工智能发展的目标是什么？") == ["韩国", "人工", "智能", "人工智能", "发展", "目标",
+                                                                "~hanguo"]
     finally:
         monkeypatch.delenv("QA_FAST")
         segment._segmenter.cache_clear()

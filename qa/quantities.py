@@ -1,0 +1,170 @@
+"""Numbers, dates, quantities and ordinals as shared keys, whatever language writes them.
+
+"48亿" and "4.8 billion", "百分之六十" and "60 percent", "二期" and "phase two", "2025年第三季度" and
+"the third quarter of 2025", "6月3日" and "June 3" each become one key (``=4.8e+09``, ``=60%``,
+``=phase2``, ``=q3`` + ``=y2025``, ``=m6d3``) that BM25 and the highlight match across languages.
+Keys start with "=", which no search word does. Chinese numerals are read by cn2an (loaded only for
+text that has a Chinese numeral next to a unit, an ordinal or a date word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from functools import lru_cache
+
+KEY = "="
+_ZH_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
+# A Chinese numeral cn2an should read: next to 第 / 百分之, or before a unit, period or date word.
+_ZH_NUMERAL_NEAR = re.compile(
+    f"(?:第|百分之)[{_ZH_DIGITS}]|[{_ZH_DIGITS}]+(?:期|季|年|月|日|号|个|万|亿|倍|人|元|美元|次|届|代)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+_MONTH_OF = {**{m: i for i, m in enumerate(_MONTHS, 1)}, **{m[:3]: i for i, m in enumerate(_MONTHS, 1)},
+             "sept": 9}
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_ORDINAL_WORDS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9,
+          "b": 1e9, "trillion": 1e12, "tn": 1e12, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_ORD_WORD = "|".join(_ORDINAL_WORDS)
+_NUMBER_WORD = "|".join(_WORD_NUMBERS)
+_MONTH_WORD = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
+              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_PATTERNS = [
+    # amounts with a scale word: 4.8 billion, $4.8bn, 48亿, 3.2万
+    ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>thousand|million|billion|trillion)\b", re.I)),
+    ("scaled", re.compile(rf"[$€£¥]\s*(?P<n>{_NUM})\s*(?P<s>bn|mn|tn|[kmb])\b", re.I)),
+    ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>万亿|亿|万)")),
+    ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])"
+                            r"(?!\s*(?:thousand|million|billion|trillion|万|亿))", re.I)),
+    ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{5,})(?![\d.,])")),  # 32000000 (cn2an's 三千二百万)
+    ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I)),
+    # quarters and halves: Q3, 3Q, third quarter, 第三季度, 三季度; H1, first half, 上半年
+    ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
+    ("quarter", re.compile(rf"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
+    ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
+    ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
+    ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
+    ("half", re.compile(r"(?P<zh>上|下)半年")),
+    # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
+    ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
+    ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I)),
+    ("phase", re.compile(r"(?P<n>\d+)期")),
+    # ordinals from the second on (first / 第一 are filler more often than not)
+    ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I)),
+    ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I)),
+    ("ordinal", re.compile(r"第(?P<n>\d+)")),
+    # dates: June 3, 3 June, 6月3日, 2025-06-03; months; years
+    ("date", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))")),
+    ("date", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_WORD})")),
+    ("date", re.compile(r"(?P<mn>\d{1,2})月(?P<d>\d{1,2})[日号]")),
+    ("date", re.compile(r"\b(?:19|20)\d\d[-/.](?P<mn>\d{1,2})[-/.](?P<d>\d{1,2})\b")),
+    ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
+                         r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b")),
+    ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
+    ("year", re.compile(r"(?<![\d.,$€£¥-])(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
+]
+
+# Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
+_WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|stage|半年|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
+
+
+@lru_cache(maxsize=1)
+def _cn2an():
+    try:
+        import cn2an
+    except ImportError:  # optional: Chinese numerals then count only where written in digits
+        return None
+    return cn2an
+
+
+def _arabic(text: str) -> str:
+    """``text`` with its Chinese numerals in Arabic digits (cn2an), where there are any."""
+    if not _ZH_NUMERAL_NEAR.search(text):
+        return text
+    cn2an = _cn2an()
+    if cn2an is None:
+        return text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns about every run it cannot read
+        try:
+            return cn2an.transform(text, "cn2an")
+        except (ValueError, KeyError, IndexError):
+            return text
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _value_key(value: float) -> str:
+    return f"{KEY}{value:.4g}"
+
+
+def _small(m: re.Match) -> int | None:
+    """A small count from a match's ``n``/``n2`` (digits) or ``w`` (a word, ordinal or roman numeral)."""
+    for group in ("n", "n2"):
+        if group in m.re.groupindex and m.group(group):
+            return int(m.group(group))
+    word = (m.group("w") or "").lower() if "w" in m.re.groupindex else ""
+    if word[:-2].isdigit():
+        return int(word[:-2])
+    if word.isdigit():
+        return int(word)
+    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1}):
+        if word in table:
+            return table[word]
+    return None
+
+
+def _month(m: re.Match) -> int:
+    if "mn" in m.re.groupindex and m.group("mn"):
+        return int(m.group("mn"))
+    return _MONTH_OF[m.group("m").rstrip(".").lower()]
+
+
+def _keys_of(kind: str, m: re.Match) -> list[str]:
+    if kind in ("scaled", "grouped"):
+        scale = _SCALE[m.group("s").lower()] if kind == "scaled" else 1.0
+        return [_value_key(_number(m.group("n")) * scale)]
+    if kind == "percent":
+        return [f"{KEY}{_number(m.group('n')):g}%"]
+    if kind == "half" and "zh" in m.re.groupindex and m.group("zh"):
+        return [f"{KEY}h{1 if m.group('zh') == '上' else 2}"]
+    if kind in ("quarter", "half", "phase", "ordinal"):
+        n = _small(m)
+        if n is None or (kind == "ordinal" and n < 2):
+            return []
+        prefix = {"quarter": "q", "half": "h", "phase": "phase", "ordinal": "#"}[kind]
+        return [f"{KEY}{prefix}{n}"]
+    if kind in ("date", "month"):
+        month = _month(m)
+        if not 1 <= month <= 12:
+            return []
+        if kind == "month":
+            return [f"{KEY}m{month}"]
+        day = int(m.group("d"))
+        return [f"{KEY}m{month}d{day}", f"{KEY}m{month}"] if 1 <= day <= 31 else []
+    if kind == "year":
+        return [f"{KEY}y{m.group('y')}"]
+    return []
+
+
+def quantity_keys(text: str) -> list[str]:
+    """The shared keys of the numbers, amounts, percentages, quarters, halves, phases, ordinals,
+    dates, months and years written in ``text`` (Chinese or English), in order, repeats kept."""
+    if not any(c.isdigit() for c in text) and not _ZH_NUMERAL_NEAR.search(text) and \
+            not _WORDS_ONLY.search(text):
+        return []
+    text = _arabic(unicodedata.normalize("NFKC", text))
+    found: list[tuple[int, str]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            found.extend((m.start(), k) for k in _keys_of(kind, m))
+    return [k for _, k in sorted(set(found), key=lambda x: x[0])]
