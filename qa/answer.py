@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
+
+
+def finite(x: float) -> float | None:
+    """A score for JSON: NaN and infinities (which JSON cannot hold) become null."""
+    return float(x) if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,8 @@ class Hit:
         return {
             "rank": self.rank, "text": self.text, "citation": self.citation.to_dict(),
             "highlight": self.highlight.to_dict() if self.highlight else None,
-            "score": self.score, "scores": dict(self.scores), "lang": self.lang,
+            "score": finite(self.score), "scores": {k: finite(v) for k, v in self.scores.items()},
+            "lang": self.lang,
             "passage_id": self.passage_id,
         }
 

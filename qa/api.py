@@ -58,7 +58,7 @@ class QA:
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
               options: FormatOptions | None = None, store: str | None = None,
-              jobs: int | None = None) -> "QA":
+              follow_links: bool = False, jobs: int | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
         ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own, and
@@ -70,7 +70,7 @@ class QA:
         from .builder import build_index
 
         report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options, store=store,
+                             progress=progress, options=options, store=store, follow_links=follow_links,
                              jobs=jobs)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
@@ -194,10 +194,20 @@ class QA:
             embedder = self._model_embedder()
         report = build_index(sources, self.index_dir, embedder=embedder, full=full,
                              settings=chunk_settings(manifest), bm25_params=BM25Params(**manifest.bm25),
-                             progress=progress)
+                             progress=progress, follow_links=manifest.follow_links)
         self.reload()
         self.last_build = report
         return report
+
+    def document_window(self, path: str, start: int, end: int) -> dict | None:
+        """The indexed text of document ``path`` around characters ``start:end`` (see qa.excerpt), or
+        None when ``path`` is not a document of the index. Never reads a file."""
+        from .excerpt import NotIndexedError, document_window
+
+        try:
+            return document_window(self._loaded.index, path, start, end)
+        except NotIndexedError:
+            return None
 
     def info(self) -> dict:
         return index_info(self.index_dir)

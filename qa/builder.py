@@ -21,8 +21,8 @@ from .embed_cache import EmbeddingCache, cache_path
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
 from .formats import FormatOptions
-from .index_files import (FORMAT_VERSION, build_folder, index_lock, publish, read_manifest, remove_stale_builds,
-                          write_build)
+from .index_files import (FORMAT_VERSION, build_folder, index_lock, load_index, publish, read_manifest,
+                          remove_stale_builds, write_build)
 from .lexical import BM25Params
 from .records import Manifest
 from .segment import jieba_version, segmenter
@@ -40,6 +40,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Indexed files with something to say about them (damaged bytes replaced): (path, note).
+    warnings: list[Skipped] = field(default_factory=list)
     embedded: int = 0  # texts actually run through the model (the rest came from the old index)
     seconds: float = 0.0
     # The model, when the build had to load it (so the caller can ask questions without a reload).
@@ -50,6 +52,7 @@ class BuildReport:
         for k in ("added", "changed", "removed", "unchanged"):
             d[k] = len(getattr(self, k))
         d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        d["warnings"] = [{"path": s.path, "note": s.reason} for s in self.warnings]
         return d
 
 def _unchanged(prev: dict | None, stat: os.stat_result) -> bool:
@@ -74,12 +77,12 @@ def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
     return FormatOptions.from_dict(recorded) if recorded else FormatOptions()
 
 
-def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: ChunkSettings,
-                     formats: dict, store: str, report: BuildReport) -> bool:
+def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model: str,
+                     settings: ChunkSettings, formats: dict, store: str, report: BuildReport) -> bool:
     """True (and ``report`` filled in) when the index already matches the files exactly.
 
-    Reading the manifest and stat-ing the files is all a no-change rebuild costs: the previous
-    index's data files are not even opened.
+    Reading the manifest, stat-ing the files and checking the index opens whole (no model) is all a
+    no-change rebuild costs; a damaged index is never "unchanged", so a plain `qa index` repairs it.
     """
     try:
         manifest = read_manifest(index_dir)
@@ -90,7 +93,6 @@ def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: C
             not build_folder(index_dir, manifest).is_dir():
         return False
     known = {f["path"]: f for f in manifest.files} | {s["path"]: s for s in manifest.skipped}
-    shown = [display_path(fp) for fp in files]
     if set(shown) != set(known):
         return False
     for fp, path in zip(files, shown):
@@ -99,6 +101,10 @@ def _nothing_changed(index_dir: Path, files: list[Path], model: str, settings: C
                 return False
         except OSError:
             return False
+    try:
+        load_index(index_dir).store.close()
+    except QAError:
+        return False
     report.unchanged = sorted(f["path"] for f in manifest.files)
     report.skipped += [Skipped(s["path"], s["reason"]) for s in manifest.skipped]
     report.documents, report.passages = len(manifest.documents), int(manifest.passages)
@@ -109,13 +115,14 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 embedder: Embedder | None = None, settings: ChunkSettings = ChunkSettings(),
                 bm25_params: BM25Params = BM25Params(), full: bool = False,
                 options: FormatOptions | None = None, progress: Progress | None = None,
-                store: str | None = None, jobs: int | None = None) -> BuildReport:
+                store: str | None = None, follow_links: bool = False, jobs: int | None = None) -> BuildReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Files that cannot be read are reported in ``BuildReport.skipped`` (once each, with the reason)
     and the rest is indexed; if nothing at all can be indexed, InputError. ``options`` defaults to
     the ones the index was built with, and ``store`` (a store spec, qa.stores) to the store it was
-    written by, else ``faiss``. The new index replaces the old one atomically; when nothing changed,
+    written by, else ``faiss``. Symbolic links leading out of ``paths`` are followed only with
+    ``follow_links``. The new index replaces the old one atomically; when nothing changed,
     nothing is written. ``jobs`` is how many cores embed (default: all).
 
     Vectors are kept as they are computed (``.work/`` in the index folder): a build that crashed
@@ -125,13 +132,16 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     index_dir = Path(index_dir)
     if not paths:
         raise InputError("nothing to index: give files or folders")
-    files, skipped = discover(list(paths))
+    files, skipped = discover(list(paths), follow_links=follow_links)
+    roots = [Path(p) for p in paths]
+    shown_paths = [display_path(fp, roots) for fp in files]
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
         options, store = _options(index_dir, options), store or _recorded_store(index_dir)
         formats = options.to_dict()
-        if not full and _nothing_changed(index_dir, files, model_name, settings, formats, store, report):
+        if not full and _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, store,
+                                         report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).
@@ -142,8 +152,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         collector = Collector(embedder, previous, progress)
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
         seen = set()
-        for n, fp in enumerate(files):
-            shown = display_path(fp)
+        for n, (fp, shown) in enumerate(zip(files, shown_paths)):
             seen.add(shown)
             prev = previous.files.get(shown)
             if progress:
@@ -158,7 +167,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                     skipped_files.append(previous.skipped[shown])
                     report.skipped.append(Skipped(shown, previous.skipped[shown]["reason"]))
                     continue
-                loaded = load_file_report(fp, options)
+                loaded = load_file_report(fp, options, shown)
             except (DocumentError, OSError) as e:
                 reason = str(e) if isinstance(e, DocumentError) else f"cannot read: {e.strerror or e}"
                 report.skipped.append(Skipped(shown, reason))
@@ -168,12 +177,18 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 continue
             docs = loaded.documents
             report.skipped += [Skipped(where, reason) for where, reason in loaded.problems]
+            report.warnings += [Skipped(shown, note) for note in loaded.notes]
             if prev is not None and docs and prev["file"]["sha256"] == docs[0].sha256:
                 collector.add_reused(dict(prev["file"], size=stat.st_size, mtime_ns=stat.st_mtime_ns),
                                      prev["documents"])
                 report.unchanged.append(shown)
                 continue
-            if not docs or collector.add_file(shown, stat, docs, settings) == 0:
+            try:
+                added = collector.add_file(shown, stat, docs, settings) if docs else 0
+            except DocumentError as e:
+                report.skipped.append(Skipped(shown, str(e)))
+                continue
+            if added == 0:
                 report.skipped.append(Skipped(shown, "no text to index"))
                 skipped_files.append({"path": shown, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                                       "reason": "no text to index"})
@@ -209,7 +224,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             documents=collector.documents, files=collector.files, skipped=skipped_files,
             # What was asked for (absolute), so the index can be brought up to date from code or
             # over HTTP without anyone naming paths again (QA.update).
-            sources=[str(Path(p).resolve()) for p in paths]))
+            sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
         cache.discard()  # the published index holds these vectors now
         if progress:
             progress("write", 1, 1)

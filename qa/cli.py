@@ -17,6 +17,7 @@ from .errors import IndexMissingError, InputError, QAError
 
 DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
+MAX_WORKERS = 64
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -66,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
                        "and re-embedded.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
+                   "the indexed folders (not followed by default)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="cores that embed passages (default: all of them)")
     p.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
@@ -89,14 +92,23 @@ def parser() -> argparse.ArgumentParser:
     _ask_options(p)
     _common(p)
 
-    p = sub.add_parser("serve", help="HTTP JSON API", description="Answer over HTTP: POST /ask, GET "
-                       "/documents, GET /health, POST /index; OpenAPI at /openapi.json. Needs the serve "
-                       "extra (pip install 'qa[serve]').")
+    p = sub.add_parser("serve", help="HTTP JSON API and a page to ask from", description="Answer over "
+                       "HTTP: a page to ask from at /, POST /ask, GET /documents, GET /health, POST /index; "
+                       "OpenAPI at /openapi.json. Needs the serve extra (pip install 'qa[serve]').")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
                    "only; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
                    "from the index's own sources) for requests carrying the token in $QA_TOKEN")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="answering processes over the "
+                   "one index (default: the number of cores); each follows the index's current build")
+    _common(p)
+
+    p = sub.add_parser("mcp", help="MCP server over stdio", description="Serve the index to an assistant "
+                       "or agent over the Model Context Protocol (stdio): tools ask and documents, and index "
+                       "with --allow-index. Needs the mcp extra (pip install 'qa[mcp]'); see docs/mcp.md.")
+    p.add_argument("--allow-index", action="store_true", help="add the tool index (incremental rebuild from "
+                   "the index's own sources)")
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
@@ -200,7 +212,8 @@ def cmd_index(args) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
-    options = dict(model=_model(args), full=args.full, options=_format_options(args), jobs=args.jobs,
+    options = dict(model=_model(args), full=args.full, options=_format_options(args),
+                   follow_links=args.follow_links, jobs=args.jobs,
                    store=f"faiss:{args.index_type}" if args.index_type else None)
     if args.json:
         report = build_index(paths, _index_dir(args), **options).to_dict()
@@ -235,11 +248,15 @@ def cmd_serve(args) -> int:
                          "and send it as `Authorization: Bearer $QA_TOKEN`")
     if not 1 <= args.port <= 65535:
         raise InputError(f"--port must be between 1 and 65535 (got {args.port})")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be between 1 and {MAX_WORKERS} (got {args.workers})")
     try:
-        from .server import is_loopback, serve
+        from .server import check_token, is_loopback, serve
+        from .workers import default_workers
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
+    check_token(token)  # before the model loads: a bad token fails at once
     if not is_loopback(args.host):
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
@@ -247,7 +264,17 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token)
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
+          workers=args.workers or default_workers())
+    return 0
+
+
+def cmd_mcp(args) -> int:
+    try:
+        from .mcp_server import run
+    except ImportError as e:
+        raise InputError(f"qa mcp needs the MCP SDK ({e.name} is missing): pip install 'qa[mcp]'") from None
+    run(_index_dir(args), _model(args), allow_index=args.allow_index)
     return 0
 
 
@@ -277,7 +304,7 @@ def cmd_eval(args) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "mcp": cmd_mcp}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except QAError as e:
-        print(f"qa: error: {e}", file=sys.stderr)
+        from .controls import visible
+
+        print(f"qa: error: {visible(str(e), lines=True)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

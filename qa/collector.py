@@ -18,7 +18,7 @@ from .chunks import ChunkSettings, LineIndex, chunk_document
 from .documents import Document
 from .embed_cache import EmbeddingCache, text_key
 from .embedding import Embedder
-from .errors import QAError
+from .errors import DocumentError, QAError
 from .index_files import open_build, read_manifest
 from .records import Manifest, Passage
 from .segment import languages, tokenize
@@ -69,8 +69,10 @@ class Previous:
             passages, tokens = store.passages(), store.tokens()
             vecs, sent = store.vectors(everything), store.sentence_vectors(everything)
             store.close()
-        except (QAError, OSError, ValueError, KeyError):
+        except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
             return  # no usable previous index: everything is built afresh
+        if not np.isfinite(vecs).all() or not np.isfinite(sent).all():
+            return  # damaged vectors are never reused
         self.manifest = manifest
         docs = manifest.documents
         by_doc: dict[int, list[int]] = {}
@@ -90,6 +92,9 @@ class Previous:
             entries = [(docs[d], [(passages[i], tokens[i], vecs[i]) for i in by_doc.get(d, [])])
                        for d in f["documents"]]
             self.files[f["path"]] = {"file": f, "documents": entries}
+
+
+_QUEUES = ("documents", "files", "passages", "tokens", "passage_texts", "sentence_texts")
 
 
 class Collector:
@@ -117,7 +122,18 @@ class Collector:
         self.files.append(dict(file_entry, documents=doc_ids))
 
     def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
-        """Chunk a file's documents and queue their passages. A file with no passage adds nothing."""
+        """Chunk a file's documents and queue their passages. A file with no passage adds nothing.
+
+        Any failure leaves nothing of the file behind and is a DocumentError (that file's skip)."""
+        marks = {name: len(getattr(self, name)) for name in _QUEUES}
+        try:
+            return self._add_file(path, stat, docs, settings)
+        except Exception as e:
+            for name, n in marks.items():
+                del getattr(self, name)[n:]
+            raise DocumentError(f"could not be indexed ({type(e).__name__}: {str(e)[:200]})") from e
+
+    def _add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
         planned = []
         for doc in docs:

@@ -1,4 +1,4 @@
-"""Finding files, decoding them whatever their encoding, and reading document metadata.
+"""Decoding files whatever their encoding, reading them with limits, and reading document metadata.
 
 Every offset qa stores is a character offset into the text returned by :func:`read_text` for the
 file, so a citation can always be checked by slicing that text.
@@ -10,10 +10,12 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DocumentError, InputError
+from .discovery import Skipped, discover, display_path, file_kind, safe_name  # noqa: F401 (re-exported)
+from .errors import DocumentError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")  # the plain-text ones; formats.SUFFIXES has all
 
@@ -44,12 +46,6 @@ class Document:
     def __post_init__(self) -> None:
         if self.end is None:
             self.end = len(self.text)
-
-
-@dataclass
-class Skipped:
-    path: str
-    reason: str
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +79,13 @@ def _cjk_ratio(text: str) -> float:
     return han / letters if letters else 0.0
 
 
-def decode(data: bytes) -> str:
-    """Decode file bytes: BOMs first, then strict UTF-8, then detection. Raise DocumentError."""
+def decode(data: bytes, notes: list[str] | None = None) -> str:
+    """Decode file bytes: BOMs first, then UTF-8, then detection. Raise DocumentError.
+
+    No good byte is lost: UTF-8 with a few damaged bytes (a stray Latin-1 byte, a cut-off character)
+    stays UTF-8, each damaged byte becomes U+FFFD, and a line saying how many and where is added
+    to ``notes``. A file in a legacy encoding is decoded whole in that encoding.
+    """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -97,6 +98,13 @@ def decode(data: bytes) -> str:
         pass
     if _looks_binary(data):
         raise DocumentError("binary file (not text)")
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        if notes is not None:
+            where = ", ".join(str(b) for b in damaged[:5]) + (", ..." if len(damaged) > 5 else "")
+            notes.append(f"{len(damaged)} damaged byte(s) that are not UTF-8 (at byte {where}) shown as "
+                         "\ufffd; the rest of the file is indexed")
+        return data.decode("utf-8", "replace")
     candidates: list[tuple[float, str]] = []
     for codec in _CJK_FALLBACKS:
         try:
@@ -109,12 +117,56 @@ def decode(data: bytes) -> str:
         score, text = max(candidates, key=lambda c: c[0])
         if score > 0.5:
             return text
+    western = _western(data)
+    if western is not None:
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise DocumentError("undecodable bytes: not UTF-8 and no known encoding fits; convert it to UTF-8")
     return str(best)
+
+
+def _damaged_utf8(data: bytes) -> list[int] | None:
+    """Byte offsets of the bytes that break UTF-8, when the file is UTF-8 with a few of them: it has
+    well-formed multi-byte characters and they hold at least twice as many bytes as are bad (a
+    Latin-1 or GBK file has almost no well-formed UTF-8 sequence). Else None."""
+    bad: list[int] = []
+    pos = 0
+    while True:
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as e:
+            bad.extend(range(pos + e.start, pos + e.end))
+            pos += e.end
+            if len(bad) > 10_000:
+                return None
+    non_ascii = sum(1 for b in data if b >= 0x80)
+    good_multibyte = non_ascii - len(bad)
+    if good_multibyte < 2 * len(bad):
+        return None
+    return bad
+
+
+def _western(data: bytes) -> str | None:
+    """The text in Windows-1252 (a superset of Latin-1) when that reads as a Western European
+    language: a few accented Latin letters among plain ones (a Cyrillic or Greek single-byte file
+    read this way is almost all accented letters)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    import unicodedata
+
+    letters = [c for c in text if c.isalpha()]
+    accented = [c for c in letters if ord(c) > 127]
+    if not letters or len(accented) * 4 > len(letters):
+        return None
+    if any("LATIN" not in unicodedata.name(c, "") for c in accented):
+        return None
+    return text
 
 
 def _common_han_score(text: str) -> float:
@@ -153,12 +205,39 @@ _COMMON = frozenset(
 # ---------------------------------------------------------------------------------------------
 # Reading files
 
-def read_bytes(path: str | os.PathLike) -> tuple[bytes, str]:
-    """(bytes, sha256) of a file. Raise DocumentError when it cannot be read."""
+MAX_FILE_BYTES = 256 * 2**20  # a larger file is skipped, with the reason, before anything is read
+
+
+def read_bytes(path: str | os.PathLike, limit: int | None = None) -> tuple[bytes, str]:
+    """(bytes, sha256) of a regular file of at most ``limit`` bytes (default MAX_FILE_BYTES).
+
+    Raise DocumentError for anything else: a FIFO, a device or a socket is never read (opening is
+    non-blocking, so a FIFO cannot hang the build), nor is a file over the limit.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise DocumentError(f"cannot read: {e.strerror or e}") from e
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(f"{file_kind(info.st_mode)}, not a regular file: only files are read")
+        if info.st_size > limit:
+            raise DocumentError(f"too large ({info.st_size / 2**20:.0f} MB; files over {limit / 2**20:.0f} MB "
+                                "are not read): split it")
+        os.set_blocking(fd, True)
+        parts, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:  # grew while being read
+                raise DocumentError(f"too large (over {limit / 2**20:.0f} MB): split it")
+    except OSError as e:
+        raise DocumentError(f"cannot read: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+    data = b"".join(parts)
     return data, hashlib.sha256(data).hexdigest()
 
 
@@ -166,49 +245,6 @@ def read_text(path: str | os.PathLike) -> tuple[str, str]:
     """(decoded text, sha256 of the bytes) of a file. Raise DocumentError when it cannot be read."""
     data, sha = read_bytes(path)
     return decode(data), sha
-
-
-def display_path(path: Path) -> str:
-    """The path as users see it in citations: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
-
-
-def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] | None = None,
-             ) -> tuple[list[Path], list[Skipped]]:
-    """Files to index under ``paths`` (folders walked, hidden entries skipped), sorted, unique.
-
-    Files named directly are taken whatever their suffix; in folders only known suffixes count.
-    A path that does not exist is an InputError: nothing is indexed from a mistyped path.
-    """
-    if suffixes is None:
-        from .formats import SUFFIXES as suffixes
-    found: dict[str, Path] = {}
-    skipped: list[Skipped] = []
-    for raw in paths:
-        p = Path(raw)
-        if not p.exists():
-            if p.is_symlink():
-                skipped.append(Skipped(str(p), "broken symbolic link"))
-                continue
-            raise InputError(f"{p}: no such file or folder. Check the path, or run `qa index` with "
-                             "no path to index seeds/.")
-        if p.is_file():
-            found.setdefault(str(p.resolve()), p)
-            continue
-        for root, dirs, files in os.walk(p, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith(".") or not name.lower().endswith(suffixes):
-                    continue
-                fp = Path(root) / name
-                if fp.is_symlink() and not fp.exists():
-                    skipped.append(Skipped(str(fp), "broken or looping symbolic link"))
-                    continue
-                found.setdefault(str(fp.resolve()), fp)
-    return sorted(found.values(), key=lambda q: str(q)), skipped
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,9 +302,9 @@ def load_file(path: Path, options=None) -> list[Document]:
     return load_file_report(path, options).documents
 
 
-def load_file_report(path: Path, options=None):
+def load_file_report(path: Path, options=None, shown: str | None = None):
     """Like load_file, but a ``formats.Loaded``: the documents and the parts that could not be used."""
     from .formats import FormatOptions, load
 
     data, sha = read_bytes(path)
-    return load(path, display_path(path), data, sha, options or FormatOptions())
+    return load(path, shown or display_path(path), data, sha, options or FormatOptions())

@@ -160,7 +160,7 @@ def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embed
         for i, context in enumerate(f.paragraphs):
             path = sub / f"p{i:05d}.txt"
             path.write_text(context, encoding="utf-8")
-            names[display_path(path)] = (f.lang, i)
+            names[display_path(path, [folder])] = (f.lang, i)
             texts[(f.lang, i)] = context
     stage = (lambda s, d, t: progress(f"index {name}: {s}", d, t)) if progress else None
     qa = QA.build([folder], root / f"index-{name}", embedder=embedder, full=True, progress=stage)

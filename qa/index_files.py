@@ -58,7 +58,27 @@ def read_manifest(index_dir: Path) -> Manifest:
             raise IndexCorruptError(f"{path} lacks {key!r}; {REPAIR}")
     if not isinstance(data["store"], dict) or "kind" not in data["store"]:
         raise IndexCorruptError(f"{path} does not say which store holds the index; {REPAIR}")
+    _check_types(path, data)
     return Manifest.from_dict(data)
+
+
+# The type of each required value of a manifest (the rest are only read when present).
+_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": list, "files": list,
+                   "chunking": dict, "bm25": dict}
+
+
+def _check_types(path: Path, data: dict) -> None:
+    """Wrong value types (a text where a count should be) and impossible values are damage too."""
+    for key, kind in _MANIFEST_TYPES.items():
+        if not isinstance(data[key], kind) or isinstance(data[key], bool):
+            raise IndexCorruptError(f"{path} has a {type(data[key]).__name__} for {key!r}, not a "
+                                    f"{kind.__name__}; {REPAIR}")
+    build = data["build"]
+    if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
+        raise IndexCorruptError(f"{path} names no build folder of its own ({build!r}); {REPAIR}")
+    if data["dim"] <= 0 or data["passages"] < 0 or not all(isinstance(d, dict) for d in data["documents"]) \
+            or not all(isinstance(f, dict) for f in data["files"]):
+        raise IndexCorruptError(f"{path} has impossible values; {REPAIR}")
 
 
 def build_folder(index_dir: Path, manifest: Manifest) -> Path:
@@ -83,14 +103,59 @@ class StoredIndex:
 
 
 def open_build(index_dir: Path, manifest: Manifest) -> StoredIndex:
+    """Open a build's store and check its passages against the manifest. Raise IndexCorruptError."""
     from .stores import open_store
 
-    return StoredIndex(manifest, open_store(Path(index_dir), manifest))
+    store = open_store(Path(index_dir), manifest)
+    try:
+        check_passages(store.passages(), len(manifest.documents))
+    except IndexCorruptError:
+        store.close()
+        raise
+    return StoredIndex(manifest, store)
+
+
+# What every passage must hold, and of which type (page and clean are optional).
+_PASSAGE_TYPES = {"doc": int, "start": int, "end": int, "line_start": int, "line_end": int, "langs": list,
+                  "sentences": list, "text": str}
+
+
+def check_passages(passages: list[Passage], n_docs: int) -> None:
+    """Every passage's fields of the right type, its document in the manifest, its sentence spans
+    pairs of numbers. Raise IndexCorruptError naming the first bad passage."""
+    for i, p in enumerate(passages):
+        wrong = [k for k, t in _PASSAGE_TYPES.items() if not isinstance(getattr(p, k, None), t)]
+        if not wrong and not 0 <= p.doc < n_docs:
+            wrong = ["doc"]
+        if not wrong and not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, int) for v in x)
+                                 for x in p.sentences):
+            wrong = ["sentences"]
+        if wrong:
+            raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)}); {REPAIR}")
+
+
+LOAD_ATTEMPTS = 5
 
 
 def load_index(index_dir: Path) -> StoredIndex:
-    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
-    return open_build(index_dir, read_manifest(index_dir))
+    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError.
+
+    A build published while this one loads removes the folder being read: the load then starts again
+    on the new manifest (the publish protocol, docs/reliability.md). Only a failure on a build that
+    is still the current one is damage.
+    """
+    for attempt in range(LOAD_ATTEMPTS):
+        manifest = read_manifest(index_dir)
+        try:
+            return open_build(index_dir, manifest)
+        except IndexCorruptError:
+            try:
+                republished = read_manifest(index_dir).build != manifest.build
+            except IndexCorruptError:
+                republished = False
+            if not republished or attempt == LOAD_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def write_build(index_dir: Path, build: str, data: BuildData, store: str | None = None) -> dict:
@@ -108,10 +173,16 @@ def write_build(index_dir: Path, build: str, data: BuildData, store: str | None 
 def publish(index_dir: Path, manifest: Manifest) -> None:
     """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, index_dir / MANIFEST)
+    try:
+        tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1, allow_nan=False),
+                       encoding="utf-8")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, index_dir / MANIFEST)
+    except BaseException:  # nothing of a build that could not be published is left behind
+        tmp.unlink(missing_ok=True)
+        remove_stale_builds(index_dir, keep=_current_build(index_dir))
+        raise
     remove_stale_builds(index_dir, keep=manifest.build)
 
 
@@ -133,6 +204,13 @@ def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
 
                 drop_store(child, record)
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _current_build(index_dir: Path) -> str | None:
+    try:
+        return read_manifest(index_dir).build
+    except (IndexCorruptError, IndexMissingError, IndexVersionError):
+        return None
 
 
 @contextmanager
@@ -166,7 +244,10 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     folder = build_folder(index_dir, manifest)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
+    try:
+        size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    except OSError:  # no folder, or replaced by a newer build while being read
+        size = 0
     return {
         "index": str(index_dir), "documents": len(manifest.documents), "files": len(manifest.files),
         "passages": manifest.passages, "model": manifest.model, "dim": manifest.dim,

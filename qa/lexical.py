@@ -107,9 +107,9 @@ class BM25:
     def load(cls, folder: Path, n_docs: int, params: BM25Params) -> "BM25":
         try:
             terms = json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
-            indptr = np.load(folder / "bm25_indptr.npy", allow_pickle=False)
-            doc_ids = np.load(folder / "bm25_doc_ids.npy", allow_pickle=False)
-            weights = np.load(folder / "bm25_weights.npy", allow_pickle=False)
+            indptr = np.load(folder / "bm25_indptr.npy", mmap_mode="r", allow_pickle=False)
+            doc_ids = np.load(folder / "bm25_doc_ids.npy", mmap_mode="r", allow_pickle=False)
+            weights = np.load(folder / "bm25_weights.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e}); "
                                    "run `qa index --full` to rebuild it") from e

@@ -73,6 +73,7 @@ class Manifest:
     build_seconds: float | None = None
     skipped: list[dict] = field(default_factory=list)
     sources: list[str] | None = None  # what was indexed (absolute paths), for QA.update
+    follow_links: bool = False  # links out of the sources were followed (qa index --follow-links)
 
     REQUIRED = ("format", "build", "model", "dim", "store", "bm25", "chunking", "passages", "documents",
                 "files")

@@ -12,6 +12,7 @@ from .answer import Hit
 from .blas import one_blas_thread
 from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
+from .controls import is_blank
 from .embedding import Embedder
 from .errors import InputError
 from .fusion import MODES, fuse, ranking
@@ -56,7 +57,7 @@ class Searcher:
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                allowed: np.ndarray | None = None) -> list[Hit]:
         question = (question or "").strip()
-        if not question:
+        if is_blank(question):
             raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")

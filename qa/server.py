@@ -6,6 +6,7 @@
     POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
                      and then only with the token from QA_TOKEN as ``Authorization: Bearer ...``)
     GET  /openapi.json
+    GET  /           a page to ask from (qa/web/); GET /text: a window of a document's indexed text
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
 Every error is JSON: ``{"error": {"status", "type", "message"}}``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import ipaddress
 import threading
 import time
@@ -36,6 +38,7 @@ from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMi
 MAX_QUESTION = 2000  # characters
 MAX_K = 50
 MAX_BODY = 64 * 1024  # bytes: a question of 2,000 characters and its filters fit many times over
+MIN_TOKEN = 16  # characters of QA_TOKEN: a short one can be guessed
 
 STATUS = {  # QAError type -> HTTP status
     InputError: 422, DocumentError: 422, IndexLockedError: 409, IndexMissingError: 503,
@@ -44,7 +47,40 @@ STATUS = {  # QAError type -> HTTP status
 
 
 HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              411: "length_required", 413: "too_large", 415: "unsupported_media_type"}
+              411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host"}
+
+
+def check_token(token: str | None) -> None:
+    """Refuse a token that can be guessed or that no request can send (spaces are stripped from what
+    requests send). Raise InputError."""
+    if token is None:
+        return
+    if token != token.strip() or not token.isprintable():
+        raise InputError("QA_TOKEN has spaces or control characters at its ends or inside, which no "
+                         "request can send: use a long random string, e.g. "
+                         "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if len(token) < MIN_TOKEN:
+        raise InputError(f"QA_TOKEN is too short ({len(token)} characters; at least {MIN_TOKEN}): use a long "
+                         "random string, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+
+
+class _HostCheck:
+    """421 (as JSON) for a request whose Host header names none of the server's own names: the
+    defence against DNS rebinding, where a web page's name is made to resolve to 127.0.0.1."""
+
+    def __init__(self, app, allowed: set[str]):
+        self.app, self.allowed = app, allowed
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            from .http_guard import host_of
+
+            given = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if host_of(given) not in self.allowed:
+                response = _error(421, "wrong_host", f"this server answers requests for "
+                                  f"{', '.join(sorted(self.allowed))}, not {given!r}")
+                return await response(scope, receive, send)
+        return await self.app(scope, receive, send)
 
 
 class AskRequest(BaseModel):
@@ -163,20 +199,24 @@ def _gate(workers: int) -> asyncio.Semaphore:
 
 
 def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
-               workers: int | None = None) -> FastAPI:
+               workers: int | None = None, bound_host: str | None = None) -> FastAPI:
     """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
     a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
     ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
     (tokenizers) under the GIL, so a second thread barely adds throughput (50 clients on 2 cores:
     within 10%, inside the noise of a shared machine) while each answer takes about twice as long
-    and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py)."""
+    and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py).
+    ``bound_host``: the address the server listens on; requests must name it (or, on loopback, a
+    loopback name) in their Host header."""
     workers = workers or 1
     if allow_index and not token:
         raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
+    check_token(token)
     app = FastAPI(title="qa", version=__version__,
                   description="Ask questions, in Chinese or English, of a folder of documents; get the best "
                               "passages with exact citations.")
     app.add_middleware(_BodyLimit, limit=MAX_BODY)
+    _add_host_check(app, bound_host)
     rebuilding = threading.Lock()
 
     @app.exception_handler(QAError)
@@ -201,6 +241,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 413:
             message = f"the request body is too large (at most {MAX_BODY} bytes)"
+        if exc.status_code == 400 and "parsing the body" in message:  # e.g. bytes that are not UTF-8
+            return _error(400, "bad_json", "the body is not valid JSON in UTF-8: send one JSON object")
         return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
                       headers=getattr(exc, "headers", None))
 
@@ -249,7 +291,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         m = qa.index.manifest
         return {"status": "ok", "index_loaded": True, "model": m.model, "model_loaded": qa.model_loaded,
                 "passages": m.passages, "documents": len(m.documents), "build": m.build,
-                "created": m.created, "allow_index": allow_index, "qa_version": __version__}
+                "created": m.created, "allow_index": allow_index, "qa_version": __version__,
+                "worker": os.getpid()}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:
@@ -269,16 +312,41 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
             rebuilding.release()
         return JSONResponse({"build": report.to_dict(), "health": health_dict()})
 
+    from .page import add_page
+
+    add_page(app, qa)  # GET / (the page to ask from) and GET /text
     return app
 
 
-def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
-          token: str | None = None, log_level: str = "info") -> None:
-    """Run the API with uvicorn until interrupted (loads the model first, so the first answer is quick)."""
-    import uvicorn
+def _add_host_check(app: FastAPI, bound_host: str | None) -> None:
+    if bound_host is None:
+        return
+    from .http_guard import allowed_hosts
 
-    app = create_app(qa, allow_index=allow_index, token=token)
-    qa.load()
+    allowed = allowed_hosts(bound_host)
+    if allowed is not None:
+        app.add_middleware(_HostCheck, allowed=allowed)
+
+
+def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
+          token: str | None = None, log_level: str = "info", workers: int = 1) -> None:
+    """Run the API with uvicorn until interrupted: in this process (``workers=1``; loads the model
+    first, so the first answer is quick), or in ``workers`` processes over the same index
+    (qa.workers). Either way the server follows the index: a new build, from ``POST /index`` or
+    ``qa index``, is swapped in without dropping a question."""
+    from .workers import following_app, run_workers
+
+    from .http_guard import GuardedH11
+
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=75)
+    # GuardedH11 closes connections that never finish a request (idle, half a header, a slow body).
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11)
+    if workers > 1:
+        run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
+        return
+    import uvicorn
+
+    app = following_app(qa, allow_index=allow_index, token=token, bound_host=host)
+    qa.load()
+    uvicorn.run(app, host=host, port=port, **options)

@@ -17,8 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from .answer import Answer, Hit
+from .controls import visible
 
 HIGHLIGHT = "bold black on yellow"
+
+def shown(text: object) -> str:
+    """A value for one line of rich markup: control characters visible, markup escaped."""
+    return escape(visible(str(text)))
 
 
 def _meta_line(hit: Hit, show_scores: bool) -> Text:
@@ -26,7 +31,7 @@ def _meta_line(hit: Hit, show_scores: bool) -> Text:
     lines = f"{c.line_start}" if c.line_start == c.line_end else f"{c.line_start}-{c.line_end}"
     line = Text()
     line.append(f"[{hit.rank}] ", style="bold cyan")
-    line.append(f"{c.path}", style="bold")
+    line.append(visible(c.path), style="bold")
     line.append(f":{lines}", style="bold")
     line.append(f"  chars {c.char_start}-{c.char_end}", style="dim")
     if c.page is not None:
@@ -38,7 +43,7 @@ def _meta_line(hit: Hit, show_scores: bool) -> Text:
 
 
 def _passage_text(hit: Hit) -> Text:
-    text = Text(hit.text)
+    text = Text(visible(hit.text, lines=True))
     if hit.highlight:
         lo = hit.highlight.char_start - hit.citation.char_start
         hi = hit.highlight.char_end - hit.citation.char_start
@@ -55,7 +60,7 @@ def render_answer(answer: Answer, console: Console, show_scores: bool = False) -
         about = " · ".join(x for x in (c.title, c.source, c.date) if x)
         body = Text()
         if about:
-            body.append(about + "\n", style="italic green")
+            body.append(visible(about) + "\n", style="italic green")
         body.append_text(_passage_text(hit))
         console.print(Panel(body, title=_meta_line(hit, show_scores), title_align="left", expand=True))
 
@@ -67,19 +72,21 @@ def render_info(info: dict, console: Console) -> None:
         value = info.get(key)
         if key == "bytes" and isinstance(value, int):
             value = f"{value / 1e6:.2f} MB"
-        table.add_row(f"[bold]{key}[/]", escape(str(value)))
+        table.add_row(f"[bold]{key}[/]", shown(value))
     console.print(table)
 
 
 def render_build(report: dict, console: Console) -> None:
     console.print(
         f"[green]Indexed[/] {report['documents']} documents, {report['passages']} passages "
-        f"in {report['seconds']:.1f} s → {escape(report['index_dir'])}/  "
+        f"in {report['seconds']:.1f} s → {shown(report['index_dir'])}/  "
         f"(added {report['added']}, changed {report['changed']}, removed {report['removed']}, "
         f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
         f"{report['embedded']} texts embedded)")
     for s in report["skipped"]:
-        console.print(f"[yellow]skipped[/] {escape(s['path'])}: {escape(s['reason'])}")
+        console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'])}")
+    for w in report.get("warnings", []):
+        console.print(f"[yellow]warning[/] {shown(w['path'])}: {shown(w['note'])}")
 
 
 class ProgressBar:
@@ -163,7 +170,7 @@ def interactive(ask: Callable[[str], Answer], console: Console, show_scores: boo
             try:
                 render_answer(ask(line, k), console, show_scores)
             except QAError as e:
-                console.print(f"[red]error:[/] {escape(str(e))}")
+                console.print(f"[red]error:[/] {shown(e)}")
     except KeyboardInterrupt:
         console.print()
     finally:
@@ -204,4 +211,4 @@ def render_eval(result: dict, console: Console) -> None:
                   f"{rate}   query: p50 {ms['p50']:.1f} ms, p95 {ms['p95']:.1f} ms")
     skipped = settings.get("skipped_questions") or []
     if skipped:
-        console.print(f"[yellow]left out[/] {len(skipped)} empty question(s): {escape(', '.join(skipped[:5]))}")
+        console.print(f"[yellow]left out[/] {len(skipped)} empty question(s): {shown(', '.join(skipped[:5]))}")

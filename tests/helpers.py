@@ -23,5 +23,8 @@ def document_of(hit, folder: Path) -> str:
     """The document a hit cites: its file's path under ``folder``, with ``#n`` for the n-th record of
     an export file."""
     file, _, record = hit.citation.path.partition("#")
-    name = Path(file).resolve().relative_to(folder.resolve()).as_posix()
+    # Cited relative to the working folder when inside it, else from the indexed folder (its name first).
+    inside = Path(file) if Path(file).is_absolute() or Path(file).resolve().is_relative_to(folder.resolve()) \
+        else folder.parent / file
+    name = inside.resolve().relative_to(folder.resolve()).as_posix()
     return f"{name}#{record}" if record else name

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..documents import Document
+from ..errors import DocumentError
 
 # suffix -> "module:function"; the module is imported on first use, so pypdf, python-docx and
 # selectolax never load for `qa ask` or for a folder of text files.
@@ -51,15 +52,52 @@ class FormatOptions:
 
 @dataclass
 class Loaded:
-    """What one file gave: its documents, and parts of it that could not be used (with reasons)."""
+    """What one file gave: its documents, parts of it that could not be used (with reasons), and
+    notes about what was used (damaged bytes replaced, say)."""
 
     documents: list[Document]
     problems: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+MAX_TEXT_CHARS = 50_000_000  # characters of text from one file; more is that file's skip, not a crash
+ISOLATED = frozenset(("pdf", "docx"))  # parsed in a child process with time and memory limits
 
 
 def load(path: Path, shown: str, data: bytes, sha: str, options: FormatOptions) -> Loaded:
-    """Parse a file's bytes by its suffix. Raise DocumentError when nothing in it can be used."""
+    """Parse a file's bytes by its suffix. Raise DocumentError when nothing in it can be used.
+
+    Whatever goes wrong inside a parser (a RecursionError from a deeply nested PDF, a MemoryError,
+    a bug) is this file's DocumentError, never the build's end.
+    """
     module, func = LOADERS.get(path.suffix.lower(), DEFAULT_LOADER).split(":")
+    if module in ISOLATED:
+        from .isolated import run_isolated
+
+        result = run_isolated(module, func, shown, data, sha, options)
+    else:
+        result = call_loader(module, func, shown, data, sha, options)
+    chars = sum(len(d.text) for d in {id(d.text): d for d in result.documents}.values())
+    if chars > MAX_TEXT_CHARS:
+        raise DocumentError(f"too much text ({chars:,} characters; at most {MAX_TEXT_CHARS:,} from one "
+                            "file): split it")
+    return result
+
+
+def call_loader(module: str, func: str, shown: str, data: bytes, sha: str, options: FormatOptions) -> Loaded:
+    """Run one loader in this process, turning any failure into a DocumentError."""
     loader = getattr(importlib.import_module(f"{__name__}.{module}"), func)
-    result = loader(shown, data, sha, options)
-    return result if isinstance(result, Loaded) else Loaded(result)
+    notes: list[str] = []
+    try:
+        result = loader(shown, data, sha, options, notes)
+    except DocumentError:
+        raise
+    except RecursionError as e:
+        raise DocumentError("nested too deeply to parse (a damaged or hostile file)") from e
+    except MemoryError as e:
+        raise DocumentError("too large to parse in the memory allowed") from e
+    except Exception as e:  # a parser's own bug or an unforeseen kind of damage: this file only
+        raise DocumentError(f"could not be parsed ({type(e).__name__}: {str(e)[:200]})") from e
+    loaded = result if isinstance(result, Loaded) else Loaded(result)
+    loaded.notes.extend(notes)
+    return loaded

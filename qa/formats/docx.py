@@ -26,10 +26,27 @@ def _table_lines(table) -> list[str]:
     return lines
 
 
-def load_docx(shown: str, data: bytes, sha: str, options) -> list[Document]:
+MAX_XML_BYTES = 64 * 2**20  # unzipped XML of one .docx (a 300-page book is a few MB)
+
+
+def _check_unzipped_size(data: bytes) -> None:
+    """Refuse a zip bomb before unzipping it: the XML parts' sizes as the archive declares them
+    (zipfile never inflates a member past its declared size, so the declaration is a real bound)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = sum(i.file_size for i in archive.infolist() if i.filename.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, ValueError, OSError) as e:
+        raise DocumentError(f"not a valid .docx (a Word file is a zip archive): {e}") from e
+    if xml > MAX_XML_BYTES:
+        raise DocumentError(f"its XML unzips to {xml / 2**20:.0f} MB (at most {MAX_XML_BYTES / 2**20:.0f} MB "
+                            "is read): a zip bomb, or save it as several documents")
+
+
+def load_docx(shown: str, data: bytes, sha: str, options, notes: list[str]) -> list[Document]:
     import docx
     from docx.table import Table
 
+    _check_unzipped_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:

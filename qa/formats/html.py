@@ -46,10 +46,10 @@ def _text_of(node) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def load_html(shown: str, data: bytes, sha: str, options) -> list[Document]:
+def load_html(shown: str, data: bytes, sha: str, options, notes: list[str]) -> list[Document]:
     from selectolax.lexbor import LexborHTMLParser
 
-    tree = LexborHTMLParser(decode(data))
+    tree = LexborHTMLParser(decode(data, notes))
     title_node = tree.css_first("title") or tree.css_first("h1")
     title = _SPACES.sub(" ", title_node.text()).strip() if title_node else None
     # The page's main text when it marks it; otherwise the whole body without its furniture.

@@ -42,9 +42,9 @@ def _records(shown: str, sha: str, items: list[tuple[str, object]], options: For
     return Loaded(docs, problems)
 
 
-def load_json(shown: str, data: bytes, sha: str, options: FormatOptions) -> Loaded:
+def load_json(shown: str, data: bytes, sha: str, options: FormatOptions, notes: list[str]) -> Loaded:
     try:
-        value = json.loads(decode(data))
+        value = json.loads(decode(data, notes))
     except json.JSONDecodeError as e:
         raise DocumentError(f"invalid JSON ({e}); for one record a line, name the file .jsonl") from e
     if isinstance(value, dict):
@@ -58,10 +58,10 @@ def load_json(shown: str, data: bytes, sha: str, options: FormatOptions) -> Load
     return _records(shown, sha, [(f"{shown}#{i}", r) for i, r in enumerate(value, start=1)], options)
 
 
-def load_jsonl(shown: str, data: bytes, sha: str, options: FormatOptions) -> Loaded:
+def load_jsonl(shown: str, data: bytes, sha: str, options: FormatOptions, notes: list[str]) -> Loaded:
     items: list[tuple[str, object]] = []
     bad: list[tuple[str, str]] = []
-    for n, line in enumerate(decode(data).splitlines(), start=1):
+    for n, line in enumerate(decode(data, notes).splitlines(), start=1):
         if not line.strip():
             continue
         try:

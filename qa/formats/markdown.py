@@ -67,8 +67,8 @@ def markdown_title(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def load_markdown(shown: str, data: bytes, sha: str, options) -> list[Document]:
-    text = decode(data)
+def load_markdown(shown: str, data: bytes, sha: str, options, notes: list[str]) -> list[Document]:
+    text = decode(data, notes)
     docs = parse_export(shown, text, sha)
     if docs is not None:
         return docs

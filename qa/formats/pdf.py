@@ -13,7 +13,7 @@ from ..documents import Document
 from ..errors import DocumentError
 
 
-def load_pdf(shown: str, data: bytes, sha: str, options) -> list[Document]:
+def load_pdf(shown: str, data: bytes, sha: str, options, notes: list[str]) -> list[Document]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

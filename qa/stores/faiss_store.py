@@ -23,12 +23,14 @@ from ..errors import IndexCorruptError
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
+from ..shared_arrays import float32_beside
 from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
 from .passage_file import PassageFile, write_passages
 
 REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
+SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
 
 def _single_thread() -> None:
@@ -44,6 +46,19 @@ def _write_lines(path: Path, rows: Iterable) -> None:
     with open(path, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class _MappedRows:
+    """A read-only numpy view of a flat index's rows (stored as float32, as they are), not a copy. The
+    array keeps this object, and so the index and its memory map, alive for as long as it is used."""
+
+    def __init__(self, index):
+        import faiss
+
+        self.index = index
+        rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
+        self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
+                                    "data": (rows.ctypes.data, True)}
 
 
 class FaissStore(Store):
@@ -92,7 +107,10 @@ class FaissStore(Store):
         passages = PassageFile(folder, n)
         path = folder / "vectors.faiss"
         try:
-            index = faiss.read_index(str(path))
+            # Memory-mapped, read-only: several server workers share one copy in the page cache, and
+            # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
+            flags = 0 if manifest.store.get("ann") else faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+            index = faiss.read_index(str(path), flags)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
             raise IndexCorruptError(f"the vector file {path.name} is unreadable; {REPAIR}") from e
         if index.d != dim or index.ntotal != n:
@@ -107,20 +125,26 @@ class FaissStore(Store):
                 raise IndexCorruptError(f"the passage vectors are unreadable ({e}); {REPAIR}") from e
             if vectors.shape != (n, dim):
                 raise IndexCorruptError(f"the passage vectors do not match the manifest; {REPAIR}")
-        else:
-            vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, dim), np.float32)
-            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        else:  # the rows in place (a view of the mapped file), not a copy
+            vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
+        if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
+            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values; {REPAIR}")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({e}); {REPAIR}") from e
-        if sentences.shape != (int(passages.columns.sentences.sum()), dim):
+        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
+            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e}); "
+                                    f"{REPAIR}") from e
+        if getattr(sentences, "shape", None) != (int(passages.columns.sentences.sum()), dim) \
+                or sentences.dtype.kind != "f":
             raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
             # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
-            # at 10k passages. Larger indexes stay mapped.
-            sentences = np.asarray(sentences, dtype=np.float32)
+            # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
+            shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
+            sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
+            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
+                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values; {REPAIR}")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
         return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
 

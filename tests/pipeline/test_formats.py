@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from qa import QA
-from qa.documents import load_file_report
+from qa.documents import display_path, load_file_report
 from qa.formats import FormatOptions
 from qa.formats.markdown import strip_markup
 
@@ -36,7 +36,8 @@ def top(qa, question, **kw):
 
 
 def extracted(path, options=OPTIONS):
-    return {d.path: d for d in load_file_report(path, options).documents}
+    """The documents of one file, named as the index names them (relative to the indexed folder)."""
+    return {d.path: d for d in load_file_report(path, options, display_path(path, [path.parent])).documents}
 
 
 def test_every_format_is_indexed_and_problems_reported(formats_qa):

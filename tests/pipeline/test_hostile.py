@@ -15,6 +15,7 @@ from qa import QA
 from qa.cli import main
 
 from .. import makefiles as mk
+from ..hostile_files import hostile_tree
 
 LONG_FACT = "The secret harbour of Port Elaris is guarded by exactly twelve lighthouses."
 
@@ -31,6 +32,12 @@ READABLE = {
                     "泰坦上的湖泊由什么组成？"),
     "nul.txt": (b"The Atacama Desert in Chile is one of the driest places on Earth.\x00\x00\x00 Some of its "
                 b"weather stations have never recorded any rain.\n", "Which desert is one of the driest places?"),
+    "damaged_utf8.txt": ("L'Île de Ré est reliée au continent par un pont de 2,9 km depuis 1988. ".encode()
+                         + b"\xff" + "Ça se voit.\n".encode(), "Since when is the Île de Ré linked by a bridge?"),
+    "latin1.txt": ("Le café crème de la brasserie Lipp coûte quatre euros à Saint-Germain.\n".encode("latin-1"),
+                   "Combien coûte le café crème chez Lipp ?"),
+    "escape\x1b[31mname.txt": (b"Octopuses have three hearts and blue blood.\x1b]0;pwned\x07\n",
+                               "How many hearts does an octopus have?"),
     "widths.txt": ("Ｍｏｕｎｔ\u200bＫｉｌｉｍａｎｊａｒｏ ｉｓ ｔｈｅ ｈｉｇｈｅｓｔ\u200b ｍｏｕｎｔａｉｎ ｉｎ "
                    "Ａｆｒｉｃａ，ｒｉｓｉｎｇ ５８９５ ｍｅｔｒｅｓ．\u200d\ufeff\n".encode("utf-8"),
                    "What is the highest mountain in Africa?"),
@@ -40,8 +47,9 @@ UNUSABLE = {"empty.txt": "no text", "binary.txt": "binary", "loop.txt": "link", 
             "fake.docx": "docx", "truncated.pdf": "PDF"}
 
 
-def make_hostile(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+def make_hostile(folder: Path) -> dict[str, str]:
+    """The hostile folder; returns what each unusable entry's skip reason must contain."""
+    unusable = dict(UNUSABLE) | hostile_tree(folder, folder.parent / "outside")
     for name, (data, _) in READABLE.items():
         (folder / name).write_bytes(data)
     # 10 MB on one line: filler without a sentence break, one fact in the middle.
@@ -56,44 +64,78 @@ def make_hostile(folder: Path) -> Path:
     (folder / "fake.docx").write_text("I am plain text pretending to be a Word file.\n", encoding="utf-8")
     pdf = mk.make_pdf(folder / "whole.pdf").read_bytes()
     (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
-    return folder
+    return unusable
+
+
+def as_if_not_root(mp: pytest.MonkeyPatch) -> None:
+    """chmod 000 does not stop root: refuse locked.txt and the closed/ folder the way the OS refuses
+    others."""
+    real_open, real_scandir = os.open, os.scandir
+
+    def refusing_open(path, *a, **k):
+        if os.fsdecode(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_open(path, *a, **k)
+
+    def refusing_scandir(path="."):
+        if os.fsdecode(path).endswith("closed"):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    mp.setattr(os, "open", refusing_open)
+    mp.setattr(os, "scandir", refusing_scandir)
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, embedder):
-    folder = make_hostile(tmp_path_factory.mktemp("hostile") / "docs")
+    folder = tmp_path_factory.mktemp("hostile") / "docs"
+    unusable = make_hostile(folder)
     mp = pytest.MonkeyPatch()
     if os.geteuid() == 0:
-        # chmod 000 does not stop root: simulate the refusal the way the OS reports it to others.
-        real = Path.read_bytes
-
-        def read_bytes(self):
-            if self.name == "locked.txt":
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
-
-        mp.setattr(Path, "read_bytes", read_bytes)
+        as_if_not_root(mp)
     try:
         qa = QA.build([folder], tmp_path_factory.mktemp("hidx") / "index", embedder=embedder)
     finally:
         mp.undo()
-    yield qa, folder
+    yield qa, folder, unusable
     os.chmod(folder / "locked.txt", 0o644)
+    os.chmod(folder / "closed", 0o755)
 
 
 def test_every_unusable_file_is_reported_once_with_its_reason(hostile):
-    qa, _ = hostile
+    qa, _, unusable = hostile
     report = qa.last_build
     names = Counter(Path(s.path).name for s in report.skipped)
     assert all(n == 1 for n in names.values()), names
     # loop_b.txt is the other half of the loop: it is reported too, for the same reason.
-    assert set(names) == set(UNUSABLE) | {"loop_b.txt"}
+    assert set(names) == set(unusable) | {"loop_b.txt"}
     for s in report.skipped:
-        assert UNUSABLE.get(Path(s.path).name, "link") in s.reason, (s.path, s.reason)
+        assert unusable.get(Path(s.path).name, "link") in s.reason, (s.path, s.reason)
+    # The damaged bytes are a warning about an indexed file, not a skip.
+    assert [Path(w.path).name for w in report.warnings] == ["damaged_utf8.txt"]
+    assert "1 damaged byte" in report.warnings[0].reason
+
+
+def test_nothing_from_outside_the_folder_is_indexed_and_citations_are_relative(hostile):
+    qa, folder, _ = hostile
+    assert not any("vault" in p.text for p in qa.index.passages)
+    for d in qa.index.documents:
+        assert not Path(d["path"]).is_absolute() and d["path"].startswith("docs/"), d["path"]
+    manifest = json.loads((qa.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert any("\\xe9" in s["path"] for s in qa.last_build.to_dict()["skipped"])
+    assert manifest["passages"] == len(qa.index.passages)
+
+
+def test_damaged_and_latin1_bytes_are_kept(hostile):
+    qa, _, _ = hostile
+    texts = {Path(qa.index.documents[p.doc]["path"]).name: p.text for p in qa.index.passages}
+    assert texts["damaged_utf8.txt"].startswith("L'Île de Ré est reliée") and "\ufffdÇa se voit" in \
+        texts["damaged_utf8.txt"]
+    assert texts["latin1.txt"].startswith("Le café crème de la brasserie Lipp coûte")
 
 
 def test_every_readable_file_is_indexed_and_answerable(hostile):
-    qa, _ = hostile
+    qa, _, _ = hostile
     indexed = {Path(d["path"]).name for d in qa.index.documents}
     assert indexed == set(READABLE) | {"long_line.txt", "whole.pdf"}
     for name, (_, question) in READABLE.items():
@@ -102,7 +144,7 @@ def test_every_readable_file_is_indexed_and_answerable(hostile):
 
 
 def test_ten_megabyte_line_is_indexed_and_cited(hostile):
-    qa, folder = hostile
+    qa, folder, _ = hostile
     hit = qa.ask("How many lighthouses guard the harbour of Port Elaris?", k=1).hits[0]
     assert Path(hit.citation.path).name == "long_line.txt" and "twelve lighthouses" in hit.highlight.text
     text = (folder / "long_line.txt").read_text(encoding="utf-8")
@@ -111,7 +153,7 @@ def test_ten_megabyte_line_is_indexed_and_cited(hostile):
 
 
 def test_decoded_texts_are_right(hostile):
-    qa, _ = hostile
+    qa, _, _ = hostile
     texts = {Path(qa.index.documents[p.doc]["path"]).name: p.text for p in qa.index.passages}
     assert texts["gbk.txt"].startswith("黄山位于安徽省南部")
     assert texts["big5.txt"].startswith("台北101曾經是世界最高")
@@ -135,3 +177,57 @@ def test_cli_exit_codes_and_warning_count(tmp_path, monkeypatch, capsys):
     assert main(["index", "bad", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert sorted(Path(s["path"]).name for s in report["skipped"]) == ["empty.txt", "fake.docx"]
+
+
+def test_qa_index_on_the_hostile_folder_exits_0_and_reports_each_bad_file_once(tmp_path):
+    """The command as a user runs it, in its own process (no fixture can rescue it): a FIFO, a link to
+    /dev/zero, a zip bomb and a deeply nested PDF among the files. The time-out only stops a hang."""
+    import subprocess
+    import sys
+
+    from ..conftest import ROOT
+
+    folder = tmp_path / "docs"
+    unusable = make_hostile(folder)
+    if os.geteuid() == 0:  # root reads what chmod 000 closes
+        unusable.pop("locked.txt"), unusable.pop("closed")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    try:
+        done = subprocess.run([sys.executable, "-m", "qa.cli", "index", "docs", "--index", "index", "--json"],
+                              cwd=tmp_path, capture_output=True, text=True, env=env, timeout=180)
+    finally:
+        os.chmod(folder / "locked.txt", 0o644)
+        os.chmod(folder / "closed", 0o755)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    names = Counter(Path(s["path"]).name for s in report["skipped"])
+    assert set(names) == set(unusable) | {"loop_b.txt"} and max(names.values()) == 1, names
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    indexed = {Path(d["path"]).name for d in manifest["documents"]}
+    assert set(READABLE) | {"long_line.txt", "whole.pdf"} <= indexed
+    assert not list((tmp_path / "index").glob(".manifest.json.*.tmp"))
+
+
+def test_terminal_shows_control_characters_instead_of_obeying_them(hostile):
+    import io
+
+    from rich.console import Console
+
+    from qa.terminal import render_answer, render_build
+
+    qa, _, _ = hostile
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200)
+    render_answer(qa.ask("How many hearts does an octopus have?", k=1), console)
+    render_build(qa.last_build.to_dict(), console)
+    printed = out.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed
+    assert "escape␛[31mname.txt" in printed and "␛]0;pwned␇" in printed
+
+
+def test_a_question_of_invisible_characters_is_an_empty_question(hostile):
+    from qa.errors import InputError
+
+    qa, _, _ = hostile
+    with pytest.raises(InputError, match="empty"):
+        qa.ask("\u200b\ufeff\u200d \u2060")

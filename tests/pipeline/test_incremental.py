@@ -36,9 +36,9 @@ def setup(tmp_path, embedder, monkeypatch):
     read: list[str] = []
     real_load = builder.load_file_report
 
-    def spy(path, options=None):
+    def spy(path, options=None, shown=None):
         read.append(path.name)
-        return real_load(path, options)
+        return real_load(path, options, shown)
 
     monkeypatch.setattr(builder, "load_file_report", spy)
 

@@ -9,7 +9,7 @@ import pytest
 from ..conftest import ROOT
 
 PACKAGE = ROOT / "qa"
-FACES = {"qa.cli", "qa.server", "qa.terminal"}
+FACES = {"qa.cli", "qa.server", "qa.terminal", "qa.workers", "qa.page", "qa.mcp_server"}
 HEAVY = ("torch", "sentence_transformers")
 MAX_LINES = 400
 

@@ -1,0 +1,226 @@
+"""`qa serve --workers 2`: real worker processes over one index, swapping builds under load.
+
+A real `qa serve` process (uvicorn's supervisor and two workers, real model and FAISS) on a loopback
+port, 20 client threads asking without pause while the index is rebuilt twice: once by `POST /index`,
+once by a `qa index` run from outside. Not one question may fail, every answer must come from one
+whole build (the documents of the old set or of the new one), and afterwards every worker answers
+from the new build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa import QA
+
+from ..conftest import ROOT, same_answers
+
+TOKEN = "test-token-0123456789"
+CLIENTS = 20
+QUESTIONS = ["Who keeps the penguin eggs warm?", "龙井茶是哪里产的？", "How many players on a team?",
+             "固态电池什么时候量产？", "When did the Icelandic volcano erupt?"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def docs_and_index(tmp_path, embedder):
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "tests" / "data", docs)
+    QA.build([docs], tmp_path / "index", embedder=embedder)
+    return docs, tmp_path / "index"
+
+
+@pytest.fixture
+def two_workers(docs_and_index, tmp_path):
+    docs, index = docs_and_index
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QA_TOKEN=TOKEN)
+    env.pop("QA_MODEL", None)
+    log = open(tmp_path / "serve.log", "wb")
+    # The same working folder as the build above: the index shows paths relative to it.
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--index", str(index), "--port", str(port),
+                             "--workers", "2", "--allow-index"], cwd=os.getcwd(), env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_workers(url, proc, 2, tmp_path / "serve.log")
+        yield url, docs, index
+    finally:
+        proc.terminate()  # the supervisor stops its workers
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _healths(url: str, n: int = 12) -> list[dict]:
+    """/health from fresh connections (each may land on either worker)."""
+    out = []
+    for _ in range(n):
+        try:
+            out.append(httpx.get(f"{url}/health", timeout=10).json())
+        except httpx.HTTPError:
+            pass
+    return out
+
+
+def _wait_for_workers(url, proc, workers, log_path, timeout=180.0):
+    """Until `workers` different processes have answered /health."""
+    seen, deadline = set(), time.monotonic() + timeout
+    while len(seen) < workers:
+        if proc.poll() is not None:
+            raise RuntimeError(f"qa serve exited:\n{log_path.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(seen)} of {workers} workers answered in {timeout} s")
+        seen |= {h["worker"] for h in _healths(url, 4)}
+        time.sleep(0.2)
+
+
+def _everyone_on(url: str, build: str, timeout: float = 20.0) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        healths = _healths(url)
+        if healths and all(h["build"] == build for h in healths):
+            return {h["worker"] for h in healths}
+        assert time.monotonic() < deadline, [(h["worker"], h["build"]) for h in healths]
+        time.sleep(0.2)
+
+
+def test_swaps_under_load_drop_no_question(two_workers):
+    url, docs, index = two_workers
+    before = {p.name for p in docs.iterdir()}
+    results: list[tuple[int, set[str], float, float]] = []  # status, cited files, started, ended
+    stop = threading.Event()
+
+    def keep_asking(i):
+        with httpx.Client(base_url=url, timeout=60) as c:
+            n = i
+            while not stop.is_set():
+                started = time.monotonic()
+                try:
+                    r = c.post("/ask", json={"question": QUESTIONS[n % len(QUESTIONS)], "k": 3})
+                    files = {Path(h["citation"]["path"]).name for h in r.json().get("hits", [])}
+                    results.append((r.status_code, files, started, time.monotonic()))
+                except httpx.HTTPError as e:
+                    results.append((-1, {type(e).__name__}, started, time.monotonic()))
+                n += CLIENTS
+
+    threads = [threading.Thread(target=keep_asking, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)
+        # 1. POST /index (handled by one worker; the other follows): a document added, one removed.
+        (docs / "penguins_en.txt").write_text(
+            "Emperor penguins breed in the Antarctic winter; the males keep the eggs warm on their feet for "
+            "about two months while the females feed at sea.\n", encoding="utf-8")
+        (docs / "football_en.txt").unlink()
+        first_start = time.monotonic()
+        r = httpx.post(f"{url}/index", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=300)
+        first_end = time.monotonic()
+        assert r.status_code == 200, r.text
+        assert r.json()["build"]["added"] == 1 and r.json()["build"]["removed"] == 1
+        workers = _everyone_on(url, r.json()["health"]["build"])
+        time.sleep(0.5)
+        # 2. `qa index` from outside the server: the penguins go again.
+        (docs / "penguins_en.txt").unlink()
+        second_start = time.monotonic()
+        subprocess.run([sys.executable, "-m", "qa.cli", "index", "--index", str(index), "--json", str(docs)],
+                       cwd=os.getcwd(), env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True,
+                       stdout=subprocess.DEVNULL)
+        second_end = time.monotonic()
+        import json
+
+        new_build = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["build"]
+        workers |= _everyone_on(url, new_build)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+    failures = [r for r in results if r[0] != 200]
+    assert not failures, failures[:5]
+    assert len(workers) == 2, "both workers answered /health"
+    middle = before - {"football_en.txt"} | {"penguins_en.txt"}
+    final = before - {"football_en.txt"}
+    for _, files, _, _ in results:  # every answer from one whole build
+        assert files <= before or files <= middle or files <= final, files
+    for start, end in ((first_start, first_end), (second_start, second_end)):
+        during = [1 for _, _, a, b in results if a < end and b > start]
+        assert len(during) >= CLIENTS, (len(during), end - start)  # questions met each swap
+    # The guards of one process hold in every worker: the Host check, for one.
+    for _ in range(4):
+        assert httpx.get(f"{url}/health", headers={"Host": "attacker.example"}).status_code == 421
+    # The new build answers, from every worker.
+    for _ in range(6):
+        hits = httpx.post(f"{url}/ask", json={"question": "Who keeps the penguin eggs warm?", "k": 5}).json()["hits"]
+        assert not any(h["citation"]["path"].endswith(("penguins_en.txt", "football_en.txt")) for h in hits)
+
+
+def test_watcher_swaps_whole_builds_and_keeps_the_old_one_when_a_new_one_is_broken(docs_and_index, embedder):
+    from qa.workers import BuildWatcher
+
+    docs, index = docs_and_index
+    qa = QA.open(index, embedder=embedder)
+    watcher = BuildWatcher(qa)
+    assert watcher.check() is False  # the first look: same build, nothing to load
+    good = (index / "manifest.json").read_text(encoding="utf-8")
+    # A manifest naming a build folder that is not there: logged, and the loaded build kept.
+    broken = index / "broken.json"
+    broken.write_text(good.replace('"build": "b-', '"build": "b-missing-'), encoding="utf-8")
+    os.replace(broken, index / "manifest.json")
+    assert watcher.check() is False
+    assert qa.ask("龙井茶是哪里产的？", k=1).hits[0].citation.path.endswith("longjing_zh.txt")
+    # A real new build is swapped in.
+    (docs / "longjing_zh.txt").unlink()
+    QA.build([docs], index, embedder=embedder)
+    assert watcher.check() is True
+    assert not any(h.citation.path.endswith("longjing_zh.txt") for h in qa.ask("龙井茶是哪里产的？").hits)
+    assert watcher.check() is False  # nothing new since
+
+
+def test_workers_option_is_checked(built, capsys):
+    from qa import cli
+    from qa.workers import default_workers
+
+    for bad in ("0", "65"):
+        assert cli.main(["serve", "--workers", bad, "--index", str(built[1])]) == 1
+        assert "--workers must be between 1 and 64" in capsys.readouterr().err
+    assert default_workers() >= 1
+
+
+def test_workers_share_one_float32_copy_of_the_sentence_vectors(built, monkeypatch, tmp_path):
+    import numpy as np
+
+    from qa import index_files
+    from qa.shared_arrays import float32_beside
+    from qa.stores import faiss_store
+
+    qa, index = built
+    monkeypatch.setattr(faiss_store, "SHARE_SENTENCES", True)
+    one, two = index_files.load_index(index), index_files.load_index(index)
+    for loaded in (one, two):  # the store's own array (white box): a map of one file, not a copy
+        rows = loaded.store._sentences
+        assert isinstance(rows, np.memmap) and rows.dtype == np.float32
+        assert rows.filename == two.store._sentences.filename
+        assert np.array_equal(rows, qa.index.store._sentences)  # the in-memory copy's values
+    shared = QA(index, one, qa._embedder)
+    for question in ("龙井茶是哪里产的？", "When did the Icelandic volcano erupt?"):
+        assert same_answers(shared.ask(question).to_dict(), qa.ask(question).to_dict())
+    # A folder that cannot be written (here: gone) gives None, and the caller copies instead.
+    assert float32_beside(tmp_path / "gone" / "sentences.npy", np.ones((2, 3), np.float16)) is None
