@@ -188,7 +188,7 @@ def indexing(corpora: dict[str, Path], naive_index: bool) -> list[dict]:
 # -- warm queries at scale --------------------------------------------------------------------------
 
 TILE = r"""
-import dataclasses, json, sys
+import dataclasses, json, os, sys
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[1])
@@ -220,7 +220,7 @@ for i in range(target):
     sents.append(noise(s + (0.05 * rng.standard_normal(s.shape) if copy else 0)).astype(np.float32))
 dst.mkdir(parents=True, exist_ok=True)
 record = write_build(dst, "b-tiled", BuildData(passages, tokens, np.stack(vecs), np.concatenate(sents),
-                                               BM25Params()))
+                                               BM25Params()), os.environ.get("QA_TILE_STORE") or None)
 m = read_manifest(sources[0])
 publish(dst, dataclasses.replace(m, build="b-tiled", passages=len(passages), store=dict(m.store, **record),
                                  sentences=sum(len(p.sentences) for p in passages), documents=documents,

@@ -55,6 +55,7 @@ class Hit:
     scores: dict[str, float] = field(default_factory=dict)  # the parts: dense, lexical, ...
     lang: str = "other"
     passage_id: int = -1
+    confidence: float | None = None  # estimated chance the passage answers (qa.confidence); None: not calibrated
 
     def to_dict(self) -> dict:
         return {
@@ -62,17 +63,31 @@ class Hit:
             "highlight": self.highlight.to_dict() if self.highlight else None,
             "score": finite(self.score), "scores": {k: finite(v) for k, v in self.scores.items()},
             "lang": self.lang,
-            "passage_id": self.passage_id,
+            "passage_id": self.passage_id, "confidence": self.confidence,
         }
 
 
 @dataclass(frozen=True)
 class Answer:
+    """``answered``: whether the first hit's confidence reaches ``min_confidence`` (False when there
+    is no hit; None when the model has no calibration). Hits are all there either way."""
+
     question: str
     mode: str
     hits: list[Hit]
     model: str
+    answered: bool | None = None
+    min_confidence: float | None = None
 
     def to_dict(self) -> dict:
-        return {"question": self.question, "mode": self.mode, "model": self.model,
-                "hits": [h.to_dict() for h in self.hits]}
+        return {"question": self.question, "mode": self.mode, "model": self.model, "answered": self.answered,
+                "min_confidence": self.min_confidence, "hits": [h.to_dict() for h in self.hits]}
+
+
+def verdict(hits: list[Hit], min_confidence: float | None) -> bool | None:
+    """Whether the hits answer the question: the first hit is at least ``min_confidence`` sure."""
+    if not hits:
+        return False
+    if min_confidence is None or hits[0].confidence is None:
+        return None
+    return hits[0].confidence >= min_confidence

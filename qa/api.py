@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import Answer
+from .answer import Answer, verdict
 from .chunks import ChunkSettings
+from .confidence import min_confidence as min_confidence_for
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import IndexCorruptError, InputError, ModelMismatchError
 from .filters import Filters, PassageTable
@@ -130,8 +131,12 @@ class QA:
 
     def ask(self, question: str, k: int = 5, mode: str = "hybrid", *, filters: Filters | None = None,
             path: str | None = None, lang: str | None = None, since: str | None = None,
-            until: str | None = None) -> Answer:
+            until: str | None = None, min_confidence: float | None = None) -> Answer:
         """The ``k`` best passages for ``question``, each cited, with its best sentence highlighted.
+
+        Each hit has a ``confidence`` (0-1, the estimated chance it answers: docs/confidence.md) and
+        the answer a verdict, ``answered``: the first hit is at least ``min_confidence`` sure (default
+        $QA_MIN_CONFIDENCE, else the model's calibrated threshold). All hits are returned either way.
 
         ``mode``: ``hybrid`` (default), ``dense`` or ``lexical``. Filters (see ``qa.filters.Filters``)
         come as keywords or as one ``filters=Filters(...)``: ``path`` glob, ``lang`` (zh/en),
@@ -145,10 +150,16 @@ class QA:
         if filters is not None and loose.active:
             raise InputError("give filters either as filters=Filters(...) or as keywords, not both")
         filters = filters if filters is not None else loose
+        if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float, type(None))):
+            raise InputError(f"min_confidence must be a number between 0 and 1 (got {min_confidence!r})")
+        given = min_confidence_for(min_confidence, None)  # checked before the model loads
         loaded = self._ready()
-        hits = loaded.searcher.search(question, k=k, mode=mode,  # type: ignore[union-attr]
-                                      allowed=loaded.table.mask(filters))
-        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest.model)
+        searcher = loaded.searcher
+        threshold = min_confidence_for(given, searcher.calibration)  # type: ignore[union-attr]
+        hits = searcher.search(question, k=k, mode=mode,  # type: ignore[union-attr]
+                               allowed=loaded.table.mask(filters))
+        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest.model,
+                      answered=verdict(hits, threshold), min_confidence=threshold)
 
     # -- keeping up to date -------------------------------------------------------------------------
 

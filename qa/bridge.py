@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
 COMPILE_VERSION = 3  # bump when the compiled form or the tokenizer rules it depends on change
@@ -126,19 +127,8 @@ def compile_dictionary(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-class Bridge:
+class Bridge(ReadOnlyDatabase):
     """Look-ups in the compiled dictionary. Thread-safe (one connection per thread)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._local = threading.local()
-
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                                  check_same_thread=False)
-        return db
 
     def english_terms(self, word: str) -> dict[str, float]:
         """English search terms for a Chinese word, weighted (senses share one unit of weight)."""

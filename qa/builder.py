@@ -26,7 +26,7 @@ from .index_files import (FORMAT_VERSION, build_folder, index_lock, load_index, 
 from .lexical import BM25Params
 from .records import Manifest
 from .segment import jieba_version, segmenter
-from .stores import DEFAULT_SPEC
+from .stores import DEFAULT_SPEC, check_store
 from .stores.base import BuildData
 
 
@@ -78,7 +78,7 @@ def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
 
 
 def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model: str,
-                     settings: ChunkSettings, formats: dict, store: str, report: BuildReport) -> bool:
+                     settings: ChunkSettings, formats: dict, report: BuildReport) -> bool:
     """True (and ``report`` filled in) when the index already matches the files exactly.
 
     Reading the manifest, stat-ing the files and checking the index opens whole (no model) is all a
@@ -89,8 +89,7 @@ def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model
     except QAError:
         return False
     if manifest.model != model or manifest.chunking != settings.to_dict() or \
-            manifest.formats != formats or manifest.store.get("spec", store) != store or \
-            not build_folder(index_dir, manifest).is_dir():
+            manifest.formats != formats or not build_folder(index_dir, manifest).is_dir():
         return False
     known = {f["path"]: f for f in manifest.files} | {s["path"]: s for s in manifest.skipped}
     if set(shown) != set(known):
@@ -138,10 +137,12 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
-        options, store = _options(index_dir, options), store or _recorded_store(index_dir)
+        recorded = _recorded_store(index_dir)
+        options, store = _options(index_dir, options), store or recorded
+        store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
-        if not full and _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, store,
-                                         report):
+        if not full and store == recorded and \
+                _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).
@@ -217,13 +218,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             build=build, model=model_name, dim=int(embedder.dim),
             store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
-            # What produced the tokens and vectors (substitutes give the reference's results).
             segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
             chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),
             sentences=len(sentence_vectors), build_seconds=report.seconds,
             documents=collector.documents, files=collector.files, skipped=skipped_files,
-            # What was asked for (absolute), so the index can be brought up to date from code or
-            # over HTTP without anyone naming paths again (QA.update).
             sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
         cache.discard()  # the published index holds these vectors now
         if progress:

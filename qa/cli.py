@@ -33,6 +33,10 @@ def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
                    help="hybrid (default) fuses meaning and words; dense: meaning only; lexical: words only")
     p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
+    p.add_argument("--min-confidence", type=float, default=None, metavar="P",
+                   help="the first passage must be at least this sure (0-1) for the question to count as "
+                        "answered (default: $QA_MIN_CONFIDENCE, else the model's calibrated threshold; "
+                        "docs/confidence.md)")
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
@@ -75,6 +79,9 @@ def parser() -> argparse.ArgumentParser:
                    help="how passage vectors are searched: exact (flat), approximate (hnsw, ivf), or auto: "
                         "exact below 200,000 passages (default: auto, or what the index was built with)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.add_argument("--store", metavar="SPEC", default=None, help="where the index data goes: faiss (files "
+                   "in the index folder; the default for a new index) or milvus:URI[#NAME] (a milvus-lite "
+                   "PATH.db or http://HOST:19530; docs/milvus.md); an existing index keeps its own")
     for what, default in (("text", "text,content,body"), ("title", "title,headline,name"),
                           ("date", "date,published,time,created")):
         p.add_argument(f"--json-{what}-field", metavar="NAME[,NAME...]", default=None,
@@ -124,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N", default=None,
                    help="ask only the first N questions of each file (the corpus stays whole)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout, no progress bar")
+    p.add_argument("--store", metavar="SPEC", default=None, help="the store of the temporary indexes: faiss "
+                   "(default) or milvus:URI[#NAME], as for qa index")
     p.add_argument("--model", metavar="M", default=None,
                    help="embedding model: use-multilingual (default) or st:NAME_OR_PATH (default: $QA_MODEL)")
     return top
@@ -191,7 +200,7 @@ def cmd_ask(args) -> int:
 
     filters = Filters(path=args.path, lang=args.lang, since=args.since, until=args.until)  # checked first
     qa = _open(args)
-    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters)
+    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters, min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -199,6 +208,16 @@ def cmd_ask(args) -> int:
 
     render_answer(answer, stdout_console(), show_scores=args.scores)
     return 0
+
+
+def _store_spec(args) -> str | None:
+    """The store spec of ``qa index``: --store, with --index-type as the faiss store's target."""
+    if not args.index_type:
+        return args.store
+    if args.store and args.store.partition(":")[0] != "faiss":
+        raise InputError(f"--index-type chooses how the faiss store searches; it does not apply to "
+                         f"--store {args.store}")
+    return f"faiss:{args.index_type}"
 
 
 def cmd_index(args) -> int:
@@ -213,8 +232,7 @@ def cmd_index(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
     options = dict(model=_model(args), full=args.full, options=_format_options(args),
-                   follow_links=args.follow_links, jobs=args.jobs,
-                   store=f"faiss:{args.index_type}" if args.index_type else None)
+                   follow_links=args.follow_links, jobs=args.jobs, store=_store_spec(args))
     if args.json:
         report = build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -264,8 +282,13 @@ def cmd_serve(args) -> int:
     # Builds seeds/ first if there is no index, like `qa ask`. The default model already runs one
     # BLAS thread a request (see qa.embedding), so requests share the cores instead of fighting.
     qa = _open(args)
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token,
-          workers=args.workers or default_workers())
+    workers = args.workers or default_workers()
+    if qa.index.store.single_process and workers > 1:
+        if args.workers:
+            raise InputError(f"{_index_dir(args)}/ is in a milvus-lite file, which one process at a time may "
+                             "open: use --workers 1, or put the index on a Milvus server (docs/milvus.md)")
+        workers = 1
+    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
     return 0
 
 
@@ -282,7 +305,8 @@ def cmd_shell(args) -> int:
     from .terminal import interactive, stdout_console
 
     qa = _open(args)
-    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode), stdout_console(), show_scores=args.scores)
+    interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode, min_confidence=args.min_confidence),
+                stdout_console(), show_scores=args.scores)
     return 0
 
 
@@ -292,13 +316,13 @@ def cmd_eval(args) -> int:
     if len(args.files) > 2:
         raise InputError(f"qa eval takes one SQuAD-format file or two parallel ones, not {len(args.files)}")
     if args.json:
-        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit)
+        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store)
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     from .terminal import ProgressBar, render_eval, stderr_console, stdout_console
 
     with ProgressBar(stderr_console()) as bar:
-        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, progress=bar)
+        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store, progress=bar)
     render_eval(result.to_dict(), stdout_console())
     return 0
 
@@ -317,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             p.print_help()
             return 0
         args.command, args.k, args.mode, args.scores = "shell", 5, "hybrid", False
+        args.min_confidence = None
     try:
         return COMMANDS[args.command](args)
     except QAError as e:

@@ -43,3 +43,7 @@ class IndexLockedError(QAError):
 
 class EvalDataError(QAError):
     """Evaluation data that is not SQuAD-shaped JSON, or files that do not pair up."""
+
+
+class StoreUnavailableError(QAError):
+    """The store that holds an index (e.g. a Milvus server) cannot be reached."""

@@ -16,9 +16,10 @@ import os
 import tempfile
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -84,6 +85,16 @@ class Query:
     text: str
     gold: frozenset[DocKey]
     answers: dict[str, tuple[str, ...]]  # corpus language -> gold answer texts in that language
+    article: frozenset[DocKey] = frozenset()  # every paragraph of the gold's article: hidden to make
+    # the question unanswerable (the "declined" variant)
+
+
+def _articles(f: SquadFile, langs: Sequence[str]) -> dict[int, frozenset[DocKey]]:
+    """Paragraph index -> the keys of all paragraphs of its article, in each of ``langs``."""
+    by_article: dict[int, list[int]] = {}
+    for i, (a, _) in enumerate(f.positions):
+        by_article.setdefault(a, []).append(i)
+    return {i: frozenset((lang, j) for j in by_article[a] for lang in langs) for i, (a, _) in enumerate(f.positions)}
 
 
 @dataclass
@@ -102,8 +113,10 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
         f = files[0]
         qs = f.questions[:limit]
         name = f"{f.lang}->{f.lang}"
+        article = _articles(f, [f.lang])
         return {f.lang: [f]}, [Task(name, f.lang, [
-            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}) for q in qs])]
+            Query(q.text, frozenset({(f.lang, q.paragraph)}), {f.lang: q.answers}, article[q.paragraph])
+            for q in qs])]
     zh, en = pair(files[0], files[1])
     ids = {"zh": zh.by_id(), "en": en.by_id()}
     # A question left out of one file (empty text) is left out of both, so every task asks the same ones.
@@ -113,11 +126,14 @@ def plan(files: Sequence[SquadFile], limit: int | None = None) -> tuple[dict[str
                for lang, f in (("zh", zh), ("en", en))}
     tasks = []
     for q_lang, c_lang in (("zh", "zh"), ("en", "en"), ("zh", "en"), ("en", "zh")):
+        article = _articles(zh, [c_lang])
         tasks.append(Task(f"{q_lang}->{c_lang}", c_lang, [
-            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers})
+            Query(q.text, frozenset({(c_lang, q.paragraph)}), {c_lang: ids[c_lang][q.qid].answers},
+                  article[q.paragraph])
             for q in by_lang[q_lang].questions[:limit]]))
+    article = _articles(zh, ["zh", "en"])
     mixed = [Query(q.text, frozenset({("zh", q.paragraph), ("en", q.paragraph)}),
-                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers})
+                   {"zh": ids["zh"][q.qid].answers, "en": ids["en"][q.qid].answers}, article[q.paragraph])
              for lang in ("zh", "en") for q in by_lang[lang].questions[:limit]]
     tasks.append(Task("mixed", "mixed", mixed))
     return {"zh": [zh], "en": [en], "mixed": [zh, en]}, tasks
@@ -145,9 +161,16 @@ class _Corpus:
     depth_k: int  # passages to ask for so that DEPTH distinct documents are seen
     build: dict
 
+    def allowed_without(self, hidden: frozenset[DocKey]) -> np.ndarray:
+        """A bool per passage: False for the passages of the ``hidden`` documents (an index without
+        them, as far as a question can tell: search and confidence only see allowed passages)."""
+        index = self.qa.index  # type: ignore[attr-defined]
+        shown = np.array([self.names.get(d["path"]) not in hidden for d in index.documents], dtype=bool)
+        return shown[index.store.columns().doc]
+
 
 def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embedder,
-                  progress: Progress | None) -> _Corpus:
+                  progress: Progress | None, store: str | None) -> _Corpus:
     from .api import QA
     from .documents import display_path
 
@@ -163,7 +186,7 @@ def _build_corpus(name: str, files: list[SquadFile], root: Path, embedder: Embed
             names[display_path(path, [folder])] = (f.lang, i)
             texts[(f.lang, i)] = context
     stage = (lambda s, d, t: progress(f"index {name}: {s}", d, t)) if progress else None
-    qa = QA.build([folder], root / f"index-{name}", embedder=embedder, full=True, progress=stage)
+    qa = QA.build([folder], root / f"index-{name}", embedder=embedder, full=True, progress=stage, store=store)
     report = qa.last_build
     most = max((d["passages"] for d in qa.index.documents), default=1)
     build = {"documents": report.documents, "passages": report.passages, "seconds": report.seconds,
@@ -177,6 +200,8 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     _ = qa.searcher  # built before the clock starts: the first question should not pay for it
     ranks: list[int | None] = []
     answer_hits = sentence_hits = 0
+    right = kept = declined = 0
+    verdicts = True  # False when the model has no calibration: no verdict to measure
     total = len(task.queries)
     for n, query in enumerate(task.queries):
         started = time.perf_counter()
@@ -185,6 +210,11 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
         ranking = distinct_ranking(corpus.names.get(h.citation.path) for h in answer.hits)
         ranking = [key for key in ranking if key is not None]
         ranks.append(rank_of(ranking[:DEPTH], query.gold))
+        verdicts = verdicts and answer.answered is not None
+        if verdicts:
+            right += ranks[-1] == 1
+            kept += ranks[-1] == 1 and bool(answer.answered)
+            declined += not _answered_without(corpus, query, mode, answer.min_confidence)
         if ranking:
             top = ranking[0]
             gold_answers = query.answers.get(top[0], ())
@@ -196,13 +226,38 @@ def _run_task(task: Task, corpus: _Corpus, mode: str, latencies: list[float],
     metrics = {"recall@1": recall_at(ranks, 1), "recall@5": recall_at(ranks, 5), "mrr@10": mrr_at(ranks, 10),
                "answer@1": answer_hits / total if total else 0.0,
                "sentence@1": sentence_hits / total if total else 0.0}
+    if verdicts and total:  # the unanswerable variant: each question again, its article hidden
+        metrics.update({"kept": kept / right if right else 0.0, "declined": declined / total})
     return {**{k: round(v, 4) for k, v in metrics.items()}, "queries": total}, ranks
+
+
+@contextmanager
+def _stores_dropped(tmp: Path) -> Iterator[None]:
+    """Drop the temporary indexes' data where their store keeps it outside the folder (Milvus)."""
+    try:
+        yield
+    finally:
+        from .index_files import remove_stale_builds
+
+        for index_dir in tmp.glob("index-*"):
+            remove_stale_builds(index_dir, keep=None)
+
+
+def _answered_without(corpus: _Corpus, query: Query, mode: str, min_confidence: float | None) -> bool:
+    """The verdict on ``query`` with its whole article hidden, so that nothing in the index answers it
+    (the first hit alone decides the verdict, so one hit is enough)."""
+    from .answer import verdict
+
+    hits = corpus.qa.searcher.search(query.text, k=1, mode=mode,  # type: ignore[attr-defined]
+                                     allowed=corpus.allowed_without(query.article))
+    return bool(verdict(hits, min_confidence))
 
 
 def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("hybrid",), *,
                    model: str | None = None, embedder: Embedder | None = None, limit: int | None = None,
-                   progress: Progress | None = None) -> dict[str, EvalResult]:
-    """Evaluate one SQuAD-format file, or two parallel ones, in each of ``modes`` on the same indexes.
+                   progress: Progress | None = None, store: str | None = None) -> dict[str, EvalResult]:
+    """Evaluate one SQuAD-format file, or two parallel ones, in each of ``modes`` on the same indexes
+    (temporary, in ``store``: a store spec as for ``qa index --store``, faiss by default).
 
     Raises EvalDataError for bad data (checked before the model loads), InputError for bad options.
     """
@@ -226,8 +281,8 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
     embedder.embed(["warm-up 预热"])
     tokenize("warm-up 预热")
     results: dict[str, EvalResult] = {}
-    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        corpora = {name: _build_corpus(name, fs, Path(tmp), embedder, progress)
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp, _stores_dropped(Path(tmp)):
+        corpora = {name: _build_corpus(name, fs, Path(tmp), embedder, progress, store)
                    for name, fs in corpora_files.items()}
         builds = {name: c.build for name, c in corpora.items()}
         documents = sum(b["documents"] for b in builds.values())
@@ -244,7 +299,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
             results[mode] = EvalResult(
                 tasks=metrics, index=index,
                 query_ms={"p50": round(percentile(latencies, 50), 2), "p95": round(percentile(latencies, 95), 2)},
-                settings={"model": embedder.name, "mode": mode, "limit": limit,
+                settings={"model": embedder.name, "mode": mode, "limit": limit, "store": store or "faiss",
                           "files": [str(p) for p in paths],
                           "skipped_questions": sorted({q for f in files for q in f.skipped})},
                 ranks=ranks)
@@ -253,7 +308,7 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
 
 def evaluate(paths: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
              embedder: Embedder | None = None, limit: int | None = None,
-             progress: Progress | None = None) -> EvalResult:
+             progress: Progress | None = None, store: str | None = None) -> EvalResult:
     """``qa eval``: retrieval quality of one mode on one SQuAD-format file or a parallel pair."""
     return evaluate_modes(paths, (mode,), model=model, embedder=embedder, limit=limit,
-                          progress=progress)[mode]
+                          progress=progress, store=store)[mode]

@@ -192,11 +192,9 @@ class SentenceChooser:
         (kept for the last SENTENCE_CACHE passages): its ``searchable`` text, its language, whether
         it can be an answer (not a heading, a question, or the title again), the kinds of quantity
         it holds (``has_quantity``)."""
-        with self._lock:
-            found = self._cache.get(pid)
-            if found is not None:
-                self._cache.move_to_end(pid)
-                return found
+        return self._cached(self._cache, pid, self._read_sentences)
+
+    def _read_sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
         p = self.store.passage(pid)
         title = self.topic(p.doc).title
         found = []
@@ -206,29 +204,33 @@ class SentenceChooser:
             lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
             found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
                           has_quantity(text)))
-        with self._lock:
-            self._cache[pid] = found
-            if len(self._cache) > SENTENCE_CACHE:
-                self._cache.popitem(last=False)
         return found
 
     def keys(self, pid: int) -> list[str]:
         """Each sentence of a passage as ``sentences`` reads it, followed by its shared keys (numbers,
         dates, names: qa.segment.search_keys); computed only for a question that has keys itself."""
-        with self._lock:
-            found = self._keys.get(pid)
-            if found is not None:
-                self._keys.move_to_end(pid)
-                return found
+        return self._cached(self._keys, pid, self._read_keys)
+
+    def _read_keys(self, pid: int) -> list[str]:
         p = self.store.passage(pid)
         found = []
         for j, (words, *_rest) in enumerate(self.sentences(pid)):
             keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
             found.append(f"{words} {' '.join(keys)} " if keys else words)
+        return found
+
+    def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
+        """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
         with self._lock:
-            self._keys[pid] = found
-            if len(self._keys) > SENTENCE_CACHE:
-                self._keys.popitem(last=False)
+            found = cache.get(pid)
+            if found is not None:
+                cache.move_to_end(pid)
+                return found
+        found = read(pid)
+        with self._lock:
+            cache[pid] = found
+            if len(cache) > SENTENCE_CACHE:
+                cache.popitem(last=False)
         return found
 
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> tuple[int, float]:

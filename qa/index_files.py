@@ -172,6 +172,7 @@ def write_build(index_dir: Path, build: str, data: BuildData, store: str | None 
 
 def publish(index_dir: Path, manifest: Manifest) -> None:
     """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
+    replaced = _current_build(index_dir)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     try:
         tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1, allow_nan=False),
@@ -183,15 +184,17 @@ def publish(index_dir: Path, manifest: Manifest) -> None:
         tmp.unlink(missing_ok=True)
         remove_stale_builds(index_dir, keep=_current_build(index_dir))
         raise
-    remove_stale_builds(index_dir, keep=manifest.build)
+    remove_stale_builds(index_dir, keep=manifest.build, replaced=replaced)
 
 
-def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
+def remove_stale_builds(index_dir: Path, keep: str | None, replaced: str | None = None) -> None:
     """Remove build folders the manifest does not name (left by older builds or by a crash), and what
     their store keeps elsewhere.
 
-    Readers that loaded an old build keep working: they hold its data in memory, and on POSIX a
-    memory-mapped file stays readable after it is unlinked.
+    Readers that loaded an old build keep working: the faiss store's readers hold its data in memory
+    (and on POSIX a memory-mapped file stays readable after it is unlinked). A store read at question
+    time (``Store.keeps_replaced``: Milvus) keeps the build just ``replaced`` until the next build:
+    questions running on it, and readers elsewhere that have not reopened, go on answering.
     """
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith("b-") and child.name != keep:
@@ -200,8 +203,10 @@ def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
             except (OSError, ValueError):
                 record = None  # a build that crashed before its store wrote anything
             if isinstance(record, dict):
-                from .stores import drop_store
+                from .stores import drop_store, keeps_replaced
 
+                if child.name == replaced and keeps_replaced(record):
+                    continue
                 drop_store(child, record)
             shutil.rmtree(child, ignore_errors=True)
 
@@ -251,7 +256,9 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     return {
         "index": str(index_dir), "documents": len(manifest.documents), "files": len(manifest.files),
         "passages": manifest.passages, "model": manifest.model, "dim": manifest.dim,
-        "index_type": manifest.store.get("index_type", manifest.store["kind"]), "bytes": size,
+        "index_type": manifest.store.get("index_type", manifest.store["kind"]),
+        # Where the data is, and its size (a store outside the folder recorded what it wrote).
+        "store": manifest.store.get("where", manifest.store["kind"]), "bytes": manifest.store.get("bytes", size),
         "created": manifest.created, "build_seconds": manifest.build_seconds,
         "qa_version": manifest.qa_version, "format": manifest.format,
         "paths": [d["path"] for d in manifest.documents],

@@ -61,9 +61,14 @@ def create_server(index_dir: str | Path = "index", model: str | None = None, *,
 
     @server.tool()
     def ask(question: str, k: int = 5, mode: str = "hybrid", path: str | None = None, lang: str | None = None,
-            since: str | None = None, until: str | None = None) -> dict[str, Any]:
+            since: str | None = None, until: str | None = None,
+            min_confidence: float | None = None) -> dict[str, Any]:
         """Find the k passages of the indexed documents that best answer a question (Chinese or English),
         each with its citation (path, lines, character offsets) and its best sentence highlighted.
+
+        "answered" says whether the documents answer the question well (false: nothing does, and
+        the passages returned are only the nearest); each passage has a "confidence" (0-1, the
+        estimated chance it answers). min_confidence (0-1) overrides the threshold "answered" uses.
 
         mode: hybrid (default: meaning and words), dense (meaning only) or lexical (words only).
         Filters, all given must hold: path (a glob on the document's path, e.g. 'reports/*' or '*.md'),
@@ -77,7 +82,8 @@ def create_server(index_dir: str | Path = "index", model: str | None = None, *,
                 raise InputError("the question is empty: ask something, e.g. 'What is ...?'")
             if not 1 <= k <= MAX_K:
                 raise InputError(f"k must be between 1 and {MAX_K} (got {k})")
-            return opened.get().ask(question, k=k, mode=mode, filters=filters).to_dict()
+            return opened.get().ask(question, k=k, mode=mode, filters=filters,
+                                    min_confidence=min_confidence).to_dict()
         except QAError as e:
             raise _tool_error(e) from None
 

@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from .readonly_db import ReadOnlyDatabase
+
 KEY = "~"
 COMPILE_VERSION = 2
 NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
@@ -92,22 +94,14 @@ def compile_readings(target: Path) -> None:
 _lock = threading.Lock()
 
 
-class Readings:
+class Readings(ReadOnlyDatabase):
     """Look-ups in the compiled table. Thread-safe (one connection per thread)."""
 
     def __init__(self, path: Path):
-        self.path = path
-        self._local = threading.local()
+        super().__init__(path)
         # A damaged file fails here, not in the middle of a question.
         self.syllables = frozenset(s for (s,) in self._db().execute("SELECT syllable FROM syllables"))
         self.longest = max(map(len, self.syllables), default=0)
-
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                                  check_same_thread=False)
-        return db
 
     def of(self, chars: str) -> dict[str, list[str]]:
         """The readings of each distinct character of ``chars`` (characters without one left out)."""

@@ -47,32 +47,36 @@ class Passage:
 _PASSAGE_FIELDS = tuple(f.name for f in fields(Passage))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Manifest:
     """What one build of an index holds. ``store`` names the store that holds its data (``kind``,
     e.g. ``faiss``, plus what that store needs to find it again); ``documents`` and ``files`` are
-    JSON records (``documents[d]``: path, file, sha256, title, source, date, meta, first, passages)."""
+    JSON records (``documents[d]``: path, file, sha256, title, source, date, meta, first, passages).
+    Fields are in the order manifest.json shows them."""
 
     format: int
+    qa_version: str | None = None
+    created: str | None = None
     build: str
     model: str
     dim: int
     store: dict
     bm25: dict
-    chunking: dict
-    passages: int
-    documents: list[dict]
-    files: list[dict]
-    qa_version: str | None = None
-    created: str | None = None
     jieba: str | None = None
+    # What produced the tokens and vectors (substitutes give the reference's results).
     segmenter: str | None = None
-    model_backend: str | None = None
+    model_backend: dict | None = None
+    chunking: dict
     formats: dict | None = None
+    passages: int
     sentences: int | None = None
     build_seconds: float | None = None
-    skipped: list[dict] = field(default_factory=list)
-    sources: list[str] | None = None  # what was indexed (absolute paths), for QA.update
+    documents: list[dict]
+    files: list[dict]
+    skipped: list[dict] = field(default_factory=list)  # files that gave nothing, and why
+    # What was indexed (absolute paths), so the index can be brought up to date from code or over
+    # HTTP without anyone naming paths again (QA.update).
+    sources: list[str] | None = None
     follow_links: bool = False  # links out of the sources were followed (qa index --follow-links)
 
     REQUIRED = ("format", "build", "model", "dim", "store", "bm25", "chunking", "passages", "documents",

@@ -4,10 +4,11 @@ evidence into one ranking (qa.fusion), show each document's best-answering passa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import confidence
 from .answer import Hit
 from .blas import one_blas_thread
 from .candidates import CANDIDATES, CandidateFinder
@@ -41,6 +42,7 @@ class Searcher:
         self.doc_of = self.store.columns().doc
         self.candidates = CandidateFinder(self.store, embedder)
         self.chooser = SentenceChooser(index)
+        self.calibration = confidence.load_calibration(embedder.name)
 
     def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
               allowed: np.ndarray | None = None) -> Scored:
@@ -62,20 +64,28 @@ class Searcher:
         if k < 1:
             raise InputError(f"k must be at least 1 (got {k})")
         with one_blas_thread():
-            return self._search(question, k, mode, allowed)
+            return self._search(question, k, mode, allowed)[0]
 
-    def _search(self, question: str, k: int, mode: str, allowed: np.ndarray | None) -> list[Hit]:
+    def _search(self, question: str, k: int, mode: str,
+                allowed: np.ndarray | None) -> tuple[list[Hit], np.ndarray | None]:
+        """The hits, and their confidence features (qa.confidence; None without candidates)."""
         scored = self.score(question, mode, allowed=allowed)
         q = scored.query_vector
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
-        order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
+        order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)[:k]
+        pids = [int(scored.ids[i]) for i in order]
+        passages = self.store.passages(pids)
+        sentences = [answer(pid)[0] for pid in pids]
+        dense = scored.dense if scored.query_vector is not None else None
+        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed)
+                if pids else None)
+        sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
-        for rank, i in enumerate(order[:k], start=1):
-            pid = int(scored.ids[i])
-            passage = self.store.passage(pid)
-            hits.append(cite(passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
-                             float(scored.dense[i]), float(scored.lexical[i]), answer(pid)[0]))
-        return hits
+        for rank, (i, pid, passage) in enumerate(zip(order, pids, passages), start=1):
+            hit = cite(passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
+                       float(scored.dense[i]), float(scored.lexical[i]), sentences[rank - 1])
+            hits.append(hit if sure is None else replace(hit, confidence=round(float(sure[rank - 1]), 4)))
+        return hits, rows

@@ -1,6 +1,7 @@
 """The HTTP JSON API (``qa serve``): FastAPI over one shared, thread-safe ``QA``.
 
-    POST /ask        {"question", "k", "mode", "path", "lang", "since", "until"} -> Answer.to_dict()
+    POST /ask        {"question", "k", "mode", "path", "lang", "since", "until", "min_confidence"}
+                     -> Answer.to_dict() (hits, each with its confidence, and the verdict "answered")
     GET  /documents  what is indexed
     GET  /health     index loaded, model, passages
     POST /index      incremental rebuild from the index's own sources (off unless --allow-index,
@@ -33,7 +34,8 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .api import QA
 from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
-                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError)
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError,
+                     StoreUnavailableError)
 
 MAX_QUESTION = 2000  # characters
 MAX_K = 50
@@ -43,6 +45,7 @@ MIN_TOKEN = 16  # characters of QA_TOKEN: a short one can be guessed
 STATUS = {  # QAError type -> HTTP status
     InputError: 422, DocumentError: 422, IndexLockedError: 409, IndexMissingError: 503,
     IndexCorruptError: 503, IndexVersionError: 503, ModelLoadError: 503, ModelMismatchError: 500,
+    StoreUnavailableError: 503,  # the Milvus server is down: try again later
 }
 
 
@@ -97,6 +100,9 @@ class AskRequest(BaseModel):
     lang: Literal["zh", "en"] | None = Field(None, description="only passages mainly in this language")
     since: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
     until: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
+    min_confidence: float | None = Field(None, ge=0.0, le=1.0, description="the first passage must be at "
+                                         "least this sure for `answered` (default: the server's "
+                                         "QA_MIN_CONFIDENCE, else the model's calibrated threshold)")
 
 
 class IndexRequest(BaseModel):
@@ -267,7 +273,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
                                      f"(got {ctype or 'no content type'!r})")
 
     @app.post("/ask", summary="Answer a question with cited passages", dependencies=[Depends(_json_body)],
-              response_description="the same JSON as `qa ask --json`: question, mode, model, hits")
+              response_description="the same JSON as `qa ask --json`: question, mode, model, answered, "
+                                   "min_confidence, hits")
     async def ask(body: AskRequest) -> JSONResponse:
         # At most `workers` questions compute at once, the rest wait in arrival order (asyncio's
         # semaphore is FIFO): as fast overall as more threads, without starving unlucky requests.
@@ -275,7 +282,8 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         async with _gate(workers):
             started = time.perf_counter()
             answer = await run_in_threadpool(qa.ask, body.question, k=body.k, mode=body.mode, path=body.path,
-                                             lang=body.lang, since=body.since, until=body.until)
+                                             lang=body.lang, since=body.since, until=body.until,
+                                             min_confidence=body.min_confidence)
         done = time.perf_counter()
         # Server-Timing (a standard header): time spent waiting for a worker, and answering.
         timing = f"queue;dur={1000 * (started - arrived):.1f}, ask;dur={1000 * (done - started):.1f}"

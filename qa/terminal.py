@@ -36,18 +36,20 @@ def _meta_line(hit: Hit, show_scores: bool) -> Text:
     line.append(f"  chars {c.char_start}-{c.char_end}", style="dim")
     if c.page is not None:
         line.append(f"  page {c.page}", style="dim")
+    if hit.confidence is not None:
+        line.append(f"  confidence {hit.confidence:.0%}", style="dim")
     if show_scores:
         parts = "  ".join(f"{k} {v:.3f}" for k, v in hit.scores.items())
         line.append(f"  score {hit.score:.3f}  ({parts})", style="magenta")
     return line
 
 
-def _passage_text(hit: Hit) -> Text:
+def _passage_text(hit: Hit, style: str = HIGHLIGHT) -> Text:
     text = Text(visible(hit.text, lines=True))
     if hit.highlight:
         lo = hit.highlight.char_start - hit.citation.char_start
         hi = hit.highlight.char_end - hit.citation.char_start
-        text.stylize(HIGHLIGHT, lo, hi)
+        text.stylize(style, lo, hi)
     return text
 
 
@@ -55,19 +57,26 @@ def render_answer(answer: Answer, console: Console, show_scores: bool = False) -
     if not answer.hits:
         console.print("[yellow]No passage matches this question.[/] Try other words, or --mode dense.")
         return
+    declined = answer.answered is False
+    if declined:
+        best = answer.hits[0].confidence or 0.0
+        console.print(f"[bold yellow]Nothing in the index answers this question well[/] (the best passage is "
+                      f"{best:.0%} sure; answers need {answer.min_confidence:.0%}). The nearest passages, "
+                      "which probably do not answer it:")
     for hit in answer.hits:
         c = hit.citation
         about = " · ".join(x for x in (c.title, c.source, c.date) if x)
         body = Text()
         if about:
             body.append(visible(about) + "\n", style="italic green")
-        body.append_text(_passage_text(hit))
-        console.print(Panel(body, title=_meta_line(hit, show_scores), title_align="left", expand=True))
+        body.append_text(_passage_text(hit, "underline" if declined else HIGHLIGHT))
+        console.print(Panel(body, title=_meta_line(hit, show_scores), title_align="left", expand=True,
+                            style="dim" if declined else "", border_style="dim" if declined else "none"))
 
 
 def render_info(info: dict, console: Console) -> None:
     table = Table(show_header=False, box=None)
-    for key in ("index", "documents", "files", "passages", "model", "dim", "index_type", "bytes",
+    for key in ("index", "documents", "files", "passages", "model", "dim", "store", "index_type", "bytes",
                 "created", "build_seconds", "qa_version", "format"):
         value = info.get(key)
         if key == "bytes" and isinstance(value, int):
@@ -205,6 +214,16 @@ def render_eval(result: dict, console: Console) -> None:
     for name, row in result["tasks"].items():
         table.add_row(name, *(f"{row[m]:.3f}" for m in metrics), str(row["queries"]))
     console.print(table)
+    if all("kept" in row for row in result["tasks"].values()):
+        verdict = Table(title="the verdict (docs/confidence.md)", title_justify="left")
+        for column in ("task", "kept", "declined"):
+            verdict.add_column(column, justify="left" if column == "task" else "right",
+                               style="bold" if column == "task" else None)
+        for name, row in result["tasks"].items():
+            verdict.add_row(name, f"{row['kept']:.3f}", f"{row['declined']:.3f}")
+        console.print(verdict)
+        console.print("[dim]kept: right first hits counted as answered; declined: the same questions with "
+                      "their article hidden, not answered[/]")
     ix, ms = result["index"], result["query_ms"]
     rate = f", {ix['passages_per_second']:.1f} passages/s" if ix.get("passages_per_second") else ""
     console.print(f"index: {ix['documents']} documents, {ix['passages']} passages in {ix['seconds']:.1f} s"

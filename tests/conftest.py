@@ -44,6 +44,7 @@ def _quiet_state(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("QA_INDEX", raising=False)
     monkeypatch.delenv("QA_MODEL", raising=False)
+    monkeypatch.delenv("QA_MIN_CONFIDENCE", raising=False)
 
 
 def _without_floats(value):

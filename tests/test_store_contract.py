@@ -19,6 +19,8 @@ from qa.stores.base import LANGS, BuildData
 
 TARGETS = {  # kind -> the target of its store spec, given a private temporary folder
     "faiss": lambda tmp_path: "",
+    # One milvus-lite file for the session (each test's index folder names its own collections).
+    "milvus": lambda tmp_path: str(tmp_path.parent / "contract.db"),
 }
 
 
@@ -46,6 +48,8 @@ def opened(request, built, data, tmp_path):
     """(store, index folder, manifest) for a build written by the store kind under test."""
     kind, target = VARIANTS[request.param] if request.param in VARIANTS else \
         (request.param, TARGETS[request.param](tmp_path))
+    if kind == "milvus":
+        pytest.importorskip("milvus_lite", reason="the milvus extra is not installed: pip install 'qa[milvus]'")
     _, index_dir = built
     spec = f"{kind}:{target}".rstrip(":")
     record = write_build(tmp_path, "b-contract", data, spec)
@@ -129,6 +133,12 @@ def test_lexical_scores_are_bm25(opened, data):
     df = Counter(t for toks in data.tokens for t in set(toks))
     assert store.document_frequencies([en_word, zh_word, "no-such-term"]) == \
         {en_word: df[en_word], zh_word: df[zh_word], "no-such-term": 0}
+
+
+def test_a_build_that_does_not_match_its_manifest_is_refused(opened):
+    _, index_dir, manifest = opened
+    with pytest.raises(IndexCorruptError, match="qa index --full"):
+        open_store(index_dir, dataclasses.replace(manifest, passages=manifest.passages + 1))
 
 
 def test_a_dropped_build_is_gone(opened):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DEFAULT_SPEC = "faiss"
 KINDS = {  # kind -> "module:class", imported when first used
     "faiss": "faiss_store:FaissStore",
+    "milvus": "milvus:MilvusStore",
 }
 
 
@@ -45,6 +46,21 @@ def store_writer(spec: str = DEFAULT_SPEC) -> Callable[[Path, BuildData], dict]:
     if kind not in KINDS:
         raise InputError(f"unknown store {spec!r}: choose one of {', '.join(KINDS)}")
     return partial(store_class(kind).write, target=target)
+
+
+def check_store(spec: str, index_dir: Path) -> str:
+    """Fail now, before a build does any work, if ``spec`` names no store or one it cannot write to.
+    Returns the spec as the manifest records it (e.g. a relative path made absolute)."""
+    kind, _, target = (spec or DEFAULT_SPEC).partition(":")
+    if kind not in KINDS:
+        raise InputError(f"unknown store {spec!r}: choose one of {', '.join(KINDS)}")
+    target = store_class(kind).check(target, Path(index_dir))
+    return f"{kind}:{target}" if target else kind
+
+
+def keeps_replaced(record: dict) -> bool:
+    """Whether a replaced build's data should outlive one more build (qa.index_files.remove_stale_builds)."""
+    return record.get("kind") in KINDS and store_class(record["kind"]).keeps_replaced(record)
 
 
 def drop_store(folder: Path, record: dict) -> None:

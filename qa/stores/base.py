@@ -81,6 +81,13 @@ class Store(ABC):
         whatever ``open`` and ``drop`` need to find the data again."""
 
     @classmethod
+    def check(cls, target: str, index_dir: Path) -> str:
+        """Raise a QAError now if a build into ``target`` for ``index_dir`` cannot be written (a bad
+        address, a server that is down), before the build reads or embeds anything. Returns the
+        target as later builds should find it (the same, or a canonical form)."""
+        return target
+
+    @classmethod
     @abstractmethod
     def open(cls, folder: Path, manifest: Manifest) -> "Store":
         """Open a written build. Raise IndexCorruptError when its data is missing or inconsistent."""
@@ -89,8 +96,20 @@ class Store(ABC):
     def drop(cls, folder: Path, record: dict) -> None:
         """Remove what ``write`` put outside ``folder`` (the folder itself is removed by the caller)."""
 
+    @classmethod
+    def keeps_replaced(cls, record: dict) -> bool:
+        """True when readers read this build's data at question time (a server), so a replaced build
+        is kept until the next one replaces its successor; a local store's readers hold what they read."""
+        return False
+
     def close(self) -> None:
         """Let go of connections or files (the store is not used after)."""
+
+    @property
+    def single_process(self) -> bool:
+        """True when no other process may read the data while this one has it open (a milvus-lite
+        file): ``qa serve`` then answers in one process."""
+        return False
 
     # -- size -----------------------------------------------------------------------------------------
 
@@ -108,9 +127,9 @@ class Store(ABC):
 
     @abstractmethod
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the ``k`` passages nearest ``query`` (inner product), best first, ties by
-        id. ``allowed``: a bool per passage, or an array of ids: only those passages are candidates
-        (exact search over them: a filter never hides an allowed passage behind others)."""
+        """(scores, ids) of the ``k`` passages nearest ``query`` (inner product), best first; fewer when
+        there are fewer. ``allowed``: a bool per passage, or an array of ids: only those passages are
+        candidates (exact search over them: a filter never hides an allowed passage behind others)."""
 
     @abstractmethod
     def vectors(self, ids: Ids) -> np.ndarray:

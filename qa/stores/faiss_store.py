@@ -95,6 +95,11 @@ class FaissStore(Store):
         BM25.build(data.tokens, data.bm25).save(folder)
         return {"kind": cls.kind, **ann.record(kind, len(vectors))}
 
+    @classmethod
+    def check(cls, target: str, index_dir: Path) -> str:
+        ann.choose(target, 0)  # an unknown index type fails before the build reads anything
+        return target
+
     # -- opening --------------------------------------------------------------------------------------
 
     @classmethod

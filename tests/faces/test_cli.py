@@ -40,6 +40,20 @@ def test_index_ask_json_info(workdir, capsys):
     assert answer["hits"][0]["citation"]["path"] == os.path.join("docs", "volcano_en.md")
     assert set(answer["hits"][0]["citation"]) >= {"path", "title", "source", "date", "line_start",
                                                   "line_end", "char_start", "char_end"}
+    assert answer["answered"] is True and 0.0 <= answer["hits"][0]["confidence"] <= 1.0
+
+    # The verdict's threshold moves the verdict, never the hits.
+    code, out, _ = run(capsys, "ask", "冰岛火山爆发对欧洲航空旅行有什么影响？", "--json", "-k", "2",
+                       "--min-confidence", "1")
+    strict = json.loads(out)
+    assert code == 0 and strict["answered"] is False and strict["min_confidence"] == 1.0
+    assert strict["hits"] == answer["hits"]
+    code, _, err = run(capsys, "ask", "volcano", "--min-confidence", "7")
+    assert code != 0 and "between 0 and 1" in err
+
+    code, out, _ = run(capsys, "ask", "What is the capital of France?", "-k", "2")
+    assert code == 0 and "Nothing in the index answers this question well" in out
+    assert out.count("confidence") >= 2  # the nearest passages are still shown
 
     code, out, _ = run(capsys, "ask", "--mode", "lexical", "--json", "football", "match")
     assert json.loads(out)["hits"][0]["citation"]["path"].endswith("football_en.txt")

@@ -42,7 +42,9 @@ def test_ask_and_documents_over_stdio(built):
     qa, index_dir = built
     asked = [("韩国人工智能发展的目标是什么？", {}), ("Where does Longjing tea come from?", {"k": 2, "lang": "zh"}),
              ("固态电池什么时候量产？", {"since": "2025-01-01", "until": "2025-12-31", "mode": "dense"}),
-             ("When did the Icelandic volcano erupt?", {"path": "*.md", "mode": "lexical", "k": 1})]
+             ("When did the Icelandic volcano erupt?", {"path": "*.md", "mode": "lexical", "k": 1}),
+             ("What is the capital of France?", {"k": 2}),  # declined: "answered" false, hits kept
+             ("When did the Icelandic volcano erupt?", {"min_confidence": 1.0})]
     errors = [({"question": "   "}, "the question is empty"),
               ({"question": "tea", "since": "last week"}, "YYYY-MM-DD"),
               ({"question": "tea", "lang": "fr"}, "choose zh or en"),
@@ -54,7 +56,7 @@ def test_ask_and_documents_over_stdio(built):
         async with Client(_server(index_dir)) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             assert set(tools) == {"ask", "documents"}  # no index tool without --allow-index
-            assert {"question", "k", "mode", "path", "lang", "since", "until"} <= \
+            assert {"question", "k", "mode", "path", "lang", "since", "until", "min_confidence"} <= \
                 set(tools["ask"].input_schema["properties"])
             answers = [await client.call_tool("ask", {"question": q, **kw}) for q, kw in asked]
             failures = [await client.call_tool("ask", args) for args, _ in errors]
@@ -69,6 +71,8 @@ def test_ask_and_documents_over_stdio(built):
         assert same_answers(result.structured_content, expected)
         assert same_answers(json.loads(result.content[0].text), expected)  # the same, as text
         assert result.structured_content["hits"], question
+        assert result.structured_content["answered"] is expected["answered"]
+    assert [a.structured_content["answered"] for a in answers[-3:]] == [True, False, False]
     for (_, words), result in zip(errors, failures):
         assert words in _error_text(result)
     assert not again.is_error  # errors left the server answering

@@ -41,6 +41,17 @@ def test_answers_match_the_python_api(client, built, body):
     assert r.json()["hits"], "every one of these questions has an answer in the fixture corpus"
 
 
+def test_the_verdict_and_its_threshold(client):
+    off = client.post("/ask", json={"question": "What is the capital of France?", "k": 2}).json()
+    assert off["answered"] is False and len(off["hits"]) == 2
+    on = client.post("/ask", json={"question": "Where does Longjing tea come from?", "k": 1}).json()
+    assert on["answered"] is True and on["hits"][0]["confidence"] >= on["min_confidence"]
+    strict = client.post("/ask", json={"question": "Where does Longjing tea come from?", "k": 1,
+                                       "min_confidence": 1.0}).json()
+    assert strict["answered"] is False and strict["hits"] == on["hits"]
+    assert client.post("/ask", json={"question": "tea", "min_confidence": 3}).status_code == 422
+
+
 def test_cited_answers_in_both_languages(client):
     zh = client.post("/ask", json={"question": "龙井茶是哪里产的？", "k": 1}).json()["hits"][0]
     en = client.post("/ask", json={"question": "Where does Longjing tea come from?", "k": 1}).json()["hits"][0]

@@ -166,9 +166,9 @@ def test_cli_eval_pair_json(shared_model, capsys):
     assert set(result) == {"tasks", "index", "query_ms", "settings"}
     assert list(result["tasks"]) == ["zh->zh", "en->en", "zh->en", "en->zh", "mixed"]
     for name, row in result["tasks"].items():
-        assert set(row) == set(METRICS) | {"queries"}
+        assert set(row) == set(METRICS) | {"queries", "kept", "declined"}
         assert row["queries"] == (18 if name == "mixed" else 9)
-        assert all(0.0 <= row[m] <= 1.0 for m in METRICS)
+        assert all(0.0 <= row[m] <= 1.0 for m in METRICS + ("kept", "declined"))
         assert row["recall@1"] <= row["mrr@10"] and row["recall@1"] <= row["recall@5"]
     # Six paragraphs on distinct topics: a same-language question finds its own paragraph first.
     assert result["tasks"]["zh->zh"]["recall@1"] == 1.0 and result["tasks"]["en->en"]["recall@1"] == 1.0
@@ -187,6 +187,15 @@ def test_cli_eval_table_single_file(shared_model, capsys):
     out, err = capsys.readouterr()
     assert "zh->zh" in out and "recall@1" in out and "mode lexical" in out and "en->en" not in out
     assert "passages" in out and "p95" in out
+    assert "kept" in out and "declined" in out  # the unanswerable variant
+
+
+def test_the_unanswerable_variant_declines_questions_whose_paragraph_is_hidden(embedder):
+    """Six paragraphs on distinct topics: with its own paragraph hidden, a question has nothing to
+    find, and most same-language questions are declined while their right answers are kept."""
+    result = evaluate_modes([EN, ZH], ("hybrid",), embedder=embedder)["hybrid"]
+    for task in ("zh->zh", "en->en"):
+        assert result.tasks[task]["kept"] >= 0.8 and result.tasks[task]["declined"] >= 0.5, result.tasks[task]
 
 
 def test_modes_share_indexes(embedder):

@@ -1,0 +1,273 @@
+"""How likely a hit is to answer its question: features that do not grow with the corpus, and a
+calibrated probability from them (docs/confidence.md).
+
+Fused scores are z-normalised over each question's candidates, so a question the folder does not
+answer still gets a confident-looking first hit. What does tell the two apart: how similar the hit
+and its best sentence are to the question (cosines, on one scale whatever the corpus), how much of
+the question the hit covers, and above all whether what the question names (its people, places,
+companies, numbers, dates: the tokenizer's shared keys, spelt alike in both languages) occurs in the
+hit, or anywhere in the index at all; other words count in either language through the dictionary
+bridge. A logistic regression over those features, fitted on our own data by
+``benchmarks/calibrate.py`` and stored per model in ``calibration.json``, turns them into the
+estimated chance that the passage answers the question.
+
+Adds no model call (the question's vector is the search's): a few dot products for the shown hits,
+one BM25 pass per question word over its own postings (as the search's), and substring tests in the
+highlighted sentences the highlight already keeps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
+            "coverage_index", "weighted_index", "key_index", "margin")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+ENV = "QA_MIN_CONFIDENCE"
+MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
+MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
+# jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
+_NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"}
+
+
+# -- what a question names --------------------------------------------------------------------------
+
+def name_words(question: str) -> list[str]:
+    """The words of a question that name something: jieba's person, place, organisation and
+    proper-noun words and Latin-script words in Chinese; in English, words written with a capital
+    other than the question's first (or all in capitals). Numbers and dates come as the
+    tokenizer's quantity keys. (The tokenizer's name keys of a question are guesses from all its
+    nouns, made to match a name spelt in the other language; most are in no index, so their
+    absence says nothing.)"""
+    import unicodedata
+
+    from .segment import _JIEBA_HAN_RE, _tagger
+
+    text = unicodedata.normalize("NFKC", question)
+    if _HAN.search(text):
+        tag = _tagger()
+        return [w for run in _JIEBA_HAN_RE.findall(text) for w, flag in tag(run) if flag in _NAME_TAGS] + \
+            [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())]
+    return [m.group() for n, m in enumerate(_EN_WORD.finditer(text))
+            if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())
+                                                or (len(m.group()) > 1 and m.group().isupper()))]
+
+
+def _longest(tokens: list[str]) -> list[str]:
+    """jieba's search mode adds the sub-words of long words: count each whole word once."""
+    uniq = list(dict.fromkeys(tokens))
+    return [t for t in uniq if not any(t != o and t in o for o in uniq)]
+
+
+@dataclass(frozen=True)
+class QuestionTerms:
+    """The question's content words, each with the index terms it may appear as (itself, and its
+    translations when the index holds the other language), and whether it is a key word."""
+
+    forms: list[set[str]]
+    key: np.ndarray  # bool per word
+
+
+def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
+    """The question's words, and its key words: its quantity keys (qa.segment.search_keys: numbers
+    and dates, one spelling in both languages) and the words of its names (``name_words``).
+    ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
+    is also looked for in its translations into the language it is not written in, when the index
+    holds that language."""
+    from .segment import is_key, tokenize
+
+    keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
+    words = _longest([t for t in tokens if not is_key(t)])
+    names = {t for w in name_words(question) for t in tokenize(w) if not is_key(t)}
+    forms, key = [set(known({k})) for k in keys], [True] * len(keys)
+    for word in words:
+        terms = set(known({word}))
+        other = "en" if _HAN.search(word) else "zh"
+        if other in langs:
+            from .bridge import translate_query
+
+            terms.update(translate_query([word], other, known))
+        forms.append(terms)
+        key.append(word in names)
+    return QuestionTerms(forms, np.array(key, dtype=bool))
+
+
+# -- features ---------------------------------------------------------------------------------------
+
+def _share(flags: np.ndarray, mask: np.ndarray) -> np.ndarray | float:
+    """Share of the masked words that are found (1 when there are none: nothing is missing)."""
+    if not mask.any():
+        return np.ones(flags.shape[1:]) if flags.ndim > 1 else 1.0
+    return flags[mask].mean(axis=0)
+
+
+def _rarity(frequency: np.ndarray, n: int) -> np.ndarray:
+    """How rare each question word is in the index: BM25's idf divided by the idf of a word the
+    index lacks (so 1 for a word found nowhere): 0-1 on any corpus size."""
+    n = max(n, 1)
+    return np.log1p((n - frequency + 0.5) / (frequency + 0.5)) / np.log1p((n + 0.5) / 0.5)
+
+
+def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: list[int]) -> np.ndarray:
+    """words x hits: whether the word (a form of it) is in the hit's highlighted sentence, looked for
+    as the highlight looks (qa.highlight.needles in the sentence texts it keeps, no tokenizing)."""
+    from .highlight import needles
+
+    wanted = [[n for t in f for n in needles(t)] for f in terms.forms]
+    out = np.zeros((len(wanted), len(pids)), dtype=bool)
+    for h, (pid, j) in enumerate(zip(pids, sentences)):
+        if j < 0:
+            continue
+        text = chooser.keys(pid)[j] if terms.key.any() else chooser.sentences(pid)[j][0]
+        out[:, h] = [any(n in text for n in ns) for ns in wanted]
+    return out
+
+
+def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
+             pids: list[int], sentences: list[int],
+             allowed: np.ndarray | None = None) -> np.ndarray:
+    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first, with their
+    dense scores when the search computed them; ``allowed`` the passages the question may see (a
+    filter), None for all."""
+    store = searcher.store
+    hits = np.asarray(pids, dtype=np.int64)
+    passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
+    sentence_sim = searcher.candidates._best_sentences(hits, q)
+    columns = store.columns()
+    langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
+    terms = question_terms(question, tokens, store.known_terms, langs)
+    # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
+    where = [store.weighted_lexical_scores(dict.fromkeys(f, 1.0)) > 0 if f else None for f in terms.forms]
+    n_words = len(terms.forms)
+    in_hit = np.array([w[hits] if w is not None else np.zeros(len(hits), bool) for w in where],
+                      dtype=bool).reshape(n_words, len(hits))
+    frequency = np.array([0 if w is None else int((w & allowed).sum() if allowed is not None else w.sum())
+                          for w in where], dtype=np.int64)
+    anywhere = frequency > 0
+    n = store.count if allowed is None else int(allowed.sum())
+    rarity = _rarity(frequency, n)
+    weight = rarity.sum()
+    every = np.ones(n_words, dtype=bool)
+    zeros = np.zeros(len(hits))
+    coverage_hit = _share(in_hit, every) if n_words else zeros
+    weighted_hit = (rarity @ in_hit) / weight if weight > 0 else zeros
+    sentence_cover = (rarity @ _in_sentences(searcher.chooser, terms, pids, sentences)) / weight if weight > 0 else zeros
+    key_hit = _share(in_hit, terms.key) * np.ones(len(hits))
+    coverage_index = float(_share(anywhere, every)) if n_words else 0.0
+    weighted_index = float(rarity @ anywhere / weight) if weight > 0 else 0.0
+    key_index = float(_share(anywhere, terms.key))
+    top = np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64)
+    margin = _margins(searcher, q, top, None if candidate_dense is None else candidate_dense[:MARGIN_CANDIDATES],
+                      hits, (passage_sim + sentence_sim) / 2.0)
+    k = len(hits)
+    return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
+                            np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
+                            margin]).astype(np.float64)
+
+
+def _margins(searcher, q: np.ndarray, candidates: np.ndarray, cand_dense: np.ndarray | None, hits: np.ndarray,
+             dense: np.ndarray) -> np.ndarray:
+    """Each hit's dense score less the best dense score of a candidate from another document."""
+    if not len(candidates):
+        return np.full(len(hits), MARGIN_CAP)
+    if cand_dense is None:  # lexical mode: the search had no dense scores
+        sims = np.asarray(searcher.store.vectors(candidates), dtype=np.float32) @ q
+        best = searcher.candidates._best_sentences(candidates, q)
+        cand_dense = (sims + best) / 2.0
+    cand_doc = searcher.doc_of[candidates]
+    out = np.empty(len(hits))
+    for i, pid in enumerate(hits):
+        other = cand_dense[cand_doc != searcher.doc_of[pid]]
+        out[i] = dense[i] - other.max() if len(other) else MARGIN_CAP
+    return np.clip(out, -MARGIN_CAP, MARGIN_CAP)
+
+
+# -- the calibrated probability --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic regression over standardised FEATURES, and the verdict's default threshold."""
+
+    model: str
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    features: tuple[str, ...] = FEATURES
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
+                "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
+                "intercept": round(float(self.intercept), 6), "threshold": self.threshold}
+
+    @classmethod
+    def from_dict(cls, model: str, d: dict) -> "Calibration":
+        return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]))
+
+
+@lru_cache(maxsize=8)
+def load_calibration(model: str, path: Path = CALIBRATION) -> Calibration | None:
+    """The calibration fitted for ``model``; None when there is none (then hits carry no confidence
+    and answers no verdict), or when it was fitted on other features than this code computes."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))["models"].get(model)
+    except (OSError, ValueError, KeyError):
+        return None
+    if not stored or tuple(stored.get("features", ())) != FEATURES:
+        return None
+    return Calibration.from_dict(model, stored)
+
+
+def min_confidence(given: float | None, calibration: Calibration | None) -> float | None:
+    """The verdict's threshold: the one given, else $QA_MIN_CONFIDENCE, else the calibration's."""
+    if given is None:
+        raw = os.environ.get(ENV, "").strip()
+        if raw:
+            try:
+                given = float(raw)
+            except ValueError:
+                raise InputError(f"{ENV}={raw!r} is not a number: set it between 0 and 1, e.g. 0.5") from None
+    if given is not None:
+        if not 0.0 <= given <= 1.0:
+            raise InputError(f"the minimum confidence must be between 0 and 1 (got {given})")
+        return float(given)
+    return calibration.threshold if calibration is not None else None
+
+
+def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple:
+    """(mean, scale, coef, intercept) of an L2-regularised logistic regression, by Newton's method."""
+    x = np.asarray(rows, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.column_stack([(x - mean) / scale, np.ones(len(x))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2 * len(x))
+    penalty[-1] = 0.0  # the intercept is not shrunk
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
+        grad = z.T @ (p - y) + penalty * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[:-1], float(w[-1])

@@ -1,0 +1,53 @@
+"""The per-hit confidence and the answer's verdict with the real model and index (docs/confidence.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.answer import verdict
+from qa.errors import InputError
+
+
+def test_a_question_the_documents_answer_is_answered_with_confident_hits(built):
+    qa, _ = built
+    answer = qa.ask("How many flights were cancelled after the Eyjafjallajökull eruption?", k=3)
+    assert answer.answered is True
+    assert answer.hits[0].citation.path.endswith("volcano_en.md")
+    assert answer.hits[0].confidence >= answer.min_confidence
+    assert all(0.0 <= h.confidence <= 1.0 for h in answer.hits)
+    assert answer.to_dict()["answered"] is True and "confidence" in answer.to_dict()["hits"][0]
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "什么是光合作用？",
+                                      "Who won the 2018 Wimbledon women's final?"])
+def test_questions_the_documents_do_not_answer_are_declined_but_keep_their_hits(built, question):
+    qa, _ = built
+    answer = qa.ask(question, k=3)
+    assert answer.answered is False
+    assert len(answer.hits) == 3  # never hidden
+    assert answer.hits[0].confidence < answer.min_confidence
+
+
+def test_min_confidence_moves_the_verdict_not_the_hits(built):
+    qa, _ = built
+    question = "How many flights were cancelled after the Eyjafjallajökull eruption?"
+    default = qa.ask(question, k=3)
+    strict = qa.ask(question, k=3, min_confidence=1.0)
+    lenient = qa.ask(question, k=3, min_confidence=0.0)
+    assert strict.answered is False and lenient.answered is True and strict.min_confidence == 1.0
+    assert [h.to_dict() for h in strict.hits] == [h.to_dict() for h in default.hits]
+    with pytest.raises(InputError):
+        qa.ask(question, min_confidence=2)
+
+
+def test_hiding_the_answering_document_lowers_the_confidence(built):
+    qa, _ = built
+    question = "How many flights were cancelled after the Eyjafjallajökull eruption?"
+    searcher = qa.searcher
+    shown = np.array([not qa.index.documents[d]["path"].endswith("volcano_en.md")
+                      for d in qa.index.store.columns().doc])
+    with_it = searcher.search(question, k=1)[0]
+    without = searcher.search(question, k=1, allowed=shown)[0]
+    assert without.confidence < with_it.confidence
+    assert verdict([without], qa.ask(question).min_confidence) is False

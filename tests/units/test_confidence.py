@@ -1,0 +1,79 @@
+"""The confidence's parts: the fit, the probability, key words, the threshold (qa.confidence)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.answer import verdict
+from qa.confidence import FEATURES, Calibration, fit_logistic, load_calibration, min_confidence, name_words, question_terms
+from qa.errors import InputError
+
+
+# -- units ------------------------------------------------------------------------------------------
+
+def test_logistic_fit_recovers_the_generating_coefficients():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(20000, 2))
+    true = np.array([2.0, -1.0])
+    y = rng.random(20000) < 1 / (1 + np.exp(-(x @ true + 0.5)))
+    mean, scale, coef, intercept = fit_logistic(x, y, l2=0.0)
+    assert np.allclose(coef / scale, true, atol=0.1)
+    assert abs(intercept - coef @ (mean / scale) - 0.5) < 0.1
+
+
+def test_calibration_is_a_probability_that_rises_with_each_positive_feature():
+    n = len(FEATURES)
+    model = Calibration("m", np.zeros(n), np.ones(n), np.ones(n), 0.0, 0.5)
+    low, high = model.probability(np.zeros((1, n)))[0], model.probability(np.ones((1, n)))[0]
+    assert low == pytest.approx(0.5) and 0.99 < high < 1.0
+
+
+def test_a_questions_names_and_numbers_are_its_keys_looked_up_as_they_are():
+    from qa.segment import tokenize
+
+    tokens = tokenize("How many flights did Lufthansa cancel in April 2010?", question=True)
+    index_terms = {"flight", "cancel", "=y2010", "航班"}
+    terms = question_terms("How many flights did Lufthansa cancel in April 2010?", tokens,
+                           lambda ts: {t for t in ts if t in index_terms}, {"en"})
+    keys = [f for f, k in zip(terms.forms, terms.key) if k]
+    assert {"=y2010"} in keys and set() in keys  # the month's key "=m4" is not in this index
+    words = [f for f, k in zip(terms.forms, terms.key) if not k]
+    assert {"flight"} in words and {"cancel"} in words
+    assert terms.key.sum() == 4  # =m4, =y2010, and the names' words: lufthansa, april (absent here)
+
+
+def test_name_words_come_from_capitals_in_english_and_from_jiebas_tags_in_chinese():
+    assert name_words("How many flights did Lufthansa cancel in April 2010?") == ["Lufthansa", "April"]
+    assert name_words("What is photosynthesis?") == []
+    zh = name_words("华为在深圳的总部有多少员工？")
+    assert "华为" in zh and "深圳" in zh and "员工" not in zh
+
+
+def test_the_threshold_comes_from_the_call_then_the_environment_then_the_calibration(monkeypatch):
+    model = Calibration("m", np.zeros(1), np.ones(1), np.ones(1), 0.0, 0.3, ("x",))
+    monkeypatch.delenv("QA_MIN_CONFIDENCE", raising=False)
+    assert min_confidence(None, model) == 0.3
+    assert min_confidence(None, None) is None
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", "0.6")
+    assert min_confidence(None, model) == 0.6
+    assert min_confidence(0.1, model) == 0.1
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", "high")
+    with pytest.raises(InputError, match="QA_MIN_CONFIDENCE"):
+        min_confidence(None, model)
+    with pytest.raises(InputError, match="between 0 and 1"):
+        min_confidence(1.5, model)
+
+
+def test_a_calibration_for_other_features_is_not_used(tmp_path):
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"models": {"m": {"features": ["old"], "mean": [0], "scale": [1], "coef": [1],
+                                                 "intercept": 0, "threshold": 0.5}}}))
+    assert load_calibration("m", path) is None
+    assert load_calibration("use-multilingual") is not None  # the shipped one matches this code
+
+
+def test_verdict_without_hits_is_no_answer():
+    assert verdict([], 0.5) is False
