@@ -28,7 +28,6 @@ from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
 from .passage_file import PassageFile, write_passages
 
-REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
@@ -107,7 +106,7 @@ class FaissStore(Store):
         import faiss
 
         if not folder.is_dir():
-            raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
+            raise IndexCorruptError(f"the index build folder {folder} is missing")
         n, dim = int(manifest.passages), int(manifest.dim)
         passages = PassageFile(folder, n)
         path = folder / "vectors.faiss"
@@ -117,31 +116,30 @@ class FaissStore(Store):
             flags = 0 if manifest.store.get("ann") else faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
             index = faiss.read_index(str(path), flags)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
-            raise IndexCorruptError(f"the vector file {path.name} is unreadable; {REPAIR}") from e
+            raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
         if index.d != dim or index.ntotal != n:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
-                                    f"the manifest says {n} of dimension {dim}; {REPAIR}")
+                                    f"the manifest says {n} of dimension {dim}")
         kind = manifest.store.get("ann")
         if kind:
             ann.tune(index, kind)
             try:  # the exact vectors, read only for the rows a question touches
                 vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
             except (OSError, ValueError) as e:
-                raise IndexCorruptError(f"the passage vectors are unreadable ({e}); {REPAIR}") from e
+                raise IndexCorruptError(f"the passage vectors are unreadable ({e})") from e
             if vectors.shape != (n, dim):
-                raise IndexCorruptError(f"the passage vectors do not match the manifest; {REPAIR}")
+                raise IndexCorruptError("the passage vectors do not match the manifest")
         else:  # the rows in place (a view of the mapped file), not a copy
             vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
         if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
-            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values; {REPAIR}")
+            raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e}); "
-                                    f"{REPAIR}") from e
+            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
         if getattr(sentences, "shape", None) != (int(passages.columns.sentences.sum()), dim) \
                 or sentences.dtype.kind != "f":
-            raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
+            raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
             # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
@@ -149,7 +147,7 @@ class FaissStore(Store):
             shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
             sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
-                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values; {REPAIR}")
+                raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
         return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
 
@@ -235,7 +233,7 @@ class FaissStore(Store):
                 with open(self.folder / "tokens.jsonl", encoding="utf-8") as f:
                     self._tokens = [json.loads(line) for line in f]
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise IndexCorruptError(f"the search tokens of the index are unreadable ({e}); {REPAIR}") from e
+                raise IndexCorruptError(f"the search tokens of the index are unreadable ({e})") from e
         return self._tokens if ids is None else [self._tokens[int(i)] for i in ids]
 
     # -- lexical --------------------------------------------------------------------------------------

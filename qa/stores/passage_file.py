@@ -23,7 +23,6 @@ from ..errors import IndexCorruptError
 from ..records import Passage
 from .base import LANGS, PassageColumns
 
-REPAIR = "run `qa index --full` to rebuild it"
 LINES, OFFSETS, COLUMNS = "passages.jsonl", "passages_offsets.npy", "passages_columns.npz"
 
 
@@ -47,9 +46,9 @@ def read_all(folder: Path, count: int) -> list[Passage]:
             rows = json.loads("[" + ",".join(f) + "]")
         passages = [Passage(*row) for row in rows]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
-        raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
+        raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
     if len(passages) != count:
-        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}; {REPAIR}")
+        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}")
     return passages
 
 
@@ -73,10 +72,10 @@ class PassageFile:
                 size = f.seek(0, 2)
                 self._lines = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
         except (OSError, ValueError, KeyError) as e:
-            raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
+            raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
         if len(self._offsets) != count + 1 or int(self._offsets[-1]) != size or \
                 len(self.columns.doc) != count:
-            raise IndexCorruptError(f"the passage table does not match the manifest's {count} passages; {REPAIR}")
+            raise IndexCorruptError(f"the passage table does not match the manifest's {count} passages")
 
     def get(self, pid: int) -> Passage:
         if self._all is not None:
@@ -87,7 +86,7 @@ class PassageFile:
         try:
             return Passage(*json.loads(line))
         except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
-            raise IndexCorruptError(f"passage {pid} of the index is unreadable ({e}); {REPAIR}") from e
+            raise IndexCorruptError(f"passage {pid} of the index is unreadable ({e})") from e
 
     def all(self) -> list[Passage]:
         if self._all is None:

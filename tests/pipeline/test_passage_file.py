@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from qa.errors import IndexCorruptError
+from qa.errors import IndexCorruptError, Remedy
 from qa.index_files import load_index, read_manifest
 from qa.stores.base import PassageColumns
 from qa.stores.passage_file import LINES, OFFSETS, PassageFile, read_all
@@ -36,8 +36,9 @@ def test_a_passage_file_cut_short_is_refused_at_open(built, tmp_path):
     folder = copy / read_manifest(copy).build
     data = (folder / LINES).read_bytes()
     (folder / LINES).write_bytes(data[: len(data) // 2])
-    with pytest.raises(IndexCorruptError, match="qa index --full"):
+    with pytest.raises(IndexCorruptError, match="does not match") as caught:
         load_index(copy)
+    assert caught.value.remedy == Remedy.REBUILD
 
 
 def test_a_build_without_the_offsets_is_read_whole(built, tmp_path):
