@@ -75,6 +75,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
                    "the indexed folders (not followed by default)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="cores that embed passages (default: all of them)")
+    p.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                   help="how passage vectors are searched: exact (flat), approximate (hnsw, ivf), or auto: "
+                        "exact below 200,000 passages (default: auto, or what the index was built with)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.add_argument("--store", metavar="SPEC", default=None, help="where the index data goes: faiss (files "
                    "in the index folder; the default for a new index) or milvus:URI[#NAME] (a milvus-lite "
@@ -196,6 +201,16 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def _store_spec(args) -> str | None:
+    """The store spec of ``qa index``: --store, with --index-type as the faiss store's target."""
+    if not args.index_type:
+        return args.store
+    if args.store and args.store.partition(":")[0] != "faiss":
+        raise InputError(f"--index-type chooses how the faiss store searches; it does not apply to "
+                         f"--store {args.store}")
+    return f"faiss:{args.index_type}"
+
+
 def cmd_index(args) -> int:
     paths = args.paths or [DEFAULT_SEEDS]
     if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
@@ -203,8 +218,10 @@ def cmd_index(args) -> int:
                          "e.g. qa index ~/notes")
     # QA.build_index, not QA.build: indexing needs no opened index (and, with nothing changed, not
     # even the model).
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
     options = dict(model=_model(args), full=args.full, options=_format_options(args),
-                   follow_links=args.follow_links, store=args.store)
+                   follow_links=args.follow_links, jobs=args.jobs, store=_store_spec(args))
     if args.json:
         report = QA.build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
