@@ -22,6 +22,11 @@ DEFAULT_SEEDS = "seeds"
 MAX_WORKERS = 64
 
 
+def _allow_index(p: argparse.ArgumentParser, what: str, who: str = "") -> None:
+    p.add_argument("--allow-index", action="store_true",
+                   help=f"{what} (incremental rebuild from the index's own sources){who}")
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", metavar="DIR", default=None,
                    help=f"index folder (default: $QA_INDEX or {DEFAULT_INDEX}/)")
@@ -107,8 +112,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
                    "only; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
-                   "from the index's own sources) for requests carrying the token in $QA_TOKEN")
+    _allow_index(p, "enable POST /index", " for requests carrying the token in $QA_TOKEN")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="answering processes over the "
                    "one index (default: the number of cores); each follows the index's current build")
     _common(p)
@@ -116,8 +120,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mcp", help="MCP server over stdio", description="Serve the index to an assistant "
                        "or agent over the Model Context Protocol (stdio): tools ask and documents, and index "
                        "with --allow-index. Needs the mcp extra (pip install 'qa[mcp]'); see docs/mcp.md.")
-    p.add_argument("--allow-index", action="store_true", help="add the tool index (incremental rebuild from "
-                   "the index's own sources)")
+    _allow_index(p, "add the tool index")
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
