@@ -7,7 +7,7 @@ In one run, with one loaded model:
      (zh->zh), each in the three modes over the same temporary indexes;
   2. the embedding floor: for each corpus, building its index with the normal builder against
      embedding just its passages (the texts the model sees, in the builder's batches), best of R.
-It rewrites the "## Quality" section of benchmarks/RESULTS.md and the quality table in README.md.
+It rewrites the "## Quality" section of benchmarks/RESULTS.md and the quality table in docs/quality.md.
 Data (read, never copied; CC BY-SA 4.0): DIR/xquad-dev/xquad.{en,zh}.json and
 DIR/cmrc2018-trial/cmrc2018_trial.json, DIR defaulting to ../shared/data beside the repository.
 """
@@ -37,9 +37,9 @@ from qa.squad import load_squad  # noqa: E402
 MODES = ("dense", "lexical", "hybrid")
 METRICS = ("recall@1", "recall@5", "mrr@10", "answer@1", "sentence@1")
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-README = ROOT / "README.md"
+QUALITY_PAGE = ROOT / "docs" / "quality.md"
 SECTION = ("## Quality\n", "<!-- end of quality -->")
-README_MARKERS = ("<!-- quality table: written by benchmarks/quality.py -->", "<!-- end of quality table -->")
+TABLE_MARKERS = ("<!-- quality table: written by benchmarks/quality.py -->", "<!-- end of quality table -->")
 
 
 def machine() -> str:
@@ -129,7 +129,7 @@ def report(evals: dict[str, dict], floors: list[dict], started: str, seconds: fl
         + (f" Only the first {limit} questions of each file." if limit else ""), note)
     out += ["Retrieval, one run, the three modes over the same indexes (bold: best of the three). "
             "Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial "
-            "(256 paragraphs, zh); each paragraph is one document. Metric definitions: README, `qa eval`.",
+            "(256 paragraphs, zh); each paragraph is one document. Metric definitions: docs/quality.md.",
             ""] + quality_table(evals) + [""]
     out += ["Index build and question latency (latency measured around `QA.ask`, all tasks of a mode):", "",
             "| data | documents | passages | build s | passages/s | " +
@@ -186,13 +186,13 @@ def main() -> int:
     if args.dry_run:
         return 0
     RESULTS.write_text(replace_between(RESULTS.read_text(encoding="utf-8"), *SECTION, section), encoding="utf-8")
-    readme = README.read_text(encoding="utf-8")
-    if README_MARKERS[0] in readme:
+    page = QUALITY_PAGE.read_text(encoding="utf-8")
+    if TABLE_MARKERS[0] in page:
         limited = f", first {args.limit} questions of each file only" if args.limit else ""
-        table = "\n".join([README_MARKERS[0], f"Measured {started_at} on {os.cpu_count()} cores{limited} "
+        table = "\n".join([TABLE_MARKERS[0], f"Measured {started_at} on {os.cpu_count()} cores{limited} "
                            "(benchmarks/RESULTS.md has the details):", ""] + quality_table(evals)
-                          + ["", README_MARKERS[1]])
-        README.write_text(replace_between(readme, *README_MARKERS, table), encoding="utf-8")
+                          + ["", TABLE_MARKERS[1]])
+        QUALITY_PAGE.write_text(replace_between(page, *TABLE_MARKERS, table), encoding="utf-8")
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .errors import (DocumentError, EvalDataError, IndexCorruptError, IndexLockedError,
                      IndexMissingError, IndexVersionError, InputError, ModelLoadError,
-                     ModelMismatchError, QAError)
+                     ModelMismatchError, QAError, Remedy)
 
 __version__ = "0.1.0"
 
@@ -27,7 +27,7 @@ _LAZY = {
 
 __all__ = [
     "QA", "Filters", "Answer", "Hit", "Citation", "Highlight", "index_info", "__version__",
-    "QAError", "InputError", "IndexMissingError", "IndexCorruptError", "IndexVersionError",
+    "QAError", "Remedy", "InputError", "IndexMissingError", "IndexCorruptError", "IndexVersionError",
     "IndexLockedError", "ModelMismatchError", "ModelLoadError", "DocumentError", "EvalDataError",
 ]
 

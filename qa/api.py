@@ -5,22 +5,36 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from .answer import Answer, verdict
 from .chunks import ChunkSettings
-from .confidence import min_confidence as min_confidence_for
-from .embedding import Embedder, canonical_name, load_embedder
-from .errors import IndexCorruptError, InputError, ModelMismatchError
-from .filters import Filters, PassageTable
+from .errors import IndexCorruptError, InputError, ModelMismatchError, Remedy
 from .formats import FormatOptions
 from .index_files import (StoredIndex, chunk_settings, index_info, load_index,  # noqa: F401 (index_info: public)
                           read_manifest)
+from .inputs import LANGS, MODES, Question, check_question
 
-if TYPE_CHECKING:  # the builder and searcher are imported when first needed: `qa ask` never builds
+if TYPE_CHECKING:  # imported when first needed: `qa info` loads no numpy, `qa ask` never builds
     from .builder import BuildReport, Progress
+    from .embedding import Embedder
+    from .evaluate import EvalResult
+    from .filters import Filters, PassageTable
     from .search import Searcher
+
+
+class _ClassOrInstance:
+    """A method called on the class with an index folder (``QA.info("index")``), or on an opened
+    ``QA`` for its own (``qa.info()``)."""
+
+    def __init__(self, func: Callable[[str | os.PathLike], dict]):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: "QA | None", owner: type) -> Callable[..., dict]:
+        return self.func if obj is None else partial(self.func, obj.index_dir)
 
 
 @dataclass(frozen=True)
@@ -41,13 +55,15 @@ class QA:
         self.index_dir = Path(index_dir)
         self._embedder = embedder
         self._lock = threading.RLock()
-        self._loaded = _Loaded(index, PassageTable(index.documents, index.store.columns()))
+        self._loaded = _Loaded(index, _table(index))
         self.last_build: BuildReport | None = None
 
     @classmethod
     def open(cls, index_dir: str | os.PathLike = "index", model: str | None = None,
              embedder: Embedder | None = None) -> "QA":
         """Open the index at ``index_dir``. ``model``, when given, must be the one it was built with."""
+        from .embedding import canonical_name
+
         index_dir = Path(index_dir)
         index = load_index(index_dir)
         asked = embedder.name if embedder is not None else (canonical_name(model) if model else None)
@@ -58,23 +74,66 @@ class QA:
     def build(cls, paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-              options: FormatOptions | None = None, store: str | None = None,
+              options: FormatOptions | Mapping[str, Sequence[str]] | None = None, store: str | None = None,
               follow_links: bool = False) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
-        ``options`` (qa.formats.FormatOptions: the JSON field names) default to the index's own, and
+        ``options``: the JSON field names (see ``QA.build_index``), by default the index's own, and
         ``store`` (where the data lives: ``faiss``, the default, or ``KIND:TARGET``, see qa.stores)
-        to the store the index was written by. The build report (added, changed, removed, skipped
+        the store the index was written by. The build report (added, changed, removed, skipped
         files) is in ``.last_build``.
         """
-        from .builder import build_index
-
-        report = build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
-                             progress=progress, options=options, store=store, follow_links=follow_links)
+        report = cls.build_index(paths, index_dir, model=model, embedder=embedder, full=full,
+                                 settings=settings, progress=progress, options=options, store=store,
+                                 follow_links=follow_links)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
         return qa
+
+    @staticmethod
+    def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike = "index", *,
+                    model: str | None = None, embedder: Embedder | None = None, full: bool = False,
+                    settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
+                    options: FormatOptions | Mapping[str, Sequence[str]] | None = None,
+                    store: str | None = None, follow_links: bool = False) -> BuildReport:
+        """Build or incrementally update the index from ``paths`` without opening it; return the
+        report. With nothing changed this reads the manifest and the files' times, and loads no model.
+
+        ``options``: a ``qa.formats.FormatOptions``, or a mapping of some of its fields to field
+        names, e.g. ``{"json_text_fields": ["article"]}`` (the JSON records' text, title, date and
+        source fields); None keeps what the index was built with. ``store``: see ``QA.build``.
+        ``follow_links``: follow symbolic links that lead out of ``paths`` (not followed by default).
+        """
+        from .builder import build_index
+
+        return build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
+                           progress=progress, options=_format_options(options), store=store,
+                           follow_links=follow_links)
+
+    @staticmethod
+    def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,
+                 limit: int | None = None, store: str | None = None, progress: Progress | None = None) -> EvalResult:
+        """Measure retrieval on SQuAD-format files (one, or two parallel translations) in temporary
+        indexes: recall@1, recall@5, mrr@10, answer@1, sentence@1, build time and query latency."""
+        from .evaluate import evaluate
+
+        return evaluate(files, mode, model=model, limit=limit, store=store, progress=progress)
+
+    MODES = MODES
+    LANGS = LANGS
+
+    @staticmethod
+    def check(question: object, k: object = 5, mode: object = "hybrid", **filters) -> Question:
+        """The question, k, mode and filters as ``ask`` checks them, without loading anything:
+        raise InputError with the fix, or return the checked ``Question``."""
+        return check_question(question, k, mode, **filters)
+
+    @_ClassOrInstance
+    def info(index_dir: str | os.PathLike = "index") -> dict:  # noqa: N805 (see _ClassOrInstance)
+        """What an index holds, from its manifest alone: loads no numpy, vectors or model.
+        ``QA.info("index")`` for any folder, ``qa.info()`` for an opened one."""
+        return index_info(index_dir)
 
     # -- what is loaded ---------------------------------------------------------------------------
 
@@ -115,6 +174,8 @@ class QA:
     def _model_embedder(self) -> Embedder:
         """The embedder, loaded once (call with ``_lock`` held)."""
         if self._embedder is None:
+            from .embedding import load_embedder
+
             embedder = load_embedder(self.model)
             # Models and word splitters set themselves up on first use; do it here, under the lock,
             # rather than in several threads at once.
@@ -140,23 +201,19 @@ class QA:
         come as keywords or as one ``filters=Filters(...)``: ``path`` glob, ``lang`` (zh/en),
         ``since``/``until`` dates. Raises InputError for bad input.
         """
-        if not isinstance(question, str):
-            raise InputError(f"the question must be a string, not {type(question).__name__}")
-        if isinstance(k, bool) or not isinstance(k, int):
-            raise InputError(f"k must be a whole number (got {k!r})")
-        loose = Filters(path=path, lang=lang, since=since, until=until)
-        if filters is not None and loose.active:
-            raise InputError("give filters either as filters=Filters(...) or as keywords, not both")
-        filters = filters if filters is not None else loose
+        asked = check_question(question, k, mode, filters=filters, path=path, lang=lang, since=since,
+                               until=until)
         if isinstance(min_confidence, bool) or not isinstance(min_confidence, (int, float, type(None))):
             raise InputError(f"min_confidence must be a number between 0 and 1 (got {min_confidence!r})")
+        from .confidence import min_confidence as min_confidence_for
+
         given = min_confidence_for(min_confidence, None)  # checked before the model loads
         loaded = self._ready()
         searcher = loaded.searcher
         threshold = min_confidence_for(given, searcher.calibration)  # type: ignore[union-attr]
-        hits = searcher.search(question, k=k, mode=mode,  # type: ignore[union-attr]
-                               allowed=loaded.table.mask(filters))
-        return Answer(question=question.strip(), mode=mode, hits=hits, model=loaded.index.manifest.model,
+        hits = searcher.search(asked.text, k=asked.k, mode=asked.mode,  # type: ignore[union-attr]
+                               allowed=loaded.table.mask(asked.filters))
+        return Answer(question=asked.text, mode=asked.mode, hits=hits, model=loaded.index.manifest.model,
                       answered=verdict(hits, threshold), min_confidence=threshold)
 
     # -- keeping up to date -------------------------------------------------------------------------
@@ -181,7 +238,7 @@ class QA:
             from .search import Searcher
 
             searcher = Searcher(index, self._embedder) if current.searcher is not None else None
-            self._loaded = _Loaded(index, PassageTable(index.documents, index.store.columns()), searcher)
+            self._loaded = _Loaded(index, _table(index), searcher)
             return True
 
     def update(self, paths: list[str | os.PathLike] | None = None, *, full: bool = False,
@@ -195,7 +252,7 @@ class QA:
         sources = list(paths) if paths else manifest.sources
         if not sources:
             raise InputError(f"{self.index_dir}/ does not record the paths it was built from (an older "
-                             "qa built it): give the paths, or rebuild it once with `qa index PATH ...`")
+                             "qa built it)", remedy=Remedy.SOURCES)
         from .builder import build_index
         from .lexical import BM25Params
 
@@ -208,6 +265,19 @@ class QA:
         self.last_build = report
         return report
 
+    # -- what the faces show --------------------------------------------------------------------------
+
+    def documents(self) -> list[dict]:
+        """The loaded build's documents: path, title, source, date and passage count of each."""
+        return [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
+                for d in self._loaded.index.documents]
+
+    def status(self) -> dict:
+        """The loaded build: model (and whether it is loaded yet), passages, documents, build, created."""
+        m = self._loaded.index.manifest
+        return {"model": m.model, "model_loaded": self.model_loaded, "passages": m.passages,
+                "documents": len(m.documents), "build": m.build, "created": m.created}
+
     def document_window(self, path: str, start: int, end: int) -> dict | None:
         """The indexed text of document ``path`` around characters ``start:end`` (see qa.excerpt), or
         None when ``path`` is not a document of the index. Never reads a file."""
@@ -218,14 +288,28 @@ class QA:
         except NotIndexedError:
             return None
 
-    def info(self) -> dict:
-        return index_info(self.index_dir)
+
+def _table(index: StoredIndex) -> PassageTable:
+    from .filters import PassageTable
+
+    return PassageTable(index.documents, index.store.columns())
+
+
+def _format_options(options: FormatOptions | Mapping[str, Sequence[str]] | None) -> FormatOptions | None:
+    if options is None or isinstance(options, FormatOptions):
+        return options
+    known = FormatOptions.__dataclass_fields__
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise InputError(f"unknown format option {unknown[0]!r}: choose from {', '.join(known)}")
+    if not all(options.values()):
+        raise InputError("a JSON field option needs at least one field name")
+    return FormatOptions(**{k: (v,) if isinstance(v, str) else tuple(v) for k, v in options.items()})
 
 
 def _check_model(index_dir: Path, index: StoredIndex, asked: str | None) -> None:
     built_with = index.manifest.model
     if asked is not None and asked != built_with:
-        raise ModelMismatchError(
-            f"{index_dir}/ was built with model {built_with!r}, not {asked!r}: ask without --model "
-            f"(or QA_MODEL), or rebuild with `qa index --full --model {asked}`")
+        raise ModelMismatchError(f"{index_dir}/ was built with model {built_with!r}, not {asked!r}",
+                                 model=asked)
 

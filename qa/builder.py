@@ -50,7 +50,8 @@ class BuildReport:
         d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "seconds")}
         for k in ("added", "changed", "removed", "unchanged"):
             d[k] = len(getattr(self, k))
-        d["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        d["skipped"] = [{"path": s.path, "reason": s.reason, **({"remedy": s.remedy.value} if s.remedy else {})}
+                        for s in self.skipped]
         d["warnings"] = [{"path": s.path, "note": s.reason} for s in self.warnings]
         return d
 
@@ -194,10 +195,11 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         report.removed = sorted(set(previous.files) - seen)
         if not collector.passages:
             remove_stale_builds(index_dir, keep=previous.manifest.build if previous.manifest else None)
+            remedy = next((s.remedy for s in report.skipped if s.remedy), None)
             raise InputError("nothing could be indexed: " + (
                 "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
                 else "no files of a known kind found") + ". Give files or folders with documents "
-                "(.txt, .md, .html, .pdf, .docx, .json, .jsonl).")
+                "(.txt, .md, .html, .pdf, .docx, .json, .jsonl)", remedy=remedy)
         vectors, sentence_vectors, report.embedded = collector.embed_all()
         build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         if progress:

@@ -1,7 +1,8 @@
-"""The command line: a thin layer that checks input, calls the library and formats the result.
+"""The command line: a thin layer over the ``QA`` front that checks input, calls it and formats the result.
 
-Exit codes: 0 ok, 1 a user or data error (a QAError, one line on stderr), 2 bad usage, 130 Ctrl-C.
-Heavy modules are imported inside the commands, so `qa --help` and `qa info` stay fast.
+Exit codes: 0 ok, 1 a user or data error (a QAError, one line on stderr with the `qa ...` command that
+fixes it), 2 bad usage, 130 Ctrl-C. The front loads numpy, the model and rich only when a command
+needs them, so `qa --help` and `qa info` stay fast.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import IndexMissingError, InputError, QAError
+from .api import QA
+from .errors import IndexMissingError, InputError, QAError, Remedy
 
 DEFAULT_INDEX = "index"
 DEFAULT_SEEDS = "seeds"
@@ -30,7 +32,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-k", type=int, default=5, metavar="N", help="number of passages (default 5)")
-    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
+    p.add_argument("--mode", choices=QA.MODES, default="hybrid",
                    help="hybrid (default) fuses meaning and words; dense: meaning only; lexical: words only")
     p.add_argument("--scores", action="store_true", help="show the scores behind each passage")
     p.add_argument("--min-confidence", type=float, default=None, metavar="P",
@@ -43,7 +45,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("filters (all given must hold)")
     g.add_argument("--path", metavar="GLOB", help="only documents whose path matches GLOB, e.g. 'seeds/*' "
                    "or '*.md' (a pattern without / also matches the file name)")
-    g.add_argument("--lang", choices=("zh", "en"), help="only passages mainly in this language")
+    g.add_argument("--lang", choices=QA.LANGS, help="only passages mainly in this language")
     g.add_argument("--since", metavar="DATE", help="only documents dated DATE or later (YYYY-MM-DD or "
                    "'YYYY-MM-DD HH:MM'); undated documents are left out")
     g.add_argument("--until", metavar="DATE", help="only documents dated DATE or earlier (a bare day "
@@ -121,8 +123,7 @@ def parser() -> argparse.ArgumentParser:
                        "five tasks: zh->zh, en->en, zh->en, en->zh, mixed.")
     p.add_argument("files", nargs="+", metavar="FILE", help="one SQuAD-format JSON file, or two parallel "
                    "translations")
-    p.add_argument("--mode", choices=("hybrid", "dense", "lexical"), default="hybrid",
-                   help="ranking to measure (default hybrid)")
+    p.add_argument("--mode", choices=QA.MODES, default="hybrid", help="ranking to measure (default hybrid)")
     p.add_argument("--limit", type=int, metavar="N", default=None,
                    help="ask only the first N questions of each file (the corpus stays whole)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout, no progress bar")
@@ -143,36 +144,30 @@ def _model(args) -> str | None:
 
 def _open(args, build_if_missing: bool = True):
     """Open the index; with none yet and a seeds/ folder here, build it first (progress on stderr)."""
-    from .api import QA
-
     index_dir = _index_dir(args)
     try:
         return QA.open(index_dir, model=_model(args))
     except IndexMissingError:
         if not build_if_missing or not Path(DEFAULT_SEEDS).is_dir():
-            raise IndexMissingError(
-                f"no index at {index_dir}/ and no {DEFAULT_SEEDS}/ folder here to build one from: run "
-                f"`qa index PATH` with your documents (or `--index DIR` for an index elsewhere)") from None
+            raise IndexMissingError(f"no index at {index_dir}/ and no {DEFAULT_SEEDS}/ folder here to build "
+                                    "one from") from None
     return _build_seeds(args, index_dir)
 
 
-def _format_options(args):
-    """FormatOptions from the --json-*-field flags, or None (then the index's own are kept)."""
+def _format_options(args) -> dict | None:
+    """The --json-*-field flags as QA's format options, or None (then the index's own are kept)."""
     given = {what: getattr(args, f"json_{what}_field", None) for what in ("text", "title", "date")}
     if not any(given.values()):
         return None
-    from .formats import FormatOptions
-
-    fields = {f"json_{what}_fields": tuple(n.strip() for n in value.split(",") if n.strip())
+    fields = {f"json_{what}_fields": [n.strip() for n in value.split(",") if n.strip()]
               for what, value in given.items() if value}
     if not all(fields.values()):
         raise InputError("a --json-...-field option needs a field name, e.g. --json-text-field article")
-    return FormatOptions(**fields)
+    return fields
 
 
 def _build_seeds(args, index_dir: Path):
     """Build the index of seeds/ (progress on stderr; the report only if files were skipped)."""
-    from .api import QA
     from .terminal import ProgressBar, render_build, stderr_console
 
     err = stderr_console()
@@ -181,21 +176,17 @@ def _build_seeds(args, index_dir: Path):
                       options=_format_options(args))
     report = qa.last_build.to_dict()
     if report["skipped"]:
-        render_build(report, err)
+        render_build(report, err, how)
     return qa
 
 
 def cmd_ask(args) -> int:
-    question = " ".join(args.question).strip()
-    if not question:
-        raise InputError('the question is empty: qa ask "your question"')
-    if args.k < 1:
-        raise InputError(f"-k must be at least 1 (got {args.k})")
-    from .filters import Filters
-
-    filters = Filters(path=args.path, lang=args.lang, since=args.since, until=args.until)  # checked first
+    # Checked before anything loads, by the same function QA.ask uses.
+    asked = QA.check(" ".join(args.question), args.k, args.mode, path=args.path, lang=args.lang,
+                     since=args.since, until=args.until)
     qa = _open(args)
-    answer = qa.ask(question, k=args.k, mode=args.mode, filters=filters, min_confidence=args.min_confidence)
+    answer = qa.ask(asked.text, k=asked.k, mode=asked.mode, filters=asked.filters,
+                    min_confidence=args.min_confidence)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -210,28 +201,24 @@ def cmd_index(args) -> int:
     if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
         raise InputError(f"no {DEFAULT_SEEDS}/ folder here: give the files or folders to index, "
                          "e.g. qa index ~/notes")
-    # The builder directly, not QA.build: indexing needs no opened index (and, with nothing
-    # changed, not even the model).
-    from .builder import build_index
-
+    # QA.build_index, not QA.build: indexing needs no opened index (and, with nothing changed, not
+    # even the model).
     options = dict(model=_model(args), full=args.full, options=_format_options(args),
                    follow_links=args.follow_links, store=args.store)
     if args.json:
-        report = build_index(paths, _index_dir(args), **options).to_dict()
+        report = QA.build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     from .terminal import ProgressBar, render_build, stderr_console, stdout_console
 
     with ProgressBar(stderr_console()) as bar:
-        report = build_index(paths, _index_dir(args), progress=bar, **options).to_dict()
-    render_build(report, stdout_console())
+        report = QA.build_index(paths, _index_dir(args), progress=bar, **options).to_dict()
+    render_build(report, stdout_console(), how)
     return 0
 
 
 def cmd_info(args) -> int:
-    from .index_files import index_info  # the manifest alone: no numpy, no model
-
-    info = index_info(_index_dir(args))
+    info = QA.info(_index_dir(args))  # the manifest alone: no numpy, no model
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
@@ -289,25 +276,40 @@ def cmd_shell(args) -> int:
 
     qa = _open(args)
     interactive(lambda q, k: qa.ask(q, k=k, mode=args.mode, min_confidence=args.min_confidence),
-                stdout_console(), show_scores=args.scores)
+                stdout_console(), show_scores=args.scores, explain=explain)
     return 0
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate
-
-    if len(args.files) > 2:
-        raise InputError(f"qa eval takes one SQuAD-format file or two parallel ones, not {len(args.files)}")
     if args.json:
-        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store)
+        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store)
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     from .terminal import ProgressBar, render_eval, stderr_console, stdout_console
 
     with ProgressBar(stderr_console()) as bar:
-        result = evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store, progress=bar)
+        result = QA.evaluate(args.files, args.mode, model=_model(args), limit=args.limit, store=args.store,
+                             progress=bar)
     render_eval(result.to_dict(), stdout_console())
     return 0
+
+
+def explain(e: QAError) -> str:
+    """The error in one line, its remedy as the `qa ...` command that applies it."""
+    return e.problem if e.remedy is None else f"{e.problem}; {how(e.remedy, **e.context)}"
+
+
+def how(remedy: Remedy | str, model: str = "M", **_) -> str:
+    """A remedy (qa.errors.Remedy, or its value in a build report) as the `qa ...` command that applies it."""
+    return {
+        Remedy.BUILD: "build one with `qa index PATH ...` (or give `--index DIR` for an index elsewhere)",
+        Remedy.REBUILD: "run `qa index --full` to rebuild it",
+        Remedy.UPGRADE: "upgrade qa, or rebuild with `qa index --full`",
+        Remedy.MODEL: f"ask without --model (or QA_MODEL), or rebuild with `qa index --full --model {model}`",
+        Remedy.SOURCES: "give the paths, or rebuild it once with `qa index PATH ...`",
+        Remedy.JSON_FIELDS: "name the field that holds the text with `qa index --json-text-field NAME`",
+        Remedy.FOLLOW_LINKS: "index its target directly, or run `qa index --follow-links`",
+    }[Remedy(remedy)]
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "info": cmd_info, "shell": cmd_shell, "eval": cmd_eval,
@@ -330,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     except QAError as e:
         from .controls import visible
 
-        print(f"qa: error: {visible(str(e), lines=True)}", file=sys.stderr)
+        print(f"qa: error: {visible(explain(e), lines=True)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

@@ -9,13 +9,26 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, Remedy
+
+
+NO_TEXT_FIELD = "no text field"  # how a JSON record without the text field is reported
+NOT_FOLLOWED = "not followed"  # how a symbolic link left alone is reported
 
 
 @dataclass
 class Skipped:
     path: str
     reason: str
+
+    @property
+    def remedy(self) -> Remedy | None:
+        """The fix a face can word for a reason that has one (reasons are kept as text in the manifest)."""
+        if f"{NO_TEXT_FIELD} (" in self.reason:
+            return Remedy.JSON_FIELDS
+        if NOT_FOLLOWED in self.reason:
+            return Remedy.FOLLOW_LINKS
+        return None
 
 
 def safe_name(name: str) -> str:
@@ -76,8 +89,7 @@ class _Walk:
             if not fp.exists():
                 return self.skip(fp, "broken or looping symbolic link")
             if not self.follow_links and self.leaves_roots(fp):
-                return self.skip(fp, "a symbolic link leading outside the indexed folders: not followed "
-                                     "(index its target directly, or use `qa index --follow-links`)")
+                return self.skip(fp, f"a symbolic link leading outside the indexed folders: {NOT_FOLLOWED}")
         try:
             mode = fp.stat().st_mode
         except OSError as e:
@@ -104,8 +116,7 @@ class _Walk:
                 if not _valid_name(d):
                     self.skip(dp, "its name is not valid UTF-8: rename the folder to index it")
                 elif dp.is_symlink() and not self.follow_links:
-                    self.skip(dp, "a symbolic link to a folder: not followed (index its target "
-                                  "directly, or use `qa index --follow-links`)")
+                    self.skip(dp, f"a symbolic link to a folder: {NOT_FOLLOWED}")
                 elif dp.is_symlink() and self.leaves_roots(dp) and not dp.exists():
                     self.skip(dp, "broken or looping symbolic link")
                 else:
@@ -145,8 +156,7 @@ def discover(paths: list[str | os.PathLike], suffixes: tuple[str, ...] | None = 
             if p.is_symlink():
                 walk.skip(p, "broken symbolic link")
                 continue
-            raise InputError(f"{safe_name(str(p))}: no such file or folder. Check the path, or run "
-                             "`qa index` with no path to index seeds/.")
+            raise InputError(f"{safe_name(str(p))}: no such file or folder: check the path")
         if p.is_dir():
             walk.folder(p)
         else:

@@ -262,15 +262,14 @@ def evaluate_modes(paths: Sequence[str | os.PathLike], modes: Sequence[str] = ("
     Raises EvalDataError for bad data (checked before the model loads), InputError for bad options.
     """
     from .errors import InputError
-    from .fusion import MODES
+    from .inputs import check_mode
 
     if not 1 <= len(paths) <= 2:
         raise InputError(f"give one SQuAD-format file, or two parallel translations (got {len(paths)})")
     for mode in modes:
-        if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        check_mode(mode)
     if limit is not None and limit < 1:
-        raise InputError(f"--limit must be at least 1 (got {limit})")
+        raise InputError(f"the question limit must be at least 1 (got {limit})")
     files = [load_squad(p) for p in paths]
     corpora_files, tasks = plan(files, limit)
     embedder = embedder or load_embedder(model)

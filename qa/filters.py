@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import InputError
+from .inputs import LANGS
 
 if TYPE_CHECKING:
     from .stores.base import PassageColumns
 
-LANGS = ("zh", "en")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexVersionError
+from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexVersionError, Remedy
 from .records import Manifest
 
 if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info` reads the manifest alone
@@ -33,31 +33,30 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
 FORMAT_VERSION = 2  # 2: passages as typed rows, the store recorded in the manifest
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
-REPAIR = "run `qa index --full` to rebuild it"
 
 
 def read_manifest(index_dir: Path) -> Manifest:
     """The index's manifest, checked. Raise IndexMissingError / IndexCorruptError / IndexVersionError."""
     path = Path(index_dir) / MANIFEST
     if not path.exists():
-        raise IndexMissingError(f"no index at {index_dir}/: build one with `qa index [PATH ...]`")
+        raise IndexMissingError(f"no index at {index_dir}/")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise IndexCorruptError(f"{path} is unreadable ({e}); {REPAIR}") from e
+        raise IndexCorruptError(f"{path} is unreadable ({e})") from e
     if not isinstance(data, dict) or not isinstance(data.get("format"), int):
-        raise IndexCorruptError(f"{path} is not a qa manifest; {REPAIR}")
+        raise IndexCorruptError(f"{path} is not a qa manifest")
     if data["format"] > FORMAT_VERSION:
         raise IndexVersionError(
             f"{index_dir}/ was written by a newer qa (index format {data['format']}, this qa reads "
-            f"up to {FORMAT_VERSION}): upgrade qa, or rebuild with `qa index --full`")
+            f"up to {FORMAT_VERSION})", remedy=Remedy.UPGRADE)
     if data["format"] < FORMAT_VERSION:
-        raise IndexVersionError(f"{index_dir}/ uses the old index format {data['format']}; {REPAIR}")
+        raise IndexVersionError(f"{index_dir}/ uses the old index format {data['format']}")
     for key in Manifest.REQUIRED:
         if key not in data:
-            raise IndexCorruptError(f"{path} lacks {key!r}; {REPAIR}")
+            raise IndexCorruptError(f"{path} lacks {key!r}")
     if not isinstance(data["store"], dict) or "kind" not in data["store"]:
-        raise IndexCorruptError(f"{path} does not say which store holds the index; {REPAIR}")
+        raise IndexCorruptError(f"{path} does not say which store holds the index")
     _check_types(path, data)
     return Manifest.from_dict(data)
 
@@ -72,13 +71,13 @@ def _check_types(path: Path, data: dict) -> None:
     for key, kind in _MANIFEST_TYPES.items():
         if not isinstance(data[key], kind) or isinstance(data[key], bool):
             raise IndexCorruptError(f"{path} has a {type(data[key]).__name__} for {key!r}, not a "
-                                    f"{kind.__name__}; {REPAIR}")
+                                    f"{kind.__name__}")
     build = data["build"]
     if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
-        raise IndexCorruptError(f"{path} names no build folder of its own ({build!r}); {REPAIR}")
+        raise IndexCorruptError(f"{path} names no build folder of its own ({build!r})")
     if data["dim"] <= 0 or data["passages"] < 0 or not all(isinstance(d, dict) for d in data["documents"]) \
             or not all(isinstance(f, dict) for f in data["files"]):
-        raise IndexCorruptError(f"{path} has impossible values; {REPAIR}")
+        raise IndexCorruptError(f"{path} has impossible values")
 
 
 def build_folder(index_dir: Path, manifest: Manifest) -> Path:
@@ -131,7 +130,7 @@ def check_passages(passages: list[Passage], n_docs: int) -> None:
                                  for x in p.sentences):
             wrong = ["sentences"]
         if wrong:
-            raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)}); {REPAIR}")
+            raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)})")
 
 
 LOAD_ATTEMPTS = 5

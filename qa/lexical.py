@@ -111,10 +111,8 @@ class BM25:
             doc_ids = np.load(folder / "bm25_doc_ids.npy", mmap_mode="r", allow_pickle=False)
             weights = np.load(folder / "bm25_weights.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError) as e:
-            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e}); "
-                                   "run `qa index --full` to rebuild it") from e
+            raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
         if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
                 (len(doc_ids) and int(doc_ids.max()) >= n_docs):
-            raise IndexCorruptError("the BM25 part of the index does not match its passages; "
-                                   "run `qa index --full` to rebuild it")
+            raise IndexCorruptError("the BM25 part of the index does not match its passages")
         return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)

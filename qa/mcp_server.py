@@ -19,7 +19,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from . import __version__
-from .errors import InputError, QAError
+from .api import QA
+from .errors import InputError, QAError, Remedy
 
 MAX_K = 50  # as over HTTP
 
@@ -40,7 +41,6 @@ class _Opened:
     def get(self):
         with self._lock:
             if self._qa is None:
-                from .api import QA
                 from .workers import BuildWatcher
 
                 self._qa = QA.open(self.index_dir, model=self.model)  # IndexMissingError until built
@@ -50,8 +50,17 @@ class _Opened:
             return self._qa
 
 
+# A remedy in this server's terms: the tools it offers, else the command to run where the index lives.
+REMEDY_HOW = {Remedy.REBUILD: "call the tool index with full=true (offered when the server was started "
+                              "with --allow-index), or rebuild the index with qa index --full",
+              Remedy.UPGRADE: "upgrade qa, or call the tool index with full=true",
+              Remedy.BUILD: "build an index with qa index PATH ..., then call again"}
+
+
 def _tool_error(e: QAError) -> ToolError:
-    return ToolError(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    how = REMEDY_HOW.get(e.remedy, e.remedy.advice) if e.remedy else ""
+    text = f"{e.problem}; {how}" if how else (e.problem or type(e).__name__)
+    return ToolError(text.splitlines()[0])
 
 
 def create_server(index_dir: str | Path = "index", model: str | None = None, *,
@@ -74,15 +83,11 @@ def create_server(index_dir: str | Path = "index", model: str | None = None, *,
         Filters, all given must hold: path (a glob on the document's path, e.g. 'reports/*' or '*.md'),
         lang ('zh' or 'en': passages mainly in that language), since/until (YYYY-MM-DD or
         'YYYY-MM-DD HH:MM', inclusive; undated documents are left out)."""
-        try:
-            from .filters import Filters
-
-            filters = Filters(path=path, lang=lang, since=since, until=until)  # checked before opening
-            if not question.strip():
-                raise InputError("the question is empty: ask something, e.g. 'What is ...?'")
-            if not 1 <= k <= MAX_K:
+        try:  # checked before opening, by the check every face uses (and this face's limit on k)
+            if isinstance(k, int) and not 1 <= k <= MAX_K:
                 raise InputError(f"k must be between 1 and {MAX_K} (got {k})")
-            return opened.get().ask(question, k=k, mode=mode, filters=filters,
+            asked = QA.check(question, k, mode, path=path, lang=lang, since=since, until=until)
+            return opened.get().ask(asked.text, k=asked.k, mode=asked.mode, filters=asked.filters,
                                     min_confidence=min_confidence).to_dict()
         except QAError as e:
             raise _tool_error(e) from None
@@ -94,8 +99,7 @@ def create_server(index_dir: str | Path = "index", model: str | None = None, *,
             qa = opened.get()
         except QAError as e:
             raise _tool_error(e) from None
-        docs = [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
-                for d in qa.index.documents]
+        docs = qa.documents()
         return {"count": len(docs), "documents": docs}
 
     if allow_index:

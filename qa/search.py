@@ -13,12 +13,11 @@ from .answer import Hit
 from .blas import one_blas_thread
 from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
-from .controls import is_blank
 from .embedding import Embedder
-from .errors import InputError
 from .fusion import MODES, fuse, ranking
 from .highlight import AnswerFinder, SentenceChooser, asks_quantity
 from .index_files import StoredIndex
+from .inputs import check_mode
 from .reorder import best_passage_first
 
 __all__ = ["MODES", "CANDIDATES", "Scored", "Searcher"]
@@ -48,8 +47,7 @@ class Searcher:
               allowed: np.ndarray | None = None) -> Scored:
         """Score candidate passages. ``allowed`` (a bool per passage, from qa.filters) limits the
         candidates to those passages before any is chosen."""
-        if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
         fused, lexical = fuse(mode, found.dense, found.direct, found.bridged)
         order = ranking(found.ids, fused)
@@ -58,11 +56,8 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                allowed: np.ndarray | None = None) -> list[Hit]:
-        question = (question or "").strip()
-        if is_blank(question):
-            raise InputError("the question is empty: ask something, e.g. qa ask \"What is ...?\"")
-        if k < 1:
-            raise InputError(f"k must be at least 1 (got {k})")
+        """The ``k`` best hits for a question that ``qa.inputs.check_question`` has passed (QA.ask
+        checks it: the question is not checked again here)."""
         with one_blas_thread():
             return self._search(question, k, mode, allowed)[0]
 

@@ -10,7 +10,8 @@
     GET  /           a page to ask from (qa/web/); GET /text: a window of a document's indexed text
 
 Only ``qa serve`` imports this module, so FastAPI, pydantic and uvicorn cost nothing elsewhere.
-Every error is JSON: ``{"error": {"status", "type", "message"}}``.
+Every error is JSON: ``{"error": {"status", "type", "message"}}``; an error the index or its options
+can fix adds ``"remedy": {"code", "how"}``, the code a ``qa.errors.Remedy`` and ``how`` in this API's terms.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException
 from . import __version__
 from .api import QA
 from .errors import (DocumentError, IndexCorruptError, IndexLockedError, IndexMissingError,
-                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError,
+                     IndexVersionError, InputError, ModelLoadError, ModelMismatchError, QAError, Remedy,
                      StoreUnavailableError)
 
 MAX_QUESTION = 2000  # characters
@@ -48,6 +49,18 @@ STATUS = {  # QAError type -> HTTP status
     StoreUnavailableError: 503,  # the Milvus server is down: try again later
 }
 
+
+_REBUILD = 'POST /index with {"full": true} (on a server started with --allow-index)'
+REMEDY_HOW = {  # a Remedy in this API's terms
+    Remedy.BUILD: "build an index on the server (qa index PATH ...), then start the server again",
+    Remedy.REBUILD: f"{_REBUILD}, or rebuild the index on the server (qa index --full)",
+    Remedy.UPGRADE: f"upgrade qa on the server, or {_REBUILD}",
+    Remedy.MODEL: "start the server without a model option, or rebuild the index on the server with the model",
+    Remedy.SOURCES: "rebuild the index on the server once from its paths (qa index PATH ...): "
+                    "POST /index takes no paths",
+    Remedy.JSON_FIELDS: "rebuild the index on the server naming the JSON text field (qa index --json-text-field)",
+    Remedy.FOLLOW_LINKS: "rebuild the index on the server following links (qa index --follow-links)",
+}
 
 HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host"}
@@ -94,10 +107,12 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION, strict=True,
                           description=f"the question, Chinese or English (at most {MAX_QUESTION} characters)")
     k: int = Field(5, ge=1, le=MAX_K, strict=True, description="how many passages")
-    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="how to rank")
+    # Literal[tuple] is Literal[each item]: the API offers the front's own lists of modes and languages.
+    mode: Literal[QA.MODES] = Field("hybrid", description="how to rank")  # type: ignore[valid-type]
     path: str | None = Field(None, min_length=1, max_length=500,
                              description="glob on the document's path, e.g. 'seeds/*' or '*.md'")
-    lang: Literal["zh", "en"] | None = Field(None, description="only passages mainly in this language")
+    lang: Literal[QA.LANGS] | None = Field(None,  # type: ignore[valid-type]
+                                           description="only passages mainly in this language")
     since: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
     until: str | None = Field(None, max_length=32, description="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', inclusive")
     min_confidence: float | None = Field(None, ge=0.0, le=1.0, description="the first passage must be at "
@@ -228,7 +243,10 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     @app.exception_handler(QAError)
     async def _qa_error(request: Request, exc: QAError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 500)
-        return _error(status, type(exc).__name__, str(exc))
+        if exc.remedy is None:
+            return _error(status, type(exc).__name__, exc.problem)
+        return _error(status, type(exc).__name__, exc.problem,
+                      remedy={"code": exc.remedy.value, "how": REMEDY_HOW[exc.remedy]})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -291,16 +309,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
 
     @app.get("/documents", summary="What is indexed")
     def documents() -> JSONResponse:
-        docs = [{key: d.get(key) for key in ("path", "title", "source", "date", "passages")}
-                for d in qa.index.documents]
+        docs = qa.documents()
         return JSONResponse({"count": len(docs), "documents": docs})
 
     def health_dict() -> dict:
-        m = qa.index.manifest
-        return {"status": "ok", "index_loaded": True, "model": m.model, "model_loaded": qa.model_loaded,
-                "passages": m.passages, "documents": len(m.documents), "build": m.build,
-                "created": m.created, "allow_index": allow_index, "qa_version": __version__,
-                "worker": os.getpid()}
+        return {"status": "ok", "index_loaded": True, **qa.status(), "allow_index": allow_index,
+                "qa_version": __version__, "worker": os.getpid()}
 
     @app.get("/health", summary="Is the index loaded; which model; how many passages")
     def health() -> JSONResponse:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,8 +16,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .answer import Answer, Hit
 from .controls import visible
+
+if TYPE_CHECKING:  # what QA.ask returns: rendered here, never built here
+    from .answer import Answer, Hit
+    from .errors import QAError
 
 HIGHLIGHT = "bold black on yellow"
 
@@ -85,7 +88,8 @@ def render_info(info: dict, console: Console) -> None:
     console.print(table)
 
 
-def render_build(report: dict, console: Console) -> None:
+def render_build(report: dict, console: Console, how: Callable[[str], str] | None = None) -> None:
+    """The build report; ``how`` words a skipped file's remedy (the CLI names its `qa ...` command)."""
     console.print(
         f"[green]Indexed[/] {report['documents']} documents, {report['passages']} passages "
         f"in {report['seconds']:.1f} s → {shown(report['index_dir'])}/  "
@@ -93,7 +97,8 @@ def render_build(report: dict, console: Console) -> None:
         f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
         f"{report['embedded']} texts embedded)")
     for s in report["skipped"]:
-        console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'])}")
+        fix = f"; {how(s['remedy'])}" if how and s.get("remedy") else ""
+        console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'] + fix)}")
     for w in report.get("warnings", []):
         console.print(f"[yellow]warning[/] {shown(w['path'])}: {shown(w['note'])}")
 
@@ -110,15 +115,19 @@ class ProgressBar:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=False)
         self.tasks: dict[str, int] = {}
+        self.started = False
 
     def __enter__(self) -> "ProgressBar":
-        self.progress.__enter__()
-        return self
+        return self  # shown from the first report on: a build with nothing to do prints nothing
 
     def __exit__(self, *exc) -> None:
-        self.progress.__exit__(*exc)
+        if self.started:
+            self.progress.__exit__(*exc)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            self.progress.__enter__()
+            self.started = True
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -129,8 +138,10 @@ def history_file() -> Path:
     return base / "qa" / "history"
 
 
-def interactive(ask: Callable[[str], Answer], console: Console, show_scores: bool = False) -> None:
-    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave."""
+def interactive(ask: Callable[[str, int], Answer], console: Console, show_scores: bool = False,
+                explain: Callable[[QAError], str] = str) -> None:
+    """Ask again and again with one loaded model and index. ``:q``, Ctrl-C or Ctrl-D to leave.
+    ``explain`` words an error (the CLI names the `qa ...` command that fixes it)."""
     try:
         import readline  # arrow-key editing and history for input()
     except ImportError:  # not on every platform
@@ -170,7 +181,7 @@ def interactive(ask: Callable[[str], Answer], console: Console, show_scores: boo
             try:
                 render_answer(ask(line, k), console, show_scores)
             except QAError as e:
-                console.print(f"[red]error:[/] {shown(e)}")
+                console.print(f"[red]error:[/] {shown(explain(e))}")
     except KeyboardInterrupt:
         console.print()
     finally:

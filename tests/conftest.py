@@ -68,3 +68,12 @@ def same_answers(a, b, tol: float = 1e-5) -> bool:
     order, and scores equal up to the last float bits: BLAS kernels sum in an order that depends on the
     arrays' memory alignment, so the same question asked in another thread can differ at 1e-7."""
     return _without_floats(a) == _without_floats(b) and _floats_close(a, b, tol)
+
+
+def subprocess_env(**extra: str) -> dict:
+    """The environment for a `python -m qa.cli` child: this checkout first on its path, so the tests
+    run the code under test whether or not (and whichever) qa is installed in site-packages."""
+    import os
+
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    return dict(os.environ, PYTHONPATH=path, **extra)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from ..discovery import NO_TEXT_FIELD
 from ..documents import Document, decode
 from ..errors import DocumentError
 from . import FormatOptions, Loaded
@@ -29,8 +30,7 @@ def _records(shown: str, sha: str, items: list[tuple[str, object]], options: For
             continue
         text = record.get(next((n for n in options.json_text_fields if isinstance(record.get(n), str)), ""))
         if not isinstance(text, str) or not text.strip():
-            problems.append((where, f"no text field (looked for {', '.join(options.json_text_fields)}; "
-                                    "name yours with --json-text-field)"))
+            problems.append((where, f"{NO_TEXT_FIELD} (looked for {', '.join(options.json_text_fields)})"))
             continue
         docs.append(Document(path=where, text=text, sha256=sha,
                              title=_first(record, options.json_title_fields),

@@ -35,8 +35,7 @@ def open_store(index_dir: Path, manifest: Manifest) -> Store:
     """Open the build the manifest names, with the store that wrote it."""
     kind = manifest.store.get("kind")
     if kind not in KINDS:
-        raise IndexCorruptError(f"{index_dir}/ was written by a store this qa does not know ({kind!r}); "
-                                "run `qa index --full` to rebuild it")
+        raise IndexCorruptError(f"{index_dir}/ was written by a store this qa does not know ({kind!r})")
     return store_class(kind).open(Path(index_dir) / manifest.build, manifest)
 
 

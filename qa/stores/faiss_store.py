@@ -23,7 +23,6 @@ from ..shared_arrays import float32_beside
 from .base import BuildData, Ids, PassageColumns, Store
 
 INDEX_TYPE = "IndexFlatIP"
-REPAIR = "run `qa index --full` to rebuild it"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
@@ -43,9 +42,9 @@ def read_passages(folder: Path, count: int) -> list[Passage]:
             rows = json.loads("[" + ",".join(f) + "]")
         passages = [Passage(*row) for row in rows]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
-        raise IndexCorruptError(f"the passages of the index are unreadable ({e}); {REPAIR}") from e
+        raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
     if len(passages) != count:
-        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}; {REPAIR}")
+        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}")
     return passages
 
 
@@ -103,7 +102,7 @@ class FaissStore(Store):
         import faiss
 
         if not folder.is_dir():
-            raise IndexCorruptError(f"the index build folder {folder} is missing; {REPAIR}")
+            raise IndexCorruptError(f"the index build folder {folder} is missing")
         n, dim = int(manifest.passages), int(manifest.dim)
         passages = read_passages(folder, n)
         path = folder / "vectors.faiss"
@@ -112,23 +111,22 @@ class FaissStore(Store):
             # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
             index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
-            raise IndexCorruptError(f"the vector file {path.name} is unreadable; {REPAIR}") from e
+            raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
         if index.d != dim or index.ntotal != n:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
-                                    f"the manifest says {n} of dimension {dim}; {REPAIR}")
+                                    f"the manifest says {n} of dimension {dim}")
         # The rows in place (a view of the mapped file), not a copy.
         vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
         if not np.isfinite(vectors).all():
-            raise IndexCorruptError(f"the passage vectors hold NaN or infinite values; {REPAIR}")
+            raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e}); "
-                                    f"{REPAIR}") from e
+            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
         if getattr(sentences, "shape", None) != (sum(len(p.sentences) for p in passages if
                                                      isinstance(p.sentences, list)), dim) \
                 or sentences.dtype.kind != "f":
-            raise IndexCorruptError(f"the sentence vectors do not match the passages; {REPAIR}")
+            raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
             # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
@@ -136,7 +134,7 @@ class FaissStore(Store):
             shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
             sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
-                raise IndexCorruptError(f"the sentence vectors hold NaN or infinite values; {REPAIR}")
+                raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
         return cls(folder, index, vectors, sentences, passages, bm25)
 
@@ -210,7 +208,7 @@ class FaissStore(Store):
                 with open(self.folder / "tokens.jsonl", encoding="utf-8") as f:
                     self._tokens = [json.loads(line) for line in f]
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise IndexCorruptError(f"the search tokens of the index are unreadable ({e}); {REPAIR}") from e
+                raise IndexCorruptError(f"the search tokens of the index are unreadable ({e})") from e
         return self._tokens if ids is None else [self._tokens[int(i)] for i in ids]
 
     # -- lexical --------------------------------------------------------------------------------------

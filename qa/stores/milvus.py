@@ -35,7 +35,7 @@ from ..errors import IndexCorruptError, QAError
 from ..records import Manifest, Passage
 from .base import LANGS, BuildData, Ids, PassageColumns, Store
 from .milvus_build import term_key, write_collections
-from .milvus_conn import REBUILD, build_prefix, call, chunks, client, in_filter, parse_target
+from .milvus_conn import build_prefix, call, chunks, client, in_filter, parse_target
 
 TIE_MARGIN = 16  # extra dense hits asked for, so ties at the k-th place are broken by id as faiss does
 CACHE_ROWS = 8192  # vectors, passages and postings kept per kind (a build never changes once written)
@@ -135,14 +135,14 @@ class MilvusStore(Store):
     def open(cls, folder: Path, manifest: Manifest) -> "MilvusStore":
         record = manifest.store
         if not record.get("complete") or "uri" not in record or "collections" not in record:
-            raise IndexCorruptError(f"the manifest's Milvus record is incomplete; {REBUILD}")
+            raise IndexCorruptError(f"the manifest's Milvus record is incomplete")
         store = cls(record, manifest)
         for part in ("passages", "sentences", "terms") + (("spill",) if store._spill else ()):
             store._call(f"load the collection {store.prefix}_{part}", "load_collection", f"{store.prefix}_{part}")
         stats = store._call("count passages", "get_collection_stats", f"{store.prefix}_passages")
         if int(stats.get("row_count", -1)) != store._count:
             raise IndexCorruptError(f"Milvus holds {stats.get('row_count')} passages for this build, the manifest "
-                                    f"says {store._count}; {REBUILD}")
+                                    f"says {store._count}")
         return store
 
     @property
@@ -198,7 +198,7 @@ class MilvusStore(Store):
         for i in wanted:
             block = [found.get(r) for r in range(int(starts[i]), int(starts[i + 1]))]
             if any(v is None for v in block):
-                raise IndexCorruptError(f"Milvus lacks sentence vectors of passage {i}; {REBUILD}")
+                raise IndexCorruptError(f"Milvus lacks sentence vectors of passage {i}")
             fetched[i] = np.asarray(block, dtype=np.float32).reshape(len(block), self._dim)
         held.update(self._sentences.keep(fetched))
         blocks = [held[i] for i in ids]
@@ -221,7 +221,7 @@ class MilvusStore(Store):
         if ids is None:  # every passage (a rebuild reads them all): not through the cache
             found = self._read_rows(self._iterate("passages", ["id", "data", "parts"]))
             if len(found) != self._count:
-                raise IndexCorruptError(f"Milvus holds {len(found)} passages, the manifest says {self._count}; {REBUILD}")
+                raise IndexCorruptError(f"Milvus holds {len(found)} passages, the manifest says {self._count}")
             return [found[i] for i in range(self._count)]
         ids = [int(i) for i in ids]
         found = self._fetch(self._passages, ids, "passages", ["id", "data", "parts"], self._read_rows)
@@ -247,7 +247,7 @@ class MilvusStore(Store):
                 row, tokens = json.loads(text)
                 out[pid] = (Passage.from_row(row), tokens)
             except (ValueError, TypeError) as e:
-                raise IndexCorruptError(f"passage {pid} in Milvus is unreadable ({e}); {REBUILD}") from None
+                raise IndexCorruptError(f"passage {pid} in Milvus is unreadable ({e})") from None
         return out
 
     def columns(self) -> PassageColumns:
@@ -260,7 +260,7 @@ class MilvusStore(Store):
                 doc[i], sentences[i], langs[i] = r["doc"], r["sentences"], r["langs"]
                 seen += 1
             if seen != n:
-                raise IndexCorruptError(f"Milvus holds {seen} passages, the manifest says {n}; {REBUILD}")
+                raise IndexCorruptError(f"Milvus holds {seen} passages, the manifest says {n}")
             split = [s.split(",") if s else [] for s in langs]
             self._columns = PassageColumns(
                 doc=doc, sentences=sentences, lang=np.array([ls[0] if ls else "other" for ls in split]),
@@ -282,7 +282,7 @@ class MilvusStore(Store):
                                     filter=in_filter("id", group), output_fields=fields))
             lost = [i for i in group if i not in found]
             if lost:
-                raise IndexCorruptError(f"Milvus lacks {part} row {lost[0]}; {REBUILD}")
+                raise IndexCorruptError(f"Milvus lacks {part} row {lost[0]}")
             held.update(cache.keep(found))
         return held
 

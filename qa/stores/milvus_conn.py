@@ -20,9 +20,8 @@ from ..errors import IndexCorruptError, InputError, StoreUnavailableError
 TOKEN_ENV = "QA_MILVUS_TOKEN"  # "user:password" or an API key, for a secured server
 TIMEOUT_ENV = "QA_MILVUS_TIMEOUT"  # seconds a connection or a call may take (default 30)
 INSTALL = "the Milvus store needs pymilvus and milvus-lite: pip install 'qa[milvus]'"
-URI_HELP = ("give --store milvus:PATH.db (a local milvus-lite file) or milvus:http://HOST:19530 (a Milvus "
-            "server), optionally followed by #NAME to name the collections")
-REBUILD = "run `qa index --full` to write it again"
+URI_HELP = ("give the store as milvus:PATH.db (a local milvus-lite file) or milvus:http://HOST:19530 (a "
+            "Milvus server), optionally followed by #NAME to name the collections")
 LITE_GRPC = {"grpc.keepalive_time_ms": 2**31 - 1, "grpc.keepalive_permit_without_calls": False}
 IN_LIST = 2048  # values per ``in [...]`` filter
 
@@ -152,7 +151,7 @@ def _unreachable(uri: str, e: Exception) -> str:
     if uri.endswith(".db"):
         if _locked(Path(uri)):
             return (f"the milvus-lite file {uri} is open in another process (milvus-lite serves one process "
-                    "per file): stop that process (e.g. `qa serve`), or put the index on a Milvus server")
+                    "per file): stop that process (e.g. a running server), or put the index on a Milvus server")
         if isinstance(e, ImportError) or "milvus-lite is required" in str(e):
             return INSTALL
         return f"cannot open the milvus-lite file {uri} ({_reason(e)})"
@@ -193,7 +192,7 @@ def call(uri: str, what: str, fn: Callable, *args, **kwargs):
         reason = _reason(e)
         low = reason.lower()
         if "not exist" in low or "not found" in low or "can't find" in low:
-            raise IndexCorruptError(f"the index's data is missing from Milvus at {uri} ({reason}); {REBUILD}") \
+            raise IndexCorruptError(f"the index's data is missing from Milvus at {uri} ({reason})") \
                 from None
         if type(e).__module__.startswith(("pymilvus", "grpc")):
             raise StoreUnavailableError(f"Milvus at {uri} failed to {what} ({reason}): check that the server "

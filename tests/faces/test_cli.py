@@ -10,7 +10,7 @@ import pytest
 
 from qa.cli import main, parser
 
-from ..conftest import DATA, ROOT
+from ..conftest import DATA, ROOT, subprocess_env
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_every_command_has_help():
 
 def test_console_script_exit_code_and_message(tmp_path):
     # qa from this checkout, whether or not it is installed (the run starts in another folder)
-    env = dict(os.environ, QA_INDEX=str(tmp_path / "none"), PYTHONPATH=str(ROOT))
+    env = subprocess_env(QA_INDEX=str(tmp_path / "none"))
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "info"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 1
@@ -118,7 +118,7 @@ def test_console_script_exit_code_and_message(tmp_path):
 def test_output_into_a_closed_pipe_is_not_an_error(built, tmp_path):
     """`qa ask --json | head`: the reader may leave before qa writes; no traceback, exit 0."""
     _, index_dir = built
-    env = dict(os.environ, QA_INDEX=str(index_dir), PYTHONPATH=str(ROOT))
+    env = subprocess_env(QA_INDEX=str(index_dir))
     read_end, write_end = os.pipe()
     os.close(read_end)  # every write now fails with EPIPE
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Longjing tea", "--json"], cwd=tmp_path,

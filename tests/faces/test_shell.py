@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import subprocess_env
 
 
 def _read_until(fd, needle: bytes, timeout: float = 120.0) -> bytes:
@@ -41,8 +41,8 @@ def session(built, tmp_path):
     """``qa`` with no arguments in a terminal, on the fixture index."""
     _, index_dir = built
     main, child = pty.openpty()
-    env = dict(os.environ, QA_INDEX=str(index_dir), COLUMNS="100", TERM="xterm",
-               PYTHONPATH=str(ROOT), XDG_STATE_HOME=str(tmp_path / "state"))
+    env = subprocess_env(QA_INDEX=str(index_dir), COLUMNS="100", TERM="xterm",
+                         XDG_STATE_HOME=str(tmp_path / "state"))
     def controlling_terminal():  # so Ctrl-C reaches the session as SIGINT, as in a real terminal
         # A runner started in the background (CI) ignores SIGINT, and children inherit that.
         signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -16,7 +16,7 @@ import pytest
 from qa import QA
 from qa.index_files import read_manifest
 
-from ..conftest import DATA, ROOT
+from ..conftest import DATA, subprocess_env
 from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
@@ -72,7 +72,7 @@ def live(tmp_path, embedder):
 
 
 def start(docs: Path, index: Path, gate: Path, where: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = subprocess_env()
     proc = subprocess.Popen([sys.executable, "-c", BUILDER, str(docs), str(index), str(gate), where],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline().strip()
@@ -81,7 +81,7 @@ def start(docs: Path, index: Path, gate: Path, where: str) -> subprocess.Popen:
 
 
 def qa_index(docs: Path, index: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = subprocess_env()
     return subprocess.run([sys.executable, "-m", "qa.cli", "index", str(docs), "--index", str(index), "--json"],
                           capture_output=True, text=True, env=env, timeout=600)
 

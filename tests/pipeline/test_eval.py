@@ -146,8 +146,8 @@ def test_cli_bad_data_is_one_line_exit_1(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith("qa: error: ") and "not JSON" in err
     assert main(["eval", str(EN), str(ZH), str(EN)]) == 1
-    assert "one SQuAD-format file or two" in capsys.readouterr().err
-    with pytest.raises(InputError, match="--limit"):
+    assert "one SQuAD-format file, or two" in capsys.readouterr().err
+    with pytest.raises(InputError, match="limit must be at least 1"):
         evaluate_modes([EN], limit=0)
 
 

