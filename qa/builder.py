@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
-from .documents import Skipped, discover, display_path, load_file_report
+from .documents import Skipped, discover, display_paths, load_file_report
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
 from .formats import FormatOptions
@@ -130,7 +130,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         raise InputError("nothing to index: give files or folders")
     files, skipped = discover(list(paths), follow_links=follow_links)
     roots = [Path(p) for p in paths]
-    shown_paths = [display_path(fp, roots) for fp in files]
+    shown_paths = display_paths(files, roots)
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):

@@ -18,4 +18,4 @@ def cite(passage: Passage, document: dict, pid: int, rank: int, fused: float, de
         s, e = p.sentences[sentence]
         highlight = Highlight(text=p.sentence_text(sentence), char_start=s, char_end=e)
     return Hit(rank=rank, text=p.text, citation=citation, highlight=highlight, score=round(fused, 6),
-               scores={"dense": round(dense, 6), "lexical": round(lexical, 6)}, lang=p.langs[0], passage_id=pid)
+               scores={"dense": round(dense, 6), "lexical": round(lexical, 6)}, lang=p.lang, passage_id=pid)

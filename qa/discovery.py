@@ -65,6 +65,32 @@ def display_path(path: Path, roots: list[Path] | None = None) -> str:
     return safe_name(absolute)
 
 
+def display_paths(files: list[Path], roots: list[Path] | None = None) -> list[str]:
+    """``display_path`` of each file, made unique: files of two indexed folders of the same name
+    (``/a/docs/x.txt`` and ``/b/docs/x.txt`` both show as ``docs/x.txt``) get as many of their
+    parent folders as tell them apart (``a/docs/x.txt``, ``b/docs/x.txt``), at worst their absolute path."""
+    shown = [display_path(fp, roots) for fp in files]
+    groups: dict[str, list[int]] = {}
+    for i, name in enumerate(shown):
+        groups.setdefault(name, []).append(i)
+    taken = set(shown)
+    for name, members in groups.items():
+        if len(members) < 2:
+            continue
+        parts = [Path(os.path.abspath(files[i])).parts for i in members]
+        n = len(Path(name).parts)
+        while True:
+            n += 1
+            longer = [safe_name(os.path.join(*p[-n:])) if n < len(p) else safe_name(os.path.join(*p))
+                      for p in parts]
+            if len(set(longer)) == len(longer) and not taken.intersection(longer) or n >= max(map(len, parts)):
+                break
+        for i, new in zip(members, longer):
+            shown[i] = new
+        taken.update(longer)
+    return shown
+
+
 class _Walk:
     """One discovery: the files found and what was passed over, each once with its reason."""
 

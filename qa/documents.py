@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .discovery import Skipped, discover, display_path, file_kind, safe_name  # noqa: F401 (re-exported)
+from .discovery import Skipped, discover, display_path, display_paths, file_kind, safe_name  # noqa: F401 (re-exported)
 from .errors import DocumentError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")  # the plain-text ones; formats.SUFFIXES has all

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
+import threading
+import time
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -98,3 +101,63 @@ def host_of(header: str) -> str:
     if header.startswith("["):
         return header[:header.find("]") + 1] if "]" in header else header
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class GuessThrottle:
+    """Slows down guessing the token of ``POST /index``: a client address that sent ``allowed`` wrong
+    tokens within ``window`` seconds is refused (429, Retry-After) for ``lockout`` seconds, whatever
+    token it sends meanwhile (else the lockout would tell it when a guess is right).
+
+    Addresses are cheap (an IPv6 block, an X-Forwarded-For header from loopback, which uvicorn
+    trusts), so wrong tokens are also counted over all addresses: at ``allowed_total`` within the
+    window, every address is refused for ``lockout`` seconds (rebuilding over HTTP waits; answering
+    does not).
+
+    Per process: with ``--workers N`` a client gets N times the guesses. Behind a reverse proxy every
+    client has the proxy's address, so one client's wrong guesses lock all of them out for a while.
+    At most ``max_clients`` addresses are remembered (the oldest are forgotten first). Thread-safe.
+    """
+
+    EVERYONE = "*"  # the key of the count over all addresses (no client address)
+
+    def __init__(self, allowed: int = 8, window: float = 60.0, lockout: float = 60.0,
+                 allowed_total: int = 64, max_clients: int = 10_000, clock=None):
+        self.allowed, self.window, self.lockout, self.max_clients = allowed, window, lockout, max_clients
+        self.allowed_total = allowed_total
+        self._clock = clock or time.monotonic
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}  # address -> times of its recent wrong tokens
+        self._locked: dict[str, float] = {}  # address -> when its lockout ends
+
+    def retry_after(self, client: str) -> int:
+        """Whole seconds until ``client`` may try again (0: it may now)."""
+        now = self._clock()
+        with self._lock:
+            wait = 0.0
+            for key in (client, self.EVERYONE):
+                until = self._locked.get(key)
+                if until is not None and until <= now:
+                    del self._locked[key]
+                elif until is not None:
+                    wait = max(wait, until - now)
+            return max(1, math.ceil(wait)) if wait else 0
+
+    def failed(self, client: str) -> None:
+        """Count a wrong token from ``client``; lock it out at the ``allowed``-th within the window."""
+        now = self._clock()
+        with self._lock:
+            for key, allowed in ((client, self.allowed), (self.EVERYONE, self.allowed_total)):
+                recent = [t for t in self._failures.pop(key, ()) if now - t < self.window]
+                recent.append(now)
+                if len(recent) >= allowed:
+                    self._locked[key] = now + self.lockout
+                else:
+                    self._failures[key] = recent  # re-inserted: the dict stays oldest first
+            for table in (self._failures, self._locked):
+                while len(table) > self.max_clients:
+                    del table[next(key for key in table if key != self.EVERYONE)]
+
+    def succeeded(self, client: str) -> None:
+        """The right token: ``client``'s earlier wrong ones are forgiven."""
+        with self._lock:
+            self._failures.pop(client, None)

@@ -63,7 +63,8 @@ REMEDY_HOW = {  # a Remedy in this API's terms
 }
 
 HTTP_TYPES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host"}
+              411: "length_required", 413: "too_large", 415: "unsupported_media_type", 421: "wrong_host",
+              429: "too_many_requests"}
 
 
 def check_token(token: str | None) -> None:
@@ -220,7 +221,7 @@ def _gate(workers: int) -> asyncio.Semaphore:
 
 
 def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
-               workers: int | None = None, bound_host: str | None = None) -> FastAPI:
+               workers: int | None = None, bound_host: str | None = None, guesses=None) -> FastAPI:
     """The FastAPI app answering from ``qa``. ``POST /index`` works only with ``allow_index`` and
     a non-empty ``token``, which requests must carry as ``Authorization: Bearer <token>``.
     ``workers``: questions computed at once (default 1). Answering is mostly pure-Python work
@@ -228,8 +229,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
     within 10%, inside the noise of a shared machine) while each answer takes about twice as long
     and the event loop, which needs the GIL too, gets less of it (benchmarks/load.py).
     ``bound_host``: the address the server listens on; requests must name it (or, on loopback, a
-    loopback name) in their Host header."""
+    loopback name) in their Host header. ``guesses``: the qa.http_guard.GuessThrottle counting wrong
+    tokens (default: a new one)."""
+    from .http_guard import GuessThrottle
+
     workers = workers or 1
+    guesses = guesses or GuessThrottle()
     if allow_index and not token:
         raise InputError("rebuilding over HTTP needs a token: set QA_TOKEN (a long random string)")
     check_token(token)
@@ -247,6 +252,12 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
             return _error(status, type(exc).__name__, exc.problem)
         return _error(status, type(exc).__name__, exc.problem,
                       remedy={"code": exc.remedy.value, "how": REMEDY_HOW[exc.remedy]})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not a bad request: JSON like every other error, no internals; uvicorn logs the traceback.
+        return _error(500, "internal_error", f"an unexpected error ({type(exc).__name__}) while answering "
+                      f"{request.method} {request.url.path}: the server's log has the details")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -270,15 +281,24 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
         return _error(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
                       headers=getattr(exc, "headers", None))
 
-    def _authorized(authorization: str | None = Header(None)) -> None:
-        """403 when rebuilding is off, 401 without the right token; before anything else is looked at."""
+    def _authorized(request: Request, authorization: str | None = Header(None)) -> None:
+        """403 when rebuilding is off, 429 after too many wrong tokens from the client's address, 401
+        without the right token; before anything else is looked at."""
         if not allow_index:
             raise HTTPException(403, "rebuilding over HTTP is off: start the server with "
                                      "`qa serve --allow-index` and QA_TOKEN set")
+        client = request.client.host if request.client else ""
+        wait = guesses.retry_after(client)
+        if wait:
+            raise HTTPException(429, f"too many wrong tokens (from {client}, or from everyone): try again "
+                                     f"in {wait} s",
+                                headers={"Retry-After": str(wait)})
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+            guesses.failed(client)
             raise HTTPException(401, "send the token from QA_TOKEN as `Authorization: Bearer <token>`",
                                 headers={"WWW-Authenticate": "Bearer"})
+        guesses.succeeded(client)
 
     def _json_body(request: Request) -> None:
         """415 for a body that is not JSON; runs before the body is validated."""
@@ -363,7 +383,10 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
     # GuardedH11 closes connections that never finish a request (idle, half a header, a slow body).
-    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11)
+    # proxy_headers=False: X-Forwarded-For is not trusted (uvicorn trusts it from loopback by default),
+    # so no client can pose as another address and get it locked out of POST /index.
+    options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11,
+                   proxy_headers=False)
     if workers > 1:
         run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
         return

@@ -74,18 +74,15 @@ def load(path: Path, shown: str, data: bytes, sha: str, options: FormatOptions) 
     if module in ISOLATED:
         from .isolated import run_isolated
 
-        result = run_isolated(module, func, shown, data, sha, options)
-    else:
-        result = call_loader(module, func, shown, data, sha, options)
-    chars = sum(len(d.text) for d in {id(d.text): d for d in result.documents}.values())
-    if chars > MAX_TEXT_CHARS:
-        raise DocumentError(f"too much text ({chars:,} characters; at most {MAX_TEXT_CHARS:,} from one "
-                            "file): split it")
-    return result
+        # The child checks the amount of text, so too much never crosses the pipe into this process.
+        return run_isolated(module, func, shown, data, sha, options, max_chars=MAX_TEXT_CHARS)
+    return call_loader(module, func, shown, data, sha, options, MAX_TEXT_CHARS)
 
 
-def call_loader(module: str, func: str, shown: str, data: bytes, sha: str, options: FormatOptions) -> Loaded:
-    """Run one loader in this process, turning any failure into a DocumentError."""
+def call_loader(module: str, func: str, shown: str, data: bytes, sha: str, options: FormatOptions,
+                max_chars: int = MAX_TEXT_CHARS) -> Loaded:
+    """Run one loader in this process, turning any failure, and text over ``max_chars``
+    characters, into a DocumentError."""
     loader = getattr(importlib.import_module(f"{__name__}.{module}"), func)
     notes: list[str] = []
     try:
@@ -99,5 +96,9 @@ def call_loader(module: str, func: str, shown: str, data: bytes, sha: str, optio
     except Exception as e:  # a parser's own bug or an unforeseen kind of damage: this file only
         raise DocumentError(f"could not be parsed ({type(e).__name__}: {str(e)[:200]})") from e
     loaded = result if isinstance(result, Loaded) else Loaded(result)
+    chars = sum(len(d.text) for d in {id(d.text): d for d in loaded.documents}.values())
+    if chars > max_chars:
+        raise DocumentError(f"too much text ({chars:,} characters; at most {max_chars:,} from one file): "
+                            "split it")
     loaded.notes.extend(notes)
     return loaded

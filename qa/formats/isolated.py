@@ -32,7 +32,7 @@ def _ctx():
     return _context
 
 
-def _child(conn, module: str, func: str, shown: str, data: bytes, sha: str, options) -> None:
+def _child(conn, module: str, func: str, shown: str, data: bytes, sha: str, options, max_chars: int) -> None:
     try:
         import resource
 
@@ -42,7 +42,7 @@ def _child(conn, module: str, func: str, shown: str, data: bytes, sha: str, opti
     from . import call_loader
 
     try:
-        conn.send(("ok", call_loader(module, func, shown, data, sha, options)))
+        conn.send(("ok", call_loader(module, func, shown, data, sha, options, max_chars)))
     except DocumentError as e:
         conn.send(("error", str(e)))
     except BaseException as e:  # noqa: BLE001 - the parent reports it; the child just ends
@@ -52,13 +52,17 @@ def _child(conn, module: str, func: str, shown: str, data: bytes, sha: str, opti
 
 
 def run_isolated(module: str, func: str, shown: str, data: bytes, sha: str, options, *,
-                 seconds: float | None = None):
-    """``formats.call_loader`` in a child process. Raise DocumentError on any failure, a time-out
-    or the child's death."""
+                 seconds: float | None = None, max_chars: int | None = None):
+    """``formats.call_loader`` in a child process (text over ``max_chars`` characters is refused there).
+    Raise DocumentError on any failure, a time-out or the child's death."""
+    from . import MAX_TEXT_CHARS
+
+    max_chars = MAX_TEXT_CHARS if max_chars is None else max_chars
     seconds = PARSE_SECONDS if seconds is None else seconds
     ctx = _ctx()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, module, func, shown, data, sha, options), daemon=True)
+    proc = ctx.Process(target=_child, args=(sender, module, func, shown, data, sha, options, max_chars),
+                       daemon=True)
     try:
         proc.start()
     except OSError as e:  # no process could be started: parse here rather than not at all

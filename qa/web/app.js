@@ -27,7 +27,8 @@ const TEXTS = {
   },
 };
 const FIELDS = ["k", "mode", "path", "lang", "since", "until"];
-let ui = localStorage.getItem("qa-ui") || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
+let ui = localStorage.getItem("qa-ui"); // another page once served from this address may have set it
+if (!Object.hasOwn(TEXTS, ui)) ui = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
 let last = null; // the last answer, re-rendered when the interface language changes
 let opener = null; // the citation button that opened the viewer, focused again on close
 
@@ -66,13 +67,21 @@ function citationButton(hit) {
     el("span", { class: "chars" }, `  ${t("chars")} ${c.char_start}-${c.char_end}` + (c.page != null ? `  ${t("page")} ${c.page}` : "")));
 }
 
+// Offsets count characters (code points, as Python does); a JavaScript string counts UTF-16 units, two
+// for a character outside the BMP (rare CJK such as 𠮷, emoji). Slice by characters, never by units.
+function slicer(text) {
+  const chars = Array.from(text);
+  return (a, b) => chars.slice(Math.max(0, a), Math.max(0, b)).join("");
+}
+
 // The passage with its answering sentence marked (offsets are into the file, like the citation's).
 function passage(hit) {
   const p = el("p", { class: "passage", lang: hit.lang === "zh" ? "zh" : hit.lang === "en" ? "en" : "" });
   const h = hit.highlight;
   if (!h) { p.append(hit.text); return p; }
   const lo = h.char_start - hit.citation.char_start, hi = h.char_end - hit.citation.char_start;
-  p.append(hit.text.slice(0, lo), el("mark", {}, hit.text.slice(lo, hi)), hit.text.slice(hi));
+  const slice = slicer(hit.text);
+  p.append(slice(0, lo), el("mark", {}, slice(lo, hi)), slice(hi, Infinity));
   return p;
 }
 
@@ -152,8 +161,14 @@ async function openDocument(hit, button) {
   box.replaceChildren(t("loading"));
   if (!dialog.open) dialog.showModal();
   const params = new URLSearchParams({ path: c.path, start: c.char_start, end: c.char_end });
-  const r = await fetch(`/text?${params}`);
-  const data = await r.json().catch(() => ({}));
+  let r, data;
+  try {
+    r = await fetch(`/text?${params}`);
+    data = await r.json().catch(() => ({}));
+  } catch (e) { // the server is gone or the network failed: say so rather than "Opening…" for ever
+    box.replaceChildren(String(e));
+    return;
+  }
   if (!r.ok) { box.replaceChildren((data.error && data.error.message) || `HTTP ${r.status}`); return; }
   box.replaceChildren();
   const h = hit.highlight;
@@ -161,7 +176,8 @@ async function openDocument(hit, button) {
     if (i > 0) box.append(el("span", { class: "gap" }, t("gap"))); // text no passage covers
     else if (s.start > 0) box.append("…");
     // Cut the segment at the cited span and the highlight: before | cited (with mark) | after.
-    const cut = (a, b) => s.text.slice(Math.max(a, s.start) - s.start, Math.min(b, s.end) - s.start);
+    const slice = slicer(s.text);
+    const cut = (a, b) => slice(Math.max(a, s.start) - s.start, Math.min(b, s.end) - s.start);
     box.append(cut(s.start, c.char_start));
     if (c.char_end > s.start && c.char_start < s.end) {
       const cited = el("span", { class: "cited", id: "cited" });

@@ -40,6 +40,63 @@ def test_weak_or_unusable_tokens_are_refused(built, token):
         create_app(built[0], allow_index=True, token=token)
 
 
+def test_wrong_token_guesses_are_throttled_per_address(built):
+    from qa.http_guard import GuessThrottle
+
+    token = "right-token-0123456789"
+    app = create_app(built[0], allow_index=True, token=token, guesses=GuessThrottle(allowed=3, lockout=30))
+    guesser, other = TestClient(app, client=("203.0.113.7", 5000)), TestClient(app, client=("203.0.113.8", 5000))
+    for guess in ("wrong-1", "wrong-2", "wrong-3"):
+        assert guesser.post("/index", headers={"Authorization": f"Bearer {guess}"}).status_code == 401
+    right = {"Authorization": f"Bearer {token}"}
+    # Locked out, even with the right token (else the lockout would tell which guess is right).
+    r = guesser.post("/index", headers=right, json={"paths": ["/etc"]})
+    assert r.status_code == 429 and r.json()["error"]["type"] == "too_many_requests"
+    assert 1 <= int(r.headers["retry-after"]) <= 30 and "try again" in r.json()["error"]["message"]
+    # Another address is not locked out: its right token reaches the body's validation.
+    r = other.post("/index", headers=right, json={"paths": ["/etc"]})
+    assert r.status_code == 422 and "paths: unknown field" in r.json()["error"]["message"]
+
+
+def test_rotating_forwarded_addresses_does_not_escape_the_throttle(built):
+    """uvicorn takes the client's address from X-Forwarded-For on loopback: a guesser who sends a new
+    one each time is a new client each time, so the count over all addresses is what stops it."""
+    import httpx
+
+    from qa.http_guard import GuessThrottle
+
+    from .test_server import live_server
+
+    token = "right-token-0123456789"
+    app = create_app(built[0], allow_index=True, token=token,
+                     guesses=GuessThrottle(allowed=3, allowed_total=6, lockout=30))
+    with live_server(app) as url:
+        statuses = [httpx.post(f"{url}/index", headers={"Authorization": f"Bearer guess-{n}",
+                                                        "X-Forwarded-For": f"198.51.100.{n}"}).status_code
+                    for n in range(10)]
+    assert statuses == [401] * 6 + [429] * 4
+
+
+def test_an_unexpected_failure_is_a_json_500_without_internals(built, monkeypatch):
+    """A bug (any exception that is not a QAError) answers JSON like every other error, over the wire,
+    and says where the details are; the traceback goes to the log, not to the client."""
+    import httpx
+
+    from .test_server import live_server
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal state /home/user/.cache")
+
+    monkeypatch.setattr(built[0], "ask", broken)
+    with live_server(create_app(built[0])) as url:
+        r = httpx.post(f"{url}/ask", json={"question": "When did the volcano erupt?"})
+        assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+        error = r.json()["error"]
+        assert error["type"] == "internal_error" and "log" in error["message"]
+        assert "secret" not in r.text
+        assert httpx.get(f"{url}/health").status_code == 200  # and the server goes on answering
+
+
 def test_a_body_that_is_not_utf8_gets_a_json_400(built):
     r = TestClient(create_app(built[0])).post("/ask", content=b'{"question": "caf\xe9?"}',
                                                 headers={"content-type": "application/json"})

@@ -4,6 +4,7 @@ hits grouped by document, the document opened at the citation by keyboard, /?q= 
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -154,20 +155,68 @@ def test_document_text_is_never_markup(tmp_path, embedder, browser):
         assert r.status_code == 200 and r.json()["segments"]
 
 
-def test_verdict_fields_are_shown_when_the_server_sends_them(page, site, built):
-    """The confidence fields (issue: answered, per-hit confidence) as the page renders them, from a real
-    answer with the fields added (the server sends them once the verdict lands on main)."""
-    import json
+def test_verdict_fields_are_shown_as_the_server_sends_them(page, site, built):
+    """The verdict (answered, per-hit confidence) of real answers: one the documents answer, and one
+    they do not (the nearest passages shown dimmed, under a notice)."""
+    for question, answered in (("Where does Longjing tea come from?", True),
+                               ("What is the capital of France?", False)):
+        expected = built[0].ask(question, k=2).to_dict()
+        assert expected["answered"] is answered, question  # the fixture corpus answers one, not the other
+        page.goto(f"{site}/?q={quote(question)}&k=2")
+        _answered(page)
+        _check_rendered(page, expected)
+        # Math.round rounds halves up (Python's round to even)
+        shown = [f"  confidence {math.floor(h['confidence'] * 100 + 0.5)}%" for h in expected["hits"]]
+        assert page.locator("#results .confidence").all_text_contents() == shown
+        assert page.locator("#results .notice").count() == (0 if answered else 1)
+        assert page.evaluate("document.querySelector('#results').classList.contains('declined')") is not answered
 
-    question = "Where does Longjing tea come from?"
-    answer = built[0].ask(question, k=2).to_dict()
-    answer["answered"] = False
-    for hit, confidence in zip(answer["hits"], (0.12, 0.05)):
-        hit["confidence"] = confidence
-    page.route("**/ask", lambda route: route.fulfill(status=200, content_type="application/json",
-                                                     body=json.dumps(answer, ensure_ascii=False)))
-    page.goto(f"{site}/?q={quote(question)}")
+
+def test_highlights_hold_after_characters_outside_the_bmp(tmp_path, embedder, browser):
+    """Offsets count characters (code points) as Python does; a JavaScript string counts UTF-16 units,
+    two for each character outside the BMP (rare CJK such as 𠮷, 𩸽; emoji), which shifted the marks."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "shops.txt").write_text(
+        "The 𠮷野家 and 𩸽 shops of 𠀋𡈽𡌛 street sell 🐟 and 🍵 every morning since 1921. "
+        "The lighthouse at Cape Wrath was painted bright orange in 2003 by the harbour board.\n",
+        encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    question = "What colour was the lighthouse at Cape Wrath painted?"
+    hit = qa.ask(question).hits[0]
+    assert hit.highlight and hit.highlight.char_start > hit.citation.char_start  # a mark after the astral text
+    with live_server(create_app(qa)) as url:
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{url}/?q={quote(question)}")
+        _answered(page)
+        assert page.locator("#results .passage").first.text_content() == hit.text
+        assert page.locator("#results mark").first.text_content() == hit.highlight.text
+        page.locator("#results .cite").first.click()
+        page.wait_for_selector("#viewer #cited")
+        assert page.locator("#viewer #cited").text_content() == hit.text
+        assert page.locator("#viewer #cited mark").text_content() == hit.highlight.text
+        context.close()
+
+
+def test_an_unknown_stored_interface_language_falls_back(page, site):
+    """The interface language is kept in localStorage, which other pages once served from the same
+    address may have written too: a value the page does not know must not break it."""
+    page.goto(site + "/")
+    page.evaluate("localStorage.setItem('qa-ui', 'fr')")
+    page.goto(site + "/?q=" + quote("Where does Longjing tea come from?"))
     _answered(page)
-    assert page.locator("#results .notice").count() == 1
-    assert page.locator("#results .confidence").all_text_contents() == ["  confidence 12%", "  confidence 5%"]
-    assert page.evaluate("document.querySelector('#results').classList.contains('declined')")
+    assert page.locator("#results .hit").count() > 0
+    assert page.evaluate("document.documentElement.lang") in ("en", "zh-CN")
+
+
+def test_a_document_that_cannot_be_fetched_says_why(page, site):
+    """GET /text failing at the network level (server stopped, connection cut) is shown in the viewer,
+    not left as "Opening…" with an unhandled error."""
+    page.goto(site + "/?q=" + quote("Where does Longjing tea come from?"))
+    _answered(page)
+    page.route("**/text?*", lambda route: route.abort("connectionreset"))
+    page.locator("#results .cite").first.click()
+    page.wait_for_function("!document.querySelector('#viewer-text').textContent.startsWith('Opening')",
+                           timeout=30_000)
+    assert "fetch" in page.locator("#viewer-text").text_content().lower()

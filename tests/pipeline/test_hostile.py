@@ -231,3 +231,22 @@ def test_a_question_of_invisible_characters_is_an_empty_question(hostile):
     qa, _, _ = hostile
     with pytest.raises(InputError, match="empty"):
         qa.ask("\u200b\ufeff\u200d \u2060")
+
+
+def test_two_folders_of_the_same_name_are_cited_apart(tmp_path, embedder, monkeypatch):
+    """`qa index /a/docs /b/docs` from elsewhere: both files were cited as docs/x.txt (and the page's
+    GET /text could only show the first)."""
+    for folder, text in (("a", "The lighthouse at Cape Wrath was painted bright orange in 2003.\n"),
+                         ("b", "The ferry to Orkney leaves at nine every morning from the old pier.\n")):
+        (tmp_path / folder / "docs").mkdir(parents=True)
+        (tmp_path / folder / "docs" / "x.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    qa = QA.build([tmp_path / "a" / "docs", tmp_path / "b" / "docs"], tmp_path / "index", embedder=embedder)
+    paths = {d["path"] for d in qa.index.documents}
+    assert paths == {"a/docs/x.txt", "b/docs/x.txt"}
+    hit = qa.ask("When does the ferry to Orkney leave?", k=1).hits[0]
+    assert hit.citation.path == "b/docs/x.txt"
+    assert "Orkney" in qa.document_window(hit.citation.path, 0, 10)["segments"][0]["text"]
+    again = QA.open(tmp_path / "index").update()  # the same names next time: nothing to redo
+    assert sorted(again.unchanged) == ["a/docs/x.txt", "b/docs/x.txt"]

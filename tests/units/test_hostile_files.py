@@ -114,6 +114,24 @@ def test_a_parser_that_hangs_is_stopped(monkeypatch):
         isolated.run_isolated("pdf", "load_pdf", "slow.pdf", deep_pdf(3), "sha", FormatOptions(), seconds=0)
 
 
+def test_too_much_text_is_refused_in_the_parsing_child(tmp_path, monkeypatch):
+    """The limit on text from one file holds for every format, and for PDF and Word it is checked in
+    the child, so a file that unpacks to gigabytes of text never crosses the pipe into the build."""
+    from qa import formats
+    from qa.formats import isolated
+
+    from ..makefiles import make_docx
+
+    data = make_docx(tmp_path / "facts.docx").read_bytes()
+    assert load(Path("facts.docx"), "facts.docx", data, "sha", FormatOptions()).documents  # within the limit
+    with pytest.raises(DocumentError, match="too much text"):
+        isolated.run_isolated("docx", "load_docx", "facts.docx", data, "sha", FormatOptions(), max_chars=10)
+    monkeypatch.setattr(formats, "MAX_TEXT_CHARS", 10)
+    for name, body in (("facts.docx", data), ("notes.txt", b"Eleven characters and more.")):
+        with pytest.raises(DocumentError, match="too much text"):
+            load(Path(name), name, body, "sha", FormatOptions())
+
+
 def test_damaged_utf8_keeps_every_good_byte_and_says_where():
     notes: list[str] = []
     text = decode("L'Île de Ré, 中文。".encode() + b"\xff" + " fin".encode(), notes)
