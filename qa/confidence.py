@@ -31,7 +31,7 @@ import numpy as np
 from .errors import InputError
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
-            "coverage_index", "weighted_index", "key_index", "margin", "type_match")
+            "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -175,7 +175,14 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     k = len(hits)
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
-                            margin, _type_match(searcher.chooser, question, pids, sentences)]).astype(np.float64)
+                            margin, _type_match(searcher.chooser, question, pids, sentences),
+                            _cross(columns, question, hits)]).astype(np.float64)
+
+
+def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit with no text in the question's language (cross-lingual cosines run lower)."""
+    own = columns.has_lang.get("zh" if _HAN.search(question) else "en")
+    return np.ones(len(hits)) if own is None else (~np.asarray(own)[hits]).astype(np.float64)
 
 
 def _type_match(chooser, question: str, pids: list[int], sentences: list[int]) -> np.ndarray:
