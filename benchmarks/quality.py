@@ -1,12 +1,14 @@
 """Retrieval quality of dense, lexical and hybrid ranking side by side, and the embedding floor.
 
-    python benchmarks/quality.py [--data DIR] [--limit N] [--repeats R] [--note TEXT] [--dry-run]
+    python benchmarks/quality.py [--data DIR] [--limit N] [--repeats R] [--note TEXT] [--dry-run] [--before REV]
 
 In one run, with one loaded model:
   1. ``qa eval`` (the library behind it) on the XQuAD pair (five tasks) and on CMRC 2018 trial
      (zh->zh), each in the three modes over the same temporary indexes;
   2. the embedding floor: for each corpus, building its index with the normal builder against
      embedding just its passages (the texts the model sees, in the builder's batches), best of R.
+``--before REV`` also runs the hybrid mode with qa's code as it was at git revision REV (same
+data, its own indexes, in the same run) and adds its rows ("hybrid at REV") to the table.
 It rewrites the "## Quality" section of benchmarks/RESULTS.md and the quality table in docs/quality.md.
 Data (read, never copied; CC BY-SA 4.0): DIR/xquad-dev/xquad.{en,zh}.json and
 DIR/cmrc2018-trial/cmrc2018_trial.json, DIR defaulting to ../shared/data beside the repository.
@@ -15,6 +17,7 @@ DIR/cmrc2018-trial/cmrc2018_trial.json, DIR defaulting to ../shared/data beside 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -25,7 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.environ.get("QA_SRC", str(ROOT)))  # --before runs this script on an older qa/
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qa import __version__  # noqa: E402
 from qa.builder import EMBED_BATCH, build_index, embed_text  # noqa: E402
@@ -100,13 +104,15 @@ def f3(x: float) -> str:
 
 
 def quality_table(evals: dict[str, dict]) -> list[str]:
+    """Rows per data set and task: the three modes (bold: best of the three), then any "hybrid at REV"
+    rows (``--before``: plain dicts of task -> metrics)."""
     lines = ["| data | task | queries | mode | " + " | ".join(METRICS) + " |",
              "|---|---|---:|---|" + "---:|" * len(METRICS)]
     for data, by_mode in evals.items():
         for task in by_mode[MODES[0]].tasks:
-            for mode in MODES:
-                row = by_mode[mode].tasks[task]
-                best = {m: max(by_mode[x].tasks[task][m] for x in MODES) for m in METRICS}
+            best = {m: max(by_mode[x].tasks[task][m] for x in MODES) for m in METRICS}
+            for mode, result in by_mode.items():
+                row = result.tasks[task] if mode in MODES else result[task]
                 cells = [f"**{f3(row[m])}**" if row[m] == best[m] else f3(row[m]) for m in METRICS]
                 lines.append(f"| {data} | {task} | {row['queries']} | {mode} | " + " | ".join(cells) + " |")
     return lines
@@ -124,12 +130,15 @@ def written_by(script: str, started: str, seconds: float, load: str, what_ran: s
 def report(evals: dict[str, dict], floors: list[dict], started: str, seconds: float, load: str,
            note: str | None, limit: int | None) -> str:
     model = next(iter(evals.values()))["hybrid"].settings["model"]
+    before = [m for m in next(iter(evals.values())) if m not in MODES]
     out = [SECTION[0]] + written_by(
         "quality.py", started, seconds, load, f", model `{model}`, default passages."
         + (f" Only the first {limit} questions of each file." if limit else ""), note)
     out += ["Retrieval, one run, the three modes over the same indexes (bold: best of the three). "
             "Data: XQuAD dev subset (24 articles, 120 paragraphs, parallel en/zh) and CMRC 2018 trial "
-            "(256 paragraphs, zh); each paragraph is one document. Metric definitions: docs/quality.md.",
+            "(256 paragraphs, zh); each paragraph is one document. Metric definitions: docs/quality.md."
+            + (" Rows \"hybrid at REV\": the same questions asked of qa as it was at that git revision, in the "
+               "same run (its own indexes, built by its own code)." if before else ""),
             ""] + quality_table(evals) + [""]
     out += ["Index build and question latency (latency measured around `QA.ask`, all tasks of a mode):", "",
             "| data | documents | passages | build s | passages/s | " +
@@ -166,9 +175,16 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=2, help="floor timing repeats; the best counts")
     ap.add_argument("--note", default=None, help="a note printed with the results, e.g. 'machine shared'")
     ap.add_argument("--dry-run", action="store_true", help="print the section, write nothing")
+    ap.add_argument("--before", metavar="REV", help="also run qa as it was at this git revision (hybrid)")
+    ap.add_argument("--hybrid-json", action="store_true", help=argparse.SUPPRESS)  # for --before
     args = ap.parse_args()
     xquad = [args.data / "xquad-dev" / "xquad.en.json", args.data / "xquad-dev" / "xquad.zh.json"]
     cmrc = [args.data / "cmrc2018-trial" / "cmrc2018_trial.json"]
+    if args.hybrid_json:  # the hybrid rows only, as JSON (run by --before on an older qa)
+        results = {data: evaluate_modes(files, ("hybrid",), limit=args.limit)["hybrid"].tasks
+                   for data, files in (("XQuAD en+zh", xquad), ("CMRC 2018 trial", cmrc))}
+        print(json.dumps(results))
+        return 0
     started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     t0 = time.perf_counter()
@@ -179,6 +195,13 @@ def main() -> int:
         evals = {"XQuAD en+zh": evaluate_modes(xquad, MODES, embedder=embedder, limit=args.limit, progress=bar),
                  "CMRC 2018 trial": evaluate_modes(cmrc, MODES, embedder=embedder, limit=args.limit,
                                                    progress=bar)}
+    if args.before:
+        from docset import run_at
+
+        older = run_at(args.before, __file__, ["--hybrid-json", "--data", str(args.data)]
+                       + (["--limit", str(args.limit)] if args.limit else []))
+        for data, tasks in older.items():
+            evals[data][f"hybrid at {args.before}"] = tasks
     floors = [embedding_floor("XQuAD en+zh", xquad, embedder, args.repeats),
               embedding_floor("CMRC 2018 trial", cmrc, embedder, args.repeats)]
     section = report(evals, floors, started_at, time.perf_counter() - t0, load, args.note, args.limit)

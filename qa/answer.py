@@ -54,8 +54,9 @@ class Hit:
     score: float
     scores: dict[str, float] = field(default_factory=dict)  # the parts: dense, lexical, ...
     lang: str = "other"
-    passage_id: int = -1
+    passage_id: int = -1  # the passage the hit is shown for (its span may join overlapping ones)
     confidence: float | None = None  # estimated chance the passage answers (qa.confidence); None: not calibrated
+    document: int = 0  # which of the answer's documents it cites: 1 for the first shown, 2 ...
 
     def to_dict(self) -> dict:
         return {
@@ -63,7 +64,7 @@ class Hit:
             "highlight": self.highlight.to_dict() if self.highlight else None,
             "score": finite(self.score), "scores": {k: finite(v) for k, v in self.scores.items()},
             "lang": self.lang,
-            "passage_id": self.passage_id, "confidence": self.confidence,
+            "passage_id": self.passage_id, "confidence": self.confidence, "document": self.document,
         }
 
 

@@ -60,14 +60,19 @@ def _plain(text: str) -> str:
 
 
 def _compiled_path() -> Path | None:
-    from importlib.metadata import PackageNotFoundError, version
+    """Where the compiled table of the installed pypinyin is (named by its release, found without
+    importing pypinyin or importlib.metadata), or None without pypinyin."""
+    import importlib.util
 
     from .bridge import cache_dir
 
-    try:
-        return cache_dir() / f"pinyin-v{COMPILE_VERSION}-{version('pypinyin')}.sqlite"
-    except PackageNotFoundError:
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
         return None
+    package = Path(list(spec.submodule_search_locations)[0])
+    release = next((d.name[len("pypinyin-"):-len(".dist-info")] for d in package.parent.glob("pypinyin-*.dist-info")),
+                   str(int(package.stat().st_mtime)))
+    return cache_dir() / f"pinyin-v{COMPILE_VERSION}-{release}.sqlite"
 
 
 def compile_readings(target: Path) -> None:
@@ -146,7 +151,7 @@ def chinese_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool
                       sub_words: Callable[[str], list[str]]) -> list[str]:
     """Keys of the names in (simplified) Chinese text: words jieba tags as names or does not know
     (``known``), and their sub-words of two characters or more (``sub_words``, jieba's search mode)."""
-    names = [sub for w, tag in tagged if (tag in NAME_TAGS or not known(w)) and len(w) > 1 and _HAN_RUN.fullmatch(w)
+    names = [sub for w, tag in tagged if len(w) > 1 and (tag in NAME_TAGS or not known(w)) and _HAN_RUN.fullmatch(w)
              for sub in dict.fromkeys([w] + [x for x in sub_words(w) if len(x) > 1])]
     readings = load_readings() if names else None
     if readings is None:

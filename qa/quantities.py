@@ -19,6 +19,7 @@ _ZH_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 # A Chinese numeral cn2an should read: next to 第 / 百分之, or before a unit, period or date word.
 _ZH_NUMERAL_NEAR = re.compile(
     f"(?:第|百分之)[{_ZH_DIGITS}]|[{_ZH_DIGITS}]+(?:期|季|年|月|日|号|个|万|亿|倍|人|元|美元|次|届|代)")
+_ZH_RUN = re.compile(r"[\u3007\u4e00-\u9fff\d.%]+")  # a stretch of Chinese text with its numbers
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_OF = {**{m: i for i, m in enumerate(_MONTHS, 1)}, **{m[:3]: i for i, m in enumerate(_MONTHS, 1)},
@@ -36,39 +37,44 @@ _ORD_WORD = "|".join(_ORDINAL_WORDS)
 _NUMBER_WORD = "|".join(_WORD_NUMBERS)
 _MONTH_WORD = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
               r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_PATTERNS = [
-    # amounts with a scale word: 4.8 billion, $4.8bn, 48亿, 3.2万
-    ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>thousand|million|billion|trillion)\b", re.I)),
-    ("scaled", re.compile(rf"[$€£¥]\s*(?P<n>{_NUM})\s*(?P<s>bn|mn|tn|[kmb])\b", re.I)),
-    ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>万亿|亿|万)")),
-    ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    """The patterns, compiled on first use (text without a number or a number word never needs them)."""
+    return [
+        # amounts with a scale word: 4.8 billion, $4.8bn, 48亿, 3.2万
+        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>thousand|million|billion|trillion)\b", re.I)),
+        ("scaled", re.compile(rf"[$€£¥]\s*(?P<n>{_NUM})\s*(?P<s>bn|mn|tn|[kmb])\b", re.I)),
+        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>万亿|亿|万)")),
+        ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])"
                             r"(?!\s*(?:thousand|million|billion|trillion|万|亿))", re.I)),
-    ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{5,})(?![\d.,])")),  # 32000000 (cn2an's 三千二百万)
-    ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I)),
-    # quarters and halves: Q3, 3Q, third quarter, 第三季度, 三季度; H1, first half, 上半年
-    ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
-    ("quarter", re.compile(rf"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
-    ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
-    ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
-    ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
-    ("half", re.compile(r"(?P<zh>上|下)半年")),
-    # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
-    ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
-    ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I)),
-    ("phase", re.compile(r"(?P<n>\d+)期")),
-    # ordinals from the second on (first / 第一 are filler more often than not)
-    ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I)),
-    ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I)),
-    ("ordinal", re.compile(r"第(?P<n>\d+)")),
-    # dates: June 3, 3 June, 6月3日, 2025-06-03; months; years
-    ("date", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))")),
-    ("date", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_WORD})")),
-    ("date", re.compile(r"(?P<mn>\d{1,2})月(?P<d>\d{1,2})[日号]")),
-    ("date", re.compile(r"\b(?:19|20)\d\d[-/.](?P<mn>\d{1,2})[-/.](?P<d>\d{1,2})\b")),
-    ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
+        ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{5,})(?![\d.,])")),  # 32000000 (cn2an's 三千二百万)
+        ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I)),
+        # quarters and halves: Q3, 3Q, third quarter, 第三季度, 三季度; H1, first half, 上半年
+        ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
+        ("quarter", re.compile(rf"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
+        ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
+        ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
+        ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
+        ("half", re.compile(r"(?P<zh>上|下)半年")),
+        # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
+        ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
+        ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I)),
+        ("phase", re.compile(r"(?P<n>\d+)期")),
+        # ordinals from the second on (first / 第一 are filler more often than not)
+        ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I)),
+        ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I)),
+        ("ordinal", re.compile(r"第(?P<n>\d+)")),
+        # dates: June 3, 3 June, 6月3日, 2025-06-03; months; years
+        ("date", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))")),
+        ("date", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_WORD})")),
+        ("date", re.compile(r"(?P<mn>\d{1,2})月(?P<d>\d{1,2})[日号]")),
+        ("date", re.compile(r"\b(?:19|20)\d\d[-/.](?P<mn>\d{1,2})[-/.](?P<d>\d{1,2})\b")),
+        ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
                          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b")),
-    ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
-    ("year", re.compile(r"(?<![\d.,$€£¥-])(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
+        ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
+        ("year", re.compile(r"(?<![\d.,$€£¥-])(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
 ]
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
@@ -85,18 +91,26 @@ def _cn2an():
 
 
 def _arabic(text: str) -> str:
-    """``text`` with its Chinese numerals in Arabic digits (cn2an), where there are any."""
+    """``text`` with its Chinese numerals in Arabic digits (cn2an), where there are any: each run of
+    Chinese text that holds one is converted on its own (cn2an's cost grows with the text it reads)."""
     if not _ZH_NUMERAL_NEAR.search(text):
         return text
     cn2an = _cn2an()
     if cn2an is None:
         return text
+
+    def convert(m: re.Match) -> str:
+        run = m.group()
+        if not _ZH_NUMERAL_NEAR.search(run):
+            return run
+        try:
+            return cn2an.transform(run, "cn2an")
+        except (ValueError, KeyError, IndexError):
+            return run
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cn2an warns about every run it cannot read
-        try:
-            return cn2an.transform(text, "cn2an")
-        except (ValueError, KeyError, IndexError):
-            return text
+        return _ZH_RUN.sub(convert, text)
 
 
 def _number(text: str) -> float:
@@ -164,7 +178,7 @@ def quantity_keys(text: str) -> list[str]:
         return []
     text = _arabic(unicodedata.normalize("NFKC", text))
     found: list[tuple[int, str]] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _patterns():
         for m in pattern.finditer(text):
             found.extend((m.start(), k) for k in _keys_of(kind, m))
     return [k for _, k in sorted(set(found), key=lambda x: x[0])]

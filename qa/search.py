@@ -14,6 +14,7 @@ from .blas import one_blas_thread
 from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
 from .embedding import Embedder
+from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, ranking
 from .highlight import AnswerFinder, SentenceChooser, asks_quantity
 from .index_files import StoredIndex
@@ -70,7 +71,9 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
-        order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)[:k]
+        order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
+        spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
+        order = [span.positions[0] for span in spans]
         pids = [int(scored.ids[i]) for i in order]
         passages = self.store.passages(pids)
         sentences = [answer(pid)[0] for pid in pids]
@@ -79,8 +82,11 @@ class Searcher:
                 if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
-        for rank, (i, pid, passage) in enumerate(zip(order, pids, passages), start=1):
-            hit = cite(passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
-                       float(scored.dense[i]), float(scored.lexical[i]), sentences[rank - 1])
+        documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)
+        for rank, (i, pid, passage, span) in enumerate(zip(order, pids, passages, spans), start=1):
+            hit = cite(span.passage, self.index.documents[passage.doc], pid, rank, float(scored.fused[i]),
+                       float(scored.dense[i]), float(scored.lexical[i]),
+                       sentence_in(span.passage, passage, sentences[rank - 1]))
+            hit = replace(hit, document=documents.setdefault(passage.doc, len(documents) + 1))
             hits.append(hit if sure is None else replace(hit, confidence=round(float(sure[rank - 1]), 4)))
         return hits, rows

@@ -57,8 +57,7 @@ _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes i
 _ZH_END = "。！？!?…"
 # Bumped when sentences or search tokens come out differently (indexes made otherwise get rebuilt):
 # 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, the
-# shared keys of quantities and names (qa.quantities, qa.names), a citation marker before a capital
-# ends a sentence.
+# shared keys of quantities and names (qa.quantities, qa.names).
 SPLITTER_VERSION = 3
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
@@ -66,12 +65,11 @@ _ABBREVIATIONS = {
     "nov", "dec", "u.s", "u.k", "a.m", "p.m", "approx", "dept", "est", "gen", "gov", "mt", "rev", "vol",
 }
 # Candidate boundaries: Chinese enders (no space needed), English enders followed by space, a
-# citation marker like "[1]" before a flattened bullet " - " or a capital ("[2] Group 1: Schedule"),
-# a bullet dash, and line breaks.
+# citation marker like "[1]" before a flattened bullet " - ", a bullet dash, and line breaks.
 _BOUNDARY_RE = re.compile(
     rf"(?P<zh>[{_ZH_END}]+[{_CLOSERS}]*)"
     rf"|(?P<en>[.!?]+[{_CLOSERS}]*)(?=\s)"
-    rf"|(?P<cite>\[\d+\])(?=\s+(?:[-•*]\s|[A-Z]))"
+    rf"|(?P<cite>\[\d+\])(?=\s+[-•*]\s)"
     rf"|(?P<bullet>\s[-•]\s)(?=[A-Z{HAN}\"“])"
     r"|(?P<nl>\n)"
 )
@@ -293,12 +291,10 @@ def search_keys(text: str, question: bool = False) -> list[str]:
 
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
-    if runs:
+    if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
         tag, known = _tagger(), _known_word()
-        if question:
-            keys += [k for run in runs for k in question_name_keys(tag(run), known)]
-        else:
-            keys += [k for run in runs for k in chinese_name_keys(tag(run), known, cut_chinese)]
+        tagged = [pair for run in runs for pair in tag(run) + [("，", "x")]]
+        keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, cut_chinese)
     return keys
 
 

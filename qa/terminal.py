@@ -56,7 +56,19 @@ def _passage_text(hit: Hit, style: str = HIGHLIGHT) -> Text:
     return text
 
 
+def _also_line(hit: Hit, show_scores: bool) -> Text:
+    """Another span of a document already shown: where it is, then its highlighted sentence."""
+    line = _meta_line(hit, show_scores)
+    line.append("\n    ")
+    line.append(visible(hit.highlight.text if hit.highlight else hit.text[:200]),
+                style=HIGHLIGHT if hit.highlight else "")
+    return line
+
+
 def render_answer(answer: Answer, console: Console, show_scores: bool = False) -> None:
+    """One panel per document, in the order of their best hits: the best passage in full with its
+    highlighted sentence, then the document's other spans (none overlaps another), each with its
+    place and highlighted sentence."""
     if not answer.hits:
         console.print("[yellow]No passage matches this question.[/] Try other words, or --mode dense.")
         return
@@ -66,14 +78,20 @@ def render_answer(answer: Answer, console: Console, show_scores: bool = False) -
         console.print(f"[bold yellow]Nothing in the index answers this question well[/] (the best passage is "
                       f"{best:.0%} sure; answers need {answer.min_confidence:.0%}). The nearest passages, "
                       "which probably do not answer it:")
+    by_document: dict[object, list[Hit]] = {}
     for hit in answer.hits:
-        c = hit.citation
+        by_document.setdefault(hit.document or hit.citation.path, []).append(hit)
+    for first, *others in by_document.values():
+        c = first.citation
         about = " · ".join(x for x in (c.title, c.source, c.date) if x)
         body = Text()
         if about:
             body.append(visible(about) + "\n", style="italic green")
-        body.append_text(_passage_text(hit, "underline" if declined else HIGHLIGHT))
-        console.print(Panel(body, title=_meta_line(hit, show_scores), title_align="left", expand=True,
+        body.append_text(_passage_text(first, "underline" if declined else HIGHLIGHT))
+        for hit in others:
+            body.append("\n\n")
+            body.append_text(_also_line(hit, show_scores))
+        console.print(Panel(body, title=_meta_line(first, show_scores), title_align="left", expand=True,
                             style="dim" if declined else "", border_style="dim" if declined else "none"))
 
 
