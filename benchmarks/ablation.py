@@ -65,20 +65,31 @@ VARIANTS = [
 ]
 
 
+def hybrid_tasks(data: Path, embedder, limit: int | None) -> dict:
+    """Hybrid-mode metrics by task: the XQuAD pair's five tasks and CMRC's as ``cmrc zh->zh``."""
+    tasks = dict(evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
+                                embedder=embedder, limit=limit)["hybrid"].tasks)
+    cmrc = evaluate_modes([data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder=embedder,
+                          limit=limit)["hybrid"]
+    tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
+    return tasks
+
+
+def write_section(section: tuple[str, str], text: str) -> None:
+    """Replace (or append) a section of benchmarks/RESULTS.md."""
+    results = RESULTS.read_text(encoding="utf-8")
+    if section[0] not in results:
+        results = results.rstrip("\n") + "\n\n" + section[0] + section[1] + "\n"
+    RESULTS.write_text(replace_between(results, section[0], section[1], text), encoding="utf-8")
+
+
 def run(data: Path, limit: int | None) -> list[tuple[str, dict]]:
     embedder = load_embedder()
     rows = []
     for name, overrides in VARIANTS:
         for (owner, key), value in {**DEFAULTS, **overrides}.items():
             setattr(owner, key, value)
-        tasks = {}
-        xquad = evaluate_modes([data / "xquad-dev" / "xquad.en.json", data / "xquad-dev" / "xquad.zh.json"],
-                               embedder=embedder, limit=limit)["hybrid"]
-        tasks.update(xquad.tasks)
-        cmrc = evaluate_modes([data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder=embedder,
-                              limit=limit)["hybrid"]
-        tasks["cmrc zh->zh"] = cmrc.tasks["zh->zh"]
-        rows.append((name, tasks))
+        rows.append((name, hybrid_tasks(data, embedder, limit)))
     for (owner, key), value in DEFAULTS.items():
         setattr(owner, key, value)
     return rows
@@ -99,8 +110,9 @@ def section(rows: list[tuple[str, dict]], started: str, minutes: float, limit: i
     return "\n".join(out)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(doc: str, run, section, markers: tuple[str, str]) -> None:
+    """The command line of a variants-side-by-side benchmark: run, print, write its RESULTS section."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("QA_EVAL_DATA", ROOT.parent / "shared" / "data")))
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--dry-run", action="store_true")
@@ -111,10 +123,11 @@ def main() -> None:
     text = section(rows, started, (time.perf_counter() - t0) / 60, args.limit)
     print(text)
     if not args.dry_run:
-        results = RESULTS.read_text(encoding="utf-8")
-        if SECTION[0] not in results:
-            results = results.rstrip("\n") + "\n\n" + SECTION[0] + SECTION[1] + "\n"
-        RESULTS.write_text(replace_between(results, SECTION[0], SECTION[1], text), encoding="utf-8")
+        write_section(markers, text)
+
+
+def main() -> None:
+    cli(__doc__, run, section, SECTION)
 
 
 if __name__ == "__main__":

@@ -75,17 +75,17 @@ class QA:
               model: str | None = None, embedder: Embedder | None = None, full: bool = False,
               settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
               options: FormatOptions | Mapping[str, Sequence[str]] | None = None, store: str | None = None,
-              follow_links: bool = False) -> "QA":
+              follow_links: bool = False, jobs: int | None = None) -> "QA":
         """Build (or incrementally update) the index from ``paths``, then open it.
 
         ``options``: the JSON field names (see ``QA.build_index``), by default the index's own, and
         ``store`` (where the data lives: ``faiss``, the default, or ``KIND:TARGET``, see qa.stores)
         the store the index was written by. The build report (added, changed, removed, skipped
-        files) is in ``.last_build``.
+        files) is in ``.last_build``. ``jobs``: see ``QA.build_index``.
         """
         report = cls.build_index(paths, index_dir, model=model, embedder=embedder, full=full,
                                  settings=settings, progress=progress, options=options, store=store,
-                                 follow_links=follow_links)
+                                 follow_links=follow_links, jobs=jobs)
         # The build loads the model only if it had something to embed; otherwise the first question will.
         qa = cls.open(index_dir, model=model, embedder=report.embedder)
         qa.last_build = report
@@ -96,7 +96,8 @@ class QA:
                     model: str | None = None, embedder: Embedder | None = None, full: bool = False,
                     settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
                     options: FormatOptions | Mapping[str, Sequence[str]] | None = None,
-                    store: str | None = None, follow_links: bool = False) -> BuildReport:
+                    store: str | None = None, follow_links: bool = False,
+                    jobs: int | None = None) -> BuildReport:
         """Build or incrementally update the index from ``paths`` without opening it; return the
         report. With nothing changed this reads the manifest and the files' times, and loads no model.
 
@@ -104,12 +105,14 @@ class QA:
         names, e.g. ``{"json_text_fields": ["article"]}`` (the JSON records' text, title, date and
         source fields); None keeps what the index was built with. ``store``: see ``QA.build``.
         ``follow_links``: follow symbolic links that lead out of ``paths`` (not followed by default).
+        ``jobs``: cores that embed (default all). A build that crashed is finished by the next one
+        without embedding again what it had embedded.
         """
         from .builder import build_index
 
         return build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
                            progress=progress, options=_format_options(options), store=store,
-                           follow_links=follow_links)
+                           follow_links=follow_links, jobs=jobs)
 
     @staticmethod
     def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,

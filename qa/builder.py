@@ -17,6 +17,7 @@ from . import __version__
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
 from .documents import Skipped, discover, display_paths, load_file_report
+from .embed_cache import EmbeddingCache, cache_path
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
 from .formats import FormatOptions
@@ -114,7 +115,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 embedder: Embedder | None = None, settings: ChunkSettings = ChunkSettings(),
                 bm25_params: BM25Params = BM25Params(), full: bool = False,
                 options: FormatOptions | None = None, progress: Progress | None = None,
-                store: str | None = None, follow_links: bool = False) -> BuildReport:
+                store: str | None = None, follow_links: bool = False, jobs: int | None = None) -> BuildReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Files that cannot be read are reported in ``BuildReport.skipped`` (once each, with the reason)
@@ -122,7 +123,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     the ones the index was built with, and ``store`` (a store spec, qa.stores) to the store it was
     written by, else ``faiss``. Symbolic links leading out of ``paths`` are followed only with
     ``follow_links``. The new index replaces the old one atomically; when nothing changed,
-    nothing is written.
+    nothing is written. ``jobs`` is how many cores embed (default: all).
+
+    Vectors are kept as they are computed (``.work/`` in the index folder): a build that crashed
+    is finished by the next one without embedding those texts again.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -143,7 +147,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             report.seconds = round(time.perf_counter() - started, 3)
             return report
         # Only now is the model needed (a no-change rebuild never loads it).
-        embedder = report.embedder = embedder or load_embedder(model)
+        embedder = report.embedder = embedder or load_embedder(model, workers=jobs)
+        if jobs is not None and hasattr(embedder, "workers"):
+            embedder.workers = max(1, jobs)
         previous = Previous(index_dir, model_name, settings.to_dict(), formats, full)
         collector = Collector(embedder, previous, progress)
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
@@ -200,7 +206,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
                 else "no files of a known kind found") + ". Give files or folders with documents "
                 "(.txt, .md, .html, .pdf, .docx, .json, .jsonl)", remedy=remedy)
-        vectors, sentence_vectors, report.embedded = collector.embed_all()
+        cache = EmbeddingCache(cache_path(index_dir, model_name, embedder.dim), embedder.dim)
+        vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
         build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         if progress:
             progress("write", 0, 1)
@@ -218,6 +225,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             sentences=len(sentence_vectors), build_seconds=report.seconds,
             documents=collector.documents, files=collector.files, skipped=skipped_files,
             sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
+        cache.discard()  # the published index holds these vectors now
         if progress:
             progress("write", 1, 1)
     _prepare_dictionary(progress)

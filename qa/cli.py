@@ -22,6 +22,11 @@ DEFAULT_SEEDS = "seeds"
 MAX_WORKERS = 64
 
 
+def _allow_index(p: argparse.ArgumentParser, what: str, who: str = "") -> None:
+    p.add_argument("--allow-index", action="store_true",
+                   help=f"{what} (incremental rebuild from the index's own sources){who}")
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", metavar="DIR", default=None,
                    help=f"index folder (default: $QA_INDEX or {DEFAULT_INDEX}/)")
@@ -75,6 +80,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
     p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
                    "the indexed folders (not followed by default)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="cores that embed passages (default: all of them)")
+    p.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                   help="how passage vectors are searched: exact (flat), approximate (hnsw, ivf), or auto: "
+                        "exact below 200,000 passages (default: auto, or what the index was built with)")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
     p.add_argument("--store", metavar="SPEC", default=None, help="where the index data goes: faiss (files "
                    "in the index folder; the default for a new index) or milvus:URI[#NAME] (a milvus-lite "
@@ -102,8 +112,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine "
                    "only; anything else prints a warning)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    p.add_argument("--allow-index", action="store_true", help="enable POST /index (incremental rebuild "
-                   "from the index's own sources) for requests carrying the token in $QA_TOKEN")
+    _allow_index(p, "enable POST /index", " for requests carrying the token in $QA_TOKEN")
     p.add_argument("--workers", type=int, default=None, metavar="N", help="answering processes over the "
                    "one index (default: the number of cores); each follows the index's current build")
     _common(p)
@@ -111,8 +120,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("mcp", help="MCP server over stdio", description="Serve the index to an assistant "
                        "or agent over the Model Context Protocol (stdio): tools ask and documents, and index "
                        "with --allow-index. Needs the mcp extra (pip install 'qa[mcp]'); see docs/mcp.md.")
-    p.add_argument("--allow-index", action="store_true", help="add the tool index (incremental rebuild from "
-                   "the index's own sources)")
+    _allow_index(p, "add the tool index")
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval on SQuAD-format data", description="Measure how "
@@ -196,6 +204,16 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def _store_spec(args) -> str | None:
+    """The store spec of ``qa index``: --store, with --index-type as the faiss store's target."""
+    if not args.index_type:
+        return args.store
+    if args.store and args.store.partition(":")[0] != "faiss":
+        raise InputError(f"--index-type chooses how the faiss store searches; it does not apply to "
+                         f"--store {args.store}")
+    return f"faiss:{args.index_type}"
+
+
 def cmd_index(args) -> int:
     paths = args.paths or [DEFAULT_SEEDS]
     if not args.paths and not Path(DEFAULT_SEEDS).is_dir():
@@ -203,8 +221,10 @@ def cmd_index(args) -> int:
                          "e.g. qa index ~/notes")
     # QA.build_index, not QA.build: indexing needs no opened index (and, with nothing changed, not
     # even the model).
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
     options = dict(model=_model(args), full=args.full, options=_format_options(args),
-                   follow_links=args.follow_links, store=args.store)
+                   follow_links=args.follow_links, jobs=args.jobs, store=_store_spec(args))
     if args.json:
         report = QA.build_index(paths, _index_dir(args), **options).to_dict()
         print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -7,7 +7,6 @@ or a sentence) is taken from the old index instead of being embedded again.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from .chunks import ChunkSettings, LineIndex, chunk_document
 from .documents import Document
+from .embed_cache import EmbeddingCache, text_key
 from .embedding import Embedder
 from .errors import DocumentError, QAError
 from .index_files import open_build, read_manifest
@@ -50,10 +50,6 @@ def passage_views(passage: Passage) -> tuple[str, list[str]]:
     return _SPACE_RUN.sub(" ", base).strip(), [_SPACE_RUN.sub(" ", t).strip() for t in sentences]
 
 
-def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-
-
 class Previous:
     """What an earlier build of the same model and settings can give back."""
 
@@ -85,9 +81,9 @@ class Previous:
             by_doc.setdefault(p.doc, []).append(i)
             title = docs[p.doc].get("title")
             passage_text, sentence_texts = passage_views(p)
-            self.vectors[_key(embed_text(passage_text, title))] = vecs[i]
+            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
             for t in sentence_texts:
-                self.vectors[_key(t)] = sent[row]
+                self.vectors[text_key(t)] = sent[row]
                 row += 1
         if manifest.formats != formats:
             return  # the vectors stay useful, but files must be read again with the new options
@@ -178,35 +174,45 @@ class Collector:
         self.passage_texts.append(embed_text(passage_text, title))
         self.sentence_texts.extend(sentence_texts)
 
-    def embed_all(self) -> tuple[np.ndarray, np.ndarray, int]:
-        """Passage and sentence vectors; only texts the old index lacks go through the model."""
+    def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
+        """Passage and sentence vectors; only texts neither the old index nor ``cache`` (vectors a
+        crashed build left) holds go through the model, and each batch it returns joins ``cache``."""
         known = self.previous.vectors
         wanted: dict[bytes, str] = {}
         for t in self.passage_texts + self.sentence_texts:
-            k = _key(t)
-            if k not in known and k not in wanted:
+            k = text_key(t)
+            if k not in known and k not in cache and k not in wanted:
                 wanted[k] = t
-        fresh = self._embed(list(wanted.values()))
-        table = dict(zip(wanted, fresh))
-        table_get = lambda t: table[k] if (k := _key(t)) in table else known[k]  # noqa: E731
-        dim = self.embedder.dim
-        vectors = np.zeros((len(self.passage_texts), dim), dtype=np.float32)
-        for i, t in enumerate(self.passage_texts):
-            vectors[i] = self.reused[i] if i in self.reused else table_get(t)
-        sentences = np.zeros((len(self.sentence_texts), dim), dtype=np.float32)
-        for i, t in enumerate(self.sentence_texts):
-            sentences[i] = table_get(t)
+        fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
+        self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+        vectors = self._fill(self.passage_texts, cache, self.reused)
+        sentences = self._fill(self.sentence_texts, cache)
         return vectors, sentences, len(wanted)
 
-    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+    def _fill(self, texts: list[str], cache: EmbeddingCache, reused: dict | None = None) -> np.ndarray:
+        known = self.previous.vectors
+        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        rows, keys = [], []
+        for i, t in enumerate(texts):
+            if reused and i in reused:
+                out[i] = reused[i]
+            elif (v := known.get(k := text_key(t))) is not None:
+                out[i] = v
+            else:
+                rows.append(i)
+                keys.append(k)
+        if rows:
+            out[rows] = cache.vectors(keys)
+        return out
+
+    def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
         # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
+        # Progress counts passages (texts scaled by new passages per text): what a person indexes.
+        per_text = passages / max(1, len(texts))
         for lo in range(0, len(order), EMBED_BATCH):
             idx = order[lo:lo + EMBED_BATCH]
-            vecs = self.embedder.embed([texts[i] for i in idx])
-            for i, v in zip(idx, vecs):
-                out[i] = v
+            cache.append([keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx]))
             if self.progress:
-                self.progress("embed", min(lo + EMBED_BATCH, len(order)), len(order))
-        return out
+                done = min(lo + EMBED_BATCH, len(order))
+                self.progress("embed", round(done * per_text), round(len(order) * per_text))

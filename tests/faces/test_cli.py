@@ -69,6 +69,30 @@ def test_index_ask_json_info(workdir, capsys):
     assert code == 0 and "unchanged 7" in out
 
 
+def test_index_jobs(workdir, capsys):
+    code, _, err = run(capsys, "index", "docs", "--jobs", "0")
+    assert code == 1 and "--jobs must be at least 1" in err and not (workdir / "index").exists()
+    code, out, _ = run(capsys, "index", "docs", "--jobs", "1", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 7 and json.loads(out)["embedded"] > 7
+
+
+def test_index_type_is_recorded_kept_and_changed(workdir, capsys):
+    code, _, _ = run(capsys, "index", "docs", "--index-type", "ivf", "--json")
+    assert code == 0
+    code, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["index_type"].startswith("IVF") and json.loads(out)["index_type"].endswith(",SQ8")
+    code, out, _ = run(capsys, "ask", "冰岛火山爆发对欧洲航空旅行有什么影响？", "--json", "-k", "1")
+    assert json.loads(out)["hits"][0]["citation"]["path"] == os.path.join("docs", "volcano_en.md")
+    code, out, _ = run(capsys, "index", "docs", "--json")  # nothing changed: the index type stays
+    assert json.loads(out)["unchanged"] == 7
+    code, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["index_type"].startswith("IVF")
+    code, out, _ = run(capsys, "index", "docs", "--index-type", "flat", "--json")  # rewritten, nothing embedded
+    assert code == 0 and json.loads(out)["embedded"] == 0
+    code, out, _ = run(capsys, "info", "--json")
+    assert json.loads(out)["index_type"] == "IndexFlatIP"
+
+
 def test_index_dir_from_environment(workdir, capsys, monkeypatch):
     monkeypatch.setenv("QA_INDEX", str(workdir / "elsewhere"))
     assert run(capsys, "index", "docs/rail_zh.txt")[0] == 0

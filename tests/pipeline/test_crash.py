@@ -137,3 +137,28 @@ def test_second_build_is_refused_and_readers_keep_the_old_index(live, embedder):
         assert top_file(qa, OLD_Q) == OLD_FILE
         assert top_file(qa, NEW_Q) != "new_fact.txt"
     assert top_file(QA.open(index, embedder=embedder), NEW_Q) == "new_fact.txt"
+
+
+def test_sigkill_during_embedding_keeps_the_vectors_computed_and_the_next_build_reuses_them(live, embedder):
+    import numpy as np
+
+    from qa.embed_cache import WORK
+
+    docs, index, gate = live
+    twin = index.parent / "twin"
+    shutil.copytree(index, twin)  # the same index, to be updated without a crash
+    proc = start(docs, index, gate, "embed")  # stopped after the first batch came back from the model
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    kept = list((index / WORK).glob("embeddings-*.bin"))
+    assert len(kept) == 1
+    cached = kept[0].stat().st_size // (16 + 4 * embedder.dim)
+    assert cached > 0
+    resumed, clean = qa_index(docs, index), qa_index(docs, twin)
+    assert resumed.returncode == 0 and clean.returncode == 0, resumed.stderr + clean.stderr
+    assert json.loads(resumed.stdout)["embedded"] == json.loads(clean.stdout)["embedded"] - cached
+    assert not (index / WORK).exists()  # published: the index holds the vectors now
+    a, b = QA.open(index, embedder=embedder).index, QA.open(twin, embedder=embedder).index
+    ids = np.arange(a.store.count)
+    assert np.array_equal(a.store.vectors(ids), b.store.vectors(ids))  # the kept vectors are the model's
+    assert np.array_equal(a.store.sentence_vectors(ids), b.store.sentence_vectors(ids))

@@ -1,0 +1,263 @@
+"""Scale benchmark: build N passages through QA.build, rebuild, and ask 200 real questions.
+
+    python benchmarks/scale.py --passages 100000 [--json] [--jobs J] [--index-type T] [--out DIR]
+
+The corpus is real text tiled: every paragraph of the XQuAD dev pair (en, zh) and of the CMRC 2018
+trial set (/work/shared/data, or --data) is one JSON Lines record; copy c of paragraph j has the
+title "TITLE · c", and copies are added until the corpus holds N passages. Copy 0 is indexed once
+with the real model (the base index, kept in --out between runs). Every other copy's passage
+vectors are the originals' plus a little noise (so the vector search sees no exact ties), written
+before the build into the index's embedding cache (qa/embed_cache.py), which the build takes
+instead of running the model: the model's time is measured on its own (``embed_*_per_core``), and
+everything else (reading, segmenting, chunking, BM25, the store, the manifest) is the real build.
+
+Each step is a fresh process (peak RSS from wait4): the full build (``QA.build``), a rebuild with
+nothing changed, a rebuild after adding 1% more documents (a new file), then ``QA.open`` and the
+questions (the first one timed with the open; then 10 to warm up; then 200 timed). The recall of
+the vector store's top 10 against exact inner product is measured on the same questions.
+``--json`` prints one object. Speed figures on a shared machine are noisy: give the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import numpy as np  # noqa: E402
+
+from qa.collector import embed_text, passage_views  # noqa: E402
+from qa.embed_cache import EmbeddingCache, cache_path, text_key  # noqa: E402
+from qa.embedding import DEFAULT_MODEL, USEEmbedder  # noqa: E402
+from rebuild import paragraphs  # noqa: E402
+from speed import questions  # noqa: E402
+
+RECORDS_PER_FILE = 500
+NOISE = 0.05
+PY = sys.executable
+
+BUILD = r"""
+import json, sys, time
+from qa import QA
+docs, index, jobs, store = sys.argv[1], sys.argv[2], (int(sys.argv[3]) or None), (sys.argv[4] or None)
+t = time.perf_counter()
+qa = QA.build([docs], index, jobs=jobs, store=store)
+r = qa.last_build
+print(json.dumps({"qa_build_s": time.perf_counter() - t, "build_index_s": r.seconds, "passages": r.passages,
+                  "documents": r.documents, "embedded": r.embedded, "added": len(r.added)}))
+"""
+
+ASK = r"""
+import json, sys, time
+import numpy as np
+from qa import QA
+index, qs = sys.argv[1], json.loads(sys.argv[2])
+t = time.perf_counter()
+qa = QA.open(index)
+qa.ask(qs[0], k=5)
+opened = time.perf_counter() - t
+for q in qs[1:11]:
+    qa.ask(q, k=5)
+lat = []
+for q in qs:
+    t = time.perf_counter(); qa.ask(q, k=5); lat.append((time.perf_counter() - t) * 1000)
+from qa.embedding import load_embedder
+store, embedder = qa.index.store, load_embedder()
+vectors = store.vectors(np.arange(store.count))
+hits = 0
+for q in qs:
+    v = embedder.embed([q])[0]
+    sims = vectors @ v
+    exact = set(np.argpartition(-sims, 10)[:10].tolist())
+    hits += len(exact & set(int(i) for i in store.search(v, 10)[1]))
+print(json.dumps({"open_first_ask_s": opened, "p50_ms": float(np.percentile(lat, 50)),
+                  "p95_ms": float(np.percentile(lat, 95)), "recall_at_10_vs_exact": hits / (10 * len(qs)),
+                  "index_type": qa.index.manifest.store.get("index_type")}))
+"""
+
+
+def run(cmd: list[str]) -> tuple[dict, float]:
+    """Run a fresh process; (its JSON output, its peak RSS in MB)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("QA_INDEX", None), env.pop("QA_MODEL", None)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        out.seek(0), err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{cmd[:3]} failed: {err.read().decode(errors='replace')[-3000:]}")
+        return json.loads(out.read().decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def write_records(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+class Base:
+    """Copy 0 of every paragraph, indexed with the real model; what each copy's vectors come from."""
+
+    def __init__(self, out: Path, data: Path, jobs: int | None):
+        self.paras = paragraphs(data)
+        docs, index = out / "base-docs", out / "base-index"
+        if not (index / "manifest.json").exists():
+            write_records(docs / "base.jsonl", [{"title": f"{t} · 0", "text": x} for t, x in self.paras])
+            run([PY, "-c", BUILD, str(docs), str(index), str(jobs or 0), ""])
+        from qa.index_files import load_index
+
+        ix = load_index(index)
+        ids = np.arange(ix.store.count)
+        vectors, sentence_vectors = ix.store.vectors(ids), ix.store.sentence_vectors(ids)
+        # Per paragraph: its passages' views (text embedded without the title) and vectors.
+        self.passages: list[list[tuple[str, np.ndarray]]] = [[] for _ in self.paras]
+        self.sentences: dict[bytes, np.ndarray] = {}
+        self.sentence_texts: list[str] = []
+        row = 0
+        for i, p in enumerate(ix.passages):
+            j = int(ix.documents[p.doc]["path"].rsplit("#", 1)[1]) - 1
+            view, sentence_texts = passage_views(p)
+            self.passages[j].append((view, vectors[i]))
+            for t in sentence_texts:
+                self.sentences[text_key(t)] = sentence_vectors[row]
+                self.sentence_texts.append(t)
+                row += 1
+        self.count = len(ix.passages)
+
+    def plan(self, target: int, first_copy: int = 0) -> list[tuple[int, int]]:
+        """(copy, paragraph) pairs, in order, until they hold ``target`` passages."""
+        out, n, c = [], 0, first_copy
+        while n < target:
+            for j, ps in enumerate(self.passages):
+                if n >= target:
+                    break
+                if ps:
+                    out.append((c, j))
+                    n += len(ps)
+            c += 1
+        return out
+
+    def write(self, docs: Path, pairs: list[tuple[int, int]], name: str, cache: EmbeddingCache) -> None:
+        """The records of ``pairs`` as JSONL files, and their vectors into the build's cache."""
+        rng = np.random.default_rng(len(pairs))
+        for lo in range(0, len(pairs), RECORDS_PER_FILE):
+            chunk = pairs[lo:lo + RECORDS_PER_FILE]
+            records, keys, vecs = [], [], []
+            for c, j in chunk:
+                title = f"{self.paras[j][0]} · {c}"
+                records.append({"title": title, "text": self.paras[j][1]})
+                for view, v in self.passages[j]:
+                    keys.append(text_key(embed_text(view, title)))
+                    if c:
+                        v = v + NOISE * rng.standard_normal(v.shape).astype(np.float32)
+                    vecs.append(v / np.linalg.norm(v))
+            write_records(docs / f"{name}-{lo // RECORDS_PER_FILE:05d}.jsonl", records)
+            cache.append(keys, np.stack(vecs))
+        fresh = [k for k in self.sentences if k not in cache]
+        cache.append(fresh, np.stack([self.sentences[k] for k in fresh]) if fresh else np.zeros((0, 512)))
+
+
+def embed_rate(base: Base, n: int = 400) -> dict:
+    """The real model on one core: texts/s, and passages/s at the base corpus's texts per passage."""
+    per_passage = (base.count + len(base.sentences)) / base.count
+    texts = [view for ps in base.passages for view, _ in ps][: round(n / per_passage)]
+    texts += base.sentence_texts[: n - len(texts)]
+    model = USEEmbedder(workers=1)
+    model.embed(["warm up"])
+    t = time.perf_counter()
+    model.embed(texts)
+    rate = len(texts) / (time.perf_counter() - t)
+    return {"embed_texts_per_s_per_core": round(rate, 1), "texts_per_passage": round(per_passage, 2),
+            "embed_passages_per_s_per_core": round(rate / per_passage, 1)}
+
+
+SECTION = ("## Scale\n", "<!-- end of scale -->")
+COLUMNS = ("passages", "build_s", "build_peak_rss_mb", "open_first_ask_s", "p50_ms", "p95_ms", "peak_rss_mb",
+           "recall_at_10_vs_exact", "index_type", "disk_mb", "nochange_ratio", "add_1pct_ratio",
+           "embed_passages_per_s_per_core", "load_start", "load_end")
+
+
+def write_row(result: dict) -> None:
+    """Put the run's row (replacing one of the same size) into the Scale section of RESULTS.md."""
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8")
+    if SECTION[0] not in text:
+        text = text.rstrip("\n") + "\n\n" + SECTION[0] + "\n(rows written by `benchmarks/scale.py --passages N " \
+            "--write`; 2 cores; date in the last column)\n\n| " + " | ".join(COLUMNS) + " | date |\n|" + \
+            "---:|" * (len(COLUMNS) + 1) + "\n" + SECTION[1] + "\n"
+    head, rest = text.split(SECTION[0], 1)
+    body, tail = rest.split(SECTION[1], 1)
+    lines = [ln for ln in body.splitlines() if not ln.startswith(f"| {result['passages']:,} |")]
+    row = "| " + " | ".join(f"{result[c]:,}" if c == "passages" else str(result[c]) for c in COLUMNS) + \
+        f" | {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC |"
+    lines.insert(len(lines) - (0 if lines[-1].strip() else 1), row)
+    path.write_text(head + SECTION[0] + "\n".join(lines) + "\n" + SECTION[1] + tail, encoding="utf-8")
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passages", type=int, required=True)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--jobs", type=int, default=None, help="cores for the build (default all)")
+    ap.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                    help="as qa index --index-type (default: auto)")
+    ap.add_argument("--write", action="store_true", help="put the row into benchmarks/RESULTS.md (## Scale)")
+    ap.add_argument("--questions", type=int, default=200)
+    ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
+    args = ap.parse_args()
+    load = os.getloadavg()[0]
+    base = Base(args.out, args.data, args.jobs)
+    docs, index = args.out / f"docs-{args.passages}", args.out / f"index-{args.passages}"
+    shutil.rmtree(docs, ignore_errors=True), shutil.rmtree(index, ignore_errors=True)
+    cache = lambda: EmbeddingCache(cache_path(index, DEFAULT_MODEL, 512), 512)  # noqa: E731
+    pairs = base.plan(args.passages)
+    base.write(docs, pairs, "tile", cache())
+    build = [PY, "-c", BUILD, str(docs), str(index), str(args.jobs or 0),
+             f"faiss:{args.index_type}" if args.index_type else ""]
+    full, build_rss = run(build)
+    same, _ = run(build)
+    extra = base.plan(math.ceil(0.01 * full["passages"]), first_copy=pairs[-1][0] + 1)
+    base.write(docs, extra, "added", cache())
+    added, _ = run(build)
+    qs = questions(args.data, args.questions)
+    asked, ask_rss = run([PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)])
+    result = {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
+              "build_index_s": full["build_index_s"], "build_peak_rss_mb": round(build_rss),
+              "open_first_ask_s": round(asked["open_first_ask_s"], 3), "p50_ms": round(asked["p50_ms"], 1),
+              "p95_ms": round(asked["p95_ms"], 1), "peak_rss_mb": round(ask_rss),
+              "recall_at_10_vs_exact": round(asked["recall_at_10_vs_exact"], 4), "index_type": asked["index_type"],
+              "disk_mb": round(disk_mb(index), 1),
+              "nochange_ratio": round(same["build_index_s"] / full["build_index_s"], 4),
+              "add_1pct_ratio": round(added["build_index_s"] / full["build_index_s"], 4),
+              "add_1pct_passages": added["passages"] - full["passages"],
+              "embedded_by_model": full["embedded"] + added["embedded"], **embed_rate(base),
+              "questions": len(qs), "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1),
+              "cores": os.cpu_count()}
+    if args.write:
+        write_row(result)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:32} {v}")
+
+
+if __name__ == "__main__":
+    main()

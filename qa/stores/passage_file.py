@@ -1,0 +1,94 @@
+"""The passage table of a local build, opened without parsing every passage.
+
+    b-<id>/passages.jsonl         one passage a line, a JSON array (qa.records.Passage fields in order)
+    b-<id>/passages_offsets.npy   int64: where each line starts (n + 1 entries, the last is the size)
+    b-<id>/passages_columns.npz   per-passage arrays search reads for all passages at once: document,
+                                  sentence count, main language, has zh, has en
+
+Opening reads the two small arrays and memory-maps the lines; a passage is parsed when a question
+touches it (a question touches tens of passages; parsing a million lines cost seconds on every
+open). A build written before these files existed is read whole, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import IndexCorruptError
+from ..records import Passage
+from .base import LANGS, PassageColumns
+
+LINES, OFFSETS, COLUMNS = "passages.jsonl", "passages_offsets.npy", "passages_columns.npz"
+
+
+def write_passages(folder: Path, passages: Sequence[Passage]) -> None:
+    offsets = np.zeros(len(passages) + 1, dtype=np.int64)
+    with open(folder / LINES, "wb") as f:
+        for i, p in enumerate(passages):
+            line = (json.dumps(p.to_row(), ensure_ascii=False) + "\n").encode("utf-8")
+            f.write(line)
+            offsets[i + 1] = offsets[i] + len(line)
+    np.save(folder / OFFSETS, offsets)
+    c = PassageColumns.of(passages)
+    np.savez(folder / COLUMNS, doc=c.doc, sentences=c.sentences, lang=c.lang.astype("U8"),
+             **{f"has_{lang}": c.has_lang[lang] for lang in LANGS})
+
+
+def read_all(folder: Path, count: int) -> list[Passage]:
+    """Every passage, parsed (what a rebuild and a build written before the columns need)."""
+    try:
+        with open(folder / LINES, encoding="utf-8") as f:
+            rows = json.loads("[" + ",".join(f) + "]")
+        passages = [Passage(*row) for row in rows]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
+        raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
+    if len(passages) != count:
+        raise IndexCorruptError(f"the index holds {len(passages)} passages, its manifest says {count}")
+    return passages
+
+
+class PassageFile:
+    """Passages by id, parsed on first use; all of them only when asked for all."""
+
+    def __init__(self, folder: Path, count: int):
+        self.folder, self.count = folder, count
+        self._all: list[Passage] | None = None
+        self._lines: mmap.mmap | None = None
+        if not (folder / OFFSETS).exists():  # written before the columns: parse everything now
+            self._all = read_all(folder, count)
+            self.columns = PassageColumns.of(self._all)
+            return
+        try:
+            self._offsets = np.load(folder / OFFSETS, allow_pickle=False)
+            with np.load(folder / COLUMNS, allow_pickle=False) as z:
+                self.columns = PassageColumns(doc=z["doc"], sentences=z["sentences"], lang=z["lang"],
+                                              has_lang={lang: z[f"has_{lang}"] for lang in LANGS})
+            with open(folder / LINES, "rb") as f:
+                size = f.seek(0, 2)
+                self._lines = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        except (OSError, ValueError, KeyError) as e:
+            raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
+        if len(self._offsets) != count + 1 or int(self._offsets[-1]) != size or \
+                len(self.columns.doc) != count:
+            raise IndexCorruptError(f"the passage table does not match the manifest's {count} passages")
+
+    def get(self, pid: int) -> Passage:
+        if self._all is not None:
+            return self._all[pid]
+        if not 0 <= pid < self.count:
+            raise IndexError(pid)
+        line = self._lines[int(self._offsets[pid]):int(self._offsets[pid + 1])]
+        try:
+            return Passage(*json.loads(line))
+        except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
+            raise IndexCorruptError(f"passage {pid} of the index is unreadable ({e})") from e
+
+    def all(self) -> list[Passage]:
+        if self._all is None:
+            self._all = read_all(self.folder, self.count)
+        return self._all
