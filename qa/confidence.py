@@ -7,7 +7,8 @@ and its best sentence are to the question (cosines, on one scale whatever the co
 the question the hit covers, and above all whether what the question names (its people, places,
 companies, numbers, dates: the tokenizer's shared keys, spelt alike in both languages) occurs in the
 hit, or anywhere in the index at all; other words count in either language through the dictionary
-bridge. A logistic regression over those features, fitted on our own data by
+bridge; and whether the highlighted sentence holds the kind of quantity (date, percentage, number)
+the question asks for. A logistic regression over those features, fitted on our own data by
 ``benchmarks/calibrate.py`` and stored per model in ``calibration.json``, turns them into the
 estimated chance that the passage answers the question.
 
@@ -30,7 +31,7 @@ import numpy as np
 from .errors import InputError
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
-            "coverage_index", "weighted_index", "key_index", "margin")
+            "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -174,7 +175,27 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     k = len(hits)
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
-                            margin]).astype(np.float64)
+                            margin, _type_match(searcher.chooser, question, pids, sentences),
+                            _cross(columns, question, hits)]).astype(np.float64)
+
+
+def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit with no text in the question's language (cross-lingual cosines run lower)."""
+    own = columns.has_lang.get("zh" if _HAN.search(question) else "en")
+    return np.ones(len(hits)) if own is None else (~np.asarray(own)[hits]).astype(np.float64)
+
+
+def _type_match(chooser, question: str, pids: list[int], sentences: list[int]) -> np.ndarray:
+    """1 when the question asks for no quantity, else whether the highlighted sentence holds one of
+    the kind it asks for (a date, a percentage, a number)."""
+    from .highlight import asks_quantity
+
+    kind = asks_quantity(question)
+    if not kind:
+        return np.ones(len(pids))
+    letter = {"date": "d", "percent": "p"}.get(kind, "n")
+    return np.array([j >= 0 and letter in chooser.sentences(pid)[j][3] for pid, j in zip(pids, sentences)],
+                    dtype=np.float64)
 
 
 def _margins(searcher, q: np.ndarray, candidates: np.ndarray, cand_dense: np.ndarray | None, hits: np.ndarray,

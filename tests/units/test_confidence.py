@@ -77,3 +77,30 @@ def test_a_calibration_for_other_features_is_not_used(tmp_path):
 
 def test_verdict_without_hits_is_no_answer():
     assert verdict([], 0.5) is False
+
+
+def test_type_match_asks_the_highlighted_sentence_for_the_kind_of_quantity_the_question_wants():
+    from qa.confidence import _type_match
+    from qa.highlight import has_quantity
+
+    texts = {0: "The bridge opened in 1937.", 1: "The bridge is painted orange.", 2: "它高227米。"}
+
+    class Chooser:  # what the highlight keeps per sentence: (text, lang, can answer, quantity kinds)
+        def sentences(self, pid):
+            return [(texts[pid], "en", True, has_quantity(texts[pid]))]
+
+    when = _type_match(Chooser(), "When did the bridge open?", [0, 1], [0, 0])
+    assert when.tolist() == [1.0, 0.0]
+    assert _type_match(Chooser(), "桥有多高？", [2, 1], [0, 0]).tolist() == [1.0, 0.0]
+    assert _type_match(Chooser(), "What colour is the bridge?", [0, 1], [0, 0]).tolist() == [1.0, 1.0]
+    assert _type_match(Chooser(), "When did the bridge open?", [0], [-1]).tolist() == [0.0]
+
+
+def test_cross_marks_hits_with_no_text_in_the_questions_language():
+    from types import SimpleNamespace
+
+    from qa.confidence import _cross
+
+    columns = SimpleNamespace(has_lang={"zh": np.array([True, False, True]), "en": np.array([False, True, True])})
+    assert _cross(columns, "埃菲尔铁塔有多高？", np.array([0, 1, 2])).tolist() == [0.0, 1.0, 0.0]
+    assert _cross(columns, "How tall is the Eiffel Tower?", np.array([0, 1, 2])).tolist() == [1.0, 0.0, 0.0]
