@@ -187,7 +187,10 @@ def print_misses(misses: dict) -> None:
 def run_at(rev: str, script: str, args: list[str]) -> dict:
     """``script args`` (a benchmark printing JSON) run with qa's code as it was at git revision ``rev``
     (its qa/ extracted under benchmarks/out/, put first on the path through QA_SRC): its JSON."""
-    src = ROOT / "benchmarks" / "out" / f"qa-at-{rev}"
+    # Cached by commit, not by name: a branch such as "main" moves between runs.
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    src = ROOT / "benchmarks" / "out" / f"qa-at-{commit}"
     if not (src / "qa").is_dir():
         src.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qa"], capture_output=True, check=True)
