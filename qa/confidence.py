@@ -131,7 +131,7 @@ def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: lis
     for h, (pid, j) in enumerate(zip(pids, sentences)):
         if j < 0:
             continue
-        text = chooser.keys(pid)[j] if terms.key.any() else chooser.sentences(pid)[j][0]
+        text = chooser.keyed(pid, j) if terms.key.any() else chooser.sentences(pid)[j][0]
         out[:, h] = [any(n in text for n in ns) for ns in wanted]
     return out
 

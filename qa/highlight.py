@@ -211,13 +211,23 @@ class SentenceChooser:
         dates, names: qa.segment.search_keys); computed only for a question that has keys itself."""
         return self._cached(self._keys, pid, self._read_keys)
 
+    def keyed(self, pid: int, j: int) -> str:
+        """One sentence as ``keys(pid)[j]`` gives it, without computing the passage's other
+        sentences' keys unless they are kept already (the confidence check reads one sentence)."""
+        with self._lock:
+            found = self._keys.get(pid)
+        if found is not None:
+            return found[j]
+        return self._keyed(self.store.passage(pid), j, self.sentences(pid)[j][0])
+
     def _read_keys(self, pid: int) -> list[str]:
         p = self.store.passage(pid)
-        found = []
-        for j, (words, *_rest) in enumerate(self.sentences(pid)):
-            keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
-            found.append(f"{words} {' '.join(keys)} " if keys else words)
-        return found
+        return [self._keyed(p, j, words) for j, (words, *_rest) in enumerate(self.sentences(pid))]
+
+    @staticmethod
+    def _keyed(p: Passage, j: int, words: str) -> str:
+        keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
+        return f"{words} {' '.join(keys)} " if keys else words
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
