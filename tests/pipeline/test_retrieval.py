@@ -86,26 +86,19 @@ def _copy_index(index_dir, tmp_path):
     return dst
 
 
-def test_newer_format_is_refused(built, tmp_path):
+@pytest.mark.parametrize("fmt, message, remedy", [
+    (99, "newer qa", Remedy.UPGRADE),  # a newer qa's index: upgrade
+    (1, r"old index format 1", Remedy.REBUILD),  # before passages were typed rows and the store was recorded
+])
+def test_another_index_format_is_refused_with_its_remedy(built, tmp_path, fmt, message, remedy):
     _, index_dir = built
     dst = _copy_index(index_dir, tmp_path)
     m = json.loads((dst / "manifest.json").read_text())
-    m["format"] = 99
+    m["format"] = fmt
     (dst / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(IndexVersionError, match="newer qa") as e:
+    with pytest.raises(IndexVersionError, match=message) as e:
         QA.open(dst)
-    assert e.value.remedy is Remedy.UPGRADE
-
-
-def test_older_format_asks_for_a_rebuild(built, tmp_path):
-    _, index_dir = built
-    dst = _copy_index(index_dir, tmp_path)
-    m = json.loads((dst / "manifest.json").read_text())
-    m["format"] = 1  # the format before passages were typed rows and the store was recorded
-    (dst / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(IndexVersionError, match=r"old index format 1") as e:
-        QA.open(dst)
-    assert e.value.remedy is Remedy.REBUILD
+    assert e.value.remedy is remedy
 
 
 def test_corrupt_files_are_refused_with_a_repair_hint(built, tmp_path):
