@@ -280,8 +280,7 @@ def cmd_serve(args) -> int:
             raise InputError(f"{_index_dir(args)}/ is in a milvus-lite file, which one process at a time may "
                              "open: use --workers 1, or put the index on a Milvus server (docs/milvus.md)")
         workers = 1
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
-    return 0
+    return serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
 
 
 def cmd_mcp(args) -> int:
