@@ -94,6 +94,9 @@ class Supervisor:
 
     def run(self) -> int:
         """Serve until stopped; 0, or 1 if a worker failed before serving."""
+        import uvicorn
+
+        uvicorn.Config("qa.workers:worker_app", **self.options)  # sets up uvicorn's logging, as in the workers
         try:
             held = hold_port(self.host, self.port)
         except OSError as e:
@@ -102,8 +105,9 @@ class Supervisor:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self._stop.set())
         processes = [self._start() for _ in range(self.workers)]
-        log.info("qa: %d workers on http://%s:%d, one socket each (SO_REUSEPORT)", self.workers,
-                 self.host, self.port)
+        shown = f"[{self.host.strip('[]')}]" if ":" in self.host else self.host
+        log.info("qa: %d workers on http://%s:%d, one socket each (SO_REUSEPORT)", self.workers, shown,
+                 self.port)
         try:
             while not self._stop.wait(0.5):
                 for i, process in enumerate(processes):
