@@ -34,8 +34,10 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def _socket(host: str, port: int, share: bool) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+def bound_socket(host: str, port: int, share: bool) -> socket.socket:
+    """A TCP socket bound to the address (``share``: with SO_REUSEPORT), not yet listening."""
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from such a socket.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if share:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -51,8 +53,8 @@ def hold_port(host: str, port: int) -> socket.socket:
     """A socket bound to the address with ``SO_REUSEPORT``, not listening, once the port is known to be
     free: ``SO_REUSEPORT`` alone would let this server share a port another ``qa serve`` (of the same
     user) listens on. Raises OSError (e.g. the address is in use)."""
-    _socket(host, port, share=False).close()
-    return _socket(host, port, share=True)
+    bound_socket(host, port, share=False).close()
+    return bound_socket(host, port, share=True)
 
 
 def _serve_one(host: str, port: int, options: dict) -> None:
@@ -60,7 +62,7 @@ def _serve_one(host: str, port: int, options: dict) -> None:
     import uvicorn
 
     try:
-        sock = _socket(host, port, share=True)
+        sock = bound_socket(host, port, share=True)
     except OSError as e:
         log.error("qa: worker could not bind %s:%d: %s", host, port, e)
         sys.exit(STARTUP_FAILURE)
