@@ -1,6 +1,6 @@
 """`qa serve --workers 2`: real worker processes over one index, swapping builds under load.
 
-A real `qa serve` process (uvicorn's supervisor and two workers, real model and FAISS) on a loopback
+A real `qa serve` process (its supervisor and two workers, real model and FAISS) on a loopback
 port, 20 client threads asking without pause while the index is rebuilt twice: once by `POST /index`,
 once by a `qa index` run from outside. Not one question may fail, every answer must come from one
 whole build (the documents of the old set or of the new one), and afterwards every worker answers
