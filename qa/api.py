@@ -132,6 +132,14 @@ class QA:
         raise InputError with the fix, or return the checked ``Question``."""
         return check_question(question, k, mode, **filters)
 
+    @staticmethod
+    def check_environment() -> None:
+        """Raise InputError now for a bad setting read from the environment ($QA_MIN_CONFIDENCE),
+        which would otherwise fail every question: long-running faces call it at startup."""
+        from .confidence import env_min_confidence
+
+        env_min_confidence()
+
     @_ClassOrInstance
     def info(index_dir: str | os.PathLike = "index") -> dict:  # noqa: N805 (see _ClassOrInstance)
         """What an index holds, from its manifest alone: loads no numpy, vectors or model.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import socket
 import threading
 import time
 
@@ -25,6 +26,20 @@ def json_error_bytes(status: int, kind: str, message: str) -> bytes:
     return json.dumps({"error": {"status": status, "type": kind, "message": message}}).encode()
 
 
+def _no_delay(transport) -> None:
+    """Send each write at once (TCP_NODELAY). asyncio sets it only on connections accepted from a
+    socket made with proto=IPPROTO_TCP, and a listening socket made as ``socket.socket(AF_INET)``
+    (uvicorn's, for its workers) has proto 0: then the response body, written after its headers,
+    waited for the client's delayed ACK, 40 ms on Linux (measured: every request to a worker took
+    about 45 ms longer than the server spent answering it, one at a time on one connection)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # already closed
+            pass
+
+
 class GuardedH11(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request and JSON protocol errors."""
 
@@ -32,6 +47,7 @@ class GuardedH11(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        _no_delay(transport)
         self._deadline = None
         self._arm()
 

@@ -378,9 +378,8 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     (qa.workers). Either way the server follows the index: a new build, from ``POST /index`` or
     ``qa index``, is swapped in without dropping a question. Returns the exit code (1: a worker
     failed before it could serve)."""
-    from .workers import following_app, run_workers
-
     from .http_guard import GuardedH11
+    from .workers import following_app, one_compute_thread, run_workers
 
     # Keep-alive longer than the worst queueing delay under load, so the server never closes a
     # connection whose next request is already on its way (seen as client ReadErrors at 50 clients).
@@ -392,8 +391,6 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     if workers > 1:
         return run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
     import uvicorn
-
-    from .workers import one_compute_thread
 
     app = following_app(qa, allow_index=allow_index, token=token, bound_host=host)
     qa.load()

@@ -34,8 +34,10 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def _socket(host: str, port: int, share: bool) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+def bound_socket(host: str, port: int, share: bool) -> socket.socket:
+    """A TCP socket bound to the address (``share``: with SO_REUSEPORT), not yet listening."""
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from such a socket.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if share:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -51,8 +53,8 @@ def hold_port(host: str, port: int) -> socket.socket:
     """A socket bound to the address with ``SO_REUSEPORT``, not listening, once the port is known to be
     free: ``SO_REUSEPORT`` alone would let this server share a port another ``qa serve`` (of the same
     user) listens on. Raises OSError (e.g. the address is in use)."""
-    _socket(host, port, share=False).close()
-    return _socket(host, port, share=True)
+    bound_socket(host, port, share=False).close()
+    return bound_socket(host, port, share=True)
 
 
 def _serve_one(host: str, port: int, options: dict) -> None:
@@ -60,7 +62,7 @@ def _serve_one(host: str, port: int, options: dict) -> None:
     import uvicorn
 
     try:
-        sock = _socket(host, port, share=True)
+        sock = bound_socket(host, port, share=True)
     except OSError as e:
         log.error("qa: worker could not bind %s:%d: %s", host, port, e)
         sys.exit(STARTUP_FAILURE)
@@ -94,6 +96,9 @@ class Supervisor:
 
     def run(self) -> int:
         """Serve until stopped; 0, or 1 if a worker failed before serving."""
+        import uvicorn
+
+        uvicorn.Config("qa.workers:worker_app", **self.options)  # sets up uvicorn's logging, as in the workers
         try:
             held = hold_port(self.host, self.port)
         except OSError as e:
@@ -102,8 +107,9 @@ class Supervisor:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: self._stop.set())
         processes = [self._start() for _ in range(self.workers)]
-        log.info("qa: %d workers on http://%s:%d, one socket each (SO_REUSEPORT)", self.workers,
-                 self.host, self.port)
+        shown = f"[{self.host.strip('[]')}]" if ":" in self.host else self.host
+        log.info("qa: %d workers on http://%s:%d, one socket each (SO_REUSEPORT)", self.workers, shown,
+                 self.port)
         try:
             while not self._stop.wait(0.5):
                 for i, process in enumerate(processes):

@@ -1,6 +1,6 @@
 """`qa serve --workers 2`: real worker processes over one index, swapping builds under load.
 
-A real `qa serve` process (uvicorn's supervisor and two workers, real model and FAISS) on a loopback
+A real `qa serve` process (its supervisor and two workers, real model and FAISS) on a loopback
 port, 20 client threads asking without pause while the index is rebuilt twice: once by `POST /index`,
 once by a `qa index` run from outside. Not one question may fail, every answer must come from one
 whole build (the documents of the old set or of the new one), and afterwards every worker answers
@@ -200,6 +200,37 @@ def test_connections_opened_at_once_are_spread_over_the_workers_and_a_dead_worke
     while not ({h["worker"] for h in _healths(url, 8)} - set(owners)):
         assert time.monotonic() < deadline, "no new worker in 120 s"
         time.sleep(0.5)
+
+
+@pytest.mark.parametrize("listening", ["uvicorn's socket", "a worker's socket"])
+def test_every_accepted_connection_sends_without_waiting_for_acks(built, listening):
+    """TCP_NODELAY on each connection a server accepts, whatever socket it listens on: asyncio sets it
+    only for sockets made with proto=IPPROTO_TCP, and uvicorn makes its own with proto 0. Without it,
+    a response's body, written after its headers, waited for the client's delayed ACK (40 ms)."""
+    import uvicorn
+
+    from qa.http_guard import GuardedH11
+    from qa.server import create_app
+    from qa.supervisor import bound_socket
+
+    config = uvicorn.Config(create_app(built[0]), host="127.0.0.1", port=0, http=GuardedH11, log_level="critical")
+    sock = config.bind_socket() if listening == "uvicorn's socket" else bound_socket("127.0.0.1", 0, share=True)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the test server did not start"
+            time.sleep(0.05)
+        with socket.create_connection(sock.getsockname()) as client:
+            client.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert client.recv(65536).startswith(b"HTTP/1.1 200")
+            accepted = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+            assert accepted and all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in accepted)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
 
 
 def test_a_port_in_use_is_one_clear_error(built, monkeypatch, capsys):

@@ -11,7 +11,8 @@ from ..conftest import ROOT
 
 PACKAGE = ROOT / "qa"
 # http_guard: the HTTP face's own guards
-FACES = {"qa.cli", "qa.server", "qa.terminal", "qa.http_guard", "qa.workers", "qa.page", "qa.mcp_server"}
+FACES = {"qa.cli", "qa.server", "qa.terminal", "qa.http_guard", "qa.workers", "qa.supervisor", "qa.page",
+         "qa.mcp_server"}
 HEAVY = ("torch", "sentence_transformers")
 MAX_LINES = 400
 
