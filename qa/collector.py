@@ -19,6 +19,7 @@ from .documents import Document
 from .embed_cache import EmbeddingCache, text_key
 from .embedding import Embedder
 from .errors import DocumentError, QAError
+from .highlight import analyse
 from .index_files import open_build, read_manifest
 from .records import Manifest, Passage
 from .segment import languages, tokenize
@@ -155,12 +156,12 @@ class Collector:
                 "path": doc.path, "file": path, "sha256": doc.sha256, "title": doc.title,
                 "source": doc.source, "date": doc.date, "meta": doc.meta,
                 "first": len(self.passages), "passages": len(chunks)})
-            for c, page in chunks:
-                passage = Passage(
-                    doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
-                    langs=c.langs + [l for l in title_langs if l not in c.langs],
-                    sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
-                    clean=doc.clean[c.start:c.end] if doc.clean is not None else None)
+            passages = [Passage(
+                doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+                langs=c.langs + [l for l in title_langs if l not in c.langs],
+                sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
+                clean=doc.clean[c.start:c.end] if doc.clean is not None else None) for c, page in chunks]
+            for passage in analyse(passages, doc.title):
                 view = passage_views(passage)[0]
                 self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,

@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -140,6 +140,39 @@ class Topic:
     lead_sentence: int
 
 
+def read_topic(title: str | None, first: Passage | None) -> tuple[int, set[str]]:
+    """What a document (``title``, ``first`` passage) is about: its lead sentence (the first that
+    says something, in the first passage; -1 for none) and the words of its title, of any headline
+    or byline above the lead and of the lead itself."""
+    named, title_words = title or "", searchable(title or "").strip()
+    if first is not None:
+        for j in range(len(first.sentences)):
+            text = first.sentence_text(j)
+            if can_answer(text, searchable(text), title_words, alone_on_its_line(first, j)):
+                # the lead says something; a headline or byline above it names the topic, as a
+                # title does (it can still be an answer: a headline often states the news)
+                return j, set(tokenize(f"{named}\n{text}"))
+            named += "\n" + text
+    return -1, set(tokenize(named))
+
+
+def sentence_keys(text: str) -> str:
+    """A sentence's shared keys (qa.segment.search_keys of its NFKC, simplified text), joined by spaces."""
+    return " ".join(search_keys(to_simplified(unicodedata.normalize("NFKC", text))))
+
+
+def analyse(passages: list[Passage], title: str | None) -> list[Passage]:
+    """A document's passages (in order) with what the highlight reads of them for every question,
+    worked out once at build time: each sentence's shared keys, and on the first passage the
+    document's topic (see ``Passage``)."""
+    out = [replace(p, keys=[sentence_keys(p.sentence_text(j)) for j in range(len(p.sentences))])
+           for p in passages]
+    if out:
+        lead, terms = read_topic(title, out[0])
+        out[0].topic = [lead, sorted(terms)]
+    return out
+
+
 Reading = Callable[[str], dict[str, float]]
 
 
@@ -163,18 +196,10 @@ class SentenceChooser:
 
     def _read_topic(self, doc: int) -> Topic:
         d = self.index.documents[doc]
-        title = searchable(d.get("title") or "").strip()
-        named = d.get("title") or ""
-        if d.get("passages"):
-            first = self.store.passage(d["first"])
-            for j in range(len(first.sentences)):
-                text = first.sentence_text(j)
-                if can_answer(text, searchable(text), title, alone_on_its_line(first, j)):
-                    # the lead says something; a headline or byline above it names the topic, as a
-                    # title does (it can still be an answer: a headline often states the news)
-                    return Topic(set(tokenize(f"{named}\n{text}")), title, d["first"], j)
-                named += "\n" + text
-        return Topic(set(tokenize(named)), title, -1, -1)
+        first = self.store.passage(d["first"]) if d.get("passages") else None
+        lead, terms = (first.topic[0], set(first.topic[1])) if first is not None and first.topic is not None \
+            else read_topic(d.get("title"), first)
+        return Topic(terms, searchable(d.get("title") or "").strip(), d["first"] if lead >= 0 else -1, lead)
 
     def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
@@ -226,8 +251,8 @@ class SentenceChooser:
 
     @staticmethod
     def _keyed(p: Passage, j: int, words: str) -> str:
-        keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
-        return f"{words} {' '.join(keys)} " if keys else words
+        keys = p.keys[j] if p.keys is not None else sentence_keys(p.sentence_text(j))
+        return f"{words} {keys} " if keys else words
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
