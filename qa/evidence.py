@@ -37,13 +37,8 @@ def join(a: Passage, b: Passage) -> Passage:
     if first.clean is not None and second.clean is not None:
         clean = first.clean + second.clean[first.end - second.start:]
     sentences = sorted({tuple(s) for s in first.sentences + second.sentences})
-    keys = None
-    if first.keys is not None and second.keys is not None:
-        of = {tuple(s): k for p in (second, first) for s, k in zip(p.sentences, p.keys)}
-        keys = [of[s] for s in sentences]
     return replace(first, end=second.end, line_end=max(first.line_end, second.line_end), text=text,
-                   clean=clean, sentences=[list(s) for s in sentences], langs=list(dict.fromkeys(a.langs + b.langs)),
-                   keys=keys, topic=None)  # a span is shown, not read for its document's topic
+                   clean=clean, sentences=[list(s) for s in sentences], langs=list(dict.fromkeys(a.langs + b.langs)))
 
 
 def _meets(a: Passage, b: Passage) -> bool:

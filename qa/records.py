@@ -12,13 +12,7 @@ class Passage:
     """One passage: the span ``start:end`` of document ``doc`` (characters into the decoded file),
     its lines (1-based), its languages (main first), its sentences as ``[start, end]`` spans in the
     same coordinates, and its text. ``page`` for a PDF page; ``clean`` is the text with Markdown
-    markup blanked out (same length), which is what is searched and embedded when present.
-
-    What the highlight reads of it for every question is worked out once, by the build
-    (qa.highlight.analyse): ``keys``, each sentence's shared keys (qa.segment.search_keys: numbers,
-    dates, names) joined by spaces; ``topic``, on a document's first passage only, what the document
-    is about ([its lead sentence here, -1 for none; the topic's words]). None: not worked out (a
-    passage made in code), read from the text when needed."""
+    markup blanked out (same length), which is what is searched and embedded when present."""
 
     doc: int
     start: int
@@ -30,8 +24,6 @@ class Passage:
     text: str
     page: int | None = None
     clean: str | None = None
-    keys: list[str] | None = None
-    topic: list | None = None
 
     @property
     def lang(self) -> str:
