@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -161,16 +161,43 @@ def sentence_keys(text: str) -> str:
     return " ".join(search_keys(to_simplified(unicodedata.normalize("NFKC", text))))
 
 
-def analyse(passages: list[Passage], title: str | None) -> list[Passage]:
-    """A document's passages (in order) with what the highlight reads of them for every question,
-    worked out once at build time: each sentence's shared keys, and on the first passage the
-    document's topic (see ``Passage``)."""
-    out = [replace(p, keys=[sentence_keys(p.sentence_text(j)) for j in range(len(p.sentences))])
-           for p in passages]
-    if out:
-        lead, terms = read_topic(title, out[0])
-        out[0].topic = [lead, sorted(terms)]
+def with_keys(words: str, keys: str) -> str:
+    """A sentence's ``searchable`` text followed by its shared keys (``sentence_keys``), if any."""
+    return f"{words} {keys} " if keys else words
+
+
+def read_sentences(p: Passage, title: str) -> list[tuple[str, str, bool, str]]:
+    """What the highlight reads of each sentence of a passage whatever the question (``title``: its
+    document's title as ``searchable`` gives it): its ``searchable`` text, its language, whether it
+    can be an answer (not a heading, a question, or the title again), the kinds of quantity it
+    holds (``has_quantity``)."""
+    found = []
+    for j in range(len(p.sentences)):
+        text = p.sentence_text(j)
+        words = searchable(text)
+        lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
+        found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)), has_quantity(text)))
+    return found
+
+
+def analyse(passages: list[Passage], title: str | None) -> list[list]:
+    """What the highlight reads of a document's passages (in order) for every question, worked out
+    once by the build and kept in the index (``Store.analysis``), a JSON value per passage:
+    [its sentences, each as ``read_sentences`` reads it followed by its ``sentence_keys``; on the
+    document's first passage its topic, [lead sentence, words] as ``read_topic`` gives them, else
+    None]. A change to what these functions compute needs a new index format (FORMAT_VERSION)."""
+    title_words = searchable(title or "").strip()
+    out: list[list] = [[[[*s, sentence_keys(p.sentence_text(j))] for j, s in enumerate(read_sentences(p, title_words))],
+                        None] for p in passages]
+    if passages:
+        lead, terms = read_topic(title, passages[0])
+        out[0][1] = [lead, sorted(terms)]
     return out
+
+
+def _keyed(stored: list) -> list[str]:
+    """Each sentence of an ``analyse`` record with its keys (``with_keys``)."""
+    return [with_keys(words, keys) for words, *_rest, keys in stored[0]]
 
 
 Reading = Callable[[str], dict[str, float]]
@@ -196,10 +223,20 @@ class SentenceChooser:
 
     def _read_topic(self, doc: int) -> Topic:
         d = self.index.documents[doc]
-        first = self.store.passage(d["first"]) if d.get("passages") else None
-        lead, terms = (first.topic[0], set(first.topic[1])) if first is not None and first.topic is not None \
-            else read_topic(d.get("title"), first)
+        stored = self._stored(d["first"]) if d.get("passages") else None
+        if stored is not None and stored[1] is not None:
+            lead, terms = stored[1][0], set(stored[1][1])
+        else:
+            lead, terms = read_topic(d.get("title"), self.store.passage(d["first"]) if d.get("passages") else None)
         return Topic(terms, searchable(d.get("title") or "").strip(), d["first"] if lead >= 0 else -1, lead)
+
+    def _stored(self, pid: int) -> list | None:
+        """What the build worked out of a passage (``analyse``); None when the index has none for it."""
+        found = self.store.analysis([pid])[0]
+        if isinstance(found, list) and len(found) == 2 and isinstance(found[0], list) and \
+                len(found[0]) == self.sentence_counts[pid]:
+            return found
+        return None
 
     def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
@@ -220,16 +257,12 @@ class SentenceChooser:
         return self._cached(self._cache, pid, self._read_sentences)
 
     def _read_sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
-        p = self.store.passage(pid)
-        title = self.topic(p.doc).title
-        found = []
-        for j in range(len(p.sentences)):
-            text = p.sentence_text(j)
-            words = searchable(text)
-            lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
-            found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
-                          has_quantity(text)))
-        return found
+        stored = self._stored(pid)
+        if stored is None:
+            p = self.store.passage(pid)
+            return read_sentences(p, self.topic(p.doc).title)
+        self._keep(self._keys, pid, _keyed(stored))  # read anyway: the keys come with the rest
+        return [(words, lang, answers, quantity) for words, lang, answers, quantity, _ in stored[0]]
 
     def keys(self, pid: int) -> list[str]:
         """Each sentence of a passage as ``sentences`` reads it, followed by its shared keys (numbers,
@@ -241,18 +274,19 @@ class SentenceChooser:
         sentences' keys unless they are kept already (the confidence check reads one sentence)."""
         with self._lock:
             found = self._keys.get(pid)
-        if found is not None:
-            return found[j]
-        return self._keyed(self.store.passage(pid), j, self.sentences(pid)[j][0])
+        if found is None:
+            stored = self._stored(pid)
+            if stored is None:
+                return with_keys(self.sentences(pid)[j][0], sentence_keys(self.store.passage(pid).sentence_text(j)))
+            found = self._keep(self._keys, pid, _keyed(stored))
+        return found[j]
 
     def _read_keys(self, pid: int) -> list[str]:
+        stored = self._stored(pid)
+        if stored is not None:
+            return _keyed(stored)
         p = self.store.passage(pid)
-        return [self._keyed(p, j, words) for j, (words, *_rest) in enumerate(self.sentences(pid))]
-
-    @staticmethod
-    def _keyed(p: Passage, j: int, words: str) -> str:
-        keys = p.keys[j] if p.keys is not None else sentence_keys(p.sentence_text(j))
-        return f"{words} {keys} " if keys else words
+        return [with_keys(words, sentence_keys(p.sentence_text(j))) for j, (words, *_rest) in enumerate(self.sentences(pid))]
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
@@ -261,7 +295,9 @@ class SentenceChooser:
             if found is not None:
                 cache.move_to_end(pid)
                 return found
-        found = read(pid)
+        return self._keep(cache, pid, read(pid))
+
+    def _keep(self, cache: OrderedDict, pid: int, found: list) -> list:
         with self._lock:
             cache[pid] = found
             if len(cache) > SENTENCE_CACHE:

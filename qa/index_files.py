@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
     from .records import Passage
     from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 3  # 2: passages as typed rows, the store recorded in the manifest; 3: and their sentence keys and topic
+FORMAT_VERSION = 3  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse)
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
 
@@ -129,13 +129,6 @@ def check_passages(passages: list[Passage], n_docs: int) -> None:
         if not wrong and not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, int) for v in x)
                                  for x in p.sentences):
             wrong = ["sentences"]
-        if not wrong and p.keys is not None and not (isinstance(p.keys, list) and len(p.keys) == len(p.sentences)
-                                                     and all(isinstance(k, str) for k in p.keys)):
-            wrong = ["keys"]
-        if not wrong and p.topic is not None and not (
-                isinstance(p.topic, list) and len(p.topic) == 2 and isinstance(p.topic[0], int)
-                and -1 <= p.topic[0] < len(p.sentences) and isinstance(p.topic[1], list)):
-            wrong = ["topic"]
         if wrong:
             raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)})")
 
