@@ -286,7 +286,8 @@ class SentenceChooser:
         if stored is not None:
             return _keyed(stored)
         p = self.store.passage(pid)
-        return [with_keys(words, sentence_keys(p.sentence_text(j))) for j, (words, *_rest) in enumerate(self.sentences(pid))]
+        return [with_keys(words, sentence_keys(p.sentence_text(j)))
+                for j, (words, *_rest) in enumerate(self.sentences(pid))]
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
