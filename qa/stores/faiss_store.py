@@ -71,9 +71,7 @@ class FaissStore(Store):
         self._passages, self._bm25 = passages, bm25
         self._starts: np.ndarray | None = None
         self._tokens: list[list[str]] | None = None
-        self._analysis: JsonLines | None = None
-        if (folder / ANALYSIS_OFFSETS).exists():
-            self._analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, self.count, "analysis")
+        self._analysis: JsonLines | None = None  # set by open when the build has one
 
     # -- writing --------------------------------------------------------------------------------------
 
@@ -154,7 +152,10 @@ class FaissStore(Store):
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
+        store = cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
+        if (folder / ANALYSIS_OFFSETS).exists():
+            store._analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, n, "analysis")
+        return store
 
     # -- size -----------------------------------------------------------------------------------------
 
