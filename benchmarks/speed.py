@@ -202,16 +202,16 @@ from qa.lexical import BM25Params
 from qa.stores.base import BuildData
 target, dst, sources = int(sys.argv[2]), Path(sys.argv[3]), [Path(s) for s in sys.argv[4:]]
 rng = np.random.default_rng(0)
-base = []  # (passage, tokens, vector, sentence vectors, document)
+base = []  # (passage, tokens, vector, sentence vectors, document, what the highlight reads of it)
 for src in sources:
     ix = load_index(src)
     store = ix.store
-    toks = store.tokens()
+    toks, reads = store.tokens(), store.analysis()
     for i, p in enumerate(store.passages()):
-        base.append((p, toks[i], store.vectors([i])[0], store.sentence_vectors([i]), ix.documents[p.doc]))
-passages, tokens, vecs, sents, documents, doc_ids = [], [], [], [], [], {}
+        base.append((p, toks[i], store.vectors([i])[0], store.sentence_vectors([i]), ix.documents[p.doc], reads[i]))
+passages, tokens, vecs, sents, documents, doc_ids, analysis = [], [], [], [], [], {}, []
 for i in range(target):
-    copy, (p, t, v, s, d) = divmod(i, len(base))[0], base[i % len(base)]
+    copy, (p, t, v, s, d, a) = divmod(i, len(base))[0], base[i % len(base)]
     key = (copy, d["path"])
     if key not in doc_ids:
         doc_ids[key] = len(documents)
@@ -219,13 +219,14 @@ for i in range(target):
     documents[doc_ids[key]]["passages"] += 1
     passages.append(dataclasses.replace(p, doc=doc_ids[key]))
     tokens.append(t)
+    analysis.append(a)
     # Copies get a little noise, so the vector search does not see exact ties.
     noise = (lambda a: a / np.linalg.norm(a, axis=-1, keepdims=True))
     vecs.append(noise(v + (0.05 * rng.standard_normal(v.shape) if copy else 0)).astype(np.float32))
     sents.append(noise(s + (0.05 * rng.standard_normal(s.shape) if copy else 0)).astype(np.float32))
 dst.mkdir(parents=True, exist_ok=True)
 record = write_build(dst, "b-tiled", BuildData(passages, tokens, np.stack(vecs), np.concatenate(sents),
-                                               BM25Params()), os.environ.get("QA_TILE_STORE") or None)
+                                               BM25Params(), analysis), os.environ.get("QA_TILE_STORE") or None)
 m = read_manifest(sources[0])
 publish(dst, dataclasses.replace(m, build="b-tiled", passages=len(passages), store=dict(m.store, **record),
                                  sentences=sum(len(p.sentences) for p in passages), documents=documents,

@@ -34,6 +34,7 @@ _HAN_RE = re.compile(f"[{HAN}]")
 MAX_GLOSSES = 4
 MAX_TERMS = 8
 MAX_WORDS = 6  # Chinese words an English term may stand for
+LOOKUPS = 4096  # dictionary answers kept each way (qa.bridge.Bridge)
 SHORT_GLOSS = 2  # an English term stands for a Chinese word only where the gloss is this short
 
 
@@ -128,16 +129,24 @@ def compile_dictionary(source: Path, target: Path) -> None:
 
 
 class Bridge(ReadOnlyDatabase):
-    """Look-ups in the compiled dictionary. Thread-safe (one connection per thread)."""
+    """Look-ups in the compiled dictionary. Thread-safe (one connection per thread). The last
+    LOOKUPS answers each way are kept: a question's words are looked up by its search and again,
+    word by word, by its confidence check (qa.confidence). Callers do not change what they get."""
 
-    def english_terms(self, word: str) -> dict[str, float]:
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.english_terms = lru_cache(maxsize=LOOKUPS)(self._english_terms)
+        self.chinese_words = lru_cache(maxsize=LOOKUPS)(self._chinese_words)
+
+    def _english_terms(self, word: str) -> dict[str, float]:
         """English search terms for a Chinese word, weighted (senses share one unit of weight)."""
         row = self._db().execute("SELECT terms FROM zh2en WHERE word = ?", (word,)).fetchone()
         if not row:
             return {}
         return {t: float(w) for t, _, w in (x.rpartition(":") for x in row[0].split())}
 
-    def chinese_words(self, term: str) -> list[str]:
+    def _chinese_words(self, term: str) -> list[str]:
+        """The Chinese words an English term (or a number, a name) stands for."""
         row = self._db().execute("SELECT words FROM en2zh WHERE term = ?", (term,)).fetchone()
         return row[0].split() if row else []
 

@@ -212,7 +212,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         if progress:
             progress("write", 0, 1)
         record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, vectors,
-                                                         sentence_vectors, bm25_params), store)
+                                                         sentence_vectors, bm25_params, collector.analysis), store)
         report.documents, report.passages = len(collector.documents), len(collector.passages)
         report.seconds = round(time.perf_counter() - started, 3)
         publish(index_dir, Manifest(

@@ -19,6 +19,7 @@ from .documents import Document
 from .embed_cache import EmbeddingCache, text_key
 from .embedding import Embedder
 from .errors import DocumentError, QAError
+from .highlight import analyse
 from .index_files import open_build, read_manifest
 from .records import Manifest, Passage
 from .segment import languages, tokenize
@@ -66,7 +67,7 @@ class Previous:
                 return
             store = open_build(index_dir, manifest).store
             everything = np.arange(store.count)
-            passages, tokens = store.passages(), store.tokens()
+            passages, tokens, analysis = store.passages(), store.tokens(), store.analysis()
             vecs, sent = store.vectors(everything), store.sentence_vectors(everything)
             store.close()
         except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
@@ -89,12 +90,12 @@ class Previous:
             return  # the vectors stay useful, but files must be read again with the new options
         self.skipped = {s["path"]: s for s in manifest.skipped}
         for f in manifest.files:
-            entries = [(docs[d], [(passages[i], tokens[i], vecs[i]) for i in by_doc.get(d, [])])
+            entries = [(docs[d], [(passages[i], tokens[i], vecs[i], analysis[i]) for i in by_doc.get(d, [])])
                        for d in f["documents"]]
             self.files[f["path"]] = {"file": f, "documents": entries}
 
 
-_QUEUES = ("documents", "files", "passages", "tokens", "passage_texts", "sentence_texts")
+_QUEUES = ("documents", "files", "passages", "tokens", "analysis", "passage_texts", "sentence_texts")
 
 
 class Collector:
@@ -106,6 +107,7 @@ class Collector:
         self.files: list[dict] = []
         self.passages: list[Passage] = []
         self.tokens: list[list[str]] = []
+        self.analysis: list[list] = []  # what the highlight reads of each passage (qa.highlight.analyse)
         self.passage_texts: list[str] = []
         self.sentence_texts: list[str] = []
         self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
@@ -116,9 +118,13 @@ class Collector:
             d = len(self.documents)
             doc_ids.append(d)
             self.documents.append(dict(doc, first=len(self.passages), passages=len(items)))
-            for p, toks, vec in items:
+            passages = [dataclasses.replace(p, doc=d) for p, *_rest in items]
+            analysis = [read for *_rest, read in items]
+            if any(read is None for read in analysis):
+                analysis = analyse(passages, doc.get("title"))
+            for p, (_, toks, vec, _), read in zip(passages, items, analysis):
                 self.reused[len(self.passages)] = vec
-                self._add_passage(dataclasses.replace(p, doc=d), toks, doc.get("title"))
+                self._add_passage(p, toks, doc.get("title"), read)
         self.files.append(dict(file_entry, documents=doc_ids))
 
     def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
@@ -155,21 +161,22 @@ class Collector:
                 "path": doc.path, "file": path, "sha256": doc.sha256, "title": doc.title,
                 "source": doc.source, "date": doc.date, "meta": doc.meta,
                 "first": len(self.passages), "passages": len(chunks)})
-            for c, page in chunks:
-                passage = Passage(
-                    doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
-                    langs=c.langs + [l for l in title_langs if l not in c.langs],
-                    sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
-                    clean=doc.clean[c.start:c.end] if doc.clean is not None else None)
+            passages = [Passage(
+                doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+                langs=c.langs + [l for l in title_langs if l not in c.langs],
+                sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
+                clean=doc.clean[c.start:c.end] if doc.clean is not None else None) for c, page in chunks]
+            for passage, read in zip(passages, analyse(passages, doc.title)):
                 view = passage_views(passage)[0]
-                self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title)
+                self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
                            "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
         return sum(self.documents[d]["passages"] for d in doc_ids)
 
-    def _add_passage(self, passage: Passage, tokens: list[str], title: str | None) -> None:
+    def _add_passage(self, passage: Passage, tokens: list[str], title: str | None, analysis: list) -> None:
         self.passages.append(passage)
         self.tokens.append(tokens)
+        self.analysis.append(analysis)
         passage_text, sentence_texts = passage_views(passage)
         self.passage_texts.append(embed_text(passage_text, title))
         self.sentence_texts.extend(sentence_texts)

@@ -140,6 +140,66 @@ class Topic:
     lead_sentence: int
 
 
+def read_topic(title: str | None, first: Passage | None) -> tuple[int, set[str]]:
+    """What a document (``title``, ``first`` passage) is about: its lead sentence (the first that
+    says something, in the first passage; -1 for none) and the words of its title, of any headline
+    or byline above the lead and of the lead itself."""
+    named, title_words = title or "", searchable(title or "").strip()
+    if first is not None:
+        for j in range(len(first.sentences)):
+            text = first.sentence_text(j)
+            if can_answer(text, searchable(text), title_words, alone_on_its_line(first, j)):
+                # the lead says something; a headline or byline above it names the topic, as a
+                # title does (it can still be an answer: a headline often states the news)
+                return j, set(tokenize(f"{named}\n{text}"))
+            named += "\n" + text
+    return -1, set(tokenize(named))
+
+
+def sentence_keys(text: str) -> str:
+    """A sentence's shared keys (qa.segment.search_keys of its NFKC, simplified text), joined by spaces."""
+    return " ".join(search_keys(to_simplified(unicodedata.normalize("NFKC", text))))
+
+
+def with_keys(words: str, keys: str) -> str:
+    """A sentence's ``searchable`` text followed by its shared keys (``sentence_keys``), if any."""
+    return f"{words} {keys} " if keys else words
+
+
+def read_sentences(p: Passage, title: str) -> list[tuple[str, str, bool, str]]:
+    """What the highlight reads of each sentence of a passage whatever the question (``title``: its
+    document's title as ``searchable`` gives it): its ``searchable`` text, its language, whether it
+    can be an answer (not a heading, a question, or the title again), the kinds of quantity it
+    holds (``has_quantity``)."""
+    found = []
+    for j in range(len(p.sentences)):
+        text = p.sentence_text(j)
+        words = searchable(text)
+        lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
+        found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)), has_quantity(text)))
+    return found
+
+
+def analyse(passages: list[Passage], title: str | None) -> list[list]:
+    """What the highlight reads of a document's passages (in order) for every question, worked out
+    once by the build and kept in the index (``Store.analysis``), a JSON value per passage:
+    [its sentences, each as ``read_sentences`` reads it followed by its ``sentence_keys``; on the
+    document's first passage its topic, [lead sentence, words] as ``read_topic`` gives them, else
+    None]. A change to what these functions compute needs a new index format (FORMAT_VERSION)."""
+    title_words = searchable(title or "").strip()
+    out: list[list] = [[[[*s, sentence_keys(p.sentence_text(j))] for j, s in enumerate(read_sentences(p, title_words))],
+                        None] for p in passages]
+    if passages:
+        lead, terms = read_topic(title, passages[0])
+        out[0][1] = [lead, sorted(terms)]
+    return out
+
+
+def _keyed(stored: list) -> list[str]:
+    """Each sentence of an ``analyse`` record with its keys (``with_keys``)."""
+    return [with_keys(words, keys) for words, *_rest, keys in stored[0]]
+
+
 Reading = Callable[[str], dict[str, float]]
 
 
@@ -163,18 +223,20 @@ class SentenceChooser:
 
     def _read_topic(self, doc: int) -> Topic:
         d = self.index.documents[doc]
-        title = searchable(d.get("title") or "").strip()
-        named = d.get("title") or ""
-        if d.get("passages"):
-            first = self.store.passage(d["first"])
-            for j in range(len(first.sentences)):
-                text = first.sentence_text(j)
-                if can_answer(text, searchable(text), title, alone_on_its_line(first, j)):
-                    # the lead says something; a headline or byline above it names the topic, as a
-                    # title does (it can still be an answer: a headline often states the news)
-                    return Topic(set(tokenize(f"{named}\n{text}")), title, d["first"], j)
-                named += "\n" + text
-        return Topic(set(tokenize(named)), title, -1, -1)
+        stored = self._stored(d["first"]) if d.get("passages") else None
+        if stored is not None and stored[1] is not None:
+            lead, terms = stored[1][0], set(stored[1][1])
+        else:
+            lead, terms = read_topic(d.get("title"), self.store.passage(d["first"]) if d.get("passages") else None)
+        return Topic(terms, searchable(d.get("title") or "").strip(), d["first"] if lead >= 0 else -1, lead)
+
+    def _stored(self, pid: int) -> list | None:
+        """What the build worked out of a passage (``analyse``); None when the index has none for it."""
+        found = self.store.analysis([pid])[0]
+        if isinstance(found, list) and len(found) == 2 and isinstance(found[0], list) and \
+                len(found[0]) == self.sentence_counts[pid]:
+            return found
+        return None
 
     def term_weights(self, terms: dict[str, float]) -> dict[str, float]:
         """Each query term's weight times its IDF in the index. A term the index lacks counts as the
@@ -195,16 +257,12 @@ class SentenceChooser:
         return self._cached(self._cache, pid, self._read_sentences)
 
     def _read_sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
-        p = self.store.passage(pid)
-        title = self.topic(p.doc).title
-        found = []
-        for j in range(len(p.sentences)):
-            text = p.sentence_text(j)
-            words = searchable(text)
-            lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
-            found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)),
-                          has_quantity(text)))
-        return found
+        stored = self._stored(pid)
+        if stored is None:
+            p = self.store.passage(pid)
+            return read_sentences(p, self.topic(p.doc).title)
+        self._keep(self._keys, pid, _keyed(stored))  # read anyway: the keys come with the rest
+        return [(words, lang, answers, quantity) for words, lang, answers, quantity, _ in stored[0]]
 
     def keys(self, pid: int) -> list[str]:
         """Each sentence of a passage as ``sentences`` reads it, followed by its shared keys (numbers,
@@ -216,18 +274,20 @@ class SentenceChooser:
         sentences' keys unless they are kept already (the confidence check reads one sentence)."""
         with self._lock:
             found = self._keys.get(pid)
-        if found is not None:
-            return found[j]
-        return self._keyed(self.store.passage(pid), j, self.sentences(pid)[j][0])
+        if found is None:
+            stored = self._stored(pid)
+            if stored is None:
+                return with_keys(self.sentences(pid)[j][0], sentence_keys(self.store.passage(pid).sentence_text(j)))
+            found = self._keep(self._keys, pid, _keyed(stored))
+        return found[j]
 
     def _read_keys(self, pid: int) -> list[str]:
+        stored = self._stored(pid)
+        if stored is not None:
+            return _keyed(stored)
         p = self.store.passage(pid)
-        return [self._keyed(p, j, words) for j, (words, *_rest) in enumerate(self.sentences(pid))]
-
-    @staticmethod
-    def _keyed(p: Passage, j: int, words: str) -> str:
-        keys = search_keys(to_simplified(unicodedata.normalize("NFKC", p.sentence_text(j))))
-        return f"{words} {' '.join(keys)} " if keys else words
+        return [with_keys(words, sentence_keys(p.sentence_text(j)))
+                for j, (words, *_rest) in enumerate(self.sentences(pid))]
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
@@ -236,7 +296,9 @@ class SentenceChooser:
             if found is not None:
                 cache.move_to_end(pid)
                 return found
-        found = read(pid)
+        return self._keep(cache, pid, read(pid))
+
+    def _keep(self, cache: OrderedDict, pid: int, found: list) -> list:
         with self._lock:
             cache[pid] = found
             if len(cache) > SENTENCE_CACHE:

@@ -115,4 +115,7 @@ class BM25:
         if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
                 (len(doc_ids) and int(doc_ids.max()) >= n_docs):
             raise IndexCorruptError("the BM25 part of the index does not match its passages")
+        # Plain array views of the maps: a slice of an np.memmap is a memmap too, whose bookkeeping
+        # cost more than the postings' arithmetic (a question slices a few hundred times).
+        indptr, doc_ids, weights = (a.view(np.ndarray) for a in (indptr, doc_ids, weights))
         return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)

@@ -40,7 +40,8 @@ def data(built) -> BuildData:
     store = qa.index.store
     everything = np.arange(store.count)
     return BuildData(passages=list(store.passages()), tokens=store.tokens(), vectors=store.vectors(everything),
-                     sentence_vectors=store.sentence_vectors(everything), bm25=BM25Params())
+                     sentence_vectors=store.sentence_vectors(everything), bm25=BM25Params(),
+                     analysis=store.analysis())
 
 
 @pytest.fixture(params=sorted(TARGETS) + sorted(VARIANTS))
@@ -80,6 +81,9 @@ def test_size_and_passage_table(opened, data):
         assert columns.has_lang[lang].tolist() == [lang in p.langs for p in data.passages]
     assert set(columns.lang.tolist()) == {"zh", "en"}  # the corpus is bilingual: both are exercised
     assert store.tokens() == data.tokens and store.tokens([2, 1]) == [data.tokens[2], data.tokens[1]]
+    # What the highlight reads of each passage, as the build worked it out (qa.highlight.analyse)
+    assert all(len(a[0]) == len(p.sentences) for a, p in zip(data.analysis, data.passages))
+    assert store.analysis() == data.analysis and store.analysis([3, 0]) == [data.analysis[3], data.analysis[0]]
 
 
 def test_vectors_come_back_in_the_order_asked(opened, data):

@@ -33,13 +33,15 @@ LANGS = ("zh", "en")  # the languages the columns mark passages for
 class BuildData:
     """What a build gives its store to write: passages in id order, each passage's search tokens,
     its vector (``vectors[i]``), its sentences' vectors (rows in passage order, then sentence order)
-    and the BM25 parameters."""
+    and the BM25 parameters; ``analysis``: what the highlight reads of each passage for every
+    question (qa.highlight.analyse, a JSON value per passage), None when not worked out."""
 
     passages: list[Passage]
     tokens: list[list[str]]
     vectors: np.ndarray  # (passages, dim) float32, L2-normalised
     sentence_vectors: np.ndarray  # (sentences, dim) float32, L2-normalised
     bm25: BM25Params
+    analysis: list | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,12 @@ class Store(ABC):
     @abstractmethod
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
         """The passages' search tokens as written (a rebuild reuses them for unchanged files)."""
+
+    def analysis(self, ids: Ids | None = None) -> list:
+        """What the build worked out of the passages for the highlight (``BuildData.analysis``), in
+        the order of ``ids`` (all when None), read only for the passages asked for; None for each
+        when the build has none (the highlight then works it out itself)."""
+        return [None] * (self.count if ids is None else len(ids))
 
     # -- lexical (BM25) -------------------------------------------------------------------------------
 

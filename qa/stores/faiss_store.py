@@ -26,7 +26,7 @@ from ..records import Manifest, Passage
 from ..shared_arrays import float32_beside
 from . import ann
 from .base import BuildData, Ids, PassageColumns, Store
-from .passage_file import PassageFile, write_passages
+from .passage_file import ANALYSIS, ANALYSIS_OFFSETS, JsonLines, PassageFile, write_lines, write_passages
 
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
@@ -71,6 +71,7 @@ class FaissStore(Store):
         self._passages, self._bm25 = passages, bm25
         self._starts: np.ndarray | None = None
         self._tokens: list[list[str]] | None = None
+        self._analysis: JsonLines | None = None  # set by open when the build has one
 
     # -- writing --------------------------------------------------------------------------------------
 
@@ -79,6 +80,8 @@ class FaissStore(Store):
         import faiss
 
         write_passages(folder, data.passages)
+        if data.analysis is not None:
+            write_lines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, data.analysis, len(data.passages))
         _write_lines(folder / "tokens.jsonl", data.tokens)
         vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
         kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
@@ -149,7 +152,10 @@ class FaissStore(Store):
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        return cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
+        store = cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
+        if (folder / ANALYSIS_OFFSETS).exists():
+            store._analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, n, "analysis")
+        return store
 
     # -- size -----------------------------------------------------------------------------------------
 
@@ -226,6 +232,11 @@ class FaissStore(Store):
 
     def columns(self) -> PassageColumns:
         return self._passages.columns
+
+    def analysis(self, ids: Ids | None = None) -> list:
+        if self._analysis is None:
+            return super().analysis(ids)
+        return [self._analysis.get(int(i)) for i in (range(self.count) if ids is None else ids)]
 
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
         if self._tokens is None:

@@ -4,7 +4,8 @@ several machines ask (docs/milvus.md). ``qa index PATH --store milvus:URI[#NAME]
 Each build writes its own collections, named ``NAME_<build>_<part>``:
 
     passages    id, passage vector (FLAT index, inner product), document, languages, sentence count,
-                and the passage record with its search tokens as JSON
+                and the passage record with its search tokens and what the highlight reads of it
+                (qa.highlight.analyse) as JSON
     sentences   id (the sentence's row), passage, sentence vector (rounded to float16 as the faiss
                 store keeps them, so both give the same scores)
     terms       term, document frequency, postings: passage id -> BM25 weight (a sparse vector)
@@ -217,7 +218,10 @@ class MilvusStore(Store):
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
         return [row[1] for row in self._rows(ids)]
 
-    def _rows(self, ids: Ids | None) -> list[tuple[Passage, list[str]]]:
+    def analysis(self, ids: Ids | None = None) -> list:
+        return [row[2] for row in self._rows(ids)]
+
+    def _rows(self, ids: Ids | None) -> list[tuple[Passage, list[str], list | None]]:
         if ids is None:  # every passage (a rebuild reads them all): not through the cache
             found = self._read_rows(self._iterate("passages", ["id", "data", "parts"]))
             if len(found) != self._count:
@@ -227,7 +231,7 @@ class MilvusStore(Store):
         found = self._fetch(self._passages, ids, "passages", ["id", "data", "parts"], self._read_rows)
         return [found[i] for i in ids]
 
-    def _read_rows(self, rows: Iterable[dict]) -> dict[int, tuple[Passage, list[str]]]:
+    def _read_rows(self, rows: Iterable[dict]) -> dict[int, tuple[Passage, list[str], list | None]]:
         texts, spilled = {}, []
         for r in rows:
             texts[r["id"]] = r["data"]
@@ -244,8 +248,8 @@ class MilvusStore(Store):
         out = {}
         for pid, text in texts.items():
             try:
-                row, tokens = json.loads(text)
-                out[pid] = (Passage.from_row(row), tokens)
+                row, tokens, analysis = json.loads(text)  # the passage, its tokens, qa.highlight.analyse's
+                out[pid] = (Passage.from_row(row), tokens, analysis)
             except (ValueError, TypeError) as e:
                 raise IndexCorruptError(f"passage {pid} in Milvus is unreadable ({e})") from None
         return out

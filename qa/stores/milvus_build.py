@@ -28,8 +28,9 @@ def write_collections(db, uri: str, prefix: str, data: BuildData) -> tuple[bool,
     needed, the bytes written (vectors, JSON, postings) and the row counts."""
     dim = int(data.vectors.shape[1])
     rows, spill = [], []
-    for i, (p, tokens) in enumerate(zip(data.passages, data.tokens)):
-        text = json.dumps([p.to_row(), tokens], ensure_ascii=False, separators=(",", ":"))
+    analysis = data.analysis if data.analysis is not None else [None] * len(data.passages)
+    for i, (p, tokens, read) in enumerate(zip(data.passages, data.tokens, analysis)):
+        text = json.dumps([p.to_row(), tokens, read], ensure_ascii=False, separators=(",", ":"))
         pieces = [text[lo:lo + PIECE] for lo in range(0, len(text), PIECE)]
         rows.append({"id": i, "vector": data.vectors[i], "doc": p.doc, "langs": ",".join(p.langs),
                      "sentences": len(p.sentences), "data": pieces[0] if len(pieces) == 1 else "",

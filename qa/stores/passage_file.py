@@ -4,6 +4,8 @@
     b-<id>/passages_offsets.npy   int64: where each line starts (n + 1 entries, the last is the size)
     b-<id>/passages_columns.npz   per-passage arrays search reads for all passages at once: document,
                                   sentence count, main language, has zh, has en
+    b-<id>/analysis.jsonl         what the highlight reads of each passage (qa.highlight.analyse), a
+    b-<id>/analysis_offsets.npy   JSON value a line, and where each line starts (as the passages)
 
 Opening reads the two small arrays and memory-maps the lines; a passage is parsed when a question
 touches it (a question touches tens of passages; parsing a million lines cost seconds on every
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import mmap
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -24,16 +26,47 @@ from ..records import Passage
 from .base import LANGS, PassageColumns
 
 LINES, OFFSETS, COLUMNS = "passages.jsonl", "passages_offsets.npy", "passages_columns.npz"
+ANALYSIS, ANALYSIS_OFFSETS = "analysis.jsonl", "analysis_offsets.npy"
+
+
+def write_lines(path: Path, offsets_path: Path, rows: Iterable, count: int) -> None:
+    """``count`` JSON values, one a line, and an int64 array of where each line starts (count + 1
+    entries, the last is the file's size)."""
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    with open(path, "wb") as f:
+        for i, row in enumerate(rows):
+            line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+            f.write(line)
+            offsets[i + 1] = offsets[i] + len(line)
+    np.save(offsets_path, offsets)
+
+
+class JsonLines:
+    """The values of a file ``write_lines`` wrote, by number, each parsed when asked for (the file
+    memory-mapped). ``what`` names a value in errors."""
+
+    def __init__(self, path: Path, offsets_path: Path, count: int, what: str):
+        self.what = what
+        try:
+            self._offsets = np.load(offsets_path, allow_pickle=False)
+            with open(path, "rb") as f:
+                size = f.seek(0, 2)
+                self._lines = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        except (OSError, ValueError) as e:
+            raise IndexCorruptError(f"the {what}s of the index are unreadable ({e})") from e
+        if len(self._offsets) != count + 1 or int(self._offsets[-1]) != size:
+            raise IndexCorruptError(f"the {what} table does not match the manifest's {count} passages")
+
+    def get(self, i: int):
+        line = self._lines[int(self._offsets[i]):int(self._offsets[i + 1])]
+        try:
+            return json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise IndexCorruptError(f"{self.what} {i} of the index is unreadable ({e})") from e
 
 
 def write_passages(folder: Path, passages: Sequence[Passage]) -> None:
-    offsets = np.zeros(len(passages) + 1, dtype=np.int64)
-    with open(folder / LINES, "wb") as f:
-        for i, p in enumerate(passages):
-            line = (json.dumps(p.to_row(), ensure_ascii=False) + "\n").encode("utf-8")
-            f.write(line)
-            offsets[i + 1] = offsets[i] + len(line)
-    np.save(folder / OFFSETS, offsets)
+    write_lines(folder / LINES, folder / OFFSETS, (p.to_row() for p in passages), len(passages))
     c = PassageColumns.of(passages)
     np.savez(folder / COLUMNS, doc=c.doc, sentences=c.sentences, lang=c.lang.astype("U8"),
              **{f"has_{lang}": c.has_lang[lang] for lang in LANGS})
@@ -58,23 +91,18 @@ class PassageFile:
     def __init__(self, folder: Path, count: int):
         self.folder, self.count = folder, count
         self._all: list[Passage] | None = None
-        self._lines: mmap.mmap | None = None
         if not (folder / OFFSETS).exists():  # written before the columns: parse everything now
             self._all = read_all(folder, count)
             self.columns = PassageColumns.of(self._all)
             return
         try:
-            self._offsets = np.load(folder / OFFSETS, allow_pickle=False)
             with np.load(folder / COLUMNS, allow_pickle=False) as z:
                 self.columns = PassageColumns(doc=z["doc"], sentences=z["sentences"], lang=z["lang"],
                                               has_lang={lang: z[f"has_{lang}"] for lang in LANGS})
-            with open(folder / LINES, "rb") as f:
-                size = f.seek(0, 2)
-                self._lines = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
         except (OSError, ValueError, KeyError) as e:
             raise IndexCorruptError(f"the passages of the index are unreadable ({e})") from e
-        if len(self._offsets) != count + 1 or int(self._offsets[-1]) != size or \
-                len(self.columns.doc) != count:
+        self._rows = JsonLines(folder / LINES, folder / OFFSETS, count, "passage")
+        if len(self.columns.doc) != count:
             raise IndexCorruptError(f"the passage table does not match the manifest's {count} passages")
 
     def get(self, pid: int) -> Passage:
@@ -82,10 +110,9 @@ class PassageFile:
             return self._all[pid]
         if not 0 <= pid < self.count:
             raise IndexError(pid)
-        line = self._lines[int(self._offsets[pid]):int(self._offsets[pid + 1])]
         try:
-            return Passage(*json.loads(line))
-        except (UnicodeDecodeError, json.JSONDecodeError, TypeError) as e:
+            return Passage(*self._rows.get(pid))
+        except TypeError as e:
             raise IndexCorruptError(f"passage {pid} of the index is unreadable ({e})") from e
 
     def all(self) -> list[Passage]:

@@ -105,3 +105,22 @@ def test_chinese_text_holds_the_numbers_and_names_written_into_it():
     words = searchable("全年出货较2023年增长40%，芯岳的HBM3E明年量产")
     for term in ("2023", "40", "hbm3e", "芯岳"):
         assert any(n in words for n in needles(term)), term
+
+
+def test_the_stored_analysis_is_what_the_highlight_works_out(answers, monkeypatch):
+    """The build stores what the highlight reads of each passage whatever the question (its
+    sentences' words, languages, answer flags, quantities and shared keys; its document's topic):
+    read back from the index it is what the highlight works out from the text itself."""
+    from qa.highlight import SentenceChooser
+
+    index = answers.index
+    n, documents = index.store.count, range(len(index.documents))
+    assert all(a is not None for a in index.store.analysis())
+    stored = SentenceChooser(index)
+    read = ([stored.sentences(p) for p in range(n)], [stored.keys(p) for p in range(n)],
+            [stored.topic(d) for d in documents])
+    assert any(k.startswith("=") for keyed in read[1] for s in keyed for k in s.split()), "no key was exercised"
+    monkeypatch.setattr(index.store, "analysis", lambda ids=None: [None] * (n if ids is None else len(ids)))
+    worked_out = SentenceChooser(index)
+    assert read == ([worked_out.sentences(p) for p in range(n)], [worked_out.keys(p) for p in range(n)],
+                    [worked_out.topic(d) for d in documents])
