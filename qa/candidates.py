@@ -16,6 +16,10 @@ from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
+# Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
+# half, phase, year; and every value each can take.
+_PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
+_PERIOD_VALUES = {"q": range(1, 5), "h": range(1, 3), "phase": range(1, 21), "y": range(1900, 2101)}
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Candidates:
     tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
+    conflicts: np.ndarray | None = None  # per candidate: it contradicts the question's period or phase
 
 
 class CandidateFinder:
@@ -74,7 +79,28 @@ class CandidateFinder:
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
-        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
+        conflicts = self.contradictions(tokens, ids) if mode == "hybrid" else None
+        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated, conflicts)
+
+    def contradictions(self, tokens: list[str], ids: np.ndarray) -> np.ndarray | None:
+        """For each passage in ``ids``, whether it contradicts the question: for a kind of key the
+        question names (quarter, half, phase, year), the passage holds another value of that kind
+        and none of the question's. None when the question names none. A passage that names none
+        of a kind does not contradict (it may leave the period implicit)."""
+        asked: dict[str, set[str]] = {}
+        for t in tokens:
+            m = _PERIOD.match(t)
+            if m:
+                asked.setdefault(m.group(1), set()).add(t)
+        if not asked or not len(ids):
+            return None
+        conflicts = np.zeros(len(ids), dtype=bool)
+        for kind, values in asked.items():
+            others = sorted(self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]]) - values)
+            if others:
+                holds_asked = self.store.lexical_scores(sorted(values))[ids] > 0
+                conflicts |= (self.store.lexical_scores(others)[ids] > 0) & ~holds_asked
+        return conflicts
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
         """For each passage in ``ids``: its best sentence similarity (-1 for a passage without

@@ -50,7 +50,7 @@ class Searcher:
         candidates to those passages before any is chosen."""
         check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
-        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged)
+        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, found.conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated)
