@@ -120,6 +120,22 @@ class Server:
             time.sleep(0.1)
         return self
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) of the server so far: the `qa serve` process and its workers (Linux:
+        /proc; None elsewhere). Divided by the requests served, the cost of a request, which unlike
+        requests/s does not depend on what else (the client, other programs) uses the cores."""
+        tick, total, todo = os.sysconf("SC_CLK_TCK"), 0, [self.proc.pid]
+        try:
+            while todo:
+                pid = todo.pop()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (of every thread)
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(x) for x in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            return None
+        return total / tick
+
     def __exit__(self, *exc) -> None:
         self.proc.terminate()  # the supervisor stops its workers
         try:
@@ -136,14 +152,28 @@ class Connection:
         self.port = port
         self.reader = self.writer = None
 
-    async def post(self, path: str, payload: dict) -> tuple[int, dict, bytes]:
+    _asks: dict[tuple, bytes] = {}  # each question's request, encoded once: the client's CPU is kept small
+
+    def encode(self, path: str, payload: dict) -> bytes:
         body = json.dumps(payload, ensure_ascii=False).encode()
-        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nContent-Type: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+    def ask_request(self, question: str, k: int) -> bytes:
+        key = (self.port, question, k)
+        if key not in self._asks:
+            self._asks[key] = self.encode("/ask", {"question": question, "k": k})
+        return self._asks[key]
+
+    async def post(self, path: str, payload: dict) -> tuple[int, dict, bytes]:
+        return await self.send(self.encode(path, payload))
+
+    async def send(self, data: bytes) -> tuple[int, dict, bytes]:
+        """One request (its bytes) on this connection, opened if need be: (status, headers, body)."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         try:
-            self.writer.write(head + body)
+            self.writer.write(data)
             status_line, *lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
             headers = dict((k.strip().lower(), v.strip()) for k, _, v in (x.partition(":") for x in lines if x))
             data = await self.reader.readexactly(int(headers.get("content-length", 0)))
@@ -175,7 +205,7 @@ class Tally:
     async def ask(self, conn: Connection, question: str, k: int, since: float) -> None:
         """One question; its latency counts from ``since`` (when it was sent, or was due to arrive)."""
         try:
-            status, headers, body = await asyncio.wait_for(conn.post("/ask", {"question": question, "k": k}), 60)
+            status, headers, body = await asyncio.wait_for(conn.send(conn.ask_request(question, k)), 60)
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as e:
             conn.close()
             self.error(type(e).__name__)
@@ -266,13 +296,43 @@ async def run_open(port: int, questions: list[str], rate: float, seconds: float,
     return tally.row(elapsed, client_cpu, load=f"open loop, {rate:.1f} req/s", rate=round(rate, 1))
 
 
+def with_cpu(server: Server, run) -> dict:
+    """``run`` (a coroutine giving a row), with the server's CPU during it: per request (its cost,
+    whatever else uses the cores), in cores busy, and the client's share of the CPU both used."""
+    before = server.cpu_seconds()
+    row = asyncio.run(run)
+    after = server.cpu_seconds()
+    served = row["rps"] * row["seconds"]
+    if before is None or after is None or not served:
+        return {**row, "server_cpu_ms_per_request": None, "server_cores_busy": None, "client_cpu_share": None}
+    cost = 1000 * (after - before) / served
+    return {**row, "server_cpu_ms_per_request": round(cost, 2),
+            "server_cores_busy": round((after - before) / row["seconds"], 2),
+            "client_cpu_share": round(row["client_cpu_ms_per_request"] / (row["client_cpu_ms_per_request"] + cost), 3)}
+
+
 def load_of(server: Server, questions: list[str], args, rate: float | None) -> list[dict]:
     """The closed-loop run, then the open-loop one (at ``rate``, or a share of this closed-loop rate)."""
     asyncio.run(warm_up(server.port, questions, args.k, server.workers))
-    closed = asyncio.run(run_closed(server.port, questions, args.clients, args.seconds, args.k))
+    closed = with_cpu(server, run_closed(server.port, questions, args.clients, args.seconds, args.k))
     rate = rate or OPEN_SHARE * closed["rps"]
-    opened = asyncio.run(run_open(server.port, questions, rate, args.seconds, args.k))
+    opened = with_cpu(server, run_open(server.port, questions, rate, args.seconds, args.k))
     return [closed, opened]
+
+
+def summary(corpus: str, rows: list[dict]) -> str:
+    """One line: N workers against 1, closed-loop, in requests/s and in server CPU a request."""
+    closed = {r["workers"]: r for r in rows if r["corpus"] == corpus and r["load"].startswith("closed")}
+    if 1 not in closed or len(closed) < 2 or not closed[1]["rps"]:
+        return ""
+    one, n = closed[1], closed[max(closed)]
+    line = f"- {corpus}: {n['workers']} workers serve {n['rps'] / one['rps']:.2f}x the requests/s of 1 worker closed-loop"
+    if one["server_cpu_ms_per_request"] and n["server_cpu_ms_per_request"]:
+        line += (f"; a request costs {one['server_cpu_ms_per_request']} ms of server CPU with 1 worker "
+                 f"({one['server_cores_busy']} cores busy) and {n['server_cpu_ms_per_request']} ms with "
+                 f"{n['workers']} ({n['server_cores_busy']} cores busy); the client took "
+                 f"{one['client_cpu_share']:.1%} and {n['client_cpu_share']:.1%} of the CPU")
+    return line + "."
 
 
 def write_section(rows: list[dict], args, started: str, load: str) -> None:
@@ -284,21 +344,21 @@ def write_section(rows: list[dict], args, started: str, load: str) -> None:
              f"latency counted from when each was due. {args.seconds:.0f} s a run. Machine: {os.cpu_count()} "
              f"CPU cores, {platform.python_implementation()} {platform.python_version()}.", "",
              "Server queue/ask: the server's own share (its `Server-Timing` header): waiting for the "
-             "answering thread, and answering.", "",
+             "answering thread, and answering. Server CPU: the CPU time of `qa serve` and its workers "
+             "(/proc) per request served (the cost of a request, whatever else uses the cores) and in "
+             "cores kept busy; client share: the load generator's part of the CPU both used.", "",
              "| corpus | passages | workers | load | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
-             "| server queue p50 ms | server ask p50 / p95 ms |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| server queue p50 ms | server ask p50 / p95 ms | server CPU ms/request | server cores busy "
+             "| client share of CPU |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for r in rows:
+        share = "" if r["client_cpu_share"] is None else f"{r['client_cpu_share']:.1%}"
         lines.append(f"| {r['corpus']} | {r['passages']} | {r['workers']} | {r['load']} | {r['requests']} | "
                      f"{r['rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['errors']} | "
-                     f"{r['server_queue_p50_ms']} | {r['server_ask_p50_ms']} / {r['server_ask_p95_ms']} |")
+                     f"{r['server_queue_p50_ms']} | {r['server_ask_p50_ms']} / {r['server_ask_p95_ms']} | "
+                     f"{r['server_cpu_ms_per_request']} | {r['server_cores_busy']} | {share} |")
     lines.append("")
-    for corpus in dict.fromkeys(r["corpus"] for r in rows):
-        closed = {r["workers"]: r for r in rows if r["corpus"] == corpus and r["load"].startswith("closed")}
-        if 1 in closed and len(closed) > 1 and closed[1]["rps"]:
-            n = max(closed)
-            lines.append(f"- {corpus}: {n} workers serve {closed[n]['rps'] / closed[1]['rps']:.2f}x the "
-                         f"requests/s of 1 worker closed-loop.")
+    lines += [summary(corpus, rows) for corpus in dict.fromkeys(r["corpus"] for r in rows)]
     if args.note:
         lines += ["", args.note]
     lines += ["", END]

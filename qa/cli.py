@@ -259,12 +259,14 @@ def cmd_serve(args) -> int:
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise InputError(f"--workers must be between 1 and {MAX_WORKERS} (got {args.workers})")
     try:
+        from .confidence import env_min_confidence
         from .server import check_token, is_loopback, serve
         from .workers import default_workers
     except ImportError as e:
         raise InputError(f"qa serve needs FastAPI and uvicorn ({e.name} is missing): "
                          "pip install 'qa[serve]'") from None
     check_token(token)  # before the model loads: a bad token fails at once
+    env_min_confidence()  # and so does a bad $QA_MIN_CONFIDENCE, not every question
     if not is_loopback(args.host):
         print(f"qa: warning: binding {args.host}: other machines can reach this server and ask your "
               "documents anything (there is no login for /ask); use the default 127.0.0.1 unless you mean it",
@@ -278,8 +280,7 @@ def cmd_serve(args) -> int:
             raise InputError(f"{_index_dir(args)}/ is in a milvus-lite file, which one process at a time may "
                              "open: use --workers 1, or put the index on a Milvus server (docs/milvus.md)")
         workers = 1
-    serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
-    return 0
+    return serve(qa, args.host, args.port, allow_index=args.allow_index, token=token, workers=workers)
 
 
 def cmd_mcp(args) -> int:
@@ -287,6 +288,9 @@ def cmd_mcp(args) -> int:
         from .mcp_server import run
     except ImportError as e:
         raise InputError(f"qa mcp needs the MCP SDK ({e.name} is missing): pip install 'qa[mcp]'") from None
+    from .confidence import env_min_confidence
+
+    env_min_confidence()  # a bad $QA_MIN_CONFIDENCE stops the server once, not every question
     run(_index_dir(args), _model(args), allow_index=args.allow_index)
     return 0
 

@@ -257,15 +257,26 @@ def load_calibration(model: str, path: Path = CALIBRATION) -> Calibration | None
     return Calibration.from_dict(model, stored)
 
 
+def env_min_confidence() -> float | None:
+    """$QA_MIN_CONFIDENCE as a number between 0 and 1, or None when it is not set. Raises InputError;
+    long-running faces (``qa serve``, ``qa mcp``) call it at startup, so a bad value stops them once
+    instead of failing every question."""
+    raw = os.environ.get(ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{ENV}={raw!r} is not a number: set it between 0 and 1, e.g. 0.5") from None
+    if not 0.0 <= value <= 1.0:
+        raise InputError(f"{ENV}={raw!r} is not between 0 and 1: set it between 0 and 1, e.g. 0.5")
+    return value
+
+
 def min_confidence(given: float | None, calibration: Calibration | None) -> float | None:
     """The verdict's threshold: the one given, else $QA_MIN_CONFIDENCE, else the calibration's."""
     if given is None:
-        raw = os.environ.get(ENV, "").strip()
-        if raw:
-            try:
-                given = float(raw)
-            except ValueError:
-                raise InputError(f"{ENV}={raw!r} is not a number: set it between 0 and 1, e.g. 0.5") from None
+        given = env_min_confidence()
     if given is not None:
         if not 0.0 <= given <= 1.0:
             raise InputError(f"the minimum confidence must be between 0 and 1 (got {given})")

@@ -95,12 +95,22 @@ def allowed_hosts(bound: str) -> set[str] | None:
     return names | loopback if address.is_loopback else names
 
 
-def host_of(header: str) -> str:
-    """The host part of a Host header value (``[::1]:8765`` -> ``[::1]``, ``a.b:80`` -> ``a.b``)."""
+def host_of(header: str) -> str | None:
+    """The host part of a Host header value (``[::1]:8765`` -> ``[::1]``, ``a.b:80`` -> ``a.b``), or
+    None if the value is not a host with an optional port (``[::1]evil``, ``localhost:x``): such a
+    request is refused, not read as the name it starts with."""
     header = header.strip().lower()
     if header.startswith("["):
-        return header[:header.find("]") + 1] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+        host, bracket, port = header.partition("]")
+        host += bracket
+        if not bracket or (port and not port.startswith(":")):
+            return None
+        port = port[1:]
+    elif header.count(":") == 1:
+        host, _, port = header.partition(":")
+    else:
+        host, port = header, ""  # no port, or a bare IPv6 address (which no allowed set names)
+    return host if port == "" or (port.isascii() and port.isdigit()) else None
 
 
 class GuessThrottle:

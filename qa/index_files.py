@@ -179,11 +179,26 @@ def publish(index_dir: Path, manifest: Manifest) -> None:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, index_dir / MANIFEST)
+        _fsync_folder(index_dir)  # the rename itself on disk: else a crash could bring back the old manifest
     except BaseException:  # nothing of a build that could not be published is left behind
         tmp.unlink(missing_ok=True)
         remove_stale_builds(index_dir, keep=_current_build(index_dir))
         raise
     remove_stale_builds(index_dir, keep=manifest.build, replaced=replaced)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename in it) to disk, where the system can (not on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems refuse to sync a folder: nothing more can be done there
+        pass
+    finally:
+        os.close(fd)
 
 
 def remove_stale_builds(index_dir: Path, keep: str | None, replaced: str | None = None) -> None:

@@ -300,8 +300,9 @@ def create_app(qa: QA, *, allow_index: bool = False, token: str | None = None,
                                 headers={"WWW-Authenticate": "Bearer"})
         guesses.succeeded(client)
 
-    def _json_body(request: Request) -> None:
-        """415 for a body that is not JSON; runs before the body is validated."""
+    async def _json_body(request: Request) -> None:
+        """415 for a body that is not JSON; runs before the body is validated (async: a plain
+        function would be run in a thread, a hand-over costing CPU on every request)."""
         required = request.url.path == "/ask"
         ctype = request.headers.get("content-type", "")
         has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
@@ -371,11 +372,12 @@ def _add_host_check(app: FastAPI, bound_host: str | None) -> None:
 
 
 def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: bool = False,
-          token: str | None = None, log_level: str = "info", workers: int = 1) -> None:
+          token: str | None = None, log_level: str = "info", workers: int = 1) -> int:
     """Run the API with uvicorn until interrupted: in this process (``workers=1``; loads the model
     first, so the first answer is quick), or in ``workers`` processes over the same index
     (qa.workers). Either way the server follows the index: a new build, from ``POST /index`` or
-    ``qa index``, is swapped in without dropping a question."""
+    ``qa index``, is swapped in without dropping a question. Returns the exit code (1: a worker
+    failed before it could serve)."""
     from .workers import following_app, run_workers
 
     from .http_guard import GuardedH11
@@ -388,10 +390,13 @@ def serve(qa: QA, host: str = "127.0.0.1", port: int = 8765, *, allow_index: boo
     options = dict(log_level=log_level, access_log=False, timeout_keep_alive=75, http=GuardedH11,
                    proxy_headers=False)
     if workers > 1:
-        run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
-        return
+        return run_workers(qa.index_dir, qa.model, host, port, workers, allow_index=allow_index, **options)
     import uvicorn
+
+    from .workers import one_compute_thread
 
     app = following_app(qa, allow_index=allow_index, token=token, bound_host=host)
     qa.load()
+    one_compute_thread()
     uvicorn.run(app, host=host, port=port, **options)
+    return 0

@@ -31,6 +31,7 @@ let ui = localStorage.getItem("qa-ui"); // another page once served from this ad
 if (!Object.hasOwn(TEXTS, ui)) ui = (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
 let last = null; // the last answer, re-rendered when the interface language changes
 let opener = null; // the citation button that opened the viewer, focused again on close
+let viewing = null; // the AbortController of the text being fetched: opening another cancels it
 
 const $ = (id) => document.getElementById(id);
 const t = (key) => TEXTS[ui][key];
@@ -153,7 +154,11 @@ async function ask() {
 }
 
 // The document's indexed text around the citation, the cited span and its best sentence marked.
+// Only the last document opened fills the viewer: an earlier fetch still on its way (a double click,
+// or another citation opened meanwhile) is cancelled, and its answer dropped if it comes anyway.
 async function openDocument(hit, button) {
+  if (viewing) viewing.abort();
+  const mine = viewing = new AbortController();
   opener = button;
   const c = hit.citation, box = $("viewer-text"), dialog = $("viewer");
   $("viewer-title").textContent = c.title || c.path;
@@ -163,12 +168,13 @@ async function openDocument(hit, button) {
   const params = new URLSearchParams({ path: c.path, start: c.char_start, end: c.char_end });
   let r, data;
   try {
-    r = await fetch(`/text?${params}`);
+    r = await fetch(`/text?${params}`, { signal: mine.signal });
     data = await r.json().catch(() => ({}));
   } catch (e) { // the server is gone or the network failed: say so rather than "Opening…" for ever
-    box.replaceChildren(String(e));
+    if (mine === viewing) box.replaceChildren(String(e));
     return;
   }
+  if (mine !== viewing) return;
   if (!r.ok) { box.replaceChildren((data.error && data.error.message) || `HTTP ${r.status}`); return; }
   box.replaceChildren();
   const h = hit.highlight;

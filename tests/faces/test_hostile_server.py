@@ -29,6 +29,12 @@ def test_host_header_must_name_the_server(built):
     by_name = TestClient(create_app(built[0], bound_host="localhost"), base_url="http://127.0.0.1:8765")
     assert by_name.get("/health").status_code == 200
     assert by_name.get("/health", headers={"Host": "evil.example"}).status_code == 421
+    # A Host that only starts with an allowed name is refused, not read as that name.
+    on_v6 = TestClient(create_app(built[0], bound_host="::1"), base_url="http://[::1]:8765")
+    assert on_v6.get("/health").status_code == 200
+    for forged in ("[::1]evil", "[::1]evil:8765", "[::1]:80x", "[::1", "localhost:evil",
+                   "127.0.0.1:\xb2".encode("latin-1")):  # a digit, but not an ASCII one
+        assert on_v6.get("/health", headers={"Host": forged}).status_code == 421, forged
     # Bound to every interface, the server cannot know its names: any Host is answered.
     assert TestClient(create_app(built[0], bound_host="0.0.0.0"),
                       base_url="http://any.example").get("/health").status_code == 200

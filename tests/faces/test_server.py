@@ -150,13 +150,34 @@ def test_serve_warns_when_binding_beyond_loopback(built, monkeypatch, capsys):
     from qa import cli
 
     calls = []
-    monkeypatch.setattr(qa.server, "serve", lambda *a, **kw: calls.append((a, kw)))
+    monkeypatch.setattr(qa.server, "serve", lambda *a, **kw: calls.append((a, kw)) or 0)
     assert cli.main(["serve", "--host", "0.0.0.0", "--port", "9999", "--index", str(built[1])]) == 0
     assert "warning" in capsys.readouterr().err and calls[0][0][1:] == ("0.0.0.0", 9999)
     assert cli.main(["serve", "--index", str(built[1])]) == 0
     assert "warning" not in capsys.readouterr().err and calls[1][0][1:] == ("127.0.0.1", 8765)
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2") and not is_loopback("example.org")
+
+
+@pytest.mark.parametrize("face", ["serve", "mcp"])
+@pytest.mark.parametrize("value", ["high", "1.5", "nan"])
+def test_a_bad_min_confidence_in_the_environment_stops_a_server_at_startup(built, monkeypatch, capsys,
+                                                                          face, value):
+    """Once, with the variable named, before the server runs: not an error on every question."""
+    import qa.server
+    from qa import cli
+
+    calls = []
+    monkeypatch.setattr(qa.server, "serve", lambda *a, **kw: calls.append(a) or 0)
+    if face == "mcp":
+        mcp_server = pytest.importorskip("qa.mcp_server")
+        monkeypatch.setattr(mcp_server, "run", lambda *a, **kw: calls.append(a))
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", value)
+    assert cli.main([face, "--index", str(built[1])]) == 1
+    err = capsys.readouterr().err
+    assert f"QA_MIN_CONFIDENCE='{value}'" in err and "between 0 and 1" in err and not calls
+    monkeypatch.setenv("QA_MIN_CONFIDENCE", "0.4")
+    assert cli.main([face, "--index", str(built[1])]) == 0 and len(calls) == 1
 
 
 @contextmanager

@@ -220,3 +220,30 @@ def test_a_document_that_cannot_be_fetched_says_why(page, site):
     page.wait_for_function("!document.querySelector('#viewer-text').textContent.startsWith('Opening')",
                            timeout=30_000)
     assert "fetch" in page.locator("#viewer-text").text_content().lower()
+
+
+def test_the_viewer_shows_the_last_document_opened_whatever_answers_first(page, site, built):
+    """A citation opened, closed and another opened at once: if the first document's text arrives
+    last (here: held back 1.5 s), the viewer still shows the second one, not whichever came last."""
+    question = "Where does Longjing tea come from?"
+    hits = built[0].ask(question).hits
+    second = next(h for h in hits if h.citation.path != hits[0].citation.path)
+    page.goto(site + "/?q=" + quote(question))
+    _answered(page)
+    page.evaluate("""() => {
+        const real = window.fetch; let held = false;
+        window.fetch = (url, options) => {
+            const answer = real(url, options);
+            if (!String(url).startsWith('/text') || held) return answer;
+            held = true;
+            return new Promise((resolve, reject) => setTimeout(() => answer.then(resolve, reject), 1500));
+        };
+    }""")
+    page.locator("#results .cite").first.click()
+    page.keyboard.press("Escape")
+    page.locator("#results .doc").nth(1).locator(".cite").first.click()
+    page.wait_for_selector("#viewer #cited", timeout=30_000)
+    page.wait_for_timeout(2500)  # the held-back answer has arrived by now
+    assert page.locator("#viewer-title").text_content() == (second.citation.title or second.citation.path)
+    assert second.text in page.locator("#viewer #cited").text_content()
+    assert page.locator("#viewer #cited").count() == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -170,6 +171,50 @@ def test_swaps_under_load_drop_no_question(two_workers):
     for _ in range(6):
         hits = httpx.post(f"{url}/ask", json={"question": "Who keeps the penguin eggs warm?", "k": 5}).json()["hits"]
         assert not any(h["citation"]["path"].endswith(("penguins_en.txt", "football_en.txt")) for h in hits)
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers_and_a_dead_worker_is_replaced(two_workers):
+    """40 keep-alive connections opened in one burst (a pool of clients starting together): each
+    worker gets a share. With one listening socket shared by the workers, the first to wake accepted
+    the whole burst and the other idled (one worker at 98% of a core, the other at 0%)."""
+    import http.client
+    import json
+    from collections import Counter
+
+    url = two_workers[0]
+    port = int(url.rsplit(":", 1)[1])
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(40)]
+    for c in connections:
+        c.connect()
+    owners = Counter()
+    for c in connections:  # each connection asks twice: it stays with the worker that accepted it
+        for _ in range(2):
+            c.request("GET", "/health")
+            owners[json.loads(c.getresponse().read())["worker"]] += 1
+    for c in connections:
+        c.close()
+    assert len(owners) == 2 and min(owners.values()) >= 10, owners  # (even spread: 40 each)
+    # A worker that dies is replaced.
+    os.kill(next(iter(owners)), signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while not ({h["worker"] for h in _healths(url, 8)} - set(owners)):
+        assert time.monotonic() < deadline, "no new worker in 120 s"
+        time.sleep(0.5)
+
+
+def test_a_port_in_use_is_one_clear_error(built, monkeypatch, capsys):
+    from qa import cli
+    from qa.workers import CONFIG_ENV, ONE_THREAD
+
+    for var in (CONFIG_ENV, *ONE_THREAD):  # what the supervisor sets for its workers, restored after
+        monkeypatch.setenv(var, "1")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--workers", "2", "--port", str(port), "--index", str(built[1])]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err and len(err.splitlines()) == 1
 
 
 def test_watcher_swaps_whole_builds_and_keeps_the_old_one_when_a_new_one_is_broken(docs_and_index, embedder):

@@ -162,3 +162,25 @@ def test_sigkill_during_embedding_keeps_the_vectors_computed_and_the_next_build_
     ids = np.arange(a.store.count)
     assert np.array_equal(a.store.vectors(ids), b.store.vectors(ids))  # the kept vectors are the model's
     assert np.array_equal(a.store.sentence_vectors(ids), b.store.sentence_vectors(ids))
+
+
+def test_publishing_flushes_the_manifest_rename_to_disk(tmp_path, embedder, monkeypatch):
+    """A power cut right after a build must not bring back the old manifest: the index folder, where
+    the rename happened, is synced after it (a real build; os.replace and os.fsync only recorded)."""
+    import stat
+
+    from qa import index_files
+
+    docs = tmp_path / "docs"
+    shutil.copytree(DATA, docs)
+    events: list[tuple] = []
+    real_replace, real_fsync = os.replace, os.fsync
+    monkeypatch.setattr(index_files.os, "replace",
+                        lambda a, b: (events.append(("replace", Path(b).name)), real_replace(a, b))[1])
+    monkeypatch.setattr(index_files.os, "fsync", lambda fd: (
+        events.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file",
+                       os.fstat(fd).st_ino)), real_fsync(fd))[1])
+    QA.build([docs], tmp_path / "index", embedder=embedder)
+    renamed = events.index(("replace", "manifest.json"))
+    assert ("fsync", "folder", (tmp_path / "index").stat().st_ino) in events[renamed + 1:]
+    assert any(e[:2] == ("fsync", "file") for e in events[:renamed])  # the manifest's bytes, before it
