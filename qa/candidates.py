@@ -5,6 +5,7 @@ score (passage and best sentence similarity) and its two lexical scores. Ranking
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,16 @@ class Candidates:
     tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
-    conflicts: np.ndarray | None = None  # per candidate: it contradicts the question's period or phase
+
+
+def _periods(tokens) -> dict[str, set[str]]:
+    """The quarter, half, phase and year keys among ``tokens``, by kind."""
+    found: dict[str, set[str]] = {}
+    for t in tokens:
+        m = _PERIOD.match(t)
+        if m:
+            found.setdefault(m.group(1), set()).add(t)
+    return found
 
 
 class CandidateFinder:
@@ -79,27 +89,30 @@ class CandidateFinder:
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
-        conflicts = self.contradictions(tokens, ids) if mode == "hybrid" else None
-        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated, conflicts)
+        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
 
-    def contradictions(self, tokens: list[str], ids: np.ndarray) -> np.ndarray | None:
+    def contradictions(self, tokens: list[str], ids: np.ndarray,
+                       topic: Callable[[int], set[str]]) -> np.ndarray | None:
         """For each passage in ``ids``, whether it contradicts the question: for a kind of key the
         question names (quarter, half, phase, year), the passage holds another value of that kind
-        and none of the question's. None when the question names none. A passage that names none
-        of a kind does not contradict (it may leave the period implicit)."""
-        asked: dict[str, set[str]] = {}
-        for t in tokens:
-            m = _PERIOD.match(t)
-            if m:
-                asked.setdefault(m.group(1), set()).add(t)
+        and none of the question's; or it holds the asked value but its document's topic (``topic``:
+        passage id -> the search tokens of its document's title and lead) names another value and
+        not the asked one (a report on Q2 that mentions its Q3 guidance). None when the question
+        names no such key. A passage that names none of a kind does not contradict (it may leave
+        the period implicit)."""
+        asked = _periods(tokens)
         if not asked or not len(ids):
             return None
         conflicts = np.zeros(len(ids), dtype=bool)
         for kind, values in asked.items():
             others = sorted(self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]]) - values)
-            if others:
-                holds_asked = self.store.lexical_scores(sorted(values))[ids] > 0
-                conflicts |= (self.store.lexical_scores(others)[ids] > 0) & ~holds_asked
+            if not others:
+                continue
+            holds_asked = self.store.lexical_scores(sorted(values))[ids] > 0
+            conflicts |= (self.store.lexical_scores(others)[ids] > 0) & ~holds_asked
+            for i in np.flatnonzero(holds_asked & ~conflicts):
+                named = _periods(topic(int(ids[i]))).get(kind)
+                conflicts[i] = bool(named) and not named & values
         return conflicts
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -20,10 +20,11 @@ import numpy as np
 MODES = ("hybrid", "dense", "lexical")
 W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 # A passage that states another quarter, half, phase or year than the question asks about, and not the
-# asked one, is about a sibling (the report on the next quarter, phase two rather than phase one): one
-# standard deviation of evidence against it, as much as each signal counts. Neither signal sees this:
-# the model hardly tells "Q2" from "Q3", and BM25 only counts what matches. Measured on the dev sets,
-# the hard set and the news set (benchmarks/RESULTS.md, "News set").
+# asked one, or whose document's title and lead do (a Q2 report that mentions its Q3 guidance), is
+# about a sibling (the report on the next quarter, phase two rather than phase one): one standard
+# deviation of evidence against it, as much as each signal counts. Neither signal sees this: the
+# model hardly tells "Q2" from "Q3", and BM25 only counts what matches. Measured on the dev sets, the
+# hard set and the news set (benchmarks/RESULTS.md, "News set").
 W_CONFLICT = 1.0
 
 # A spread smaller than this share of the scores' typical size is treated as that size: otherwise
