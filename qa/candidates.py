@@ -5,7 +5,7 @@ score (passage and best sentence similarity) and its two lexical scores. Ranking
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +35,7 @@ class Candidates:
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
 
-def _periods(tokens) -> dict[str, set[str]]:
+def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
     """The quarter, half, phase and year keys among ``tokens``, by kind."""
     found: dict[str, set[str]] = {}
     for t in tokens:
@@ -114,6 +114,26 @@ class CandidateFinder:
                 named = _periods(topic(int(ids[i]))).get(kind)
                 conflicts[i] = bool(named) and not named & values
         return conflicts
+
+    def lacking_names(self, tokens: list[str], lang: str, ids: np.ndarray) -> np.ndarray | None:
+        """For each passage in ``ids``, whether it lacks every name the question is about: the
+        question's name keys (qa.names) that some candidate in the other language holds. A question
+        naming Hongjing or 宏晶 is about that company, and a passage naming neither is about another,
+        however many of the question's other words it shares. Only names found across languages
+        count, as in BM25: a Chinese question's nouns give keys that can meet a name in Chinese
+        text by chance (叶子 and someone called Yezi), while English text gives keys only for
+        capitalised pinyin. None when no candidate in the other language holds one."""
+        names = sorted({t for t in tokens if t[0] == "~"})
+        other = self.lang_mask.get("en" if lang == "zh" else "zh") if lang in ("zh", "en") else None
+        if not names or other is None or not len(ids):
+            return None
+        across = other[ids]
+        held = np.zeros(len(ids), dtype=bool)
+        for name in names:
+            holds = self.store.lexical_scores([name])[ids] > 0
+            if (holds & across).any():
+                held |= holds
+        return ~held if held.any() else None
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
         """For each passage in ``ids``: its best sentence similarity (-1 for a passage without

@@ -7,7 +7,8 @@ own words and W_BRIDGE when it comes through the dictionary (a translation guess
 an English term maps to several Chinese words; measured on the dev sets: benchmarks/RESULTS.md,
 "Quality"); when the candidates have both kinds, one weight between the two, set by their shares
 (``lexical_weight``). A candidate that names a different period or phase than the question and not
-the question's own (``qa.candidates.contradictions``) loses W_CONFLICT. ``dense`` and ``lexical``
+the question's own, or none of the names it is about (``qa.search.Searcher._conflicts``), loses
+W_CONFLICT. ``dense`` and ``lexical``
 modes rank by their signal alone.
 """
 
@@ -24,7 +25,8 @@ W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
 # about a sibling (the report on the next quarter, phase two rather than phase one): one standard
 # deviation of evidence against it, as much as each signal counts. Neither signal sees this: the
 # model hardly tells "Q2" from "Q3", and BM25 only counts what matches. Measured on the dev sets, the
-# hard set and the news set (benchmarks/RESULTS.md, "News set").
+# hard set and the news set (benchmarks/RESULTS.md, "News set"). The same for a passage that holds
+# none of the names the question is about (qa.candidates.CandidateFinder.lacking_names).
 W_CONFLICT = 1.0
 
 # A spread smaller than this share of the scores' typical size is treated as that size: otherwise
@@ -82,7 +84,8 @@ def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray,
          conflicts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(fused score, lexical score) of each candidate for ``mode``. The lexical score is the direct and
     bridged BM25 summed: one scale, the two kinds add up. ``conflicts`` (a bool per candidate: it
-    contradicts the question's period or phase) counts in hybrid mode only, in its z-scored units."""
+    contradicts the question's period or phase, or lacks its names) counts in hybrid mode only, in its
+    z-scored units."""
     both = (direct + bridged).astype(np.float64)
     if mode == "dense":
         fused = dense.astype(np.float64)

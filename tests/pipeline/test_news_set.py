@@ -67,6 +67,8 @@ def test_the_set_is_what_its_readme_says():
     "n128",  # traditional, zh->zh: 宏晶半导体高雄厂 finds the traditional 宏晶半導體高雄廠 report (issue 12)
     "n084",  # romanised-name, en->zh: "Lu Benfu" finds 吕本富 on humanoid robots (issue 12)
     "n056",  # sibling-year, zh->en: 2024年上半年, not the first-half-2025 report that never names 2024
+    "n098",  # plain, en->zh: "Hongjing" is 宏晶, not the English report on packaging plants in Vietnam
+    "n161",  # traditional, en->zh: "Qingyun" is 青雲, not the English report on Hong Kong data centres
 ])
 def test_first_hit_is_the_gold_report_and_its_highlight_answers(news, qid):
     q = QUESTIONS[qid]
