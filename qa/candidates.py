@@ -123,9 +123,9 @@ class CandidateFinder:
         count, as in BM25: a Chinese question's nouns give keys that can meet a name in Chinese
         text by chance (叶子 and someone called Yezi), while English text gives keys only for
         capitalised pinyin. None when no candidate in the other language holds one."""
-        names = sorted({t for t in tokens if t[0] == "~"})
         other = self.lang_mask.get("en" if lang == "zh" else "zh") if lang in ("zh", "en") else None
-        if not names or other is None or not len(ids):
+        names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"})) if other is not None else []
+        if not names or not len(ids):
             return None
         across = other[ids]
         held = np.zeros(len(ids), dtype=bool)
