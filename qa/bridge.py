@@ -25,7 +25,7 @@ from pathlib import Path
 from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
-COMPILE_VERSION = 3  # bump when the compiled form or the tokenizer rules it depends on change
+COMPILE_VERSION = 4  # bump when the compiled form or the tokenizer rules it depends on change
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in", "taiwan pr", "also pr",
                "also written", "same as", "abbr. for", "erhua variant", "archaic variant", "japanese variant")
@@ -78,6 +78,15 @@ class _GlossTokenizer:
         return out
 
 
+def _short_parts(gloss: str, sense: list[str], terms_of: Callable[[str], list[str]]) -> list[list[str]]:
+    """The renderings of one sense short enough (SHORT_GLOSS terms at most) for an English term to
+    stand for the word: the whole gloss, or else each of its "; "-separated parts."""
+    if len(sense) <= SHORT_GLOSS:
+        return [sense]
+    parts = [terms_of(p) for p in gloss.split(";")] if ";" in gloss else []
+    return [p for p in parts if 0 < len(p) <= SHORT_GLOSS]
+
+
 def compile_dictionary(source: Path, target: Path) -> None:
     """Parse CC-CEDICT into ``target`` (SQLite): zh word -> weighted English terms, and English term ->
     zh words, most direct first (single-term glosses, earlier senses, shorter words)."""
@@ -97,9 +106,10 @@ def compile_dictionary(source: Path, target: Path) -> None:
             trad, simp, glosses = m.group(1), m.group(2), m.group(3).split("/")
             if not _HAN_RE.search(simp):
                 continue
-            senses = [t for t in (terms_of(g) for g in glosses) if t][:MAX_GLOSSES]
-            if not senses:
+            kept = [(g, t) for g, t in ((g, terms_of(g)) for g in glosses) if t][:MAX_GLOSSES]
+            if not kept:
                 continue
+            senses = [t for _, t in kept]
             # Senses are alternatives: they share one unit of weight, earlier senses more.
             norm = sum(1.0 / (i + 1) for i in range(len(senses)))
             for word in {simp, trad}:
@@ -107,9 +117,11 @@ def compile_dictionary(source: Path, target: Path) -> None:
                 for i, sense in enumerate(senses):
                     for t in sense:
                         known[t] = max(known.get(t, 0.0), 1.0 / (i + 1) / norm)
-                    if len(sense) <= SHORT_GLOSS:
-                        for t in sense:
-                            en2zh.setdefault(t, []).append((len(sense), -freq.get(word, 0), i, word))
+                    # "drone; unmanned aerial vehicle": CEDICT parts a sense's renderings with "; ",
+                    # so each part can be a short gloss of its own.
+                    for part in _short_parts(kept[i][0], sense, terms_of):
+                        for t in part:
+                            en2zh.setdefault(t, []).append((len(part), -freq.get(word, 0), i, word))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)

@@ -5,6 +5,7 @@ score (passage and best sentence similarity) and its two lexical scores. Ranking
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,10 @@ from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
+# Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
+# half, phase, year; and every value each can take.
+_PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
+_PERIOD_VALUES = {"q": range(1, 5), "h": range(1, 3), "phase": range(1, 21), "y": range(1900, 2101)}
 
 
 @dataclass
@@ -28,6 +33,16 @@ class Candidates:
     tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
+
+
+def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
+    """The quarter, half, phase and year keys among ``tokens``, by kind."""
+    found: dict[str, set[str]] = {}
+    for t in tokens:
+        m = _PERIOD.match(t)
+        if m:
+            found.setdefault(m.group(1), set()).add(t)
+    return found
 
 
 class CandidateFinder:
@@ -75,6 +90,50 @@ class CandidateFinder:
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
         return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
+
+    def contradictions(self, tokens: list[str], ids: np.ndarray,
+                       topic: Callable[[int], set[str]]) -> np.ndarray | None:
+        """For each passage in ``ids``, whether it contradicts the question: for a kind of key the
+        question names (quarter, half, phase, year), the passage holds another value of that kind
+        and none of the question's; or it holds the asked value but its document's topic (``topic``:
+        passage id -> the search tokens of its document's title and lead) names another value and
+        not the asked one (a report on Q2 that mentions its Q3 guidance). None when the question
+        names no such key. A passage that names none of a kind does not contradict (it may leave
+        the period implicit)."""
+        asked = _periods(tokens)
+        if not asked or not len(ids):
+            return None
+        conflicts = np.zeros(len(ids), dtype=bool)
+        for kind, values in asked.items():
+            others = sorted(self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]]) - values)
+            if not others:
+                continue
+            holds_asked = self.store.lexical_scores(sorted(values))[ids] > 0
+            conflicts |= (self.store.lexical_scores(others)[ids] > 0) & ~holds_asked
+            for i in np.flatnonzero(holds_asked & ~conflicts):
+                named = _periods(topic(int(ids[i]))).get(kind)
+                conflicts[i] = bool(named) and not named & values
+        return conflicts
+
+    def lacking_names(self, tokens: list[str], lang: str, ids: np.ndarray) -> np.ndarray | None:
+        """For each passage in ``ids``, whether it lacks every name the question is about: the
+        question's name keys (qa.names) that some candidate in the other language holds. A question
+        naming Hongjing or 宏晶 is about that company, and a passage naming neither is about another,
+        however many of the question's other words it shares. Only names found across languages
+        count, as in BM25: a Chinese question's nouns give keys that can meet a name in Chinese
+        text by chance (叶子 and someone called Yezi), while English text gives keys only for
+        capitalised pinyin. None when no candidate in the other language holds one."""
+        other = self.lang_mask.get("en" if lang == "zh" else "zh") if lang in ("zh", "en") else None
+        names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"})) if other is not None else []
+        if not names or not len(ids):
+            return None
+        across = other[ids]
+        held = np.zeros(len(ids), dtype=bool)
+        for name in names:
+            holds = self.store.lexical_scores([name])[ids] > 0
+            if (holds & across).any():
+                held |= holds
+        return ~held if held.any() else None
 
     def _best_sentences(self, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
         """For each passage in ``ids``: its best sentence similarity (-1 for a passage without

@@ -6,7 +6,10 @@ weights: dense weighs W_DENSE; the lexical signal weighs W_LEXICAL when its evid
 own words and W_BRIDGE when it comes through the dictionary (a translation guesses at the sense, and
 an English term maps to several Chinese words; measured on the dev sets: benchmarks/RESULTS.md,
 "Quality"); when the candidates have both kinds, one weight between the two, set by their shares
-(``lexical_weight``). ``dense`` and ``lexical`` modes rank by that signal alone.
+(``lexical_weight``). A candidate that names a different period or phase than the question and not
+the question's own, or none of the names it is about (``qa.search.Searcher._conflicts``), loses
+W_CONFLICT. ``dense`` and ``lexical``
+modes rank by their signal alone.
 """
 
 from __future__ import annotations
@@ -17,6 +20,14 @@ import numpy as np
 
 MODES = ("hybrid", "dense", "lexical")
 W_DENSE, W_LEXICAL, W_BRIDGE = 1.0, 1.0, 0.5
+# A passage that states another quarter, half, phase or year than the question asks about, and not the
+# asked one, or whose document's title and lead do (a Q2 report that mentions its Q3 guidance), is
+# about a sibling (the report on the next quarter, phase two rather than phase one): one standard
+# deviation of evidence against it, as much as each signal counts. Neither signal sees this: the
+# model hardly tells "Q2" from "Q3", and BM25 only counts what matches. Measured on the dev sets, the
+# hard set and the news set (benchmarks/RESULTS.md, "News set"). The same for a passage that holds
+# none of the names the question is about (qa.candidates.CandidateFinder.lacking_names).
+W_CONFLICT = 1.0
 
 # A spread smaller than this share of the scores' typical size is treated as that size: otherwise
 # z-normalising blows tiny differences (e.g. BM25 on title words every passage of a document shares,
@@ -69,9 +80,12 @@ def lexical_weight(direct: np.ndarray, bridged: np.ndarray) -> float:
     return W_LEXICAL * share + W_BRIDGE * (1.0 - share)
 
 
-def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray,
+         conflicts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(fused score, lexical score) of each candidate for ``mode``. The lexical score is the direct and
-    bridged BM25 summed: one scale, the two kinds add up."""
+    bridged BM25 summed: one scale, the two kinds add up. ``conflicts`` (a bool per candidate: it
+    contradicts the question's period or phase, or lacks its names) counts in hybrid mode only, in its
+    z-scored units."""
     both = (direct + bridged).astype(np.float64)
     if mode == "dense":
         fused = dense.astype(np.float64)
@@ -79,6 +93,8 @@ def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray) 
         fused = both
     elif mode == "hybrid":
         fused = weighted_sum([dense, both], [W_DENSE, lexical_weight(direct, bridged)])
+        if conflicts is not None:
+            fused = fused - W_CONFLICT * conflicts.astype(np.float64)
     else:
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
     return fused, both

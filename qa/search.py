@@ -50,10 +50,22 @@ class Searcher:
         candidates to those passages before any is chosen."""
         check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
-        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged)
+        conflicts = self._conflicts(found) if mode == "hybrid" else None
+        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated)
+
+    def _conflicts(self, found) -> np.ndarray | None:
+        """Candidates that contradict the question's period or lack every name it is about (a bool
+        each; None when neither applies): evidence against them (qa.fusion.W_CONFLICT)."""
+        parts = [p for p in (self.candidates.contradictions(found.tokens, found.ids, self._topic_terms),
+                             self.candidates.lacking_names(found.tokens, found.lang, found.ids)) if p is not None]
+        return np.logical_or.reduce(parts) if parts else None
+
+    def _topic_terms(self, pid: int) -> set[str]:
+        """The search tokens of the title and lead of a passage's document (qa.highlight.Topic)."""
+        return self.chooser.topic(int(self.doc_of[pid])).terms
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid",
                allowed: np.ndarray | None = None) -> list[Hit]:

@@ -30,6 +30,14 @@ def test_translated_query_keeps_only_indexed_terms_and_shared_tokens(bridge):
     assert set(terms) == {"火山", "茶", "2010"} and terms["2010"] == 1.0
 
 
+def test_each_rendering_of_a_sense_can_stand_for_the_word(bridge):
+    # CEDICT: 无人机 "drone; unmanned aerial vehicle", 租赁 "to rent; to lease; to hire": one sense,
+    # renderings parted by "; ". Each short rendering is a gloss of its own; the whole sense is not.
+    assert bridge.chinese_words("drone")[0] == "无人机"
+    assert "租赁" in bridge.chinese_words("leas")[:3]
+    assert "无人机" not in bridge.chinese_words("vehicl")
+
+
 def test_word_senses_share_weight(bridge):
     terms = bridge.english_terms("旅行")
     assert terms["travel"] > terms["journey"] > 0 and sum(terms.values()) < 1.5

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from qa.fusion import (W_BRIDGE, W_DENSE, W_LEXICAL, fuse, lexical_weight, ranking, top_k, weighted_sum,
-                       zscore)
+from qa.fusion import (W_BRIDGE, W_CONFLICT, W_DENSE, W_LEXICAL, fuse, lexical_weight, ranking, top_k,
+                       weighted_sum, zscore)
 from qa.lexical import BM25
 
 
@@ -55,6 +55,17 @@ def test_bridged_evidence_counts_less_than_the_same_direct_evidence():
     as_bridged = fuse("hybrid", dense, zero, evidence)[0]
     assert ranking(np.arange(3), as_direct)[0] == 0  # the question's own words decide
     assert as_bridged[0] - as_bridged[1] < as_direct[0] - as_direct[1]
+
+
+def test_a_contradicting_candidate_loses_in_hybrid_only():
+    dense, direct, zero = np.array([0.50, 0.48, 0.10]), np.array([5.0, 5.0, 0.0]), np.zeros(3)
+    conflicts = np.array([True, False, False])
+    plain = fuse("hybrid", dense, direct, zero)[0]
+    assert ranking(np.arange(3), plain).tolist()[0] == 0
+    hybrid = fuse("hybrid", dense, direct, zero, conflicts)[0]
+    assert np.allclose(plain - hybrid, W_CONFLICT * conflicts) and ranking(np.arange(3), hybrid).tolist()[0] == 1
+    for mode in ("dense", "lexical"):
+        assert fuse(mode, dense, direct, zero, conflicts)[0].tolist() == fuse(mode, dense, direct, zero)[0].tolist()
 
 
 def test_hybrid_without_lexical_evidence_is_dense_order():
