@@ -31,7 +31,8 @@ import numpy as np
 from .errors import InputError
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
-            "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross")
+            "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
+            "key_absent")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -173,10 +174,11 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     margin = _margins(searcher, q, top, None if candidate_dense is None else candidate_dense[:MARGIN_CANDIDATES],
                       hits, (passage_sim + sentence_sim) / 2.0)
     k = len(hits)
+    key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, question, pids, sentences),
-                            _cross(columns, question, hits)]).astype(np.float64)
+                            _cross(columns, question, hits), np.full(k, key_absent)]).astype(np.float64)
 
 
 def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:

@@ -51,3 +51,15 @@ def test_hiding_the_answering_document_lowers_the_confidence(built):
     without = searcher.search(question, k=1, allowed=shown)[0]
     assert without.confidence < with_it.confidence
     assert verdict([without], qa.ask(question).min_confidence) is False
+
+
+def test_key_absent_marks_a_question_naming_something_the_index_lacks(built):
+    from qa.confidence import FEATURES
+
+    qa, _ = built
+    column = FEATURES.index("key_absent")
+    _, absent = qa.searcher._search("Who won the 2018 Wimbledon women's final?", 2, "hybrid", None)
+    _, present = qa.searcher._search("How many flights were cancelled after the Eyjafjallajökull eruption?", 2,
+                                     "hybrid", None)
+    assert absent[:, column].tolist() == [1.0, 1.0]  # one value per question: Wimbledon is in no document
+    assert present[:, column].tolist() == [0.0, 0.0]
