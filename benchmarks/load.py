@@ -374,7 +374,7 @@ def main() -> int:
     p.add_argument("--clients", type=int, default=40, help="closed-loop clients (default 40)")
     p.add_argument("--seconds", type=float, default=20.0, help="length of each run (default 20)")
     p.add_argument("--rate", type=float, default=None, help="open-loop requests/s (default: "
-                   f"{OPEN_SHARE:.0%} of one worker's closed-loop requests/s, measured first)")
+                   f"{OPEN_SHARE * 100:.0f}%% of one worker's closed-loop requests/s, measured first)")
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--xquad", type=Path, default=Path("/work/shared/data/xquad-dev"))
     p.add_argument("--note", default="", help="a sentence added under the table (e.g. 'machine shared')")
