@@ -97,7 +97,7 @@ class QA:
                     settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
                     options: FormatOptions | Mapping[str, Sequence[str]] | None = None,
                     store: str | None = None, follow_links: bool = False,
-                    jobs: int | None = None) -> BuildReport:
+                    jobs: int | None = None, optimize: bool = False) -> BuildReport:
         """Build or incrementally update the index from ``paths`` without opening it; return the
         report. With nothing changed this reads the manifest and the files' times, and loads no model.
 
@@ -106,13 +106,14 @@ class QA:
         source fields); None keeps what the index was built with. ``store``: see ``QA.build``.
         ``follow_links``: follow symbolic links that lead out of ``paths`` (not followed by default).
         ``jobs``: cores that embed (default all). A build that crashed is finished by the next one
-        without embedding again what it had embedded.
+        without embedding again what it had embedded. ``optimize``: merge the local store's segments
+        into one (docs/rebuilds.md).
         """
         from .builder import build_index
 
         return build_index(paths, index_dir, model=model, embedder=embedder, full=full, settings=settings,
                            progress=progress, options=_format_options(options), store=store,
-                           follow_links=follow_links, jobs=jobs)
+                           follow_links=follow_links, jobs=jobs, optimize=optimize)
 
     @staticmethod
     def evaluate(files: Sequence[str | os.PathLike], mode: str = "hybrid", *, model: str | None = None,

@@ -43,12 +43,16 @@ class BuildReport:
     # Indexed files with something to say about them (damaged bytes replaced): (path, note).
     warnings: list[Skipped] = field(default_factory=list)
     embedded: int = 0  # texts actually run through the model (the rest came from the old index)
+    merged: int = 0  # segments merged into one by this build (the local store; docs/index-folder.md)
+    # What the caller should tell the person (e.g. that --optimize has nothing to do on this store).
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     # The model, when the build had to load it (so the caller can ask questions without a reload).
     embedder: Embedder | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "seconds")}
+        d = {k: getattr(self, k) for k in ("index_dir", "documents", "passages", "embedded", "merged", "notes",
+                                           "seconds")}
         for k in ("added", "changed", "removed", "unchanged"):
             d[k] = len(getattr(self, k))
         d["skipped"] = [{"path": s.path, "reason": s.reason, **({"remedy": s.remedy.value} if s.remedy else {})}
@@ -76,6 +80,26 @@ def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
     except QAError:
         recorded = None
     return FormatOptions.from_dict(recorded) if recorded else FormatOptions()
+
+
+def _segmented(index_dir: Path, model: str, settings: ChunkSettings, formats: dict) -> bool:
+    """True when the index can be updated by adding a segment: the local store, in segments, built
+    with the same model, chunking and format options (otherwise everything is built again)."""
+    try:
+        m = read_manifest(index_dir)
+    except QAError:
+        return False
+    return m.store.get("kind") == "faiss" and isinstance(m.store.get("segments"), list) and \
+        m.model == model and m.chunking == settings.to_dict() and m.formats == formats
+
+
+def _fragmented(index_dir: Path) -> bool:
+    """More than one segment, or deletions: what --optimize merges away."""
+    try:
+        segments = read_manifest(index_dir).store.get("segments") or []
+    except QAError:
+        return False
+    return len(segments) > 1 or any(s.get("deleted") for s in segments if isinstance(s, dict))
 
 
 def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model: str,
@@ -115,7 +139,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                 embedder: Embedder | None = None, settings: ChunkSettings = ChunkSettings(),
                 bm25_params: BM25Params = BM25Params(), full: bool = False,
                 options: FormatOptions | None = None, progress: Progress | None = None,
-                store: str | None = None, follow_links: bool = False, jobs: int | None = None) -> BuildReport:
+                store: str | None = None, follow_links: bool = False, jobs: int | None = None,
+                optimize: bool = False) -> BuildReport:
     """Build or update the index at ``index_dir`` from the files and folders in ``paths``.
 
     Files that cannot be read are reported in ``BuildReport.skipped`` (once each, with the reason)
@@ -124,6 +149,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     written by, else ``faiss``. Symbolic links leading out of ``paths`` are followed only with
     ``follow_links``. The new index replaces the old one atomically; when nothing changed,
     nothing is written. ``jobs`` is how many cores embed (default: all).
+
+    With the local store an update writes only the new and changed files, as a new segment, and
+    records the changed and removed ones as deleted; small segments are merged as it goes, and
+    ``optimize`` merges them all into one (qa.stores.segments).
 
     Vectors are kept as they are computed (``.work/`` in the index folder): a build that crashed
     is finished by the next one without embedding those texts again.
@@ -142,16 +171,21 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         options, store = _options(index_dir, options), store or recorded
         store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
-        if not full and store == recorded and \
+        if optimize and not store.startswith("faiss"):
+            report.notes.append(f"--optimize: the {store.partition(':')[0]} store rebuilds the whole index "
+                                "on every qa index, so there are no segments to merge")
+        if not full and store == recorded and not (optimize and _fragmented(index_dir)) and \
                 _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
+        segmented = not full and store == recorded and _segmented(index_dir, model_name, settings, formats)
         # Only now is the model needed (a no-change rebuild never loads it).
         embedder = report.embedder = embedder or load_embedder(model, workers=jobs)
         if jobs is not None and hasattr(embedder, "workers"):
             embedder.workers = max(1, jobs)
-        previous = Previous(index_dir, model_name, settings.to_dict(), formats, full)
+        previous = Previous(index_dir, model_name, settings.to_dict(), formats, full, whole=not segmented)
         collector = Collector(embedder, previous, progress)
+        kept: dict[str, dict] = {}  # (segments) unchanged files: their manifest entries
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
         seen = set()
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
@@ -162,7 +196,10 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             try:
                 stat = fp.stat()
                 if _unchanged(prev and prev["file"], stat):
-                    collector.add_reused(prev["file"], prev["documents"])
+                    if segmented:
+                        kept[shown] = prev["file"]
+                    else:
+                        collector.add_reused(prev["file"], prev["documents"])
                     report.unchanged.append(shown)
                     continue
                 if _unchanged(previous.skipped.get(shown), stat):
@@ -181,8 +218,11 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             report.skipped += [Skipped(where, reason) for where, reason in loaded.problems]
             report.warnings += [Skipped(shown, note) for note in loaded.notes]
             if prev is not None and docs and prev["file"]["sha256"] == docs[0].sha256:
-                collector.add_reused(dict(prev["file"], size=stat.st_size, mtime_ns=stat.st_mtime_ns),
-                                     prev["documents"])
+                entry = dict(prev["file"], size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+                if segmented:
+                    kept[shown] = entry
+                else:
+                    collector.add_reused(entry, prev["documents"])
                 report.unchanged.append(shown)
                 continue
             try:
@@ -199,37 +239,69 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         if progress:
             progress("read", len(files), len(files))
         report.removed = sorted(set(previous.files) - seen)
+        if segmented and previous.manifest is not None:
+            from .segmented import update_segments
+
+            def manifest(**kw) -> Manifest:
+                report.seconds = round(time.perf_counter() - started, 3)
+                return _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
+                                 follow_links, skipped_files, report, **kw)
+
+            update_segments(index_dir, previous, collector, kept, shown_paths, skipped_files, report,
+                            store=store, optimize=optimize, bm25_params=bm25_params, progress=progress,
+                            manifest=manifest)
+            report.seconds = round(time.perf_counter() - started, 3)
+            _prepare_dictionary(progress)
+            return report
         if not collector.passages:
-            remove_stale_builds(index_dir, keep=previous.manifest.build if previous.manifest else None)
-            remedy = next((s.remedy for s in report.skipped if s.remedy), None)
-            raise InputError("nothing could be indexed: " + (
-                "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
-                else "no files of a known kind found") + ". Give files or folders with documents "
-                "(.txt, .md, .html, .pdf, .docx, .json, .jsonl)", remedy=remedy)
+            nothing_indexed(index_dir, previous, report)
         cache = EmbeddingCache(cache_path(index_dir, model_name, embedder.dim), embedder.dim)
         vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
-        build = f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        build = new_build_name()
         if progress:
             progress("write", 0, 1)
         record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, vectors,
                                                          sentence_vectors, bm25_params, collector.analysis), store)
         report.documents, report.passages = len(collector.documents), len(collector.passages)
         report.seconds = round(time.perf_counter() - started, 3)
-        publish(index_dir, Manifest(
-            format=FORMAT_VERSION, qa_version=__version__,
-            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            build=build, model=model_name, dim=int(embedder.dim),
-            store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
-            segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
-            chunking=settings.to_dict(), formats=formats, passages=len(collector.passages),
-            sentences=len(sentence_vectors), build_seconds=report.seconds,
-            documents=collector.documents, files=collector.files, skipped=skipped_files,
-            sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links))
+        publish(index_dir, _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
+                                     follow_links, skipped_files, report, build=build, record=record,
+                                     passages=len(collector.passages), sentences=len(sentence_vectors),
+                                     documents=collector.documents, files=collector.files))
         cache.discard()  # the published index holds these vectors now
         if progress:
             progress("write", 1, 1)
     _prepare_dictionary(progress)
     return report
+
+
+def new_build_name() -> str:
+    return f"b-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+
+
+def nothing_indexed(index_dir: Path, previous: Previous, report: BuildReport) -> None:
+    """Raise the InputError of a build that has nothing to index, leaving the old index as it was."""
+    remove_stale_builds(index_dir, keep=previous.manifest.build if previous.manifest else None)
+    remedy = next((s.remedy for s in report.skipped if s.remedy), None)
+    raise InputError("nothing could be indexed: " + (
+        "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:5]) if report.skipped
+        else "no files of a known kind found") + ". Give files or folders with documents "
+        "(.txt, .md, .html, .pdf, .docx, .json, .jsonl)", remedy=remedy)
+
+
+def _manifest(model_name: str, embedder: Embedder, store: str, bm25_params: BM25Params, settings: ChunkSettings,
+              formats: dict, paths: list, follow_links: bool, skipped_files: list[dict], report: BuildReport, *,
+              build: str, record: dict, passages: int, sentences: int, documents: list[dict],
+              files: list[dict]) -> Manifest:
+    return Manifest(
+        format=FORMAT_VERSION, qa_version=__version__,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build=build, model=model_name, dim=int(embedder.dim),
+        store=dict(record, spec=store), bm25=bm25_params.to_dict(), jieba=jieba_version(),
+        segmenter=segmenter(), model_backend=getattr(embedder, "backend", None),
+        chunking=settings.to_dict(), formats=formats, passages=passages, sentences=sentences,
+        build_seconds=report.seconds, documents=documents, files=files, skipped=skipped_files,
+        sources=[str(Path(p).resolve()) for p in paths], follow_links=follow_links)
 
 
 def _prepare_dictionary(progress: Progress | None) -> None:

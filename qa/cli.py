@@ -78,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
                        "and re-embedded.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default {DEFAULT_SEEDS}/)")
     p.add_argument("--full", action="store_true", help="rebuild everything, reusing nothing")
+    p.add_argument("--optimize", action="store_true", help="merge the index's segments into one (faiss "
+                   "store; a milvus index is always rebuilt whole)")
     p.add_argument("--follow-links", action="store_true", help="follow symbolic links that lead outside "
                    "the indexed folders (not followed by default)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -223,7 +225,7 @@ def cmd_index(args) -> int:
     # even the model).
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs must be at least 1 (got {args.jobs})")
-    options = dict(model=_model(args), full=args.full, options=_format_options(args),
+    options = dict(model=_model(args), full=args.full, optimize=args.optimize, options=_format_options(args),
                    follow_links=args.follow_links, jobs=args.jobs, store=_store_spec(args))
     if args.json:
         report = QA.build_index(paths, _index_dir(args), **options).to_dict()

@@ -54,16 +54,27 @@ def passage_views(passage: Passage) -> tuple[str, list[str]]:
 class Previous:
     """What an earlier build of the same model and settings can give back."""
 
-    def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool):
+    def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool,
+                 whole: bool = True):
+        """``whole``: read every passage, token and vector of the old index (to build a new one
+        whole); otherwise only the manifest, and ``take_vectors`` reads the passages asked for (a
+        build that adds a segment)."""
         self.files: dict[str, dict] = {}
         self.skipped: dict[str, dict] = {}
         self.vectors: dict[bytes, np.ndarray] = {}
         self.manifest: Manifest | None = None
+        self.index_dir = index_dir
         if full:
             return
         try:
             manifest = read_manifest(index_dir)
             if manifest.model != model or manifest.chunking != chunking:
+                return
+            if not whole:
+                if manifest.formats == formats:
+                    self.manifest = manifest
+                    self.skipped = {s["path"]: s for s in manifest.skipped}
+                    self.files = {f["path"]: {"file": f, "documents": None} for f in manifest.files}
                 return
             store = open_build(index_dir, manifest).store
             everything = np.arange(store.count)
@@ -77,15 +88,9 @@ class Previous:
         self.manifest = manifest
         docs = manifest.documents
         by_doc: dict[int, list[int]] = {}
-        row = 0
         for i, p in enumerate(passages):
             by_doc.setdefault(p.doc, []).append(i)
-            title = docs[p.doc].get("title")
-            passage_text, sentence_texts = passage_views(p)
-            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
-            for t in sentence_texts:
-                self.vectors[text_key(t)] = sent[row]
-                row += 1
+        self._keep_vectors(passages, docs, vecs, sent)
         if manifest.formats != formats:
             return  # the vectors stay useful, but files must be read again with the new options
         self.skipped = {s["path"]: s for s in manifest.skipped}
@@ -93,6 +98,40 @@ class Previous:
             entries = [(docs[d], [(passages[i], tokens[i], vecs[i], analysis[i]) for i in by_doc.get(d, [])])
                        for d in f["documents"]]
             self.files[f["path"]] = {"file": f, "documents": entries}
+
+    def _keep_vectors(self, passages: list[Passage], docs: list[dict], vecs: np.ndarray, sent: np.ndarray) -> None:
+        row = 0
+        for i, p in enumerate(passages):
+            title = docs[p.doc].get("title")
+            passage_text, sentence_texts = passage_views(p)
+            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
+            for t in sentence_texts:
+                self.vectors[text_key(t)] = sent[row]
+                row += 1
+
+    def take_vectors(self, paths: list[str]) -> None:
+        """Keep the vectors of the old passages of files ``paths`` (changed files: their unchanged
+        passages and sentences are not embedded again). Reads those passages only."""
+        if self.manifest is None or not paths:
+            return
+        wanted = set(paths)
+        docs = self.manifest.documents
+        ids = np.array([i for f in self.manifest.files if f["path"] in wanted for d in f["documents"]
+                        for i in range(docs[d]["first"], docs[d]["first"] + docs[d]["passages"])], dtype=np.int64)
+        if not len(ids):
+            return
+        try:
+            from .stores import open_store
+
+            store = open_store(self.index_dir, self.manifest)  # (not checked whole: only these are read)
+            try:
+                passages, vecs, sent = store.passages(ids), store.vectors(ids), store.sentence_vectors(ids)
+            finally:
+                store.close()
+        except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
+            return  # then those texts are embedded again
+        if np.isfinite(vecs).all() and np.isfinite(sent).all():
+            self._keep_vectors(passages, docs, vecs, sent)
 
 
 _QUEUES = ("documents", "files", "passages", "tokens", "analysis", "passage_texts", "sentence_texts")

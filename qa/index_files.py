@@ -2,13 +2,16 @@
 
     index/
       manifest.json        format, versions, model, settings, store, files and documents, build folder
-      b-<id>/              one build's data, written by its store (qa.stores; the local one:
-                           qa.stores.faiss_store), and store.json: the manifest's store record
+      b-<id>/              one build's store.json (the manifest's store record) and what its store
+                           writes there (a Milvus build's data is elsewhere, named by the record)
+      s-<id>/              the local store's segments (qa.stores.faiss_store): immutable, shared by
+                           successive builds, named by the store record
       .lock                held while a build writes
 
-A build writes a new folder, then replaces manifest.json in one atomic rename: readers see the old
-index or the new one, never half of one, and a crash mid-build leaves the old one in place. This
-module is the only one that reads or writes manifest.json, and it checks a manifest where it reads it.
+A build writes a new folder (and new segments), then replaces manifest.json in one atomic rename:
+readers see the old index or the new one, never half of one, and a crash mid-build leaves the old one
+in place. This module is the only one that reads or writes manifest.json, and it checks a manifest
+where it reads it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
     from .records import Passage
     from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 3  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse)
+FORMAT_VERSION = 4  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
 
@@ -165,8 +168,18 @@ def write_build(index_dir: Path, build: str, data: BuildData, store: str | None 
     folder = Path(index_dir) / build
     folder.mkdir(parents=True)
     record = store_writer(store)(folder, data)
-    (folder / STORE_RECORD).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    write_record(index_dir, build, record)
     return record
+
+
+def write_record(index_dir: Path, build: str, record: dict) -> None:
+    """Write a build folder's store.json (the folder is made when the store has not made it)."""
+    folder = Path(index_dir) / build
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / STORE_RECORD
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
 
 
 def publish(index_dir: Path, manifest: Manifest) -> None:
@@ -210,6 +223,10 @@ def remove_stale_builds(index_dir: Path, keep: str | None, replaced: str | None 
     time (``Store.keeps_replaced``: Milvus) keeps the build just ``replaced`` until the next build:
     questions running on it, and readers elsewhere that have not reopened, go on answering.
     """
+    kept = _kept_folders(index_dir / keep) if keep else set()
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith("s-") and child.name not in kept:
+            shutil.rmtree(child, ignore_errors=True)  # a segment no build in use names (merged, or crashed)
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith("b-") and child.name != keep:
             try:
@@ -223,6 +240,17 @@ def remove_stale_builds(index_dir: Path, keep: str | None, replaced: str | None 
                     continue
                 drop_store(child, record)
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _kept_folders(build: Path) -> set[str]:
+    """The folders beside the build folders (segments) that build ``build`` reads."""
+    try:
+        record = json.loads((build / STORE_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    from .stores import kept_folders
+
+    return kept_folders(record) if isinstance(record, dict) else set()
 
 
 def _current_build(index_dir: Path) -> str | None:
@@ -262,9 +290,11 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     """What an index holds, from its manifest alone (no model, no vectors loaded)."""
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
-    folder = build_folder(index_dir, manifest)
+    folders = [build_folder(index_dir, manifest)] + [
+        index_dir / s["name"] for s in manifest.store.get("segments", []) if isinstance(s, dict)
+        and isinstance(s.get("name"), str) and s["name"].startswith("s-") and "/" not in s["name"]]
     try:
-        size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+        size = sum(f.stat().st_size for folder in folders for f in folder.iterdir() if f.is_file())
     except OSError:  # no folder, or replaced by a newer build while being read
         size = 0
     return {

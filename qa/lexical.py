@@ -29,13 +29,27 @@ class BM25Params:
         return asdict(self)
 
 
+def term_weights(idf: float, tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
+    """A term's BM25 weight in each document holding it (float64 arithmetic, float32 result): one
+    expression for a single build and for segments combined, so both give the same bits."""
+    return (idf * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
+
+
+def idf_of(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
 class BM25:
     """Lucene-style BM25. ``weights[indptr[t]:indptr[t+1]]`` are term t's scores in ``doc_ids``."""
 
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, doc_ids: np.ndarray,
-                 weights: np.ndarray, n_docs: int, params: BM25Params = BM25Params()):
+                 weights: np.ndarray, n_docs: int, params: BM25Params = BM25Params(),
+                 tf: np.ndarray | None = None, lengths: np.ndarray | None = None):
         self.vocab, self.indptr, self.doc_ids, self.weights = vocab, indptr, doc_ids, weights
         self.n_docs, self.params = n_docs, params
+        # The raw counts the weights came from (term frequency a posting, words a document): what
+        # scores over several segments are computed from (SegmentedBM25). None for older builds.
+        self.tf, self.lengths = tf, lengths
 
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> "BM25":
@@ -51,20 +65,22 @@ class BM25:
         terms = sorted(postings)
         vocab = {t: i for i, t in enumerate(terms)}
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        ids_parts, w_parts = [], []
+        ids_parts, w_parts, tf_parts = [], [], []
         k1, b = params.k1, params.b
         for t_id, term in enumerate(terms):
             plist = postings[term]
             ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
             tf = np.fromiter((f for _, f in plist), dtype=np.float64, count=len(plist))
-            idf = math.log(1.0 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+            idf = idf_of(n, len(plist))
             norm = k1 * (1.0 - b + b * lengths[ids] / avgdl)
             ids_parts.append(ids)
-            w_parts.append((idf * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32))
+            tf_parts.append(tf.astype(np.int32))
+            w_parts.append(term_weights(idf, tf, norm, k1))
             indptr[t_id + 1] = indptr[t_id] + len(plist)
         doc_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
         weights = np.concatenate(w_parts) if w_parts else np.zeros(0, dtype=np.float32)
-        return cls(vocab, indptr, doc_ids, weights, n, params)
+        tf_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.int32)
+        return cls(vocab, indptr, doc_ids, weights, n, params, tf_all, lengths.astype(np.int32))
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query (0 where no query term occurs)."""
@@ -100,6 +116,9 @@ class BM25:
         np.save(folder / "bm25_indptr.npy", self.indptr)
         np.save(folder / "bm25_doc_ids.npy", self.doc_ids)
         np.save(folder / "bm25_weights.npy", self.weights)
+        if self.tf is not None and self.lengths is not None:
+            np.save(folder / "bm25_tf.npy", self.tf)
+            np.save(folder / "bm25_lengths.npy", self.lengths)
         terms = sorted(self.vocab, key=self.vocab.__getitem__)
         (folder / "bm25_terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
@@ -118,4 +137,13 @@ class BM25:
         # Plain array views of the maps: a slice of an np.memmap is a memmap too, whose bookkeeping
         # cost more than the postings' arithmetic (a question slices a few hundred times).
         indptr, doc_ids, weights = (a.view(np.ndarray) for a in (indptr, doc_ids, weights))
-        return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params)
+        tf = lengths = None
+        if (folder / "bm25_tf.npy").exists():
+            try:
+                tf = np.load(folder / "bm25_tf.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+                lengths = np.load(folder / "bm25_lengths.npy", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
+            if len(tf) != len(doc_ids) or len(lengths) != n_docs:
+                raise IndexCorruptError("the BM25 part of the index does not match its passages")
+        return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params, tf, lengths)

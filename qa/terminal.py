@@ -113,7 +113,10 @@ def render_build(report: dict, console: Console, how: Callable[[str], str] | Non
         f"in {report['seconds']:.1f} s → {shown(report['index_dir'])}/  "
         f"(added {report['added']}, changed {report['changed']}, removed {report['removed']}, "
         f"unchanged {report['unchanged']}, skipped {len(report['skipped'])}; "
-        f"{report['embedded']} texts embedded)")
+        f"{report['embedded']} texts embedded" +
+        (f"; {report['merged']} segments merged" if report.get("merged") else "") + ")")
+    for note in report.get("notes", []):
+        console.print(f"[yellow]note[/] {shown(note)}")
     for s in report["skipped"]:
         fix = f"; {how(s['remedy'])}" if how and s.get("remedy") else ""
         console.print(f"[yellow]skipped[/] {shown(s['path'])}: {shown(s['reason'] + fix)}")
@@ -125,7 +128,7 @@ class ProgressBar:
     """A rich progress bar on stderr fed by the builder's (stage, done, total) callback."""
 
     LABELS = {"read": "Reading documents", "embed": "Embedding passages", "write": "Writing the index",
-              "dictionary": "Preparing the dictionary (once)"}
+              "merge": "Merging segments", "dictionary": "Preparing the dictionary (once)"}
     UNITS = {"read": "files", "embed": "passages"}
 
     def __init__(self, console: Console):

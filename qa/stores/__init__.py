@@ -66,3 +66,12 @@ def drop_store(folder: Path, record: dict) -> None:
     """Remove what a build's store keeps outside its folder (nothing for a local store)."""
     if record.get("kind") in KINDS:
         store_class(record["kind"]).drop(folder, record)
+
+
+def kept_folders(record: dict) -> set[str]:
+    """The folders of the index, beside the build folders, a build's data is in (the local store's
+    segments); the others are removed once no build in use names them."""
+    if record.get("kind") not in KINDS:
+        return set()
+    cls = store_class(record["kind"])
+    return cls.kept_folders(record) if hasattr(cls, "kept_folders") else set()

@@ -1,19 +1,22 @@
-"""The local store: a build folder of plain files, dense search by FAISS.
+"""The local store: immutable segments of plain files (qa.stores.faiss_segment), dense search by FAISS.
 
-    b-<id>/passages*        the passages, and columns to open them by without parsing each
-                            (qa.stores.passage_file)
-    b-<id>/tokens.jsonl     search tokens a passage (read only when rebuilding)
-    b-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
-                            size an approximate index (qa.stores.ann)
-    b-<id>/vectors.npy      with an approximate index: the exact float32 vectors its candidates are
-                            rescored with (memory-mapped)
-    b-<id>/sentences.npy    sentence vectors (float16), rows by passage
-    b-<id>/bm25_*.npy, bm25_terms.json   BM25 postings (qa.lexical)
+    index/s-<id>/           one segment each: passages, analysis, tokens, vectors, sentence vectors,
+                            BM25 postings with their raw counts
+    index/b-<id>/store.json the manifest's store record (written by qa.index_files)
+
+The manifest's store record names the segments in order, each with the documents deleted from it
+(``deleted``: the segment's own document numbers; a changed or removed file's documents). A reader
+numbers the live passages of all segments one after the other (segment by segment, in the order
+each holds them) and the live documents the same way, so everything above the store sees one index
+with ids ``0 .. count-1``. Dense search runs per segment, deleted rows left out; BM25 scores are
+those of one build over the live passages (qa.stores.segment_bm25). A build adds a segment, records
+deletions and merges segments (qa.stores.segments); segments no longer named are removed after the
+manifest that drops them is published.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,149 +26,146 @@ from ..errors import IndexCorruptError
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
-from ..shared_arrays import float32_beside
 from . import ann
-from .base import BuildData, Ids, PassageColumns, Store
-from .passage_file import ANALYSIS, ANALYSIS_OFFSETS, JsonLines, PassageFile, write_lines, write_passages
+from .base import LANGS, BuildData, Ids, PassageColumns, Store
+from .faiss_segment import Segment, valid_name, write_segment
+from .segment_bm25 import SegmentedBM25
 
 SENTENCES_IN_MEMORY = 256 * 2**20  # bytes of float32 sentence vectors held in memory; more stay mapped
 SHARE_SENTENCES = False  # set by `qa serve --workers N` workers: the float32 copy is a shared file map
 
 
-def _single_thread() -> None:
-    """One OpenMP thread for FAISS: a single query gains nothing from more, and on busy cores
-    their spinning made a 10,000-passage search 7x slower (26 ms instead of 3.5 ms)."""
-    import faiss
-
-    if faiss.omp_get_max_threads() != 1:
-        faiss.omp_set_num_threads(1)
-
-
-def _write_lines(path: Path, rows: Iterable) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+def store_record(segments: list[dict]) -> dict:
+    """The manifest's store record for ``segments``; ``index_type`` is the largest segment's."""
+    largest = max(segments, key=lambda s: s["passages"], default=None)
+    summary = {k: v for k, v in (largest or ann.record("flat", 0)).items()
+               if k in ("index_type", "ann_min_passages")}
+    return {"kind": FaissStore.kind, **summary, "segments": segments}
 
 
-class _MappedRows:
-    """A read-only numpy view of a flat index's rows (stored as float32, as they are), not a copy. The
-    array keeps this object, and so the index and its memory map, alive for as long as it is used."""
-
-    def __init__(self, index):
-        import faiss
-
-        self.index = index
-        rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
-        self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
-                                    "data": (rows.ctypes.data, True)}
+def segment_records(record: dict) -> list[dict]:
+    """The segments a store record names, checked. Raise IndexCorruptError."""
+    segments = record.get("segments")
+    if not isinstance(segments, list) or not all(
+            isinstance(s, dict) and valid_name(s.get("name")) and isinstance(s.get("passages"), int)
+            and isinstance(s.get("documents"), int) and isinstance(s.get("deleted"), list) for s in segments):
+        raise IndexCorruptError("the manifest does not name the index's segments")
+    return segments
 
 
 class FaissStore(Store):
     kind = "faiss"
 
-    def __init__(self, folder: Path, index, vectors: np.ndarray, sentences: np.ndarray,
-                 passages: PassageFile, bm25: BM25, record: dict | None = None):
-        self.folder, self._index, self._vectors, self._sentences = folder, index, vectors, sentences
-        record = record or {}
-        self._ann, self._rescore = record.get("ann"), int(record.get("rescore", 0))
-        self._passages, self._bm25 = passages, bm25
-        self._starts: np.ndarray | None = None
-        self._tokens: list[list[str]] | None = None
-        self._analysis: JsonLines | None = None  # set by open when the build has one
+    def __init__(self, folder: Path, segments: list[Segment], n: int):
+        self.folder, self.segments = folder, segments
+        self._count = n
+        self._dim = int(segments[0].index.d) if segments else 0
+        # Per segment: the global id of each local passage (-1: deleted), and the global number of
+        # each of its documents (-1: deleted).
+        self._global: list[np.ndarray] = []
+        self._doc_map: list[np.ndarray] = []
+        seg_of, local_of, cols = [], [], []
+        base = doc_base = 0
+        for s, seg in enumerate(segments):
+            c = seg.passages.columns
+            deleted = np.zeros(int(seg.record["documents"]), dtype=bool)
+            deleted[[d for d in seg.record["deleted"] if 0 <= d < len(deleted)]] = True
+            if len(c.doc) and (c.doc.min() < 0 or c.doc.max() >= len(deleted)):
+                raise IndexCorruptError(f"segment {seg.folder.name} holds passages of documents it does not have")
+            live = ~deleted[c.doc] if len(c.doc) else np.zeros(0, dtype=bool)
+            glob = np.full(seg.rows, -1, dtype=np.int64)
+            glob[live] = base + np.arange(int(live.sum()))
+            docs = np.full(len(deleted), -1, dtype=np.int64)
+            docs[~deleted] = doc_base + np.arange(int((~deleted).sum()))
+            self._global.append(glob)
+            self._doc_map.append(docs)
+            locals_ = np.flatnonzero(live)
+            seg_of.append(np.full(len(locals_), s, dtype=np.int32))
+            local_of.append(locals_)
+            cols.append((docs[c.doc[live]], c.sentences[live], c.lang[live],
+                         {lang: c.has_lang[lang][live] for lang in LANGS}))
+            base += len(locals_)
+            doc_base += int((~deleted).sum())
+        if base != n:
+            raise IndexCorruptError(f"the index segments hold {base} live passages, its manifest says {n}")
+        self.documents = doc_base
+        self._seg_of = np.concatenate(seg_of) if seg_of else np.zeros(0, dtype=np.int32)
+        self._local_of = np.concatenate(local_of) if local_of else np.zeros(0, dtype=np.int64)
+        # One segment with nothing deleted: its ids are the index's, and it is read as it is.
+        self._whole = segments[0] if len(segments) == 1 and base == segments[0].rows else None
+        self._columns = PassageColumns(
+            doc=np.concatenate([c[0] for c in cols]) if cols else np.zeros(0, np.int64),
+            sentences=np.concatenate([c[1] for c in cols]) if cols else np.zeros(0, np.int64),
+            lang=np.concatenate([c[2] for c in cols]) if cols else np.zeros(0, "U8"),
+            has_lang={lang: np.concatenate([c[3][lang] for c in cols]) if cols else np.zeros(0, bool)
+                      for lang in LANGS})
+        self._all: list[Passage] | None = None
+        self._bm25: BM25 | SegmentedBM25 | None = None
+        self._params: BM25Params | None = None
 
     # -- writing --------------------------------------------------------------------------------------
 
     @classmethod
     def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
-        import faiss
-
-        write_passages(folder, data.passages)
-        if data.analysis is not None:
-            write_lines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, data.analysis, len(data.passages))
-        _write_lines(folder / "tokens.jsonl", data.tokens)
-        vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-        kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
-        if kind == "flat":
-            index = faiss.IndexFlatIP(vectors.shape[1])
-            if len(vectors):
-                index.add(vectors)
-        else:
-            index = ann.build(vectors, kind)
-            np.save(folder / "vectors.npy", vectors)
-        faiss.write_index(index, str(folder / "vectors.faiss"))
-        np.save(folder / "sentences.npy", np.asarray(data.sentence_vectors).astype(np.float16))
-        BM25.build(data.tokens, data.bm25).save(folder)
-        return {"kind": cls.kind, **ann.record(kind, len(vectors))}
+        """A whole build: one segment beside ``folder`` (the build folder keeps the record)."""
+        segment = write_segment(folder.parent / ("s-" + folder.name.removeprefix("b-")), data, target)
+        return store_record([segment])
 
     @classmethod
     def check(cls, target: str, index_dir: Path) -> str:
         ann.choose(target, 0)  # an unknown index type fails before the build reads anything
         return target
 
+    @classmethod
+    def kept_folders(cls, record: dict) -> set[str]:
+        """The folders of the index (beside the build folders) this record's build reads."""
+        try:
+            return {s["name"] for s in segment_records(record)}
+        except IndexCorruptError:
+            return set()
+
     # -- opening --------------------------------------------------------------------------------------
 
     @classmethod
     def open(cls, folder: Path, manifest: Manifest) -> "FaissStore":
-        import faiss
-
         if not folder.is_dir():
             raise IndexCorruptError(f"the index build folder {folder} is missing")
-        n, dim = int(manifest.passages), int(manifest.dim)
-        passages = PassageFile(folder, n)
-        path = folder / "vectors.faiss"
-        try:
-            # Memory-mapped, read-only: several server workers share one copy in the page cache, and
-            # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
-            flags = 0 if manifest.store.get("ann") else faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
-            index = faiss.read_index(str(path), flags)
-        except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
-            raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
-        if index.d != dim or index.ntotal != n:
-            raise IndexCorruptError(f"the vector file holds {index.ntotal} vectors of dimension {index.d}, "
-                                    f"the manifest says {n} of dimension {dim}")
-        kind = manifest.store.get("ann")
-        if kind:
-            ann.tune(index, kind)
-            try:  # the exact vectors, read only for the rows a question touches
-                vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-            except (OSError, ValueError) as e:
-                raise IndexCorruptError(f"the passage vectors are unreadable ({e})") from e
-            if vectors.shape != (n, dim):
-                raise IndexCorruptError("the passage vectors do not match the manifest")
-        else:  # the rows in place (a view of the mapped file), not a copy
-            vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
-        if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
-            raise IndexCorruptError("the passage vectors hold NaN or infinite values")
-        try:
-            sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
-        if getattr(sentences, "shape", None) != (int(passages.columns.sentences.sum()), dim) \
-                or sentences.dtype.kind != "f":
-            raise IndexCorruptError("the sentence vectors do not match the passages")
-        if sentences.size * 4 <= SENTENCES_IN_MEMORY:
-            # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
-            # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
-            # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
-            shared = float32_beside(folder / "sentences.npy", sentences) if SHARE_SENTENCES else None
-            sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
-            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
-                raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
-        bm25 = BM25.load(folder, n, BM25Params(**manifest.bm25))
-        store = cls(folder, index, vectors, sentences, passages, bm25, manifest.store)
-        if (folder / ANALYSIS_OFFSETS).exists():
-            store._analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, n, "analysis")
+        records = segment_records(manifest.store)
+        dim, params = int(manifest.dim), BM25Params(**manifest.bm25)
+        in_memory = sum(int(s.get("sentences", 0)) for s in records) * dim * 4 <= SENTENCES_IN_MEMORY
+        segments = [Segment(folder.parent / r["name"], r, dim, params, in_memory, SHARE_SENTENCES)
+                    for r in records]
+        store = cls(folder, segments, int(manifest.passages))
+        store._dim, store._params = dim, params
         return store
+
+    def _lexical(self) -> BM25 | SegmentedBM25:
+        if self._bm25 is None:
+            if self._whole is not None:
+                self._bm25 = self._whole.bm25
+            else:
+                self._bm25 = SegmentedBM25([(seg.bm25, glob) for seg, glob in zip(self.segments, self._global)],
+                                           self._count, self._params or BM25Params())
+        return self._bm25
 
     # -- size -----------------------------------------------------------------------------------------
 
     @property
     def count(self) -> int:
-        return int(self._index.ntotal)
+        return self._count
 
     @property
     def dim(self) -> int:
-        return int(self._index.d)
+        return self._dim
+
+    # -- ids ------------------------------------------------------------------------------------------
+
+    def _by_segment(self, ids: np.ndarray) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+        """(segment, positions in ``ids``, local ids there) for each segment ``ids`` touch."""
+        segs = self._seg_of[ids]
+        for s in np.unique(segs):
+            where = np.flatnonzero(segs == s)
+            yield int(s), where, self._local_of[ids[where]]
 
     # -- vectors --------------------------------------------------------------------------------------
 
@@ -176,88 +176,105 @@ class FaissStore(Store):
             ids = np.flatnonzero(allowed) if allowed.dtype == bool else allowed.astype(np.int64)
             if not len(ids):
                 return np.zeros(0, dtype=np.float32), ids
-            return self._exact(query, ids, k)
-        k = min(k, self.count)
-        if k <= 0:
+            scores = self.vectors(ids) @ query
+            best = top_k(scores, k)
+            return scores[best], ids[best]
+        if self._whole is not None:
+            return self._whole.search(query, k)
+        found_scores, found_ids = [], []
+        for seg, glob in zip(self.segments, self._global):
+            deleted = seg.rows - int((glob >= 0).sum())
+            if deleted == seg.rows:
+                continue
+            # Deleted rows may be among the nearest: ask for as many more, then leave them out.
+            scores, local = seg.search(query, k + deleted)
+            keep = local >= 0
+            scores, ids = scores[keep], glob[local[keep]]
+            keep = ids >= 0
+            found_scores.append(scores[keep])
+            found_ids.append(ids[keep])
+        if not found_ids:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        _single_thread()
-        query = np.ascontiguousarray(query[None, :], dtype=np.float32)
-        if self._ann:  # approximate candidates, ordered by their exact similarity
-            _, ids = self._index.search(query, min(self.count, max(k, self._rescore)))
-            return self._exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
-        scores, ids = self._index.search(query, k)
-        return scores[0], ids[0]
-
-    def _exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The best ``k`` of ``ids`` by exact inner product (ties by id)."""
-        scores = self.vectors(ids) @ query
-        best = top_k(scores, k)
-        return scores[best], ids[best]
+        scores, ids = np.concatenate(found_scores), np.concatenate(found_ids)
+        order = np.lexsort((ids, -scores))[:k]
+        return scores[order], ids[order]
 
     def vectors(self, ids: Ids) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
-        if self._ann:  # memory-mapped: read the rows in file order, then put them back in ``ids``'s
-            order = np.argsort(ids, kind="stable")
-            out = np.empty((len(ids), self.dim), dtype=np.float32)
-            out[order] = self._vectors[ids[order]]
-            return out
-        return self._vectors[ids]
+        if self._whole is not None:
+            return self._whole.vectors(ids)
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        for s, where, local in self._by_segment(ids):
+            out[where] = self.segments[s].vectors(local)
+        return out
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
-        starts = self._sentence_starts()
         ids = np.asarray(ids, dtype=np.int64)
-        if len(ids) == 1:
-            return np.asarray(self._sentences[starts[ids[0]]:starts[ids[0] + 1]], dtype=np.float32)
-        lo = starts[ids]
-        lens = starts[ids + 1] - lo
-        offsets = np.zeros(len(ids), dtype=np.int64)
-        np.cumsum(lens[:-1], out=offsets[1:])
-        gather = np.repeat(lo - offsets, lens) + np.arange(int(lens.sum()))
-        return np.asarray(self._sentences[gather], dtype=np.float32)
-
-    def _sentence_starts(self) -> np.ndarray:
-        if self._starts is None:
-            self._starts = self.columns().sentence_starts()
-        return self._starts
+        if self._whole is not None:
+            return self._whole.sentence_vectors(ids)
+        counts = self._columns.sentences[ids]
+        starts = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        out = np.empty((int(starts[-1]), self.dim), dtype=np.float32)
+        for s, where, local in self._by_segment(ids):
+            rows = np.repeat(starts[where] - np.concatenate(([0], np.cumsum(counts[where])[:-1])), counts[where])
+            rows += np.arange(len(rows))
+            out[rows] = self.segments[s].sentence_vectors(local)
+        return out
 
     # -- the passage table ----------------------------------------------------------------------------
 
+    def _passage(self, s: int, local: int) -> Passage:
+        p = self.segments[s].passages.get(int(local))
+        doc = int(self._doc_map[s][p.doc])
+        return p if doc == p.doc else dataclasses.replace(p, doc=doc)
+
     def passages(self, ids: Ids | None = None) -> list[Passage]:
         if ids is None:
-            return self._passages.all()
-        return [self._passages.get(int(i)) for i in ids]
+            if self._all is None:
+                if self._whole is not None:
+                    self._all = self._whole.passages.all()
+                else:
+                    self._all = []
+                    for s, (seg, glob) in enumerate(zip(self.segments, self._global)):
+                        docs = self._doc_map[s]
+                        self._all += [p if docs[p.doc] == p.doc else dataclasses.replace(p, doc=int(docs[p.doc]))
+                                      for p, g in zip(seg.passages.all(), glob) if g >= 0]
+            return self._all
+        return [self.passage(int(i)) for i in ids]
 
     def passage(self, pid: int) -> Passage:
-        return self._passages.get(int(pid))
+        if not 0 <= pid < self._count:
+            raise IndexError(pid)
+        if self._all is not None:
+            return self._all[pid]
+        return self._passage(int(self._seg_of[pid]), int(self._local_of[pid]))
 
     def columns(self) -> PassageColumns:
-        return self._passages.columns
+        return self._columns
 
     def analysis(self, ids: Ids | None = None) -> list:
-        if self._analysis is None:
-            return super().analysis(ids)
-        return [self._analysis.get(int(i)) for i in (range(self.count) if ids is None else ids)]
+        ids = range(self._count) if ids is None else ids
+        return [self.segments[s].analysis_of(self._local_of[i]) for i in ids for s in (int(self._seg_of[i]),)]
 
     def tokens(self, ids: Ids | None = None) -> list[list[str]]:
-        if self._tokens is None:
-            try:
-                with open(self.folder / "tokens.jsonl", encoding="utf-8") as f:
-                    self._tokens = [json.loads(line) for line in f]
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise IndexCorruptError(f"the search tokens of the index are unreadable ({e})") from e
-        return self._tokens if ids is None else [self._tokens[int(i)] for i in ids]
+        ids = range(self._count) if ids is None else ids
+        return [self.segments[s].tokens()[int(self._local_of[i])] for i in ids for s in (int(self._seg_of[i]),)]
 
     # -- lexical --------------------------------------------------------------------------------------
 
     def lexical_scores(self, tokens: Iterable[str]) -> np.ndarray:
-        return self._bm25.scores(tokens)
+        return self._lexical().scores(tokens)
 
     def weighted_lexical_scores(self, terms: Mapping[str, float]) -> np.ndarray:
-        return self._bm25.weighted_scores(terms)
+        return self._lexical().weighted_scores(dict(terms))
 
     def known_terms(self, terms: Iterable[str]) -> set[str]:
-        vocab = self._bm25.vocab
-        return {t for t in terms if t in vocab}
+        bm25 = self._lexical()
+        if isinstance(bm25, BM25):
+            return {t for t in terms if t in bm25.vocab}
+        return {t for t in terms if bm25.known(t)}
 
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        return {t: self._bm25.document_frequency(t) for t in terms}
+        bm25 = self._lexical()
+        return {t: bm25.document_frequency(t) for t in terms}

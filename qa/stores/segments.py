@@ -1,0 +1,165 @@
+"""An index as a list of segments (the local store): which documents each holds, which are deleted,
+and when segments merge.
+
+A build that is not a full one keeps every segment as it is, records the documents of changed and
+removed files as deleted in the segment that holds them, writes the new and changed files as one new
+segment, then merges by the policy below; the manifest's documents and files are numbered again from
+the result (live documents segment by segment). Only what changed is read, embedded and written, plus
+what a merge rewrites.
+
+Merge policy (chosen, not measured): more than ``MAX_SEGMENTS`` segments merge the smallest ones into
+one, so that ``MAX_SEGMENTS`` remain; a segment with more than ``MAX_DELETED`` of its passages deleted
+is rewritten with the merge (or alone). ``qa index --optimize`` merges everything into one segment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..lexical import BM25Params
+from ..records import Manifest
+from .base import BuildData
+from .faiss_segment import Segment, write_segment
+from .faiss_store import segment_records, store_record
+
+MAX_SEGMENTS = 8
+MAX_DELETED = 0.30
+
+Where = tuple[str, int]  # (segment name, the segment's own document number)
+
+
+def new_name(index_dir: Path) -> str:
+    """A segment folder name no other segment has."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    while True:
+        name = f"s-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+        if not (index_dir / name).exists():
+            return name
+
+
+@dataclass
+class Layout:
+    """The segments of an index being updated, and the live documents of each (their records)."""
+
+    index_dir: Path
+    segments: list[dict]
+    docs: dict[str, dict[int, dict]]
+    merged: int = 0  # segments merged by this build
+    _sentences: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, index_dir: Path, manifest: Manifest) -> tuple["Layout", list[Where]]:
+        """The layout a manifest describes, and where each of its documents (by number) is."""
+        segments = [dict(s, deleted=list(s["deleted"])) for s in segment_records(manifest.store)]
+        docs: dict[str, dict[int, dict]] = {}
+        where: list[Where] = []
+        for seg in segments:
+            deleted = set(seg["deleted"])
+            docs[seg["name"]] = {}
+            for d in range(seg["documents"]):
+                if d not in deleted:
+                    docs[seg["name"]][d] = manifest.documents[len(where)]
+                    where.append((seg["name"], d))
+        return cls(Path(index_dir), segments, docs), where
+
+    def _segment(self, name: str) -> dict:
+        return next(s for s in self.segments if s["name"] == name)
+
+    def _sentence_counts(self, name: str) -> np.ndarray:
+        """Sentences of each of the segment's passages (read from its columns when first needed)."""
+        if name not in self._sentences:
+            with np.load(self.index_dir / name / "passages_columns.npz", allow_pickle=False) as z:
+                self._sentences[name] = (z["doc"], z["sentences"])
+        return self._sentences[name]
+
+    def delete(self, places: list[Where]) -> None:
+        """Record documents as deleted (a changed or removed file's)."""
+        for name, d in places:
+            seg, doc = self._segment(name), self.docs[name].pop(d)
+            seg["deleted"] = sorted(seg["deleted"] + [d])
+            docs, sentences = self._sentence_counts(name)
+            seg["deleted_passages"] = seg.get("deleted_passages", 0) + int(doc["passages"])
+            seg["deleted_sentences"] = seg.get("deleted_sentences", 0) + int(sentences[docs == d].sum())
+        self.segments = [s for s in self.segments if self.docs[s["name"]]]  # nothing live: dropped
+
+    def add(self, record: dict, documents: list[dict]) -> None:
+        self.segments.append(record)
+        self.docs[record["name"]] = dict(enumerate(documents))
+
+    # -- merging --------------------------------------------------------------------------------------
+
+    def to_merge(self, everything: bool = False) -> list[str]:
+        """The segments the policy merges now (none, or at least one to rewrite)."""
+        if everything:
+            whole = len(self.segments) == 1 and not self.segments[0]["deleted"]
+            return [] if whole or not self.segments else [s["name"] for s in self.segments]
+        names = [s["name"] for s in self.segments
+                 if s.get("deleted_passages", 0) > MAX_DELETED * s["passages"]]
+        if len(self.segments) > MAX_SEGMENTS:
+            rest = sorted((s for s in self.segments if s["name"] not in names), key=live_passages)
+            names += [s["name"] for s in rest[:len(self.segments) - MAX_SEGMENTS + 1 - len(names)]]
+        return names
+
+    def merge(self, names: list[str], dim: int, params: BM25Params, target: str) -> dict[Where, Where]:
+        """Write the live rows of segments ``names`` as one new segment in place of the first of them.
+        Returns where each moved document now is."""
+        chosen = [s for s in self.segments if s["name"] in names]
+        name = new_name(self.index_dir)
+        moved: dict[Where, Where] = {}
+        passages, tokens, vectors, sentences, analysis, documents = [], [], [], [], [], []
+        for record in chosen:
+            seg = Segment(self.index_dir / record["name"], record, dim, params, sentences_in_memory=False)
+            renumber = {}
+            for d in sorted(self.docs[record["name"]]):
+                renumber[d] = len(documents)
+                moved[(record["name"], d)] = (name, len(documents))
+                documents.append(self.docs[record["name"]][d])
+            live = np.flatnonzero(np.isin(seg.passages.columns.doc, list(renumber)))
+            all_tokens = seg.tokens()
+            for i in live:
+                p = seg.passages.get(int(i))
+                passages.append(dataclasses.replace(p, doc=renumber[p.doc]))
+                tokens.append(all_tokens[i])
+                analysis.append(seg.analysis_of(int(i)))
+            vectors.append(seg.vectors(live))
+            sentences.append(seg.sentence_vectors(live) if len(live) else np.zeros((0, dim), np.float32))
+        data = BuildData(passages, tokens, np.concatenate(vectors), np.concatenate(sentences), params,
+                         None if any(a is None for a in analysis) else analysis)
+        record = write_segment(self.index_dir / name, data, target, documents=len(documents))
+        at = min(self.segments.index(s) for s in chosen)
+        self.segments = [s for s in self.segments if s["name"] not in names]
+        self.segments.insert(at, record)
+        for old in names:
+            del self.docs[old]
+        self.docs[name] = dict(enumerate(documents))
+        self.merged += len(chosen)
+        return moved
+
+    # -- the manifest's view --------------------------------------------------------------------------
+
+    def numbered(self, files: list[dict]) -> tuple[dict, list[dict], list[dict], int, int]:
+        """(store record, documents, files, passages, sentences) for the manifest: live documents
+        numbered segment by segment, each with its first passage; ``files``' documents given as
+        places become numbers."""
+        number: dict[Where, int] = {}
+        documents: list[dict] = []
+        first = 0
+        for seg in self.segments:
+            for d in sorted(self.docs[seg["name"]]):
+                doc = self.docs[seg["name"]][d]
+                number[(seg["name"], d)] = len(documents)
+                documents.append(dict(doc, first=first))
+                first += int(doc["passages"])
+        files = [dict(f, documents=[number[tuple(w)] for w in f["documents"]]) for f in files]
+        sentences = sum(s.get("sentences", 0) - s.get("deleted_sentences", 0) for s in self.segments)
+        return store_record(self.segments), documents, files, first, sentences
+
+
+def live_passages(record: dict) -> int:
+    return record["passages"] - record.get("deleted_passages", 0)
