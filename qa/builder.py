@@ -89,8 +89,14 @@ def _segmented(index_dir: Path, model: str, settings: ChunkSettings, formats: di
         m = read_manifest(index_dir)
     except QAError:
         return False
-    return m.store.get("kind") == "faiss" and isinstance(m.store.get("segments"), list) and \
-        m.model == model and m.chunking == settings.to_dict() and m.formats == formats
+    if not (m.store.get("kind") == "faiss" and isinstance(m.store.get("segments"), list) and
+            m.model == model and m.chunking == settings.to_dict() and m.formats == formats):
+        return False
+    try:  # a damaged index is built again whole (so a plain `qa index` repairs it)
+        load_index(index_dir).store.close()
+    except QAError:
+        return False
+    return True
 
 
 def _fragmented(index_dir: Path) -> bool:
@@ -172,8 +178,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
         if optimize and not store.startswith("faiss"):
-            report.notes.append(f"--optimize: the {store.partition(':')[0]} store rebuilds the whole index "
-                                "on every qa index, so there are no segments to merge")
+            report.notes.append(f"nothing to optimize: the {store.partition(':')[0]} store rebuilds the whole "
+                                "index on every build, so it has no segments to merge")
         if not full and store == recorded and not (optimize and _fragmented(index_dir)) and \
                 _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)

@@ -35,7 +35,9 @@ def small(tmp_path, embedder):
 
 
 def _folder(index):
-    return index / read_manifest(index).build
+    """The folder of the index's one segment (the local store: passages, vectors, ...)."""
+    (segment,) = read_manifest(index).store["segments"]
+    return index / segment["name"]
 
 
 def _edit_manifest(index, **changes):

@@ -6,7 +6,7 @@ import pytest
 
 from qa.errors import InputError
 from qa.stores import ann
-from qa.stores.faiss_store import FaissStore
+from qa.stores.faiss_segment import Segment
 
 
 def test_choice_by_size_and_by_request():
@@ -27,9 +27,11 @@ def test_approximate_search_rescores_its_candidates_exactly(kind):
     centres = rng.standard_normal((40, 64)).astype(np.float32)
     vectors = centres[rng.integers(0, 40, 4000)] + 0.3 * rng.standard_normal((4000, 64)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    store = FaissStore(None, ann.build(vectors, kind), vectors, np.zeros((0, 64), np.float32), [], None,
-                       ann.record(kind, len(vectors)))
-    ann.tune(store._index, kind)
+    store = object.__new__(Segment)  # a segment's search alone (no folder): the index and its vectors
+    record = ann.record(kind, len(vectors))
+    store.index, store._vectors, store.rows = ann.build(vectors, kind), vectors, len(vectors)
+    store._ann, store._rescore = record["ann"], record["rescore"]
+    ann.tune(store.index, kind)
     found = 0
     for pid in rng.choice(4000, 20, replace=False):
         query = vectors[pid] + 0.05 * rng.standard_normal(64).astype(np.float32)
