@@ -20,7 +20,9 @@ from ..conftest import DATA, subprocess_env
 from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
-# batch of texts went through the model) or "publish" (build folder written, manifest not yet swapped).
+# batch of texts went through the model), "publish" (build folder written, manifest not yet swapped),
+# "segment-write" (the new segment's files written, not yet flushed) or "merge-write" (the same, for the segment
+# a merge writes; the merge policy is set to merge every update).
 BUILDER = r"""
 import sys, time
 from pathlib import Path
@@ -31,11 +33,24 @@ def wait(tag):
     while not Path(gate).exists():
         time.sleep(0.05)
 if where == "publish":
+    import qa.segmented as segmented
     real = b.publish
     def publish(*a, **k):
         wait("publish")
         real(*a, **k)
-    b.publish = publish
+    b.publish = segmented.publish = publish  # a whole build, and an update by segments
+if where in ("segment-write", "merge-write"):  # stopped inside a segment write: files written, not yet flushed
+    import qa.stores.faiss_segment as fs
+    import qa.stores.segments as policy
+    if where == "merge-write":
+        policy.MAX_SEGMENTS = 1  # the new segment is merged at once with the old one
+    real_sync, synced = fs.fsync_tree, []
+    def sync(folder):
+        synced.append(folder)
+        if len(synced) == (2 if where == "merge-write" else 1):
+            wait(where)
+        real_sync(folder)
+    fs.fsync_tree = sync
 stopped = []
 def progress(stage, done, total):
     if stage == where and not stopped:
@@ -90,6 +105,37 @@ def builds(index: Path) -> list[str]:
     return sorted(p.name for p in index.iterdir() if p.name.startswith("b-"))
 
 
+def segment_folders(index: Path) -> list[str]:
+    return sorted(p.name for p in index.iterdir() if p.name.startswith("s-"))
+
+
+def named_segments(index: Path) -> list[str]:
+    return sorted(s["name"] for s in read_manifest(index).store["segments"])
+
+
+@pytest.mark.parametrize("where", ["segment-write", "merge-write"])
+def test_sigkill_during_a_segment_write_or_a_merge_keeps_the_old_index_and_the_next_build_finishes(
+        live, embedder, where):
+    docs, index, gate = live
+    before = read_manifest(index)
+    proc = start(docs, index, gate, where)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    assert read_manifest(index).build == before.build and named_segments(index) == ["s-" + before.build[2:]]
+    assert len(segment_folders(index)) == (2 if where == "segment-write" else 3)  # what the kill left half-written
+    qa = QA.open(index, embedder=embedder)
+    assert top_file(qa, OLD_Q) == OLD_FILE
+    assert all("new" not in d["path"] for d in qa.index.documents)
+    gate.touch()  # the next build (with the same merge policy) runs through
+    done = subprocess.run([sys.executable, "-c", BUILDER, str(docs), str(index), str(gate), where],
+                          capture_output=True, text=True, env=subprocess_env(), timeout=600)
+    assert done.returncode == 0 and done.stdout.split("\n")[-2] == "done 61", done.stderr
+    assert segment_folders(index) == named_segments(index)  # the leftovers are removed
+    assert len(named_segments(index)) == (2 if where == "segment-write" else 1)  # the merge is done
+    qa = QA.open(index, embedder=embedder)
+    assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
+
+
 def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live, embedder):
     docs, index, gate = live
     before = read_manifest(index).build
@@ -107,6 +153,7 @@ def test_sigkill_mid_build_keeps_the_old_index_and_the_next_build_completes(live
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 61
     assert builds(index) == [read_manifest(index).build]  # the leftover is cleaned up
+    assert segment_folders(index) == named_segments(index)
     qa = QA.open(index, embedder=embedder)
     assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
 
