@@ -89,6 +89,7 @@ def _copy_index(index_dir, tmp_path):
 @pytest.mark.parametrize("fmt, message, remedy", [
     (99, "newer qa", Remedy.UPGRADE),  # a newer qa's index: upgrade
     (1, r"old index format 1", Remedy.REBUILD),  # before passages were typed rows and the store was recorded
+    (3, r"old index format 3", Remedy.REBUILD),  # one build folder, before the local store's segments
 ])
 def test_another_index_format_is_refused_with_its_remedy(built, tmp_path, fmt, message, remedy):
     _, index_dir = built
@@ -105,7 +106,7 @@ def test_corrupt_files_are_refused_with_a_repair_hint(built, tmp_path):
     _, index_dir = built
     dst = _copy_index(index_dir, tmp_path)
     m = json.loads((dst / "manifest.json").read_text())
-    (dst / m["build"] / "vectors.faiss").write_bytes(b"garbage")
+    (dst / m["store"]["segments"][0]["name"] / "vectors.faiss").write_bytes(b"garbage")
     with pytest.raises(IndexCorruptError, match="vectors.faiss") as e:
         QA.open(dst)
     assert e.value.remedy is Remedy.REBUILD and Remedy.REBUILD.advice in str(e.value)
