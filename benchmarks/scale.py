@@ -11,9 +11,12 @@ before the build into the index's embedding cache (qa/embed_cache.py), which the
 instead of running the model: the model's time is measured on its own (``embed_*_per_core``), and
 everything else (reading, segmenting, chunking, BM25, the store, the manifest) is the real build.
 
-Each step is a fresh process (peak RSS from wait4): the full build (``QA.build``), a rebuild with
-nothing changed, a rebuild after adding 1% more documents (a new file), then ``QA.open`` and the
-questions (the first one timed with the open; then 10 to warm up; then 200 timed). The recall of
+Each step is a fresh process (peak RSS from wait4): the full build (``QA.build_index``, timed, then
+``QA.open``), a rebuild with nothing changed, a rebuild after adding 1% more documents (new files: the
+incremental path, a new segment with the local store), then ``QA.open`` and the questions (the first
+one timed with the open; then 10 to warm up; then 200 timed), then a rebuild with the 1% removed again
+(deletions) and ``--optimize`` (segments merged into one). Each ratio is that rebuild's
+``build_index`` time over the full build's. The recall of
 the vector store's top 10 against exact inner product is measured on the same questions.
 ``--json`` prints one object. Speed figures on a shared machine are noisy: give the load average.
 """
@@ -51,11 +54,13 @@ BUILD = r"""
 import json, sys, time
 from qa import QA
 docs, index, jobs, store = sys.argv[1], sys.argv[2], (int(sys.argv[3]) or None), (sys.argv[4] or None)
+optimize = len(sys.argv) > 5 and sys.argv[5] == "optimize"
 t = time.perf_counter()
-qa = QA.build([docs], index, jobs=jobs, store=store)
-r = qa.last_build
+r = QA.build_index([docs], index, jobs=jobs, store=store, **({"optimize": True} if optimize else {}))
+qa = QA.open(index, embedder=r.embedder)
 print(json.dumps({"qa_build_s": time.perf_counter() - t, "build_index_s": r.seconds, "passages": r.passages,
-                  "documents": r.documents, "embedded": r.embedded, "added": len(r.added)}))
+                  "documents": r.documents, "embedded": r.embedded, "added": len(r.added),
+                  "removed": len(r.removed), "merged": getattr(r, "merged", 0)}))
 """
 
 ASK = r"""
@@ -238,6 +243,10 @@ def main() -> None:
     added, _ = run(build)
     qs = questions(args.data, args.questions)
     asked, ask_rss = run([PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)])
+    for f in docs.glob("added-*.jsonl"):  # the 1% taken out again: deletions
+        f.unlink()
+    removed, _ = run(build)
+    optimized, _ = run(build + ["optimize"])
     result = {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
               "build_index_s": full["build_index_s"], "build_peak_rss_mb": round(build_rss),
               "open_first_ask_s": round(asked["open_first_ask_s"], 3), "p50_ms": round(asked["p50_ms"], 1),
@@ -246,6 +255,9 @@ def main() -> None:
               "disk_mb": round(disk_mb(index), 1),
               "nochange_ratio": round(same["build_index_s"] / full["build_index_s"], 4),
               "add_1pct_ratio": round(added["build_index_s"] / full["build_index_s"], 4),
+              "remove_1pct_ratio": round(removed["build_index_s"] / full["build_index_s"], 4),
+              "optimize_ratio": round(optimized["build_index_s"] / full["build_index_s"], 4),
+              "segments_merged_by_optimize": optimized["merged"],
               "add_1pct_passages": added["passages"] - full["passages"],
               "embedded_by_model": full["embedded"] + added["embedded"], **embed_rate(base),
               "questions": len(qs), "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1),

@@ -119,6 +119,9 @@ def test_seeds_through_the_command_line(tmp_path, db, capsys, monkeypatch):
     built = read_manifest(tmp_path / "index").build
     assert main(["index", "seeds", "--store", f"milvus:{db}#seeds_cli", "--json"]) == 0  # the same store:
     assert json.loads(capsys.readouterr().out)["embedded"] == 0 and read_manifest(tmp_path / "index").build == built
+    assert main(["index", "seeds", "--optimize"]) == 0  # no segments to merge here: it says so
+    assert "note nothing to optimize: the milvus store rebuilds the whole index" in \
+        " ".join(capsys.readouterr().out.split())
 
 
 def parts(names: list[str], prefix: str) -> set[str]:

@@ -3,6 +3,7 @@ exactly as a full build of the same files does; merges keep it so."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -170,3 +171,18 @@ def test_the_merge_policy_bounds_the_segments_and_rewrites_deleted_ones(docs, tm
     assert not (index / big["name"]).exists()
     qa = QA.open(index, embedder=embedder)
     assert all(not d["path"].endswith(("football_en.txt", "rail_zh.txt")) for d in qa.index.documents)
+
+
+def test_optimize_on_the_command_line_merges_and_says_so(docs, tmp_path, embedder, capsys):
+    from qa.cli import main
+
+    index = tmp_path / "index"
+    QA.build_index([docs], index, embedder=embedder)  # default settings, as the command line's
+    (docs / "extra.txt").write_text("An extra note about the zorvath tide tables.\n", encoding="utf-8")
+    QA.build_index([docs], index, embedder=embedder)
+    assert len(segments_of(index)) == 2
+    assert main(["index", str(docs), "--index", str(index), "--optimize"]) == 0
+    assert "2 segments merged" in " ".join(capsys.readouterr().out.split())
+    assert len(segments_of(index)) == 1
+    assert main(["index", str(docs), "--index", str(index), "--optimize", "--json"]) == 0  # nothing left to do
+    assert json.loads(capsys.readouterr().out)["merged"] == 0
