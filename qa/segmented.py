@@ -38,7 +38,9 @@ def update_segments(index_dir: Path, previous: Previous, collector: Collector, k
     cache = None
     new_places: dict[str, list] = {}
     if collector.passages:
-        previous.take_vectors(report.changed)  # their unchanged passages are not embedded again
+        # The old passages of changed and removed files: texts among them (an unchanged passage of a
+        # changed file, a file moved elsewhere) are not embedded again. Reads only those passages.
+        previous.take_vectors(report.changed + report.removed)
         cache = EmbeddingCache(cache_path(index_dir, old.model, embedder.dim), embedder.dim)
         vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
         if progress:
