@@ -14,8 +14,8 @@ everything else (reading, segmenting, chunking, BM25, the store, the manifest) i
 Each step is a fresh process (peak RSS from wait4): the full build (``QA.build_index``, timed, then
 ``QA.open``), a rebuild with nothing changed, a rebuild after adding 1% more documents (new files: the
 incremental path, a new segment with the local store), then ``QA.open`` and the questions (the first
-one timed with the open; then 10 to warm up; then 200 timed), then a rebuild with the 1% removed again
-(deletions) and ``--optimize`` (segments merged into one). Each ratio is that rebuild's
+one timed with the open; then 10 to warm up; then 200 timed), then ``--optimize`` (segments merged
+into one) and a rebuild with the 1% removed again (deletions). Each ratio is that rebuild's
 ``build_index`` time over the full build's. The recall of
 the vector store's top 10 against exact inner product is measured on the same questions.
 ``--json`` prints one object. Speed figures on a shared machine are noisy: give the load average.
@@ -243,10 +243,10 @@ def main() -> None:
     added, _ = run(build)
     qs = questions(args.data, args.questions)
     asked, ask_rss = run([PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)])
+    optimized, _ = run(build + ["optimize"])  # the segments merged into one
     for f in docs.glob("added-*.jsonl"):  # the 1% taken out again: deletions
         f.unlink()
     removed, _ = run(build)
-    optimized, _ = run(build + ["optimize"])
     result = {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
               "build_index_s": full["build_index_s"], "build_peak_rss_mb": round(build_rss),
               "open_first_ask_s": round(asked["open_first_ask_s"], 3), "p50_ms": round(asked["p50_ms"], 1),

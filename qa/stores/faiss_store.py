@@ -212,6 +212,9 @@ class FaissStore(Store):
         ids = np.asarray(ids, dtype=np.int64)
         if self._whole is not None:
             return self._whole.sentence_vectors(ids)
+        segs = self._seg_of[ids]
+        if len(ids) and (segs == segs[0]).all():  # all in one segment (the usual case)
+            return self.segments[int(segs[0])].sentence_vectors(self._local_of[ids])
         counts = self._columns.sentences[ids]
         starts = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(counts, out=starts[1:])

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import IndexCorruptError
 from ..lexical import BM25, BM25Params, idf_of, term_weights
 
-CACHED_TERMS = 4096  # terms whose combined weights are kept (a question has tens)
+CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
 
 
 class SegmentedBM25:
@@ -33,6 +33,11 @@ class SegmentedBM25:
         # As a single build: the mean of the live passages' lengths (whole numbers: the sum is exact).
         self.avgdl = float(total) / n_docs if n_docs and total else 1.0
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._whole = [bool((glob >= 0).all()) for _, glob in self.parts]  # nothing deleted there
+        # Each passage's length normalisation, worked out once (elementwise: the same bits as per term).
+        k1, b = params.k1, params.b
+        self._norm = [k1 * (1.0 - b + b * bm25.lengths.astype(np.float64) / self.avgdl) for bm25, _ in self.parts]
+        self._known: dict[str, bool] = {}
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
@@ -40,25 +45,25 @@ class SegmentedBM25:
         if hit is not None:
             return hit
         found = []
-        for bm25, glob in self.parts:
+        for (bm25, glob), whole, norm in zip(self.parts, self._whole, self._norm):
             t = bm25.vocab.get(term)
             if t is None:
                 continue
             lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
-            local = np.asarray(bm25.doc_ids[lo:hi])
-            keep = glob[local] >= 0
-            found.append((bm25, glob, local[keep], np.asarray(bm25.tf[lo:hi])[keep]))
-        df = sum(len(local) for _, _, local, _ in found)
+            local, tf = bm25.doc_ids[lo:hi], bm25.tf[lo:hi]
+            ids = glob[local]
+            if not whole:
+                keep = ids >= 0
+                local, tf, ids = local[keep], tf[keep], ids[keep]
+            found.append((ids, tf, norm[local]))
+        df = sum(len(ids) for ids, _, _ in found)
         ids, weights = [], []
         if df:
-            k1, b, idf = self.params.k1, self.params.b, idf_of(self.n_docs, df)
-            for bm25, glob, local, tf in found:
-                if not len(local):
-                    continue
-                tf = tf.astype(np.float64)
-                norm = k1 * (1.0 - b + b * bm25.lengths[local].astype(np.float64) / self.avgdl)
-                ids.append(glob[local])
-                weights.append(term_weights(idf, tf, norm, k1))
+            idf, k1 = idf_of(self.n_docs, df), self.params.k1
+            for glob_ids, tf, norm in found:
+                if len(glob_ids):
+                    ids.append(glob_ids)
+                    weights.append(term_weights(idf, tf.astype(np.float64), norm, k1))
         out = (np.concatenate(ids) if ids else np.zeros(0, np.int64),
                np.concatenate(weights) if weights else np.zeros(0, np.float32))
         if len(self._cache) >= CACHED_TERMS:
@@ -85,8 +90,31 @@ class SegmentedBM25:
         return out
 
     def document_frequency(self, term: str) -> int:
-        return len(self._term(term)[0])
+        hit = self._cache.get(term)
+        if hit is not None:
+            return len(hit[0])
+        df = 0
+        for bm25, glob, deleted in self._postings(term):
+            lo, hi = deleted
+            df += hi - lo if glob is None else int((glob[bm25.doc_ids[lo:hi]] >= 0).sum())
+        return df
 
     def known(self, term: str) -> bool:
-        return self.document_frequency(term) > 0
+        """Whether a live passage holds ``term`` (without working out its weights)."""
+        hit = self._known.get(term)
+        if hit is None:
+            hit = any(glob is None or (glob[bm25.doc_ids[lo:hi]] >= 0).any()
+                      for bm25, glob, (lo, hi) in self._postings(term))
+            if len(self._known) >= 8 * CACHED_TERMS:
+                self._known.clear()
+            self._known[term] = hit
+        return hit
+
+    def _postings(self, term: str):
+        """(bm25, global ids or None when the segment has nothing deleted, (lo, hi)) of each segment
+        holding ``term``."""
+        for (bm25, glob), whole in zip(self.parts, self._whole):
+            t = bm25.vocab.get(term)
+            if t is not None:
+                yield bm25, None if whole else glob, (int(bm25.indptr[t]), int(bm25.indptr[t + 1]))
 
