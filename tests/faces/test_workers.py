@@ -291,10 +291,10 @@ def test_workers_share_one_float32_copy_of_the_sentence_vectors(built, monkeypat
     monkeypatch.setattr(faiss_store, "SHARE_SENTENCES", True)
     one, two = index_files.load_index(index), index_files.load_index(index)
     for loaded in (one, two):  # the store's own array (white box): a map of one file, not a copy
-        rows = loaded.store._sentences
+        rows = loaded.store.segments[0]._sentences
         assert isinstance(rows, np.memmap) and rows.dtype == np.float32
-        assert rows.filename == two.store._sentences.filename
-        assert np.array_equal(rows, qa.index.store._sentences)  # the in-memory copy's values
+        assert rows.filename == two.store.segments[0]._sentences.filename
+        assert np.array_equal(rows, qa.index.store.segments[0]._sentences)  # the in-memory copy's values
     shared = QA(index, one, qa._embedder)
     for question in ("龙井茶是哪里产的？", "When did the Icelandic volcano erupt?"):
         assert same_answers(shared.ask(question).to_dict(), qa.ask(question).to_dict())
