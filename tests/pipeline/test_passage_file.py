@@ -14,7 +14,7 @@ from qa.stores.passage_file import LINES, OFFSETS, PassageFile, read_all
 
 def test_passages_are_parsed_when_touched_and_equal_the_whole_file(built):
     qa, index_dir = built
-    folder = index_dir / read_manifest(index_dir).build
+    folder = index_dir / read_manifest(index_dir).store["segments"][0]["name"]  # the one segment
     n = read_manifest(index_dir).passages
     table = PassageFile(folder, n)
     assert table._all is None  # opening parsed nothing
@@ -33,7 +33,7 @@ def test_a_passage_file_cut_short_is_refused_at_open(built, tmp_path):
     _, index_dir = built
     copy = tmp_path / "index"
     shutil.copytree(index_dir, copy)
-    folder = copy / read_manifest(copy).build
+    folder = copy / read_manifest(copy).store["segments"][0]["name"]
     data = (folder / LINES).read_bytes()
     (folder / LINES).write_bytes(data[: len(data) // 2])
     with pytest.raises(IndexCorruptError, match="does not match") as caught:
@@ -45,7 +45,7 @@ def test_a_build_without_the_offsets_is_read_whole(built, tmp_path):
     _, index_dir = built
     copy = tmp_path / "index"
     shutil.copytree(index_dir, copy)
-    folder = copy / read_manifest(copy).build
+    folder = copy / read_manifest(copy).store["segments"][0]["name"]
     (folder / OFFSETS).unlink()
     store = load_index(copy).store
     assert store.passages() == read_all(folder, store.count)
