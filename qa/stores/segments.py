@@ -103,7 +103,7 @@ class Layout:
                  if s.get("deleted_passages", 0) > MAX_DELETED * s["passages"]]
         if len(self.segments) > MAX_SEGMENTS:
             rest = sorted((s for s in self.segments if s["name"] not in names), key=live_passages)
-            names += [s["name"] for s in rest[:len(self.segments) - MAX_SEGMENTS + 1 - len(names)]]
+            names += [s["name"] for s in rest[:max(0, len(self.segments) - MAX_SEGMENTS + 1 - len(names))]]
         return names
 
     def merge(self, names: list[str], dim: int, params: BM25Params, target: str) -> dict[Where, Where]:
