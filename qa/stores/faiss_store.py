@@ -48,7 +48,8 @@ def segment_records(record: dict) -> list[dict]:
     segments = record.get("segments")
     if not isinstance(segments, list) or not all(
             isinstance(s, dict) and valid_name(s.get("name")) and isinstance(s.get("passages"), int)
-            and isinstance(s.get("documents"), int) and isinstance(s.get("deleted"), list) for s in segments):
+            and isinstance(s.get("documents"), int) and isinstance(s.get("deleted"), list)
+            and all(isinstance(d, int) for d in s["deleted"]) for s in segments):
         raise IndexCorruptError("the manifest does not name the index's segments")
     return segments
 

@@ -51,7 +51,7 @@ class Layout:
     segments: list[dict]
     docs: dict[str, dict[int, dict]]
     merged: int = 0  # segments merged by this build
-    _sentences: dict[str, np.ndarray] = field(default_factory=dict)
+    _sentences: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, index_dir: Path, manifest: Manifest) -> tuple["Layout", list[Where]]:
@@ -71,8 +71,8 @@ class Layout:
     def _segment(self, name: str) -> dict:
         return next(s for s in self.segments if s["name"] == name)
 
-    def _sentence_counts(self, name: str) -> np.ndarray:
-        """Sentences of each of the segment's passages (read from its columns when first needed)."""
+    def _sentence_counts(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document, sentences) of each of the segment's passages (its columns, read when first needed)."""
         if name not in self._sentences:
             with np.load(self.index_dir / name / "passages_columns.npz", allow_pickle=False) as z:
                 self._sentences[name] = (z["doc"], z["sentences"])
