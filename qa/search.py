@@ -90,8 +90,8 @@ class Searcher:
         passages = self.store.passages(pids)
         sentences = [answer(pid)[0] for pid in pids]
         dense = scored.dense if scored.query_vector is not None else None
-        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed)
-                if pids else None)
+        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
+                                    scored.lexical) if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
         documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)
