@@ -32,7 +32,7 @@ from .errors import InputError
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
-            "key_absent", "lexical_first")
+            "key_absent", "lexical_first", "contradicts")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -205,10 +205,12 @@ def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: lis
 
 def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
              pids: list[int], sentences: list[int],
-             allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None) -> np.ndarray:
+             allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
+             candidate_conflicts: np.ndarray | None = None) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
-    search computed them and their lexical (BM25, direct and bridged) scores; ``allowed`` the
+    search computed them, their lexical (BM25, direct and bridged) scores, and whether each
+    contradicts the question (qa.search.Searcher._conflicts; None: no rule applied); ``allowed`` the
     passages the question may see (a filter), None for all."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
@@ -250,7 +252,17 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, question, pids, sentences),
                             cross, np.full(k, key_absent),
-                            _lexical_first(searcher, candidates, candidate_lexical, hits)]).astype(np.float64)
+                            _lexical_first(searcher, candidates, candidate_lexical, hits),
+                            _contradicts(candidates, candidate_conflicts, hits)]).astype(np.float64)
+
+
+def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit the ranking found contradicting the question (another quarter, year or phase
+    than the one asked, or none of the names it is about: qa.candidates) and still shows."""
+    if conflicts is None or not conflicts.any():
+        return np.zeros(len(hits))
+    flagged = {int(p) for p in np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]}
+    return np.array([float(int(p) in flagged) for p in hits])
 
 
 def _lexical_first(searcher, candidates: np.ndarray, lexical: np.ndarray | None, hits: np.ndarray) -> np.ndarray:

@@ -130,3 +130,11 @@ def test_lexical_first_marks_hits_from_the_document_words_alone_rank_first():
     assert _lexical_first(searcher, candidates, np.array([0.5, 2.0, 1.0]), hits).tolist() == [0, 1, 0]
     assert _lexical_first(searcher, candidates, np.zeros(3), hits).tolist() == [0, 0, 0]  # no word matched
     assert _lexical_first(searcher, candidates, None, hits).tolist() == [0, 0, 0]
+
+
+def test_contradicts_marks_the_hits_the_ranking_found_contradicting_the_question():
+    from qa.confidence import _contradicts
+
+    candidates, hits = np.array([7, 3, 5]), np.array([3, 7])
+    assert _contradicts(candidates, np.array([False, True, False]), hits).tolist() == [1, 0]
+    assert _contradicts(candidates, None, hits).tolist() == [0, 0]  # no rule applied to this question
