@@ -61,7 +61,7 @@ def doc_figures(table: dict, splits: dict[str, list[float]], threshold: float, s
 def readme_summary(table: dict) -> str:
     """README's sentence: the ranges of kept and declined over the tasks, on the reported halving."""
     def span(values: list[float]) -> str:
-        low, high = round(100 * min(values)), round(100 * max(values))
+        low, high = (int(np.floor(100 * v + 1e-9)) for v in (min(values), max(values)))  # 0.997: 99%, not 100%
         return f"{low}%" if low == high else f"{low}-{high}%"
 
     kept = [r["kept"] / r["right"] for r in table.values() if r["right"]]

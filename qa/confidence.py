@@ -32,7 +32,7 @@ from .errors import InputError
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
-            "key_absent", "lexical_first", "contradicts")
+            "key_absent", "lexical_first", "contradicts", "name_keys_hit")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -253,7 +253,17 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             margin, _type_match(searcher.chooser, question, pids, sentences),
                             cross, np.full(k, key_absent),
                             _lexical_first(searcher, candidates, candidate_lexical, hits),
-                            _contradicts(candidates, candidate_conflicts, hits)]).astype(np.float64)
+                            _contradicts(candidates, candidate_conflicts, hits),
+                            _name_keys_hit(store, tokens, hits)]).astype(np.float64)
+
+
+def _name_keys_hit(store, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+    """Share of the question's name keys (qa.names: pinyin spellings, 吕本富 / "Lu Benfu") that the
+    index holds and the hit holds too; 1 when the index holds none (nothing to miss)."""
+    names = sorted(store.known_terms({t for t in tokens if t[:1] == "~"}))
+    if not names:
+        return np.ones(len(hits))
+    return np.mean([store.lexical_scores([name])[hits] > 0 for name in names], axis=0)
 
 
 def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.ndarray) -> np.ndarray:

@@ -138,3 +138,16 @@ def test_contradicts_marks_the_hits_the_ranking_found_contradicting_the_question
     candidates, hits = np.array([7, 3, 5]), np.array([3, 7])
     assert _contradicts(candidates, np.array([False, True, False]), hits).tolist() == [1, 0]
     assert _contradicts(candidates, None, hits).tolist() == [0, 0]  # no rule applied to this question
+
+
+def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit():
+    from types import SimpleNamespace
+
+    from qa.confidence import _name_keys_hit
+
+    postings = {"~lubenfu": np.array([1.0, 0.0, 2.0]), "~xiaomi": np.array([0.0, 0.0, 1.0])}
+    store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
+                            lexical_scores=lambda ts: sum(postings[t] for t in ts))
+    hits = np.array([0, 1, 2])
+    assert _name_keys_hit(store, ["吕本富", "~lubenfu", "~xiaomi", "~nowhere"], hits).tolist() == [0.5, 0.0, 1.0]
+    assert _name_keys_hit(store, ["~nowhere"], hits).tolist() == [1, 1, 1]  # nothing the index could hold
