@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .translit import heard_names, name_sounds
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
@@ -39,7 +40,6 @@ MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is meas
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
-_CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
 # jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
 _NAME_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"}
@@ -96,7 +96,7 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
     words = _longest([t for t in tokens if not is_key(t)])
     named = name_words(question)
     names = {t for w in named for t in tokenize(w) if not is_key(t)}
-    spoken = _name_sounds(question, named)
+    spoken = name_sounds(question, named)
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     sounds: list[set[str]] = [set() for _ in keys]
     for word in words:
@@ -110,66 +110,6 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
         forms.append(terms)
         key.append(word in names)
     return QuestionTerms(forms, np.array(key, dtype=bool), sounds)
-
-
-def _name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
-    """Each name word's search token -> the sound skeletons it may be transliterated as
-    (qa.translit): an English name's own; a Chinese name's pinyin spellings', and those of it joined
-    with the name word beside it (贾 + 里德: 贾里德, Jared)."""
-    from .segment import tokenize
-    from .translit import english_skeleton, pinyin_skeleton
-
-    out: dict[str, set[str]] = {}
-    han = [w for w in named if _HAN.search(w)]
-    if han:
-        from .names import _spellings, load_readings
-
-        readings = load_readings()
-        if readings is None:
-            return out
-        runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
-        table = readings.of("".join(han))
-        for run, parts in runs:
-            found = {pinyin_skeleton(sp) for sp in _spellings(run, table)} - {""}
-            for part in parts:
-                out.setdefault(part, set()).update(found)
-    for word in named:
-        if not _HAN.search(word):
-            sound = english_skeleton(word)
-            for token in tokenize(word):
-                if sound:
-                    out.setdefault(token, set()).add(sound)
-    return out
-
-
-def _passage_sounds(searcher, pid: int) -> set[str]:
-    """The sound skeletons of the names a passage holds: its Chinese names' pinyin keys (the
-    sentences' stored keys) and its capitalised English words."""
-    from .translit import english_skeleton, pinyin_skeleton
-
-    chooser = searcher.chooser
-    found: set[str] = set()
-    for j in range(len(chooser.sentences(pid))):
-        found.update(pinyin_skeleton(t[1:]) for t in chooser.keyed(pid, j).split() if t[:1] == "~")
-    text = searcher.store.passage(pid).text
-    found.update(english_skeleton(m.group()) for m in _CAPITAL.finditer(text))
-    return found - {""}
-
-
-def _heard(searcher, terms: QuestionTerms, in_hit: np.ndarray, hits: np.ndarray, cross: np.ndarray) -> np.ndarray:
-    """words x hits: the names a cross-language hit lacks as words but holds as a transliteration
-    (their sound skeletons agree: Norman / 诺曼)."""
-    heard = np.zeros_like(in_hit)
-    if not terms.sounds:
-        return heard
-    wanted = [i for i, s in enumerate(terms.sounds) if s]
-    for h in np.flatnonzero(cross >= 0.5):
-        missing = [i for i in wanted if not in_hit[i, h]]
-        if missing:
-            held = _passage_sounds(searcher, int(hits[h]))
-            for i in missing:
-                heard[i, h] = bool(terms.sounds[i] & held)
-    return heard
 
 
 # -- features ---------------------------------------------------------------------------------------
@@ -227,7 +167,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     frequency = np.array([0 if w is None else int((w & allowed).sum() if allowed is not None else w.sum())
                           for w in where], dtype=np.int64)
     cross = _cross(columns, question, hits)
-    heard = _heard(searcher, terms, in_hit, hits, cross)  # names found as transliterations
+    heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
     in_hit = in_hit | heard
     frequency = np.maximum(frequency, heard.sum(axis=1))
     anywhere = frequency > 0

@@ -108,12 +108,11 @@ def test_cross_marks_hits_with_no_text_in_the_questions_language():
 
 
 def test_a_name_the_dictionary_lacks_is_found_as_its_transliteration_in_a_cross_language_hit():
-    from qa.confidence import _name_sounds
-    from qa.translit import pinyin_skeleton
+    from qa.translit import name_sounds, pinyin_skeleton
 
-    sounds = _name_sounds("How many interceptions did Josh Norman make?", ["Josh", "Norman"])
+    sounds = name_sounds("How many interceptions did Josh Norman make?", ["Josh", "Norman"])
     assert pinyin_skeleton("nuoman") in sounds["norman"]  # 诺曼
-    zh = _name_sounds("贾里德在职业生涯中有多少次擒杀？", ["贾", "里德"])
+    zh = name_sounds("贾里德在职业生涯中有多少次擒杀？", ["贾", "里德"])
     from qa.translit import english_skeleton
 
     assert english_skeleton("Jared") in zh["里德"]  # 贾 + 里德 read together
