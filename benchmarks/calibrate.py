@@ -17,7 +17,9 @@ with no text in it): the pair declining most unanswerable variants while every d
 of its right first hits and the news set NEWS_KEEP; the cross weight is shifted so that one
 threshold serves both. The report also gives each feature's AUC
 alone (right first hits against the unanswerable questions' first hits).
-Rewrites the "## Confidence" section of benchmarks/RESULTS.md and qa/calibration.json (model entry).
+Rewrites the "## Confidence" section of benchmarks/RESULTS.md and qa/calibration.json (model entry),
+and the figures docs/confidence.md and README.md quote (between their "confidence figures" /
+"confidence summary" marks; not with --limit or --dry-run): the one step a refit needs.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, replace_marked  # noqa: E402
 from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
 from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic  # noqa: E402
@@ -49,6 +52,8 @@ NEWS_KEEP = 0.97  # ... and of the news set's (target: 0.95; 153 right first hit
 SPLITS = 6  # random halvings of the articles the held-out figures are also averaged over
 GRID = 80  # thresholds tried for each kind of hit (same language, cross-language): quantiles 0-15% of its right first hits
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+DOC = ROOT / "docs" / "confidence.md"  # its "How well it works" figures (confidence_docs)
+README = ROOT / "README.md"  # its sentence on the verdict's figures
 SECTION = ("## Confidence\n", "<!-- end of confidence -->")
 
 
@@ -217,7 +222,7 @@ def cross_fit(records: list[Record], keep: float = KEEP,
     return {g: fits[fold[g]] for g in groups}, fits
 
 
-def other_splits(records: list[Record], splits: int = SPLITS) -> list[str]:
+def split_figures(records: list[Record], splits: int = SPLITS) -> dict[str, list[float]]:
     """The same held-out figures over ``splits`` random halvings of the articles: one halving is a
     noisy draw (a task's 2% lowest right answers are a handful of questions)."""
     groups = sorted({r.group for r in records})
@@ -236,6 +241,11 @@ def other_splits(records: list[Record], splits: int = SPLITS) -> list[str]:
         hidden = [r for r in table.values() if r["hidden"]]
         found.setdefault("pooled article hidden declined", []).append(
             sum(r["declined_hidden"] for r in hidden) / sum(r["hidden"] for r in hidden))
+    return found
+
+
+def other_splits(found: dict[str, list[float]]) -> list[str]:
+    splits = len(found.get("pooled article hidden declined", []))
     lines = [f"| figure (over {splits} random splits) | mean | lowest | highest |", "|---|---:|---:|---:|"]
     return lines + [f"| {name} | {np.mean(v):.3f} | {np.min(v):.3f} | {np.max(v):.3f} |" for name, v in found.items()]
 
@@ -282,7 +292,7 @@ def pct(n: int, d: int) -> str:
 
 
 def report(records: list[Record], table: dict, final: Calibration, fits: list[Calibration], model: str,
-           started: str, seconds: float, limit: int | None, news: bool) -> str:
+           started: str, seconds: float, limit: int | None, news: bool, splits: dict[str, list[float]]) -> str:
     out = [SECTION[0], f"Written by `benchmarks/calibrate.py` on {started} (took {seconds / 60:.1f} min), "
            f"2 cores; model `{model}`, hybrid mode. Figures are deterministic (no timing)."
            + (f" Only the first {limit} questions of each file." if limit else ""), "",
@@ -316,7 +326,7 @@ def report(records: list[Record], table: dict, final: Calibration, fits: list[Ca
     if not news:
         out += ["", "(The news set was not found, so it is not in these figures or the fit.)"]
     out += ["", "The same, held out over other random halvings of the articles (each judged as above; one "
-            "halving is a noisy draw):", ""] + other_splits(records)
+            "halving is a noisy draw):", ""] + other_splits(splits)
     out += ["", "The trade-off, held out the same way, for thresholds set to keep other shares of each "
             "task's right first hits:", ""] + trade_off(records)
     return "\n".join(out + ["", SECTION[1]])
@@ -358,7 +368,9 @@ def main() -> int:
     by_group, fits = cross_fit(records)
     final = fit(records)
     table = judge(records, by_group)
-    section = report(records, table, final, fits, embedder.name, started, time.perf_counter() - t0, args.limit, news)
+    splits = split_figures(records)
+    section = report(records, table, final, fits, embedder.name, started, time.perf_counter() - t0, args.limit, news,
+                     splits)
     print(section)
     if args.dry_run:
         return 0
@@ -369,6 +381,9 @@ def main() -> int:
     stored["models"][embedder.name] = entry
     CALIBRATION.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_section(section, SECTION, RESULTS)
+    if not args.limit:  # the figures the docs quote, from this same run
+        replace_marked(DOC, DOC_MARK, doc_figures(table, splits, final.threshold, started))
+        replace_marked(README, README_MARK, readme_summary(table), block=False)
     return 0
 
 

@@ -29,10 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .translit import heard_names, name_sounds
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
-            "key_absent")
+            "key_absent", "lexical_first", "contradicts", "name_keys_hit")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -80,6 +81,7 @@ class QuestionTerms:
 
     forms: list[set[str]]
     key: np.ndarray  # bool per word
+    sounds: list[set[str]] | None = None  # per word: its sound skeletons when it is a name (qa.translit)
 
 
 def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
@@ -92,9 +94,13 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
 
     keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
     words = _longest([t for t in tokens if not is_key(t)])
-    names = {t for w in name_words(question) for t in tokenize(w) if not is_key(t)}
+    named = name_words(question)
+    names = {t for w in named for t in tokenize(w) if not is_key(t)}
+    spoken = name_sounds(question, named)
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
+    sounds: list[set[str]] = [set() for _ in keys]
     for word in words:
+        sounds.append(spoken.get(word, set()) if word in names else set())
         terms = set(known({word}))
         other = "en" if _HAN.search(word) else "zh"
         if other in langs:
@@ -103,7 +109,7 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
             terms.update(translate_query([word], other, known))
         forms.append(terms)
         key.append(word in names)
-    return QuestionTerms(forms, np.array(key, dtype=bool))
+    return QuestionTerms(forms, np.array(key, dtype=bool), sounds)
 
 
 # -- features ---------------------------------------------------------------------------------------
@@ -139,10 +145,13 @@ def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: lis
 
 def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
              pids: list[int], sentences: list[int],
-             allowed: np.ndarray | None = None) -> np.ndarray:
-    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence); ``candidates`` are the fused ranking's passage ids, best first, with their
-    dense scores when the search computed them; ``allowed`` the passages the question may see (a
-    filter), None for all."""
+             allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
+             candidate_conflicts: np.ndarray | None = None) -> np.ndarray:
+    """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
+    ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
+    search computed them, their lexical (BM25, direct and bridged) scores, and whether each
+    contradicts the question (qa.search.Searcher._conflicts; None: no rule applied); ``allowed`` the
+    passages the question may see (a filter), None for all."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
@@ -157,6 +166,10 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       dtype=bool).reshape(n_words, len(hits))
     frequency = np.array([0 if w is None else int((w & allowed).sum() if allowed is not None else w.sum())
                           for w in where], dtype=np.int64)
+    cross = _cross(columns, question, hits)
+    heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
+    in_hit = in_hit | heard
+    frequency = np.maximum(frequency, heard.sum(axis=1))
     anywhere = frequency > 0
     n = store.count if allowed is None else int(allowed.sum())
     rarity = _rarity(frequency, n)
@@ -178,7 +191,37 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, question, pids, sentences),
-                            _cross(columns, question, hits), np.full(k, key_absent)]).astype(np.float64)
+                            cross, np.full(k, key_absent),
+                            _lexical_first(searcher, candidates, candidate_lexical, hits),
+                            _contradicts(candidates, candidate_conflicts, hits),
+                            _name_keys_hit(store, tokens, hits)]).astype(np.float64)
+
+
+def _name_keys_hit(store, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+    """Share of the question's name keys (qa.names: pinyin spellings, 吕本富 / "Lu Benfu") that the
+    index holds and the hit holds too; 1 when the index holds none (nothing to miss)."""
+    names = sorted(store.known_terms({t for t in tokens if t[:1] == "~"}))
+    if not names:
+        return np.ones(len(hits))
+    return np.mean([store.lexical_scores([name])[hits] > 0 for name in names], axis=0)
+
+
+def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit the ranking found contradicting the question (another quarter, year or phase
+    than the one asked, or none of the names it is about: qa.candidates) and still shows."""
+    if conflicts is None or not conflicts.any():
+        return np.zeros(len(hits))
+    flagged = {int(p) for p in np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]}
+    return np.array([float(int(p) in flagged) for p in hits])
+
+
+def _lexical_first(searcher, candidates: np.ndarray, lexical: np.ndarray | None, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit from the document of the candidate that words alone rank first (BM25, directly
+    and through the bridge): the two rankings agree on it. 0 when no candidate matched a word."""
+    if lexical is None or not len(candidates) or float(np.max(lexical)) <= 0.0:
+        return np.zeros(len(hits))
+    top = searcher.doc_of[int(candidates[int(np.argmax(lexical))])]
+    return (searcher.doc_of[hits] == top).astype(np.float64)
 
 
 def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:

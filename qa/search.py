@@ -34,6 +34,7 @@ class Scored:
     tokens: list[str]  # the question's search tokens
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
+    conflicts: np.ndarray | None = None  # per passage: it contradicts the question (Searcher._conflicts)
 
 
 class Searcher:
@@ -54,7 +55,8 @@ class Searcher:
         fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
-                      found.query_vector, found.tokens, found.lang, found.translated)
+                      found.query_vector, found.tokens, found.lang, found.translated,
+                      None if conflicts is None else conflicts[order])
 
     def _conflicts(self, found) -> np.ndarray | None:
         """Candidates that contradict the question's period or lack every name it is about (a bool
@@ -90,8 +92,8 @@ class Searcher:
         passages = self.store.passages(pids)
         sentences = [answer(pid)[0] for pid in pids]
         dense = scored.dense if scored.query_vector is not None else None
-        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed)
-                if pids else None)
+        rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
+                                    scored.lexical, scored.conflicts) if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
         documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)

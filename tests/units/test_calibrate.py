@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import pytest
 
 from qa.confidence import FEATURES
 
@@ -62,3 +63,29 @@ def test_the_threshold_pair_keeps_each_tasks_share_and_one_threshold_gives_the_s
               for t in ("a->a", "b->a"))
     unanswerable = ~np.array([r.answerable for r in records])
     assert (~answered[unanswerable]).sum() > (raw[unanswerable] < one).sum()
+
+
+def test_the_refit_writes_the_figures_the_docs_quote(tmp_path):
+    _calibrate()
+    from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, replace_marked
+
+    row = {"queries": 100, "right": 100, "kept": 98, "hidden": 100, "declined_hidden": 0, "unanswerable": 0,
+           "declined": 0}
+    table = {("XQuAD", "zh->zh"): {**row, "declined_hidden": 90}, ("XQuAD", "en->zh"): {**row, "declined_hidden": 45},
+             ("CMRC", "zh->zh"): {**row, "kept": 99, "declined_hidden": 70},
+             ("news", "news"): {**row, "hidden": 0, "kept": 96, "unanswerable": 40, "declined": 20}}
+    summary = readme_summary(table)
+    assert "keeps 96-99% of right answers" in summary and "declines 70-90% of questions" in summary
+    assert "45%\nacross languages" in summary
+    figures = doc_figures(table, {"pooled article hidden declined": [0.5, 0.7]}, 0.12, "today")
+    assert "| all dev tasks pooled | | 0.683 (0.600) | |" in figures and "| 0.500 |" in figures
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"before\n<!-- {DOC_MARK} -->\nstale text\n<!-- end of {DOC_MARK} -->\nafter\n", encoding="utf-8")
+    replace_marked(doc, DOC_MARK, figures)
+    assert "stale text" not in doc.read_text(encoding="utf-8") and figures in doc.read_text(encoding="utf-8")
+    with pytest.raises(ValueError):
+        replace_marked(doc, README_MARK, summary)
+    # the real docs carry the marks, so the refit can write them
+    for path, mark in ((ROOT / "docs" / "confidence.md", DOC_MARK), (ROOT / "README.md", README_MARK)):
+        text = path.read_text(encoding="utf-8")
+        assert f"<!-- {mark} -->" in text and f"<!-- end of {mark} -->" in text

@@ -105,3 +105,48 @@ def test_cross_marks_hits_with_no_text_in_the_questions_language():
     assert _cross(columns, "埃菲尔铁塔有多高？", np.array([0, 1, 2])).tolist() == [0.0, 1.0, 0.0]
     assert _cross(columns, "How tall is the Eiffel Tower?", np.array([0, 1, 2])).tolist() == [1.0, 0.0, 0.0]
 
+
+
+def test_a_name_the_dictionary_lacks_is_found_as_its_transliteration_in_a_cross_language_hit():
+    from qa.translit import name_sounds, pinyin_skeleton
+
+    sounds = name_sounds("How many interceptions did Josh Norman make?", ["Josh", "Norman"])
+    assert pinyin_skeleton("nuoman") in sounds["norman"]  # 诺曼
+    zh = name_sounds("贾里德在职业生涯中有多少次擒杀？", ["贾", "里德"])
+    from qa.translit import english_skeleton
+
+    assert english_skeleton("Jared") in zh["里德"]  # 贾 + 里德 read together
+
+
+def test_lexical_first_marks_hits_from_the_document_words_alone_rank_first():
+    from types import SimpleNamespace
+
+    from qa.confidence import _lexical_first
+
+    searcher = SimpleNamespace(doc_of=np.array([0, 0, 1, 2]))
+    candidates = np.array([3, 1, 2])
+    hits = np.array([3, 0, 2])
+    assert _lexical_first(searcher, candidates, np.array([0.5, 2.0, 1.0]), hits).tolist() == [0, 1, 0]
+    assert _lexical_first(searcher, candidates, np.zeros(3), hits).tolist() == [0, 0, 0]  # no word matched
+    assert _lexical_first(searcher, candidates, None, hits).tolist() == [0, 0, 0]
+
+
+def test_contradicts_marks_the_hits_the_ranking_found_contradicting_the_question():
+    from qa.confidence import _contradicts
+
+    candidates, hits = np.array([7, 3, 5]), np.array([3, 7])
+    assert _contradicts(candidates, np.array([False, True, False]), hits).tolist() == [1, 0]
+    assert _contradicts(candidates, None, hits).tolist() == [0, 0]  # no rule applied to this question
+
+
+def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit():
+    from types import SimpleNamespace
+
+    from qa.confidence import _name_keys_hit
+
+    postings = {"~lubenfu": np.array([1.0, 0.0, 2.0]), "~xiaomi": np.array([0.0, 0.0, 1.0])}
+    store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
+                            lexical_scores=lambda ts: sum(postings[t] for t in ts))
+    hits = np.array([0, 1, 2])
+    assert _name_keys_hit(store, ["吕本富", "~lubenfu", "~xiaomi", "~nowhere"], hits).tolist() == [0.5, 0.0, 1.0]
+    assert _name_keys_hit(store, ["~nowhere"], hits).tolist() == [1, 1, 1]  # nothing the index could hold

@@ -1,0 +1,123 @@
+"""Sound skeletons: a name written in English and its Chinese transliteration, compared by their
+consonants (qa.confidence: a cross-language hit holds the question's name transliterated).
+
+The dictionary bridge translates words, not names: "Josh Norman" and 约什·诺曼, "Holden" and
+霍尔登, "Jared Allen" and 贾里德·艾伦 share no term. Their consonants agree, though, once both are
+reduced to the classes a transliteration keeps: Norman -> n-m-n (an English r before a consonant or
+at the end is not transliterated) and 诺曼 nuoman -> n-m-n; Holden -> l-t-n and 霍尔登 huoerdeng ->
+l-t-n. Vowels, h, y and syllable endings are dropped; b/p, d/t, g/k, the sibilants, j/zh/ch/q, l/r
+are one class each. A skeleton needs two consonants at least; it is evidence that a passage names
+what the question names, not proof (short skeletons can meet by chance).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+MIN_LENGTH = 3  # consonants a skeleton needs to count
+_EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, in order
+    (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
+    (re.compile(r"th"), "t"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
+    (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"g(?=[eiy])"), "j"),
+    (re.compile(r"r(?![aeiouy])"), ""),  # Norman 诺曼, Carter 卡特: a non-vowel r is not transliterated
+    (re.compile(r"ng"), "n"), (re.compile(r"(?<=[aeiou])w(?![aeiou])"), ""),  # Manning, Newton: a vowel's w
+    (re.compile(r"v"), "w"),
+]
+_PINYIN_RULES = [
+    (re.compile(r"ng"), "n"), (re.compile(r"zh|ch|q"), "j"), (re.compile(r"sh|x|z|c"), "s"),
+    (re.compile(r"(?<![a-z])er|(?<=[aeiouv])er(?![aeiouv])"), "l"),  # the syllable er: 霍尔登 Holden
+    (re.compile(r"r"), "l"),
+]
+_CLASSES = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "r": "l", "v": "w", "q": "j"})
+_DROP = re.compile(r"[aeiouyh]|[^a-z]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
+
+
+def _reduce(spelt: str) -> str:
+    """Letters to consonant classes, vowels and h/y dropped, repeats collapsed."""
+    letters = _DROP.sub("", spelt.translate(_CLASSES))
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+@lru_cache(maxsize=4096)
+def english_skeleton(word: str) -> str:
+    """The skeleton of an English name ("" when too short to count)."""
+    s = re.sub(r"['’]s$", "", word.lower())
+    for pattern, sound in _EN_RULES:
+        s = pattern.sub(sound, s)
+    s = _reduce(s)
+    return s if len(s) >= MIN_LENGTH else ""
+
+
+@lru_cache(maxsize=4096)
+def pinyin_skeleton(spelling: str) -> str:
+    """The skeleton of a name's joined pinyin ("nuoman"; "" when too short to count)."""
+    s = spelling.lower()
+    for pattern, sound in _PINYIN_RULES:
+        s = pattern.sub(sound, s)
+    s = _reduce(s)
+    return s if len(s) >= MIN_LENGTH else ""
+
+
+# -- names of a question and of a passage ---------------------------------------------------------
+
+def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
+    """Each of the question's name words (``named``: qa.confidence.name_words) as a search token ->
+    the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
+    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared)."""
+    from .segment import tokenize
+
+    out: dict[str, set[str]] = {}
+    han = [w for w in named if _HAN.search(w)]
+    if han:
+        from .names import _spellings, load_readings
+
+        readings = load_readings()
+        if readings is None:
+            return out
+        runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
+        table = readings.of("".join(han))
+        for run, parts in runs:
+            found = {pinyin_skeleton(sp) for sp in _spellings(run, table)} - {""}
+            for part in parts:
+                out.setdefault(part, set()).update(found)
+    for word in named:
+        if not _HAN.search(word):
+            sound = english_skeleton(word)
+            for token in tokenize(word):
+                if sound:
+                    out.setdefault(token, set()).add(sound)
+    return out
+
+
+def _passage_sounds(searcher, pid: int) -> set[str]:
+    """The sound skeletons of the names a passage holds: its Chinese names' pinyin keys (the
+    sentences' stored keys) and its capitalised English words."""
+    chooser = searcher.chooser
+    found: set[str] = set()
+    for j in range(len(chooser.sentences(pid))):
+        found.update(pinyin_skeleton(t[1:]) for t in chooser.keyed(pid, j).split() if t[:1] == "~")
+    text = searcher.store.passage(pid).text
+    found.update(english_skeleton(m.group()) for m in _CAPITAL.finditer(text))
+    return found - {""}
+
+
+def heard_names(searcher, sounds: list[set[str]] | None, in_hit: np.ndarray, hits: np.ndarray,
+                cross: np.ndarray) -> np.ndarray:
+    """words x hits: the names a cross-language hit lacks as words but holds as a transliteration
+    (their sound skeletons agree: Norman / 诺曼)."""
+    heard = np.zeros_like(in_hit)
+    if not sounds:
+        return heard
+    wanted = [i for i, s in enumerate(sounds) if s]
+    for h in np.flatnonzero(cross >= 0.5):
+        missing = [i for i in wanted if not in_hit[i, h]]
+        if missing:
+            held = _passage_sounds(searcher, int(hits[h]))
+            for i in missing:
+                heard[i, h] = bool(sounds[i] & held)
+    return heard
