@@ -179,7 +179,9 @@ def _keys_of(kind: str, m: re.Match) -> list[str]:
 
 def quantity_keys(text: str) -> list[str]:
     """The shared keys of the numbers, amounts, percentages, quarters, halves, phases, ordinals,
-    dates, months and years written in ``text`` (Chinese or English), in order, repeats kept."""
+    dates, months and years written in ``text`` (Chinese or English), in order of where they are written
+    (keys found at one place by their text: a set's order changes with PYTHONHASHSEED, and the order
+    of a question's keys is the order BM25 adds their float32 weights in), each (place, key) once."""
     if not any(c.isdigit() for c in text) and not _ZH_NUMERAL_NEAR.search(text) and \
             not _WORDS_ONLY.search(text):
         return []
@@ -188,4 +190,4 @@ def quantity_keys(text: str) -> list[str]:
     for kind, pattern in _patterns():
         for m in pattern.finditer(text):
             found.extend((m.start(), k) for k in _keys_of(kind, m))
-    return [k for _, k in sorted(set(found), key=lambda x: x[0])]
+    return [k for _, k in sorted(set(found))]
