@@ -308,21 +308,34 @@ class SentenceChooser:
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
-        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
-        weights. A heading, a question, or a line that only repeats the document's title is not an
-        answer, unless the passage has nothing else (then its first such sentence is shown)."""
+        bonuses (``parts``). A heading, a question, or a line that only repeats the document's title
+        is not an answer, unless the passage has nothing else (then its first such sentence is shown)."""
+        parts = self.parts(pid, q, reading, wants)
+        if parts is None:
+            return -1, float("-inf")
+        score = sum(parts.values())
+        best = int(np.argmax(score))
+        return best, float(score[best])
+
+    def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> dict[str, np.ndarray] | None:
+        """Each sentence's score, part by part (arrays, one value a sentence; their sum is the score):
+        "similarity" to the question, "overlap" (W_OVERLAP times the share of the question's words it
+        holds), "answer_type", "lead", and "blocked" (-inf for a sentence that cannot answer). None for
+        a passage without sentences. ``reading(lang)`` gives the question's words for text in ``lang``
+        with their weights."""
         n = int(self.sentence_counts[pid])
         if n <= 0:
-            return -1, float("-inf")
-        score = self.store.sentence_vectors([pid]) @ q
+            return None
+        similarity = (self.store.sentence_vectors([pid]) @ q).astype(np.float64)
+        overlap, answer_type, lead, blocked = (np.zeros(n) for _ in range(4))
         p = self.store.passage(pid)
         topic = self.topic(p.doc)
         terms = reading(p.langs[0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
-            score[topic.lead_sentence] += W_LEAD
+            lead[topic.lead_sentence] = W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        overlap: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
+        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
         sentences = self.sentences(pid)
         keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
                                       for t in reading(lang)) else None
@@ -330,19 +343,19 @@ class SentenceChooser:
             if keyed is not None:
                 words = keyed[j]
             if not answers and n > 1:
-                score[j] = -np.inf
+                blocked[j] = -np.inf
                 continue
-            if lang not in overlap:
+            if lang not in weighted:
                 weights = [(needles(t), w * (W_TOPIC if t in topic.terms else 1.0))
                            for t, w in reading(lang).items()]
-                overlap[lang] = weights, sum(w for _, w in weights)
-            weights, total = overlap[lang]
+                weighted[lang] = weights, sum(w for _, w in weights)
+            weights, total = weighted[lang]
             if total > 0:
-                score[j] += W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
+                overlap[j] = W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
             if wants and wants[0] in quantity:
-                score[j] += W_ANSWER_TYPE
-        best = int(np.argmax(score))
-        return best, float(score[best])
+                answer_type[j] = W_ANSWER_TYPE
+        return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
+                "blocked": blocked}
 
 
 class AnswerFinder:
