@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qa.evaluate import DEPTH, contains_answer, distinct_ranking, plan, rank_of  # noqa: E402
-from qa.highlight import asks_quantity  # noqa: E402
+from qa.answer_types import answer_type  # noqa: E402
 from qa.squad import load_squad  # noqa: E402
 
 
@@ -120,7 +120,7 @@ def dump(qa, hit, question: str, answers, *where) -> dict:
     searcher = qa.searcher
     scored = searcher.score(question)
     own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-    finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, asks_quantity(question), other)
+    finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
     pid = hit.passage_id
     parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants)
     passage = searcher.store.passage(pid)
@@ -150,7 +150,7 @@ def describe(qa, hit, question: str, answers) -> dict:
     own, other = searcher.candidates.readings(scored.tokens, scored.translated)
     from qa.highlight import AnswerFinder
 
-    finder = AnswerFinder(searcher.chooser, q, own, scored.lang, asks_quantity(question), other)
+    finder = AnswerFinder(searcher.chooser, q, own, scored.lang, answer_type(question), other)
     pid = hit.passage_id
     parts = searcher.chooser.parts(pid, q, finder.reading, finder.wants)
     passage = searcher.store.passage(pid)
@@ -182,7 +182,7 @@ def kind_of(row: dict) -> str:
         kind = "lead/first sentence chosen"
     else:
         kind = "other sentence chosen"
-    if row["wants"] and row["wants"][0] in a["quantity"] and row["wants"][0] not in c["quantity"]:
+    if row["wants"] and row["wants"] in a["quantity"] and row["wants"] not in c["quantity"]:
         return kind + "; answer type would tell"
     if c["similarity"] > a["similarity"] and c["overlap"] >= a["overlap"]:
         return kind + "; chosen wins both"
@@ -201,7 +201,15 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=None, help="write every miss as JSON lines")
     ap.add_argument("--dump", type=Path, default=None,
                     help="write every first hit's sentences, with their score parts, as JSON lines")
+    ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                    help="try another value of a constant of qa, e.g. highlight.W_TOPIC=0 (repeatable)")
     args = ap.parse_args()
+    import importlib
+
+    for assignment in args.set:
+        name, value = assignment.split("=", 1)
+        module, attr = name.rsplit(".", 1)
+        setattr(importlib.import_module(f"qa.{module}"), attr, float(value))
     global DUMP
     if args.dump:
         DUMP = []
