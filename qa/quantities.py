@@ -78,9 +78,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
                          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b")),
         ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
-        # a year: not inside a number or an amount (a full stop or comma after it ends a sentence or a
-        # clause), nor after a hyphen unless a word leads to it ("mid-2025")
-        ("year", re.compile(r"(?<![\d.,$€£¥])(?<![^a-z]-)(?P<y>(?:19|20)\d\d)(?![\d%]|[.,]\d)(?!\s*(?:万|亿|million|billion))")),
+        # a year: not inside a number or an amount, nor after a hyphen unless a word leads to it ("mid-2025")
+        ("year", re.compile(r"(?<![\d.,$€£¥])(?<![^a-z]-)(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
 ]
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
