@@ -6,7 +6,7 @@ from qa.quantities import quantity_keys
 def test_keys_found_at_one_place_come_in_one_order():
     # "June 3" gives the day and the month at one place: ordered by their text, not by a set's order
     # (which changes with PYTHONHASHSEED); the order is the order BM25 adds their weights in.
-    assert quantity_keys("It opened on June 3, 2025.") == ["=m6", "=m6d3", "=y2025"]
+    assert quantity_keys("It opened on June 3, 2025 in Wuhu.") == ["=m6", "=m6d3", "=y2025"]
 
 
 def test_a_year_after_a_word_and_a_hyphen_is_a_year():
