@@ -12,7 +12,9 @@ sentence and the sentence that holds the answer (in the same passage, when it is
 score parts (qa.highlight.SentenceChooser.parts): similarity, overlap, answer type, lead, and the
 sentences' kinds of quantity ("n" number, "d" date, "p" percentage) against what the question asks for.
 
-Indexes are kept in ``--index-cache`` (built once, rebuilt when missing) so repeated runs only ask.
+Indexes are kept in ``--index-cache`` (built once, rebuilt when missing) so repeated runs only ask:
+empty it after a change to what the build computes (sentences' kinds, keys, the dictionary is not
+in it), or the run measures the old index.
 """
 
 from __future__ import annotations
