@@ -25,10 +25,14 @@ from pathlib import Path
 from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
-COMPILE_VERSION = 4  # bump when the compiled form or the tokenizer rules it depends on change
+COMPILE_VERSION = 5  # bump when the compiled form or the tokenizer rules it depends on change
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in", "taiwan pr", "also pr",
                "also written", "same as", "abbr. for", "erhua variant", "archaic variant", "japanese variant")
+# A phrasal verb ("to take in", "to set up") means what its particle makes of the verb; without the
+# particle (a stop word, dropped) it stands for the bare verb, a common and other word: 收入 "to take in;
+# income; revenue" gave "take" most of its weight. Such glosses are skipped.
+_PHRASAL = re.compile(r"^to \w+ (?:in|out|up|down|off|on|over|away|back|about|around|through)$")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _HAN_RE = re.compile(f"[{HAN}]")
 MAX_GLOSSES = 4
@@ -64,7 +68,7 @@ class _GlossTokenizer:
 
     def __call__(self, gloss: str) -> list[str]:
         g = gloss.strip().lower()
-        if not g or g.startswith(_SKIP_GLOSS):
+        if not g or g.startswith(_SKIP_GLOSS) or _PHRASAL.match(g):
             return []
         out = []
         for w in self._WORD_RE.findall(_PAREN_RE.sub(" ", g)):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .answer_types import answer_kinds, asks_quantity, has_quantity  # noqa: F401 (asks_quantity, has_quantity: for callers)
 from .index_files import StoredIndex
 from .records import Passage
 from .scripts import to_simplified
@@ -25,28 +26,13 @@ from .segment import HAN, detect_language, is_key, search_keys, tokenize
 SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
-# sentence is about the topic) + W_ANSWER_TYPE if the question asks for a quantity and it holds one
-# of the kind asked for (a date for "when", a percentage for "what share", any number for "how many").
+# sentence is about the topic) + W_ANSWER_TYPE if it holds the kind of answer the question asks for
+# (qa.answer_types: a date for "when", a percentage for "what share", an amount of money for "how much
+# did it cost", a count for "how many", any number for "how long", a name for "who").
 W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
-# Answer types: what a question asks for, and which sentences hold one.
-_ASKS_DATE = re.compile(
-    r"哪一?年|何年|何时|什么时候|哪一?天|哪个月|年份|日期|几月|几号|哪一?季度"
-    r"|\bwhen\b|\bwhat (?:year|date|month|day|quarter|century)\b|\bwhich (?:year|date|month|quarter|century)\b",
-    re.IGNORECASE)
-_ASKS_PERCENT = re.compile(r"百分之多少|百分比|比例|占比|多少%|\bwhat (?:percentage|percent|share|proportion)\b"
-                           r"|\bhow many percent\b", re.IGNORECASE)
-_ASKS_QUANTITY = re.compile(
-    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|面积|人口"
-    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b", re.IGNORECASE)
-_QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
-_DATE = re.compile(
-    r"(?:1\d|20)\d\d|[\d〇零一二三四五六七八九十]+\s*(?:年|月|日|号|世纪|季度)|上半年|下半年|\bQ[1-4]\b"
-    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-    r"|\bcentury\b|\bquarter\b|\b\d{1,2}(?:st|nd|rd|th)\b")
-_PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
@@ -111,24 +97,6 @@ def alone_on_its_line(passage: Passage, j: int) -> bool:
     return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
-def asks_quantity(question: str) -> str:
-    """What kind of quantity the question asks for (classic answer-type matching): "date" (a year,
-    a day, a quarter), "percent", "number" (an amount or a count), or "" when it asks for none."""
-    if _ASKS_DATE.search(question):
-        return "date"
-    if _ASKS_PERCENT.search(question):
-        return "percent"
-    return "number" if _ASKS_QUANTITY.search(question) else ""
-
-
-def has_quantity(sentence: str) -> str:
-    """The kinds of quantity a sentence holds, as letters: "n" any number, "d" a date, "p" a
-    percentage ("" for none)."""
-    if not _QUANTITY.search(sentence):
-        return ""
-    return "n" + ("d" if _DATE.search(sentence) else "") + ("p" if _PERCENT.search(sentence) else "")
-
-
 @dataclass
 class Topic:
     """What a document is about: the words of its title and lead sentence, its title as
@@ -169,14 +137,14 @@ def with_keys(words: str, keys: str) -> str:
 def read_sentences(p: Passage, title: str) -> list[tuple[str, str, bool, str]]:
     """What the highlight reads of each sentence of a passage whatever the question (``title``: its
     document's title as ``searchable`` gives it): its ``searchable`` text, its language, whether it
-    can be an answer (not a heading, a question, or the title again), the kinds of quantity it
-    holds (``has_quantity``)."""
+    can be an answer (not a heading, a question, or the title again), the kinds of answer it
+    holds (qa.answer_types.answer_kinds)."""
     found = []
     for j in range(len(p.sentences)):
         text = p.sentence_text(j)
         words = searchable(text)
         lang = detect_language(text) if len(p.langs) > 1 else p.langs[0]
-        found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)), has_quantity(text)))
+        found.append((words, lang, can_answer(text, words, title, alone_on_its_line(p, j)), answer_kinds(text)))
     return found
 
 
@@ -252,8 +220,8 @@ class SentenceChooser:
     def sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
         """What the highlight step reads of each sentence of a passage, the same for every question
         (kept for the last SENTENCE_CACHE passages): its ``searchable`` text, its language, whether
-        it can be an answer (not a heading, a question, or the title again), the kinds of quantity
-        it holds (``has_quantity``)."""
+        it can be an answer (not a heading, a question, or the title again), the kinds of answer
+        it holds (qa.answer_types.answer_kinds)."""
         return self._cached(self._cache, pid, self._read_sentences)
 
     def _read_sentences(self, pid: int) -> list[tuple[str, str, bool, str]]:
@@ -308,21 +276,35 @@ class SentenceChooser:
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
-        bonuses. ``reading(lang)`` gives the question's words for text in ``lang`` with their
-        weights. A heading, a question, or a line that only repeats the document's title is not an
-        answer, unless the passage has nothing else (then its first such sentence is shown)."""
+        bonuses (``parts``). A heading, a question, or a line that only repeats the document's title
+        is not an answer, unless the passage has nothing else (then its first such sentence is shown)."""
+        parts = self.parts(pid, q, reading, wants)
+        if parts is None:
+            return -1, float("-inf")
+        score = sum(parts.values())
+        best = int(np.argmax(score))
+        return best, float(score[best])
+
+    def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> dict[str, np.ndarray] | None:
+        """Each sentence's score, part by part (arrays, one value a sentence; their sum is the score):
+        "similarity" to the question, "overlap" (W_OVERLAP times the share of the question's words it
+        holds), "answer_type", "lead", and "blocked" (-inf for a sentence that cannot answer). None for
+        a passage without sentences. ``reading(lang)`` gives the question's words for text in ``lang``
+        with their weights; ``wants``, the kind of answer the question asks for (a letter of
+        qa.answer_types.answer_type: a sentence holding that kind gets W_ANSWER_TYPE)."""
         n = int(self.sentence_counts[pid])
         if n <= 0:
-            return -1, float("-inf")
-        score = self.store.sentence_vectors([pid]) @ q
+            return None
+        similarity = (self.store.sentence_vectors([pid]) @ q).astype(np.float64)
+        overlap, answer_type, lead, blocked = (np.zeros(n) for _ in range(4))
         p = self.store.passage(pid)
         topic = self.topic(p.doc)
         terms = reading(p.langs[0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
-            score[topic.lead_sentence] += W_LEAD
+            lead[topic.lead_sentence] = W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        overlap: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
+        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
         sentences = self.sentences(pid)
         keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
                                       for t in reading(lang)) else None
@@ -330,19 +312,19 @@ class SentenceChooser:
             if keyed is not None:
                 words = keyed[j]
             if not answers and n > 1:
-                score[j] = -np.inf
+                blocked[j] = -np.inf
                 continue
-            if lang not in overlap:
+            if lang not in weighted:
                 weights = [(needles(t), w * (W_TOPIC if t in topic.terms else 1.0))
                            for t, w in reading(lang).items()]
-                overlap[lang] = weights, sum(w for _, w in weights)
-            weights, total = overlap[lang]
+                weighted[lang] = weights, sum(w for _, w in weights)
+            weights, total = weighted[lang]
             if total > 0:
-                score[j] += W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
-            if wants and wants[0] in quantity:
-                score[j] += W_ANSWER_TYPE
-        best = int(np.argmax(score))
-        return best, float(score[best])
+                overlap[j] = W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
+            if wants and wants in quantity:
+                answer_type[j] = W_ANSWER_TYPE
+        return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
+                "blocked": blocked}
 
 
 class AnswerFinder:

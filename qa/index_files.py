@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
     from .records import Passage
     from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 4  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments
+FORMAT_VERSION = 5  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments; 5: sentence keys in a fixed order, and answer kinds (qa.answer_types)
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
 

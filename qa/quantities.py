@@ -78,7 +78,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
                          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b")),
         ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
-        ("year", re.compile(r"(?<![\d.,$€£¥-])(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
+        # a year: not inside a number or an amount, nor after a hyphen unless a word leads to it ("mid-2025")
+        ("year", re.compile(r"(?<![\d.,$€£¥])(?<![^a-z]-)(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
 ]
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
@@ -179,7 +180,9 @@ def _keys_of(kind: str, m: re.Match) -> list[str]:
 
 def quantity_keys(text: str) -> list[str]:
     """The shared keys of the numbers, amounts, percentages, quarters, halves, phases, ordinals,
-    dates, months and years written in ``text`` (Chinese or English), in order, repeats kept."""
+    dates, months and years written in ``text`` (Chinese or English), in order of where they are written
+    (keys found at one place by their text: a set's order changes with PYTHONHASHSEED, and the order
+    of a question's keys is the order BM25 adds their float32 weights in), each (place, key) once."""
     if not any(c.isdigit() for c in text) and not _ZH_NUMERAL_NEAR.search(text) and \
             not _WORDS_ONLY.search(text):
         return []
@@ -188,4 +191,4 @@ def quantity_keys(text: str) -> list[str]:
     for kind, pattern in _patterns():
         for m in pattern.finditer(text):
             found.extend((m.start(), k) for k in _keys_of(kind, m))
-    return [k for _, k in sorted(set(found), key=lambda x: x[0])]
+    return [k for _, k in sorted(set(found))]

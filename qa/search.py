@@ -16,7 +16,8 @@ from .cite import cite
 from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, ranking
-from .highlight import AnswerFinder, SentenceChooser, asks_quantity
+from .answer_types import answer_type
+from .highlight import AnswerFinder, SentenceChooser
 from .index_files import StoredIndex
 from .inputs import check_mode
 from .reorder import best_passage_first
@@ -84,7 +85,7 @@ class Searcher:
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, asks_quantity(question), other)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, answer_type(question), other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]

@@ -71,3 +71,10 @@ def test_building_an_index_prepares_the_dictionary_once(embedder, tmp_path, monk
         assert not any(s == "dictionary" for s, _, _ in stages)
     finally:
         load_bridge.cache_clear()
+
+
+def test_a_phrasal_verb_gloss_does_not_stand_for_its_bare_verb(bridge):
+    # CEDICT: 收入 "to take in; income; revenue": without its particle "to take in" is "take", a common
+    # and other word that took most of the weight; 建立 "to establish; to set up; to found" gave "set".
+    assert set(bridge.english_terms("收入")) == {"incom", "revenu"}
+    assert "set" not in bridge.english_terms("建立") and "establish" in bridge.english_terms("建立")

@@ -1,0 +1,94 @@
+"""Answer types (classic answer-type matching): what kind of answer a question asks for, and which
+kinds a sentence holds, so that the highlight prefers a sentence that can be the answer.
+
+A question asks for a date ("when", 哪一年), a percentage ("what share", 占比), an amount of money
+("how much did it cost", 花了多少钱), a count ("how many", 多少台), any other number ("how long", 多远),
+or a name ("who", 谁). A sentence's kinds are letters worked out once, when the index is built:
+"n" a number, "d" a date, "p" a percentage, "m" an amount of money, "c" a count (a number that is
+not a date, a year, a percentage or an amount of money), "w" a name (for English text: a capitalised
+word inside the sentence; Chinese text is not read for names).
+"""
+
+from __future__ import annotations
+
+import re
+
+_ASKS_DATE = re.compile(
+    r"哪一?年|何年|何时|什么时候|哪一?天|哪个月|年份|日期|几月|几号|哪一?季度"
+    r"|\bwhen\b|\bwhat (?:year|date|month|day|quarter|century)\b|\bwhich (?:year|date|month|quarter|century)\b",
+    re.IGNORECASE)
+_ASKS_PERCENT = re.compile(r"百分之多少|百分比|比例|占比|多少%|\bwhat (?:percentage|percent|share|proportion)\b"
+                           r"|\bhow many percent\b", re.IGNORECASE)
+_ASKS_QUANTITY = re.compile(
+    r"多少|几|多大|多高|多长|多远|多重|多久|多深|多宽|面积|人口"
+    r"|\bhow (?:many|much|long|old|big|far|large|tall|high|often)\b", re.IGNORECASE)
+# Of the questions that ask for a number: for money (what something cost, was paid or invested) ...
+_ASKS_MONEY = re.compile(
+    r"多少钱|花了多少|投资多少|多少投资|成本|造价|价格|售价|多少资金|多少补贴|多少贷款"
+    r"|\bhow much money\b|\bcosts?\b|\bprice\b|\bworth\b|\bspen[dt]\b|\bpaid\b|\bpay\b|\bfund", re.IGNORECASE)
+# ... or for a count of things (a Chinese measure word after 多少 / 几, or "how many").
+_CLASSIFIERS = "个颗台座辆名人家所件片次条架艘位只项种支部本户栋"
+_ASKS_COUNT = re.compile(f"(?:多少|几)[{_CLASSIFIERS}]|\\bhow many\\b", re.IGNORECASE)
+_ASKS_NAME = re.compile(r"谁|哪位|什么人|\bwho(?:m|se)?\b", re.IGNORECASE)
+
+_QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
+_DATE = re.compile(
+    r"(?:1\d|20)\d\d|[\d〇零一二三四五六七八九十]+\s*(?:年|月|日|号|世纪|季度)|上半年|下半年|\bQ[1-4]\b"
+    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|\bcentury\b|\bquarter\b|\b\d{1,2}(?:st|nd|rd|th)\b")
+_PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"RMB|CNY|USD|yuan|元|[$€£¥]|\bdollars?\b|\beuros?\b|\bpounds?\b|\bpatacas?\b", re.IGNORECASE)
+# What a count is not: dates and years, percentages, amounts of money (a currency next to the number).
+_NOT_COUNTS = re.compile(
+    r"(?:1\d|20)\d\d年?|\d{1,2}月\d{1,2}[日号]?|[\d.]+\s*(?:%|％)|百分之\S*"
+    r"|(?:RMB|CNY|USD|US\$|NT\$|HK\$|[$€£¥])\s*[\d.,]+\s*(?:trillion|billion|million|bn|mn|k)?"
+    r"|[\d.,]+\s*(?:万亿|亿|万)?\s*(?:元|美元|港元|yuan|dollars?|euros?|pounds?)", re.IGNORECASE)
+_NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+                           r"|thousands?)\b", re.IGNORECASE)
+# Chinese numerals before a measure word ("三十一座", "四千人"): a count has_quantity's digits miss.
+_ZH_COUNT = re.compile(f"[一二三四五六七八九十两百千万亿]+[{_CLASSIFIERS}個臺輛間]")
+_INNER_CAPITAL = re.compile(r"(?<=[\s(\"“])[A-Z][a-z]")
+
+
+def asks_quantity(question: str) -> str:
+    """What kind of quantity the question asks for: "date" (a year, a day, a quarter), "percent",
+    "number" (an amount or a count), or "" when it asks for none."""
+    if _ASKS_DATE.search(question):
+        return "date"
+    if _ASKS_PERCENT.search(question):
+        return "percent"
+    return "number" if _ASKS_QUANTITY.search(question) else ""
+
+
+def answer_type(question: str) -> str:
+    """The kind of answer the question asks for, as a sentence's letter (``answer_kinds``): "d", "p",
+    "m", "c", "n", "w", or "" when it asks for none of these."""
+    kind = asks_quantity(question)
+    if kind == "date":
+        return "d"
+    if kind == "percent":
+        return "p"
+    if kind == "number":
+        return "m" if _ASKS_MONEY.search(question) else "c" if _ASKS_COUNT.search(question) else "n"
+    return "w" if _ASKS_NAME.search(question) else ""
+
+
+def has_quantity(sentence: str) -> str:
+    """The kinds of quantity a sentence holds, as letters: "n" any number, "d" a date, "p" a
+    percentage ("" for none)."""
+    if not _QUANTITY.search(sentence):
+        return ""
+    return "n" + ("d" if _DATE.search(sentence) else "") + ("p" if _PERCENT.search(sentence) else "")
+
+
+def answer_kinds(sentence: str) -> str:
+    """The kinds of answer a sentence holds, as letters: ``has_quantity``'s, then "m" an amount of
+    money, "c" a count, "w" a name (English text)."""
+    kinds = has_quantity(sentence) or ("n" if _ZH_COUNT.search(sentence) else "")
+    if kinds:
+        kinds += "m" if _MONEY.search(sentence) else ""
+        rest = _NOT_COUNTS.sub(" ", sentence)
+        kinds += "c" if _QUANTITY.search(rest) or _ZH_COUNT.search(rest) or _NUMBER_WORDS.search(rest) else ""
+    elif _NUMBER_WORDS.search(sentence):
+        kinds = "c"
+    return kinds + ("w" if _INNER_CAPITAL.search(sentence) else "")
