@@ -12,12 +12,13 @@ import math
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import IndexCorruptError
 from .segment import is_key
+from .term_list import TERMS, TermList, write_terms
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def idf_of(n: int, df: int) -> float:
 class BM25:
     """Lucene-style BM25. ``weights[indptr[t]:indptr[t+1]]`` are term t's scores in ``doc_ids``."""
 
-    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, doc_ids: np.ndarray,
+    def __init__(self, vocab: Mapping[str, int] | TermList, indptr: np.ndarray, doc_ids: np.ndarray,
                  weights: np.ndarray, n_docs: int, params: BM25Params = BM25Params(),
                  tf: np.ndarray | None = None, lengths: np.ndarray | None = None):
         self.vocab, self.indptr, self.doc_ids, self.weights = vocab, indptr, doc_ids, weights
@@ -119,13 +120,14 @@ class BM25:
         if self.tf is not None and self.lengths is not None:
             np.save(folder / "bm25_tf.npy", self.tf)
             np.save(folder / "bm25_lengths.npy", self.lengths)
-        terms = sorted(self.vocab, key=self.vocab.__getitem__)
-        (folder / "bm25_terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        write_terms(folder, sorted(self.vocab, key=self.vocab.__getitem__))
 
     @classmethod
     def load(cls, folder: Path, n_docs: int, params: BM25Params) -> "BM25":
         try:
-            terms = json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
+            # The term list: memory-mapped and searched (a build written before it: a JSON list).
+            terms = TermList(folder) if (folder / TERMS).exists() else \
+                json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
             indptr = np.load(folder / "bm25_indptr.npy", mmap_mode="r", allow_pickle=False)
             doc_ids = np.load(folder / "bm25_doc_ids.npy", mmap_mode="r", allow_pickle=False)
             weights = np.load(folder / "bm25_weights.npy", mmap_mode="r", allow_pickle=False)
@@ -146,4 +148,5 @@ class BM25:
                 raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
             if len(tf) != len(doc_ids) or len(lengths) != n_docs:
                 raise IndexCorruptError("the BM25 part of the index does not match its passages")
-        return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params, tf, lengths)
+        vocab = terms if isinstance(terms, TermList) else {t: i for i, t in enumerate(terms)}
+        return cls(vocab, indptr, doc_ids, weights, n_docs, params, tf, lengths)

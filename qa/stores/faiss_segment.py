@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from ..fusion import top_k
+from ..index_files import FULL_CHECK_PASSAGES
 from ..lexical import BM25, BM25Params
 from ..shared_arrays import float32_beside
 from . import ann
@@ -52,6 +53,13 @@ class _MappedRows:
         rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
         self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
                                     "data": (rows.ctypes.data, True)}
+
+
+def _finite(rows: np.ndarray, check: bool, what: str) -> np.ndarray:
+    """``rows`` (vectors or scores read for a question), checked when ``check``. Raise IndexCorruptError."""
+    if check and not np.isfinite(rows).all():
+        raise IndexCorruptError(f"the {what} vectors hold NaN or infinite values")
+    return rows
 
 
 def fsync_tree(folder: Path) -> None:
@@ -114,6 +122,9 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
 class Segment:
     """One segment, opened: its vectors, sentence vectors, passages, analysis and BM25."""
 
+    _check_rows = False  # check vectors as they are read (a large segment, not checked whole on open)
+    _sentences_checked = True  # the sentence vectors were checked whole on open
+
     def __init__(self, folder: Path, record: dict, dim: int, params: BM25Params, sentences_in_memory: bool,
                  share_sentences: bool = False):
         import faiss
@@ -145,7 +156,9 @@ class Segment:
                 raise IndexCorruptError("the passage vectors do not match the manifest")
         else:  # the rows in place (a view of the mapped file), not a copy
             vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
-        if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
+        # A small segment's vectors are checked whole now; a larger one's rows as a question reads them.
+        self._check_rows = n > FULL_CHECK_PASSAGES
+        if not self._check_rows and not np.isfinite(vectors).all():
             raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         self.index, self._vectors = index, vectors
         try:
@@ -163,7 +176,7 @@ class Segment:
             sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
             if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
-        self._sentences = sentences
+        self._sentences, self._sentences_checked = sentences, sentences_in_memory
         self.bm25 = BM25.load(folder, n, params)
         self.analysis: JsonLines | None = None
         if (folder / ANALYSIS_OFFSETS).exists():
@@ -183,7 +196,7 @@ class Segment:
             _, ids = self.index.search(query, min(self.rows, max(k, self._rescore)))
             return self.exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
         scores, ids = self.index.search(query, k)
-        return scores[0], ids[0]
+        return _finite(scores[0], self._check_rows, "passage"), ids[0]
 
     def exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` of ``ids`` by exact inner product (ties by id)."""
@@ -197,20 +210,22 @@ class Segment:
             order = np.argsort(ids, kind="stable")
             out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
             out[order] = self._vectors[ids[order]]
-            return out
-        return self._vectors[ids]
+            return _finite(out, self._check_rows, "passage")
+        return _finite(self._vectors[ids], self._check_rows, "passage")
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
         starts = self.sentence_starts()
         ids = np.asarray(ids, dtype=np.int64)
+        check = self._check_rows and not self._sentences_checked
         if len(ids) == 1:
-            return np.asarray(self._sentences[starts[ids[0]]:starts[ids[0] + 1]], dtype=np.float32)
+            rows = np.asarray(self._sentences[starts[ids[0]]:starts[ids[0] + 1]], dtype=np.float32)
+            return _finite(rows, check, "sentence")
         lo = starts[ids]
         lens = starts[ids + 1] - lo
         offsets = np.zeros(len(ids), dtype=np.int64)
         np.cumsum(lens[:-1], out=offsets[1:])
         gather = np.repeat(lo - offsets, lens) + np.arange(int(lens.sum()))
-        return np.asarray(self._sentences[gather], dtype=np.float32)
+        return _finite(np.asarray(self._sentences[gather], dtype=np.float32), check, "sentence")
 
     def sentence_starts(self) -> np.ndarray:
         if self._starts is None:
