@@ -20,6 +20,8 @@ import numpy as np
 from .errors import IndexCorruptError
 
 TERMS, OFFSETS = "bm25_terms.bin", "bm25_term_offsets.npy"
+STRIDE = 32  # one term in this many is held in memory to start a lookup from
+REMEMBERED = 65536  # looked-up terms whose numbers are kept
 
 
 def write_terms(folder: Path, terms: Iterable[str]) -> None:
@@ -45,6 +47,10 @@ class TermList:
         if len(self._offsets) < 1 or int(self._offsets[-1]) != size:
             raise IndexCorruptError("the BM25 term list does not match its offsets")
         self._n = len(self._offsets) - 1
+        # Every STRIDE-th term in memory: a lookup bisects this list (in C), then at most STRIDE terms
+        # of the file. A question looks up a few hundred terms; found numbers are kept.
+        self._sample = [self[i] for i in range(0, self._n, STRIDE)]
+        self._found: dict[str, int | None] = {}
 
     def __len__(self) -> int:
         return self._n
@@ -53,9 +59,18 @@ class TermList:
         return self._bytes[int(self._offsets[i]):int(self._offsets[i + 1])]
 
     def get(self, term: str, default: int | None = None) -> int | None:
-        key = term.encode("utf-8", "surrogatepass")
-        i = bisect_left(self, key, 0, self._n)
-        return i if i < self._n and self[i] == key else default
+        if term in self._found:
+            found = self._found[term]
+        else:
+            key = term.encode("utf-8", "surrogatepass")
+            block = bisect_left(self._sample, key)  # the term is in the block before sample ``block``
+            lo, hi = max(0, (block - 1) * STRIDE), min(self._n, block * STRIDE + 1)
+            i = bisect_left(self, key, lo, hi)
+            found = i if i < self._n and self[i] == key else None
+            if len(self._found) >= REMEMBERED:
+                self._found.clear()
+            self._found[term] = found
+        return default if found is None else found
 
     def __contains__(self, term: object) -> bool:
         return isinstance(term, str) and self.get(term) is not None

@@ -25,11 +25,12 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from ..fusion import top_k
-from ..index_files import FULL_CHECK_PASSAGES
+from .. import index_files
 from ..lexical import BM25, BM25Params
 from ..shared_arrays import float32_beside
 from . import ann
 from .base import BuildData, Ids
+from .row_file import RowFile
 from .passage_file import ANALYSIS, ANALYSIS_OFFSETS, JsonLines, PassageFile, write_lines, write_passages
 
 
@@ -148,33 +149,31 @@ class Segment:
                                     f"the manifest says {n} of dimension {dim}")
         if self._ann:
             ann.tune(index, self._ann)
-            try:  # the exact vectors, read only for the rows a question touches
-                vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-            except (OSError, ValueError) as e:
-                raise IndexCorruptError(f"the passage vectors are unreadable ({e})") from e
-            if vectors.shape != (n, dim):
+            # The exact vectors, read (with pread) only for the rows a question touches.
+            vectors = RowFile(folder / "vectors.npy", "passage")
+            if vectors.shape != (n, dim) or vectors.dtype != np.float32:
                 raise IndexCorruptError("the passage vectors do not match the manifest")
         else:  # the rows in place (a view of the mapped file), not a copy
             vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
         # A small segment's vectors are checked whole now; a larger one's rows as a question reads them.
-        self._check_rows = n > FULL_CHECK_PASSAGES
-        if not self._check_rows and not np.isfinite(vectors).all():
+        self._check_rows = n > index_files.FULL_CHECK_PASSAGES
+        if not self._check_rows and not np.isfinite(vectors[0:n]).all():
             raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         self.index, self._vectors = index, vectors
-        try:
-            sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
-        if getattr(sentences, "shape", None) != (int(self.passages.columns.sentences.sum()), dim) \
-                or sentences.dtype.kind != "f":
+        sentences = RowFile(folder / "sentences.npy", "sentence")  # read by rows (qa.stores.row_file)
+        if sentences.shape != (int(self.passages.columns.sentences.sum()), dim) or sentences.dtype.kind != "f":
             raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences_in_memory:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
-            # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
-            # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
-            shared = float32_beside(folder / "sentences.npy", sentences) if share_sentences else None
-            sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
-            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
+            # read from the float16 file it was a page walk plus a conversion, a fifth of a warm query
+            # at 10k passages. Larger indexes are read by rows. Server workers share one float32 copy.
+            try:
+                mapped = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise IndexCorruptError(f"the sentence vectors are unreadable ({e})") from e
+            shared = float32_beside(folder / "sentences.npy", mapped) if share_sentences else None
+            sentences = shared if shared is not None else np.asarray(mapped, dtype=np.float32)
+            if not np.isfinite(sentences).all():  # (a larger file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         self._sentences, self._sentences_checked = sentences, sentences_in_memory
         self.bm25 = BM25.load(folder, n, params)
