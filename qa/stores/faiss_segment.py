@@ -7,9 +7,9 @@
     s-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
                             size an approximate index (qa.stores.ann)
     s-<id>/vectors.npy      with an approximate index: the exact float32 vectors its candidates are
-                            rescored with (memory-mapped)
+                            rescored with (read by rows: qa.stores.row_file)
     s-<id>/sentences.npy    sentence vectors (float16), rows by passage
-    s-<id>/bm25_*.npy, bm25_terms.json   BM25 postings, with the raw counts (qa.lexical)
+    s-<id>/bm25_*.npy, bm25_terms.bin   BM25 postings, with the raw counts (qa.lexical, qa.term_list)
 
 Ids here are the segment's own passage numbers ``0 .. rows-1``; qa.stores.faiss_store numbers the
 live passages of all segments.
@@ -205,11 +205,7 @@ class Segment:
 
     def vectors(self, ids: Ids) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
-        if self._ann:  # memory-mapped: read the rows in file order, then put them back in ``ids``'s
-            order = np.argsort(ids, kind="stable")
-            out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
-            out[order] = self._vectors[ids[order]]
-            return _finite(out, self._check_rows, "passage")
+        # (With an approximate index, a RowFile: the rows read in file order, returned in ``ids``'s.)
         return _finite(self._vectors[ids], self._check_rows, "passage")
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
