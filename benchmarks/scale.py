@@ -82,8 +82,8 @@ store, embedder = qa.index.store, load_embedder()
 Q = np.stack([embedder.embed([q])[0] for q in qs])
 # Exact top 10 a block of rows at a time: the whole matrix would cost the asking process its size.
 best_s, best_i = np.full((len(qs), 0), -np.inf, np.float32), np.zeros((len(qs), 0), np.int64)
-for lo in range(0, store.count, 65536):
-    ids = np.arange(lo, min(lo + 65536, store.count))
+for lo in range(0, store.count, 8192):
+    ids = np.arange(lo, min(lo + 8192, store.count))
     sims = Q @ store.vectors(ids).T
     best_s, best_i = np.hstack([best_s, sims]), np.hstack([best_i, np.broadcast_to(ids, sims.shape)])
     top = np.argpartition(-best_s, min(10, best_s.shape[1] - 1), axis=1)[:, :10]

@@ -176,7 +176,7 @@ class Segment:
             if not np.isfinite(sentences).all():  # (a larger file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
         self._sentences, self._sentences_checked = sentences, sentences_in_memory
-        self.bm25 = BM25.load(folder, n, params)
+        self.bm25 = BM25.load(folder, n, params, large=self._check_rows)
         self.analysis: JsonLines | None = None
         if (folder / ANALYSIS_OFFSETS).exists():
             self.analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, n, "analysis")

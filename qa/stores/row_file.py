@@ -18,7 +18,8 @@ from ..errors import IndexCorruptError
 
 
 class RowFile:
-    """A 2-D .npy file's rows: ``shape``, ``dtype``, ``[a:b]`` and ``[int array]`` as numpy would."""
+    """A 1-D or 2-D .npy file's rows: ``shape``, ``dtype``, ``len``, ``[a:b]`` and ``[int array]`` as
+    numpy would (each a new array)."""
 
     def __init__(self, path: Path, what: str):
         self.what = what
@@ -34,10 +35,11 @@ class RowFile:
                 size = f.seek(0, 2)
         except (OSError, ValueError, EOFError) as e:
             raise IndexCorruptError(f"the {what} vectors are unreadable ({type(e).__name__}: {e})") from e
-        if len(shape) != 2 or fortran or dtype.hasobject:
+        if len(shape) not in (1, 2) or fortran or dtype.hasobject:
             raise IndexCorruptError(f"the {what} vectors are not a table of numbers")
         self.shape, self.dtype = tuple(int(x) for x in shape), dtype
-        self._row = shape[1] * dtype.itemsize
+        self._cols = shape[1] if len(shape) == 2 else None  # None: a 1-D array, its rows are numbers
+        self._row = (self._cols or 1) * dtype.itemsize
         if size != self._start + shape[0] * self._row:
             raise IndexCorruptError(f"the {what} vector file does not match its size")
         self._fd = os.open(path, os.O_RDONLY)
@@ -56,7 +58,7 @@ class RowFile:
         data = os.pread(self._fd, want, self._start + lo * self._row) if want else b""
         if len(data) != want:
             raise IndexCorruptError(f"the {self.what} vector file was cut short")
-        return np.frombuffer(data, dtype=self.dtype).reshape(hi - lo, self.shape[1])
+        return np.frombuffer(data, dtype=self.dtype).reshape((hi - lo, *self.shape[1:]))
 
     def __getitem__(self, key) -> np.ndarray:
         if isinstance(key, slice):
@@ -66,13 +68,13 @@ class RowFile:
             return self.rows(lo, max(lo, hi))
         ids = np.asarray(key, dtype=np.int64).reshape(-1)
         if not len(ids):
-            return np.empty((0, self.shape[1]), dtype=self.dtype)
+            return np.empty((0, *self.shape[1:]), dtype=self.dtype)
         if ids.min() < 0 or ids.max() >= self.shape[0]:
             raise IndexError("row out of range")
         order = np.argsort(ids, kind="stable")
         ordered = ids[order]
         # Runs of consecutive rows, each read with one call straight into its place in ``rows``.
-        rows = np.empty((len(ids), self.shape[1]), dtype=self.dtype)
+        rows = np.empty((len(ids), *self.shape[1:]), dtype=self.dtype)
         view = memoryview(rows.reshape(-1).view(np.uint8))
         cut = np.flatnonzero(np.diff(ordered) != 1) + 1
         starts = np.concatenate(([0], cut)).tolist()

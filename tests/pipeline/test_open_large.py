@@ -86,6 +86,10 @@ def test_rows_read_by_pread_equal_the_array(tmp_path):
     assert np.array_equal(rows[7:12], a[7:12])
     with pytest.raises(IndexError):
         rows[[50]]
+    b = np.arange(20, dtype=np.int32)
+    np.save(tmp_path / "b.npy", b)
+    column = RowFile(tmp_path / "b.npy", "test")
+    assert len(column) == 20 and np.array_equal(column[3:9], b[3:9]) and np.array_equal(column[[4, 2]], [4, 2])
     (tmp_path / "a.npy").write_bytes((tmp_path / "a.npy").read_bytes()[:-2])
     with pytest.raises(IndexCorruptError, match="size"):
         RowFile(tmp_path / "a.npy", "test")
