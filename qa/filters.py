@@ -87,7 +87,14 @@ class PassageTable:
         self.documents = documents
         self.doc_of = columns.doc
         self.lang = columns.lang
-        self.dates = [self._date(d.get("date")) for d in documents]
+        self._dates: list[str | None] | None = None
+
+    @property
+    def dates(self) -> list[str | None]:
+        """Each document's date, normalised (worked out on the first date filter, not on open)."""
+        if self._dates is None:
+            self._dates = [self._date(d.get("date")) for d in self.documents]
+        return self._dates
 
     @staticmethod
     def _date(value: str | None) -> str | None:

@@ -104,13 +104,20 @@ class StoredIndex:
         return self.store.passages()
 
 
+# Up to this many passages an open checks every passage and vector (cheap there: a tenth of a
+# second at 10,000). A larger index is opened without reading them: its files' sizes and shapes are
+# checked on open, and each passage and vector when a question reads it (qa.stores.faiss_store).
+FULL_CHECK_PASSAGES = 20_000
+
+
 def open_build(index_dir: Path, manifest: Manifest) -> StoredIndex:
     """Open a build's store and check its passages against the manifest. Raise IndexCorruptError."""
     from .stores import open_store
 
     store = open_store(Path(index_dir), manifest)
     try:
-        check_passages(store.passages(), len(manifest.documents))
+        if manifest.passages <= FULL_CHECK_PASSAGES or not store.checks_rows_when_read:
+            check_passages(store.passages(), len(manifest.documents))
     except IndexCorruptError:
         store.close()
         raise
@@ -126,14 +133,19 @@ def check_passages(passages: list[Passage], n_docs: int) -> None:
     """Every passage's fields of the right type, its document in the manifest, its sentence spans
     pairs of numbers. Raise IndexCorruptError naming the first bad passage."""
     for i, p in enumerate(passages):
-        wrong = [k for k, t in _PASSAGE_TYPES.items() if not isinstance(getattr(p, k, None), t)]
-        if not wrong and not 0 <= p.doc < n_docs:
-            wrong = ["doc"]
-        if not wrong and not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, int) for v in x)
-                                 for x in p.sentences):
-            wrong = ["sentences"]
-        if wrong:
-            raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)})")
+        check_passage(i, p, n_docs)
+
+
+def check_passage(i: int, p: Passage, n_docs: int) -> None:
+    """One passage's fields (see check_passages). Raise IndexCorruptError."""
+    wrong = [k for k, t in _PASSAGE_TYPES.items() if not isinstance(getattr(p, k, None), t)]
+    if not wrong and not 0 <= p.doc < n_docs:
+        wrong = ["doc"]
+    if not wrong and not all(isinstance(x, list) and len(x) == 2 and all(isinstance(v, int) for v in x)
+                             for x in p.sentences):
+        wrong = ["sentences"]
+    if wrong:
+        raise IndexCorruptError(f"passage {i} of the index is damaged ({', '.join(wrong)})")
 
 
 LOAD_ATTEMPTS = 5

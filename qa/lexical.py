@@ -12,12 +12,14 @@ import math
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from .errors import IndexCorruptError
 from .segment import is_key
+from .stores.row_file import RowFile
+from .term_list import TERMS, TermList, write_terms
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def idf_of(n: int, df: int) -> float:
 class BM25:
     """Lucene-style BM25. ``weights[indptr[t]:indptr[t+1]]`` are term t's scores in ``doc_ids``."""
 
-    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, doc_ids: np.ndarray,
+    def __init__(self, vocab: Mapping[str, int] | TermList, indptr: np.ndarray, doc_ids: np.ndarray,
                  weights: np.ndarray, n_docs: int, params: BM25Params = BM25Params(),
                  tf: np.ndarray | None = None, lengths: np.ndarray | None = None):
         self.vocab, self.indptr, self.doc_ids, self.weights = vocab, indptr, doc_ids, weights
@@ -119,31 +121,40 @@ class BM25:
         if self.tf is not None and self.lengths is not None:
             np.save(folder / "bm25_tf.npy", self.tf)
             np.save(folder / "bm25_lengths.npy", self.lengths)
-        terms = sorted(self.vocab, key=self.vocab.__getitem__)
-        (folder / "bm25_terms.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        write_terms(folder, sorted(self.vocab, key=self.vocab.__getitem__))
 
     @classmethod
-    def load(cls, folder: Path, n_docs: int, params: BM25Params) -> "BM25":
+    def load(cls, folder: Path, n_docs: int, params: BM25Params, large: bool = False) -> "BM25":
+        """The postings ``save`` wrote; ``large``: read each term's postings when asked for (with
+        pread) rather than through memory maps, and not scanned on open."""
         try:
-            terms = json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
-            indptr = np.load(folder / "bm25_indptr.npy", mmap_mode="r", allow_pickle=False)
-            doc_ids = np.load(folder / "bm25_doc_ids.npy", mmap_mode="r", allow_pickle=False)
-            weights = np.load(folder / "bm25_weights.npy", mmap_mode="r", allow_pickle=False)
+            # The term list: memory-mapped and searched (a build written before it: a JSON list).
+            terms = TermList(folder) if (folder / TERMS).exists() else \
+                json.loads((folder / "bm25_terms.json").read_text(encoding="utf-8"))
+            indptr = np.load(folder / "bm25_indptr.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+            tf = lengths = None
+            if large:
+                # Each term's postings read when asked for (pread): mapped, the postings a process has
+                # read stayed in its memory (at 100,000 passages, 200 questions touched 83 MB of them).
+                doc_ids, weights = (RowFile(folder / f"bm25_{name}.npy", "BM25") for name in ("doc_ids", "weights"))
+                if (folder / "bm25_tf.npy").exists():
+                    tf = RowFile(folder / "bm25_tf.npy", "BM25")
+            else:
+                # Plain array views of the maps: a slice of an np.memmap is a memmap too, whose bookkeeping
+                # cost more than the postings' arithmetic (a question slices a few hundred times).
+                doc_ids, weights = (np.load(folder / f"bm25_{name}.npy", mmap_mode="r", allow_pickle=False)
+                                    .view(np.ndarray) for name in ("doc_ids", "weights"))
+                if (folder / "bm25_tf.npy").exists():
+                    tf = np.load(folder / "bm25_tf.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
+            if tf is not None:
+                lengths = np.load(folder / "bm25_lengths.npy", allow_pickle=False)
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
-        if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or \
-                (len(doc_ids) and int(doc_ids.max()) >= n_docs):
+        # (A large index's postings are not read whole to check them: a bad id fails the question.)
+        if len(indptr) != len(terms) + 1 or len(doc_ids) != len(weights) or int(indptr[-1]) != len(doc_ids) or \
+                (not large and len(doc_ids) and int(doc_ids.max()) >= n_docs):
             raise IndexCorruptError("the BM25 part of the index does not match its passages")
-        # Plain array views of the maps: a slice of an np.memmap is a memmap too, whose bookkeeping
-        # cost more than the postings' arithmetic (a question slices a few hundred times).
-        indptr, doc_ids, weights = (a.view(np.ndarray) for a in (indptr, doc_ids, weights))
-        tf = lengths = None
-        if (folder / "bm25_tf.npy").exists():
-            try:
-                tf = np.load(folder / "bm25_tf.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
-                lengths = np.load(folder / "bm25_lengths.npy", allow_pickle=False)
-            except (OSError, ValueError) as e:
-                raise IndexCorruptError(f"the BM25 part of the index is unreadable ({e})") from e
-            if len(tf) != len(doc_ids) or len(lengths) != n_docs:
-                raise IndexCorruptError("the BM25 part of the index does not match its passages")
-        return cls({t: i for i, t in enumerate(terms)}, indptr, doc_ids, weights, n_docs, params, tf, lengths)
+        if tf is not None and (len(tf) != len(doc_ids) or len(lengths) != n_docs):
+            raise IndexCorruptError("the BM25 part of the index does not match its passages")
+        vocab = terms if isinstance(terms, TermList) else {t: i for i, t in enumerate(terms)}
+        return cls(vocab, indptr, doc_ids, weights, n_docs, params, tf, lengths)

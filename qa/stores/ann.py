@@ -7,7 +7,7 @@ above it, with the approximate index's candidates rescored exactly.
     ivf    inverted lists (k-means cells) over 8-bit scalar-quantised vectors
 
 An approximate index returns ``RESCORE`` candidates; their exact similarity (float32 vectors kept
-beside the index, memory-mapped) orders them. The choice and its settings are recorded in the
+beside the index, read by rows) orders them. The choice and its settings are recorded in the
 manifest's store record, so a reader searches the way the build was written. Measured with
 benchmarks/ann.py (recall@10 against exact, query time, build time, memory); see docs/scale.md.
 """

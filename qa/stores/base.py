@@ -113,6 +113,10 @@ class Store(ABC):
         file): ``qa serve`` then answers in one process."""
         return False
 
+    #: True when the store checks each passage and vector as a question reads it, so that opening a
+    #: large index need not read them all (qa.index_files.open_build).
+    checks_rows_when_read: ClassVar[bool] = False
+
     # -- size -----------------------------------------------------------------------------------------
 
     @property

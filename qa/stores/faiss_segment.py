@@ -7,9 +7,9 @@
     s-<id>/vectors.faiss    passage vectors (FAISS's own format): exact inner product, or past a
                             size an approximate index (qa.stores.ann)
     s-<id>/vectors.npy      with an approximate index: the exact float32 vectors its candidates are
-                            rescored with (memory-mapped)
+                            rescored with (read by rows: qa.stores.row_file)
     s-<id>/sentences.npy    sentence vectors (float16), rows by passage
-    s-<id>/bm25_*.npy, bm25_terms.json   BM25 postings, with the raw counts (qa.lexical)
+    s-<id>/bm25_*.npy, bm25_terms.bin   BM25 postings, with the raw counts (qa.lexical, qa.term_list)
 
 Ids here are the segment's own passage numbers ``0 .. rows-1``; qa.stores.faiss_store numbers the
 live passages of all segments.
@@ -25,10 +25,12 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from ..fusion import top_k
+from .. import index_files
 from ..lexical import BM25, BM25Params
 from ..shared_arrays import float32_beside
 from . import ann
 from .base import BuildData, Ids
+from .row_file import RowFile
 from .passage_file import ANALYSIS, ANALYSIS_OFFSETS, JsonLines, PassageFile, write_lines, write_passages
 
 
@@ -52,6 +54,13 @@ class _MappedRows:
         rows = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d)
         self.__array_interface__ = {"shape": (index.ntotal, index.d), "typestr": "<f4", "version": 3,
                                     "data": (rows.ctypes.data, True)}
+
+
+def _finite(rows: np.ndarray, check: bool, what: str) -> np.ndarray:
+    """``rows`` (vectors or scores read for a question), checked when ``check``. Raise IndexCorruptError."""
+    if check and not np.isfinite(rows).all():
+        raise IndexCorruptError(f"the {what} vectors hold NaN or infinite values")
+    return rows
 
 
 def fsync_tree(folder: Path) -> None:
@@ -114,6 +123,9 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
 class Segment:
     """One segment, opened: its vectors, sentence vectors, passages, analysis and BM25."""
 
+    _check_rows = False  # check vectors as they are read (a large segment, not checked whole on open)
+    _sentences_checked = True  # the sentence vectors were checked whole on open
+
     def __init__(self, folder: Path, record: dict, dim: int, params: BM25Params, sentences_in_memory: bool,
                  share_sentences: bool = False):
         import faiss
@@ -137,34 +149,34 @@ class Segment:
                                     f"the manifest says {n} of dimension {dim}")
         if self._ann:
             ann.tune(index, self._ann)
-            try:  # the exact vectors, read only for the rows a question touches
-                vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-            except (OSError, ValueError) as e:
-                raise IndexCorruptError(f"the passage vectors are unreadable ({e})") from e
-            if vectors.shape != (n, dim):
+            # The exact vectors, read (with pread) only for the rows a question touches.
+            vectors = RowFile(folder / "vectors.npy", "passage")
+            if vectors.shape != (n, dim) or vectors.dtype != np.float32:
                 raise IndexCorruptError("the passage vectors do not match the manifest")
         else:  # the rows in place (a view of the mapped file), not a copy
             vectors = np.asarray(_MappedRows(index)) if index.ntotal else np.zeros((0, dim), np.float32)
-        if not all(np.isfinite(vectors[i:i + 65536]).all() for i in range(0, n, 65536)):
+        # A small segment's vectors are checked whole now; a larger one's rows as a question reads them.
+        self._check_rows = n > index_files.FULL_CHECK_PASSAGES
+        if not self._check_rows and not np.isfinite(vectors[0:n]).all():
             raise IndexCorruptError("the passage vectors hold NaN or infinite values")
         self.index, self._vectors = index, vectors
-        try:
-            sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
-        except Exception as e:  # an empty file is an EOFError, a garbled one almost anything
-            raise IndexCorruptError(f"the sentence vectors are unreadable ({type(e).__name__}: {e})") from e
-        if getattr(sentences, "shape", None) != (int(self.passages.columns.sentences.sum()), dim) \
-                or sentences.dtype.kind != "f":
+        sentences = RowFile(folder / "sentences.npy", "sentence")  # read by rows (qa.stores.row_file)
+        if sentences.shape != (int(self.passages.columns.sentences.sum()), dim) or sentences.dtype.kind != "f":
             raise IndexCorruptError("the sentence vectors do not match the passages")
         if sentences_in_memory:
             # Every question gathers a few hundred sentence rows: as float32 in memory that is a copy;
-            # from the float16 memory map it was a page walk plus a conversion, a fifth of a warm query
-            # at 10k passages. Larger indexes stay mapped. Server workers share one float32 copy.
-            shared = float32_beside(folder / "sentences.npy", sentences) if share_sentences else None
-            sentences = shared if shared is not None else np.asarray(sentences, dtype=np.float32)
-            if not np.isfinite(sentences).all():  # (a larger, mapped file is not read whole to check)
+            # read from the float16 file it was a page walk plus a conversion, a fifth of a warm query
+            # at 10k passages. Larger indexes are read by rows. Server workers share one float32 copy.
+            try:
+                mapped = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError) as e:
+                raise IndexCorruptError(f"the sentence vectors are unreadable ({e})") from e
+            shared = float32_beside(folder / "sentences.npy", mapped) if share_sentences else None
+            sentences = shared if shared is not None else np.asarray(mapped, dtype=np.float32)
+            if not np.isfinite(sentences).all():  # (a larger file is not read whole to check)
                 raise IndexCorruptError("the sentence vectors hold NaN or infinite values")
-        self._sentences = sentences
-        self.bm25 = BM25.load(folder, n, params)
+        self._sentences, self._sentences_checked = sentences, sentences_in_memory
+        self.bm25 = BM25.load(folder, n, params, large=self._check_rows)
         self.analysis: JsonLines | None = None
         if (folder / ANALYSIS_OFFSETS).exists():
             self.analysis = JsonLines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, n, "analysis")
@@ -183,7 +195,7 @@ class Segment:
             _, ids = self.index.search(query, min(self.rows, max(k, self._rescore)))
             return self.exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
         scores, ids = self.index.search(query, k)
-        return scores[0], ids[0]
+        return _finite(scores[0], self._check_rows, "passage"), ids[0]
 
     def exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` of ``ids`` by exact inner product (ties by id)."""
@@ -193,24 +205,22 @@ class Segment:
 
     def vectors(self, ids: Ids) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
-        if self._ann:  # memory-mapped: read the rows in file order, then put them back in ``ids``'s
-            order = np.argsort(ids, kind="stable")
-            out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
-            out[order] = self._vectors[ids[order]]
-            return out
-        return self._vectors[ids]
+        # (With an approximate index, a RowFile: the rows read in file order, returned in ``ids``'s.)
+        return _finite(self._vectors[ids], self._check_rows, "passage")
 
     def sentence_vectors(self, ids: Ids) -> np.ndarray:
         starts = self.sentence_starts()
         ids = np.asarray(ids, dtype=np.int64)
+        check = self._check_rows and not self._sentences_checked
         if len(ids) == 1:
-            return np.asarray(self._sentences[starts[ids[0]]:starts[ids[0] + 1]], dtype=np.float32)
+            rows = np.asarray(self._sentences[starts[ids[0]]:starts[ids[0] + 1]], dtype=np.float32)
+            return _finite(rows, check, "sentence")
         lo = starts[ids]
         lens = starts[ids + 1] - lo
         offsets = np.zeros(len(ids), dtype=np.int64)
         np.cumsum(lens[:-1], out=offsets[1:])
         gather = np.repeat(lo - offsets, lens) + np.arange(int(lens.sum()))
-        return np.asarray(self._sentences[gather], dtype=np.float32)
+        return _finite(np.asarray(self._sentences[gather], dtype=np.float32), check, "sentence")
 
     def sentence_starts(self) -> np.ndarray:
         if self._starts is None:

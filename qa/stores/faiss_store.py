@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexCorruptError
+from ..index_files import check_passage
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
@@ -56,6 +57,7 @@ def segment_records(record: dict) -> list[dict]:
 
 class FaissStore(Store):
     kind = "faiss"
+    checks_rows_when_read = True
 
     def __init__(self, folder: Path, segments: list[Segment], n: int):
         self.folder, self.segments = folder, segments
@@ -230,6 +232,7 @@ class FaissStore(Store):
 
     def _passage(self, s: int, local: int) -> Passage:
         p = self.segments[s].passages.get(int(local))
+        check_passage(int(self._global[s][local]), p, len(self._doc_map[s]))
         doc = int(self._doc_map[s][p.doc])
         return p if doc == p.doc else dataclasses.replace(p, doc=doc)
 

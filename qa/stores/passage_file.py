@@ -7,15 +7,15 @@
     b-<id>/analysis.jsonl         what the highlight reads of each passage (qa.highlight.analyse), a
     b-<id>/analysis_offsets.npy   JSON value a line, and where each line starts (as the passages)
 
-Opening reads the two small arrays and memory-maps the lines; a passage is parsed when a question
-touches it (a question touches tens of passages; parsing a million lines cost seconds on every
-open). A build written before these files existed is read whole, as before.
+Opening reads the two small arrays and opens the lines; a passage is read (by its offset, with
+pread) and parsed when a question touches it (a question touches tens of passages; parsing a million
+lines cost seconds on every open). A build written before these files existed is read whole, as before.
 """
 
 from __future__ import annotations
 
 import json
-import mmap
+import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -43,22 +43,31 @@ def write_lines(path: Path, offsets_path: Path, rows: Iterable, count: int) -> N
 
 class JsonLines:
     """The values of a file ``write_lines`` wrote, by number, each parsed when asked for (the file
-    memory-mapped). ``what`` names a value in errors."""
+    read by its offset). ``what`` names a value in errors."""
 
     def __init__(self, path: Path, offsets_path: Path, count: int, what: str):
         self.what = what
         try:
             self._offsets = np.load(offsets_path, allow_pickle=False)
-            with open(path, "rb") as f:
-                size = f.seek(0, 2)
-                self._lines = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            # Read a line at a time with pread: a memory map would count in this process's memory by
+            # the cached blocks (up to megabytes) around every line read (qa.stores.row_file).
+            self._fd = os.open(path, os.O_RDONLY)
+            size = os.fstat(self._fd).st_size
         except (OSError, ValueError) as e:
             raise IndexCorruptError(f"the {what}s of the index are unreadable ({e})") from e
         if len(self._offsets) != count + 1 or int(self._offsets[-1]) != size:
             raise IndexCorruptError(f"the {what} table does not match the manifest's {count} passages")
 
+    def __del__(self):
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
     def get(self, i: int):
-        line = self._lines[int(self._offsets[i]):int(self._offsets[i + 1])]
+        lo, hi = int(self._offsets[i]), int(self._offsets[i + 1])
+        line = os.pread(self._fd, hi - lo, lo)
+        if len(line) != hi - lo:
+            raise IndexCorruptError(f"the {self.what} table was cut short")
         try:
             return json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
