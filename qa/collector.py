@@ -191,7 +191,14 @@ class Collector:
             if k not in known and k not in cache and k not in wanted:
                 wanted[k] = t
         fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
-        self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+        encoder = self.embedder.bulk() if hasattr(self.embedder, "bulk") else None
+        if encoder is None:
+            self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+        else:
+            try:
+                self._embed_groups(wanted, cache, encoder, fresh_passages)
+            finally:
+                encoder.close()
         vectors = self._fill(self.passage_texts, cache, self.reused)
         sentences = self._fill(self.sentence_texts, cache)
         return vectors, sentences, len(wanted)
@@ -211,6 +218,45 @@ class Collector:
         if rows:
             out[rows] = cache.vectors(keys)
         return out
+
+    def _embed_groups(self, wanted: dict[bytes, str], cache: EmbeddingCache, encoder, passages: int) -> None:
+        """Embed ``wanted`` passage by passage, each with its own sentences (the model's bulk encoder
+        reads most of a sentence's work from its passage's), batch after batch into ``cache``."""
+        taken: set[bytes] = set()
+        groups: list[tuple[str | None, list[str]]] = []
+        keys: list[bytes] = []
+        per_text = passages / max(1, len(wanted))
+        done, row = 0, 0
+
+        def flush() -> None:
+            nonlocal done
+            cache.append(keys, encoder.encode_groups(groups))
+            done += len(keys)
+            groups.clear()
+            keys.clear()
+            if self.progress:
+                self.progress("embed", round(done * per_text), round(len(wanted) * per_text))
+
+        for passage, text in zip(self.passages, self.passage_texts):
+            sentences = self.sentence_texts[row:row + len(passage.sentences)]
+            row += len(passage.sentences)
+            k = text_key(text)
+            own = k in wanted and k not in taken
+            if own:
+                taken.add(k)
+                keys.append(k)
+            chosen = []
+            for t in sentences:
+                if (sk := text_key(t)) in wanted and sk not in taken:
+                    taken.add(sk)
+                    keys.append(sk)
+                    chosen.append(t)
+            if own or chosen:
+                groups.append((text if own else None, chosen))
+            if len(keys) >= EMBED_BATCH:
+                flush()
+        if keys:
+            flush()
 
     def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
         # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
