@@ -57,7 +57,11 @@ class Previous:
     def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool):
         self.files: dict[str, dict] = {}
         self.skipped: dict[str, dict] = {}
-        self.vectors: dict[bytes, np.ndarray] = {}
+        # Vectors by text key: a passage's row in ``_passage_vectors`` (float32), or a sentence's
+        # in ``_sentence_vectors`` (float16, as stored) as -1 - row.
+        self._rows: dict[bytes, int] = {}
+        self._passage_vectors = np.zeros((0, 0), dtype=np.float32)
+        self._sentence_vectors = np.zeros((0, 0), dtype=np.float16)
         self.manifest: Manifest | None = None
         if full:
             return
@@ -68,13 +72,18 @@ class Previous:
             store = open_build(index_dir, manifest).store
             everything = np.arange(store.count)
             passages, tokens, analysis = store.passages(), store.tokens(), store.analysis()
-            vecs, sent = store.vectors(everything), store.sentence_vectors(everything)
+            vecs = store.vectors(everything)
+            # In slices, as float16 (what the store holds: no loss), not one float32 copy of them all.
+            sent = np.concatenate([np.zeros((0, vecs.shape[1]), np.float16)] + [
+                store.sentence_vectors(everything[lo:lo + _SLICE]).astype(np.float16)
+                for lo in range(0, len(everything), _SLICE)])
             store.close()
         except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
             return  # no usable previous index: everything is built afresh
         if not np.isfinite(vecs).all() or not np.isfinite(sent).all():
             return  # damaged vectors are never reused
         self.manifest = manifest
+        self._passage_vectors, self._sentence_vectors = vecs, sent
         docs = manifest.documents
         by_doc: dict[int, list[int]] = {}
         row = 0
@@ -82,9 +91,9 @@ class Previous:
             by_doc.setdefault(p.doc, []).append(i)
             title = docs[p.doc].get("title")
             passage_text, sentence_texts = passage_views(p)
-            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
+            self._rows[text_key(embed_text(passage_text, title))] = i
             for t in sentence_texts:
-                self.vectors[text_key(t)] = sent[row]
+                self._rows.setdefault(text_key(t), -1 - row)
                 row += 1
         if manifest.formats != formats:
             return  # the vectors stay useful, but files must be read again with the new options
@@ -94,8 +103,21 @@ class Previous:
                        for d in f["documents"]]
             self.files[f["path"]] = {"file": f, "documents": entries}
 
+    def __contains__(self, key: bytes) -> bool:
+        return key in self._rows
 
-_QUEUES = ("documents", "files", "passages", "tokens", "analysis", "passage_texts", "sentence_texts")
+    def get(self, key: bytes) -> np.ndarray | None:
+        """The vector the old index holds for the text with this key (float32), or None."""
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        if row >= 0:
+            return self._passage_vectors[row]
+        return self._sentence_vectors[-1 - row].astype(np.float32)
+
+
+_QUEUES = ("documents", "files", "passages", "tokens", "analysis")
+_SLICE = 8192  # passages whose sentence vectors are read or filled at a time
 
 
 class Collector:
@@ -108,8 +130,7 @@ class Collector:
         self.passages: list[Passage] = []
         self.tokens: list[list[str]] = []
         self.analysis: list[list] = []  # what the highlight reads of each passage (qa.highlight.analyse)
-        self.passage_texts: list[str] = []
-        self.sentence_texts: list[str] = []
+        self._words: dict[str, str] = {}  # one string object per distinct search token
         self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
 
     def add_reused(self, file_entry: dict, entries: list) -> None:
@@ -175,58 +196,81 @@ class Collector:
 
     def _add_passage(self, passage: Passage, tokens: list[str], title: str | None, analysis: list) -> None:
         self.passages.append(passage)
-        self.tokens.append(tokens)
+        words = self._words
+        self.tokens.append([words.setdefault(t, t) for t in tokens])
         self.analysis.append(analysis)
-        passage_text, sentence_texts = passage_views(passage)
-        self.passage_texts.append(embed_text(passage_text, title))
-        self.sentence_texts.extend(sentence_texts)
+
+    def _views(self):
+        """Each passage's text as embedded and its sentences' texts, in order: made again when
+        needed rather than held (they would double the build's text in memory)."""
+        for p in self.passages:
+            text, sentences = passage_views(p)
+            yield embed_text(text, self.documents[p.doc].get("title")), sentences
 
     def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
-        """Passage and sentence vectors; only texts neither the old index nor ``cache`` (vectors a
-        crashed build left) holds go through the model, and each batch it returns joins ``cache``."""
-        known = self.previous.vectors
-        wanted: dict[bytes, str] = {}
-        for t in self.passage_texts + self.sentence_texts:
-            k = text_key(t)
+        """Passage vectors (float32) and sentence vectors (float16, as stores keep them); only texts
+        neither the old index nor ``cache`` (vectors a crashed build left) holds go through the
+        model, and each batch it returns joins ``cache``."""
+        known = self.previous
+        wanted: set[bytes] = set()
+        fresh_passages = 0
+        for text, sentences in self._views():
+            k = text_key(text)
             if k not in known and k not in cache and k not in wanted:
-                wanted[k] = t
-        fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
+                wanted.add(k)
+                fresh_passages += 1
+            for t in sentences:
+                k = text_key(t)
+                if k not in known and k not in cache:
+                    wanted.add(k)
         encoder = self.embedder.bulk() if hasattr(self.embedder, "bulk") else None
         if encoder is None:
-            self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
+            self._embed(wanted, cache, fresh_passages)
         else:
             try:
                 self._embed_groups(wanted, cache, encoder, fresh_passages)
             finally:
                 encoder.close()
-        vectors = self._fill(self.passage_texts, cache, self.reused)
-        sentences = self._fill(self.sentence_texts, cache)
+        vectors, sentences = self._fill(cache)
         return vectors, sentences, len(wanted)
 
-    def _fill(self, texts: list[str], cache: EmbeddingCache, reused: dict | None = None) -> np.ndarray:
-        known = self.previous.vectors
-        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
-        rows, keys = [], []
-        for i, t in enumerate(texts):
-            if reused and i in reused:
-                out[i] = reused[i]
-            elif (v := known.get(k := text_key(t))) is not None:
-                out[i] = v
+    def _fill(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray]:
+        known, dim = self.previous, self.embedder.dim
+        vectors = np.zeros((len(self.passages), dim), dtype=np.float32)
+        sentences = np.zeros((sum(len(p.sentences) for p in self.passages), dim), dtype=np.float16)
+        rows: list[int] = []
+        keys: list[bytes] = []
+        s_rows: list[int] = []
+        s_keys: list[bytes] = []
+        row = 0
+        for i, (text, sentence_texts) in enumerate(self._views()):
+            if i in self.reused:
+                vectors[i] = self.reused[i]
+            elif (v := known.get(k := text_key(text))) is not None:
+                vectors[i] = v
             else:
                 rows.append(i)
                 keys.append(k)
-        if rows:
-            out[rows] = cache.vectors(keys)
-        return out
+            for t in sentence_texts:
+                if (v := known.get(k := text_key(t))) is not None:
+                    sentences[row] = v
+                else:
+                    s_rows.append(row)
+                    s_keys.append(k)
+                row += 1
+        for out, want, have in ((vectors, rows, keys), (sentences, s_rows, s_keys)):
+            for lo in range(0, len(want), 4 * _SLICE):  # bounded float32 copies out of the cache
+                out[want[lo:lo + 4 * _SLICE]] = cache.vectors(have[lo:lo + 4 * _SLICE])
+        return vectors, sentences
 
-    def _embed_groups(self, wanted: dict[bytes, str], cache: EmbeddingCache, encoder, passages: int) -> None:
+    def _embed_groups(self, wanted: set[bytes], cache: EmbeddingCache, encoder, passages: int) -> None:
         """Embed ``wanted`` passage by passage, each with its own sentences (the model's bulk encoder
         reads most of a sentence's work from its passage's), batch after batch into ``cache``."""
         taken: set[bytes] = set()
         groups: list[tuple[str | None, list[str]]] = []
         keys: list[bytes] = []
         per_text = passages / max(1, len(wanted))
-        done, row = 0, 0
+        done = 0
 
         def flush() -> None:
             nonlocal done
@@ -237,9 +281,7 @@ class Collector:
             if self.progress:
                 self.progress("embed", round(done * per_text), round(len(wanted) * per_text))
 
-        for passage, text in zip(self.passages, self.passage_texts):
-            sentences = self.sentence_texts[row:row + len(passage.sentences)]
-            row += len(passage.sentences)
+        for text, sentences in self._views():
             k = text_key(text)
             own = k in wanted and k not in taken
             if own:
@@ -258,14 +300,21 @@ class Collector:
         if keys:
             flush()
 
-    def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
+    def _embed(self, wanted: set[bytes], cache: EmbeddingCache, passages: int) -> None:
+        """Embed ``wanted`` text by text (any embedder), batch after batch into ``cache``."""
+        texts: dict[bytes, str] = {}
+        for text, sentences in self._views():
+            for t in (text, *sentences):
+                if (k := text_key(t)) in wanted:
+                    texts.setdefault(k, t)
+        keys = list(texts)
         # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(range(len(keys)), key=lambda i: len(texts[keys[i]]))
         # Progress counts passages (texts scaled by new passages per text): what a person indexes.
-        per_text = passages / max(1, len(texts))
+        per_text = passages / max(1, len(keys))
         for lo in range(0, len(order), EMBED_BATCH):
             idx = order[lo:lo + EMBED_BATCH]
-            cache.append([keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx]))
+            cache.append([keys[i] for i in idx], self.embedder.embed([texts[keys[i]] for i in idx]))
             if self.progress:
                 done = min(lo + EMBED_BATCH, len(order))
                 self.progress("embed", round(done * per_text), round(len(order) * per_text))

