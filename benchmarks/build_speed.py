@@ -11,6 +11,9 @@ folder) and once with this checkout's, in alternating order, each in its own pro
 wall seconds of ``build_index`` (model loading included), seconds inside the embedding step, peak
 RSS of the process. Reports the median of the rounds and HEAD's speed-up in passages/s.
 
+CPU seconds (user + system, of the build process) are reported too: on a shared machine they move
+less with other load than wall seconds do.
+
 Equal output: the passage and sentence vectors of the two last builds are compared (largest
 difference of a component), and ``qa eval`` (hybrid) runs with each revision's code on the XQuAD
 pair and on CMRC; its figures must agree to ±.005 (they are deterministic, so equal vectors give
@@ -107,8 +110,8 @@ def checkout(rev: str, dst: Path) -> Path:
     return dst
 
 
-def run(code: Path, args: list[str]) -> tuple[dict, float]:
-    """(JSON the child printed, its peak RSS in MB): measured by wait4 on that one process."""
+def run(code: Path, args: list[str]) -> tuple[dict, float, float]:
+    """(JSON the child printed, its peak RSS in MB, its CPU seconds): wait4 on that one process."""
     env = dict(os.environ, PYTHONPATH=str(code))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([PY, *args], cwd=code, env=env, stdout=out, stderr=err)
@@ -118,7 +121,8 @@ def run(code: Path, args: list[str]) -> tuple[dict, float]:
         err.seek(0)
         if proc.returncode:
             raise RuntimeError(f"{args[:2]} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
-        return json.loads(out.read().decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+        return (json.loads(out.read().decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024,
+                usage.ru_utime + usage.ru_stime)
 
 
 def load() -> float:
@@ -146,18 +150,18 @@ def main() -> None:
             for side in (("base", "head") if r % 2 == 0 else ("head", "base")):
                 index = tmp / f"idx-{side}"
                 shutil.rmtree(index, ignore_errors=True)
-                result, rss = run(codes[side], ["-c", BUILD, str(docs), str(index), str(args.jobs)])
-                result.update(peak_rss_mb=round(rss), load=load())
+                result, rss, cpu = run(codes[side], ["-c", BUILD, str(docs), str(index), str(args.jobs)])
+                result.update(peak_rss_mb=round(rss), cpu_s=round(cpu, 2), load=load())
                 rows[side].append(result)
                 if not args.json:
                     print(f"round {r + 1} {side}: {result['passages'] / result['build_s']:.1f} passages/s, "
-                          f"build {result['build_s']:.1f} s, model {result['model_s']:.1f} s, "
+                          f"build {result['build_s']:.1f} s, model {result['model_s']:.1f} s, cpu {cpu:.1f} s, "
                           f"{result['peak_rss_mb']} MB (load {result['load']})", flush=True)
-        same, _ = run(ROOT, ["-c", COMPARE, str(tmp / "idx-base"), str(tmp / "idx-head")])
+        same, _, _ = run(ROOT, ["-c", COMPARE, str(tmp / "idx-base"), str(tmp / "idx-head")])
         evals = {}
         if not args.no_eval:
             for side in ("base", "head"):
-                evals[side], _ = run(codes[side], ["-c", EVAL, str(args.data), "x", str(args.eval_limit)])
+                evals[side], _, _ = run(codes[side], ["-c", EVAL, str(args.data), "x", str(args.eval_limit)])
     summary = {}
     for side, rs in rows.items():
         summary[side] = {
@@ -165,11 +169,13 @@ def main() -> None:
             "passages_per_s": round(statistics.median(x["passages"] / x["build_s"] for x in rs), 2),
             "build_s": round(statistics.median(x["build_s"] for x in rs), 2),
             "model_s": round(statistics.median(x["model_s"] for x in rs), 2),
+            "cpu_s": round(statistics.median(x["cpu_s"] for x in rs), 2),
             "peak_rss_mb": max(x["peak_rss_mb"] for x in rs)}
     speedups = [h["build_s"] and b["build_s"] / h["build_s"] for b, h in zip(rows["base"], rows["head"])]
     result = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "base_rev": args.base, "jobs": args.jobs,
               "rounds": args.rounds, "load": [load_before, load()], **summary,
               "speedup": round(statistics.median(speedups), 2), "speedups": [round(s, 2) for s in speedups],
+              "cpu_ratio": round(summary["base"]["cpu_s"] / summary["head"]["cpu_s"], 2),
               "vectors": same}
     if evals:
         diff = max(abs(evals["base"][t][m] - evals["head"][t][m]) for t in evals["base"] for m in evals["base"][t])
@@ -186,14 +192,15 @@ def markdown(r: dict) -> str:
     lines = [f"Measured {r['date']}, {r['jobs']} jobs, {r['rounds']} rounds interleaved, load average "
              f"{r['load'][0]} before and {r['load'][1]} after (`benchmarks/build_speed.py`; medians). Real text "
              f"(XQuAD en + zh and CMRC trial articles as Markdown), no embedding cache.", "",
-             "| code | passages | texts embedded | passages/s | build s | model s | peak RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+             "| code | passages | texts embedded | passages/s | build s | model s | CPU s | peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for side in ("base", "head"):
         s = r[side]
         name = r["base_rev"] if side == "base" else "this branch"
         lines.append(f"| {name} | {s['passages']} | {s['texts_embedded']} | {s['passages_per_s']} | {s['build_s']} | "
-                     f"{s['model_s']} | {s['peak_rss_mb']} |")
-    lines += ["", f"Speed-up in passages/s: **{r['speedup']}x** (rounds: {r['speedups']}). Vectors against "
+                     f"{s['model_s']} | {s['cpu_s']} | {s['peak_rss_mb']} |")
+    lines += ["", f"Speed-up in passages/s: **{r['speedup']}x** (rounds: {r['speedups']}); CPU seconds "
+              f"(work done, less sensitive to other load): base/this = {r['cpu_ratio']}x. Vectors against "
               f"{r['base_rev']}'s: {r['vectors']}."]
     if "eval_max_diff" in r:
         lines.append(f"`qa eval` hybrid (XQuAD pair + CMRC): largest difference of a figure {r['eval_max_diff']} "

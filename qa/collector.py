@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .chunks import ChunkSettings, LineIndex, chunk_document
 from .documents import Document
-from .embed_cache import EmbeddingCache, text_key
+from .embed_cache import EmbeddingCache, cache_path, text_key
 from .embedding import Embedder
 from .errors import DocumentError, QAError
 from .highlight import analyse
@@ -55,6 +56,7 @@ class Previous:
     """What an earlier build of the same model and settings can give back."""
 
     def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool):
+        self.index_dir = Path(index_dir)
         self.files: dict[str, dict] = {}
         self.skipped: dict[str, dict] = {}
         # Vectors by text key: a passage's row in ``_passage_vectors`` (float32), or a sentence's
@@ -118,6 +120,34 @@ class Previous:
 
 _QUEUES = ("documents", "files", "passages", "tokens", "analysis")
 _SLICE = 8192  # passages whose sentence vectors are read or filled at a time
+AHEAD_PASSAGES = 48  # read passages sent to the model at a time while the next files are read
+
+
+class _Ahead:
+    """Texts sent to the model while the build still reads files: one batch at a time, in order,
+    each batch's vectors appended to the build's work file (so a crash keeps them too)."""
+
+    def __init__(self, encoder, cache: EmbeddingCache | None):
+        self.encoder, self.cache = encoder, cache
+        self.next = 0  # first passage not yet looked at
+        self.taken: set[bytes] = set()
+        self.texts = self.passages = 0
+        self._pool = ThreadPoolExecutor(1) if encoder is not None else None
+        self._jobs: list = []
+
+    def submit(self, groups: list, keys: list[bytes], passages: int) -> None:
+        self._jobs.append(self._pool.submit(lambda: self.cache.append(keys, self.encoder.encode_groups(groups))))
+        self.texts += len(keys)
+        self.passages += passages
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for every batch (a batch's error is raised here); (texts, passages) embedded."""
+        try:
+            for job in self._jobs:
+                job.result()
+        finally:
+            self._pool.shutdown()
+        return self.texts, self.passages
 
 
 class Collector:
@@ -131,6 +161,7 @@ class Collector:
         self.tokens: list[list[str]] = []
         self.analysis: list[list] = []  # what the highlight reads of each passage (qa.highlight.analyse)
         self._words: dict[str, str] = {}  # one string object per distinct search token
+        self._ahead: _Ahead | None = None
         self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
 
     def add_reused(self, file_entry: dict, entries: list) -> None:
@@ -147,6 +178,7 @@ class Collector:
                 self.reused[len(self.passages)] = vec
                 self._add_passage(p, toks, doc.get("title"), read)
         self.files.append(dict(file_entry, documents=doc_ids))
+        self._embed_ahead()
 
     def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         """Chunk a file's documents and queue their passages. A file with no passage adds nothing.
@@ -192,6 +224,7 @@ class Collector:
                 self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
                            "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
+        self._embed_ahead()
         return sum(self.documents[d]["passages"] for d in doc_ids)
 
     def _add_passage(self, passage: Passage, tokens: list[str], title: str | None, analysis: list) -> None:
@@ -200,17 +233,64 @@ class Collector:
         self.tokens.append([words.setdefault(t, t) for t in tokens])
         self.analysis.append(analysis)
 
-    def _views(self):
+    def _views(self, start: int = 0):
         """Each passage's text as embedded and its sentences' texts, in order: made again when
         needed rather than held (they would double the build's text in memory)."""
-        for p in self.passages:
+        for p in self.passages[start:]:
             text, sentences = passage_views(p)
             yield embed_text(text, self.documents[p.doc].get("title")), sentences
+
+    def _embed_ahead(self) -> None:
+        """Once enough passages are read, send their new texts to the model in the background, so
+        the model works while the next files are read (both fit on the cores: the model's matrix
+        products release the GIL). Called after each whole file, so a file that fails is never sent."""
+        if self._ahead is None:
+            bulk = getattr(self.embedder, "bulk", None)
+            encoder = bulk() if bulk is not None else None
+            if encoder is None:
+                self._ahead = _Ahead(None, None)
+            else:
+                dim = self.embedder.dim
+                self._ahead = _Ahead(encoder, EmbeddingCache(cache_path(self.previous.index_dir,
+                                                                        self.embedder.name, dim), dim))
+        ahead = self._ahead
+        if ahead.encoder is None or len(self.passages) - ahead.next < AHEAD_PASSAGES:
+            return
+        groups, keys = self._groups(ahead.next, ahead.taken, lambda k: k not in self.previous and
+                                    k not in ahead.cache)
+        ahead.next = len(self.passages)
+        if keys:
+            ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def _groups(self, start: int, taken: set[bytes], wanted) -> tuple[list, list[bytes]]:
+        """(passage text or None, its sentences' texts) for passages from ``start`` with a text for
+        which ``wanted(key)`` holds and that is not yet in ``taken`` (which gets their keys)."""
+        groups: list[tuple[str | None, list[str]]] = []
+        keys: list[bytes] = []
+        for text, sentences in self._views(start):
+            k = text_key(text)
+            own = k not in taken and wanted(k)
+            if own:
+                taken.add(k)
+                keys.append(k)
+            chosen = []
+            for t in sentences:
+                if (sk := text_key(t)) not in taken and wanted(sk):
+                    taken.add(sk)
+                    keys.append(sk)
+                    chosen.append(t)
+            if own or chosen:
+                groups.append((text if own else None, chosen))
+        return groups, keys
 
     def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
         """Passage vectors (float32) and sentence vectors (float16, as stores keep them); only texts
         neither the old index nor ``cache`` (vectors a crashed build left) holds go through the
         model, and each batch it returns joins ``cache``."""
+        ahead, before = self._ahead, 0
+        if ahead is not None and ahead.encoder is not None:
+            before, ahead_passages = ahead.finish()  # texts the model already gave, kept in the work file
+            cache.refresh()
         known = self.previous
         wanted: set[bytes] = set()
         fresh_passages = 0
@@ -223,16 +303,17 @@ class Collector:
                 k = text_key(t)
                 if k not in known and k not in cache:
                     wanted.add(k)
-        encoder = self.embedder.bulk() if hasattr(self.embedder, "bulk") else None
+        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else (
+            self.embedder.bulk() if hasattr(self.embedder, "bulk") else None)
         if encoder is None:
             self._embed(wanted, cache, fresh_passages)
         else:
             try:
-                self._embed_groups(wanted, cache, encoder, fresh_passages)
+                self._embed_groups(wanted, cache, encoder, fresh_passages, before and (before, ahead_passages))
             finally:
                 encoder.close()
         vectors, sentences = self._fill(cache)
-        return vectors, sentences, len(wanted)
+        return vectors, sentences, before + len(wanted)
 
     def _fill(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray]:
         known, dim = self.previous, self.embedder.dim
@@ -263,42 +344,28 @@ class Collector:
                 out[want[lo:lo + 4 * _SLICE]] = cache.vectors(have[lo:lo + 4 * _SLICE])
         return vectors, sentences
 
-    def _embed_groups(self, wanted: set[bytes], cache: EmbeddingCache, encoder, passages: int) -> None:
+    def _embed_groups(self, wanted: set[bytes], cache: EmbeddingCache, encoder, passages: int,
+                      already: tuple[int, int] | tuple = ()) -> None:
         """Embed ``wanted`` passage by passage, each with its own sentences (the model's bulk encoder
-        reads most of a sentence's work from its passage's), batch after batch into ``cache``."""
-        taken: set[bytes] = set()
-        groups: list[tuple[str | None, list[str]]] = []
-        keys: list[bytes] = []
-        per_text = passages / max(1, len(wanted))
-        done = 0
-
-        def flush() -> None:
-            nonlocal done
-            cache.append(keys, encoder.encode_groups(groups))
-            done += len(keys)
-            groups.clear()
-            keys.clear()
+        reads most of a sentence's work from its passage's), batch after batch into ``cache``.
+        ``already``: (texts, passages) embedded ahead, while files were read (counted in the progress)."""
+        done_texts, done_passages = already or (0, 0)
+        groups, keys = self._groups(0, set(), wanted.__contains__)
+        total = len(keys) + done_texts
+        per_text = (passages + done_passages) / max(1, total)
+        lo = 0
+        while lo < len(groups):
+            hi, n = lo, 0
+            while hi < len(groups) and n < EMBED_BATCH:
+                n += (groups[hi][0] is not None) + len(groups[hi][1])
+                hi += 1
+            batch = groups[lo:hi]
+            cache.append(keys[:n], encoder.encode_groups(batch))
+            del keys[:n]
+            done_texts += n
+            lo = hi
             if self.progress:
-                self.progress("embed", round(done * per_text), round(len(wanted) * per_text))
-
-        for text, sentences in self._views():
-            k = text_key(text)
-            own = k in wanted and k not in taken
-            if own:
-                taken.add(k)
-                keys.append(k)
-            chosen = []
-            for t in sentences:
-                if (sk := text_key(t)) in wanted and sk not in taken:
-                    taken.add(sk)
-                    keys.append(sk)
-                    chosen.append(t)
-            if own or chosen:
-                groups.append((text if own else None, chosen))
-            if len(keys) >= EMBED_BATCH:
-                flush()
-        if keys:
-            flush()
+                self.progress("embed", round(done_texts * per_text), round(total * per_text))
 
     def _embed(self, wanted: set[bytes], cache: EmbeddingCache, passages: int) -> None:
         """Embed ``wanted`` text by text (any embedder), batch after batch into ``cache``."""

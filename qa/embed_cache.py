@@ -74,6 +74,16 @@ class EmbeddingCache:
             self.rows.setdefault(k, self._count)
             self._count += 1
 
+    def refresh(self) -> None:
+        """Take in the records another ``EmbeddingCache`` on the same file appended since."""
+        count = self.path.stat().st_size // self.record.itemsize if self.path.exists() else 0
+        if count <= self._count:
+            return
+        first, self._count = self._count, count
+        keys = self._mapped()["key"][first:count]
+        for i, k in enumerate(keys.tolist()):
+            self.rows.setdefault(bytes(k), first + i)
+
     def vectors(self, keys: Sequence[bytes]) -> np.ndarray:
         """The vectors of ``keys`` (every one must be in the cache), as one float32 array."""
         if not len(keys):
