@@ -308,10 +308,10 @@ class BulkEncoder:
         every = [t for p, ss in tokenized for t in ([p] if p is not None else []) + ss]
         if not every:
             return np.zeros((0, _EMB), dtype=np.float32)
-        self._learn(np.concatenate(every).astype(np.int64))
         from .blas import one_blas_thread
 
-        with one_blas_thread():
+        with one_blas_thread():  # BLAS's own threads make these small products many times slower
+            self._learn(np.concatenate(every).astype(np.int64))
             if self.workers == 1 or len(tokenized) < 2:
                 return self._run(tokenized)
             parts = _split(tokenized, self.workers)
