@@ -8,8 +8,9 @@ CMRC 2018 trial article, written to a temporary folder (what benchmarks/speed.py
 builds it from nothing (``full``, a fresh index folder, so neither an old index nor a crashed
 build's vectors help) once with the base revision's qa (``git archive`` of it, in a temporary
 folder) and once with this checkout's, in alternating order, each in its own process. Per build:
-wall seconds of ``build_index`` (model loading included), seconds inside the embedding step, peak
-RSS of the process. Reports the median of the rounds and HEAD's speed-up in passages/s.
+wall seconds of ``build_index`` (model loading included), seconds inside ``Collector.embed_all``
+("model s": on this branch the texts of files already read go to the model in the background while
+later files are read, so only the rest, and the wait for those, is in it), peak RSS of the process. Reports the median of the rounds and HEAD's speed-up in passages/s.
 
 CPU seconds (user + system, of the build process) are reported too: on a shared machine they move
 less with other load than wall seconds do.
@@ -201,7 +202,7 @@ def markdown(r: dict) -> str:
                      f"{s['model_s']} | {s['cpu_s']} | {s['peak_rss_mb']} |")
     lines += ["", f"Speed-up in passages/s: **{r['speedup']}x** (rounds: {r['speedups']}); CPU seconds "
               f"(work done, less sensitive to other load): base/this = {r['cpu_ratio']}x. Vectors against "
-              f"{r['base_rev']}'s: {r['vectors']}."]
+              f"{r['base_rev']}'s: {r['vectors']} (sentence vectors are stored as float16: 6.1e-5 is one step of it)."]
     if "eval_max_diff" in r:
         lines.append(f"`qa eval` hybrid (XQuAD pair + CMRC): largest difference of a figure {r['eval_max_diff']} "
                      f"({'equal' if r['eval_equal'] else 'NOT equal'} to ±.005).")

@@ -186,11 +186,13 @@ class Collector:
         Any failure leaves nothing of the file behind and is a DocumentError (that file's skip)."""
         marks = {name: len(getattr(self, name)) for name in _QUEUES}
         try:
-            return self._add_file(path, stat, docs, settings)
+            added = self._add_file(path, stat, docs, settings)
         except Exception as e:
             for name, n in marks.items():
                 del getattr(self, name)[n:]
             raise DocumentError(f"could not be indexed ({type(e).__name__}: {str(e)[:200]})") from e
+        self._embed_ahead()
+        return added
 
     def _add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
@@ -224,7 +226,6 @@ class Collector:
                 self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
                            "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
-        self._embed_ahead()
         return sum(self.documents[d]["passages"] for d in doc_ids)
 
     def _add_passage(self, passage: Passage, tokens: list[str], title: str | None, analysis: list) -> None:
