@@ -1,7 +1,7 @@
 """Indexing real text with no embedding cache: qa at a base revision against this checkout, side by side.
 
     python benchmarks/build_speed.py [--base base-session5] [--rounds 3] [--jobs 2] [--eval-limit N]
-                                     [--no-eval] [--json] [--write]
+                                     [--no-eval] [--no-ahead] [--json] [--write]
 
 The folder built is real text: one Markdown document per XQuAD article (English and Chinese) and per
 CMRC 2018 trial article, written to a temporary folder (what benchmarks/speed.py indexes). Each round
@@ -55,6 +55,8 @@ def timed(self, cache):
         spent[0] += time.perf_counter() - t
 collector.Collector.embed_all = timed
 docs, index, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if len(sys.argv) > 4 and hasattr(collector, "AHEAD_PASSAGES"):
+    collector.AHEAD_PASSAGES = 10 ** 9  # --no-ahead: the model starts only once every file is read
 t = time.perf_counter()
 report = build_index([docs], index, full=True, jobs=jobs)
 print(json.dumps({"passages": report.passages, "embedded": report.embedded,
@@ -138,6 +140,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--eval-limit", type=int, default=0, help="questions per file for qa eval (0: all)")
     ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument("--no-ahead", action="store_true",
+                    help="this branch without sending texts to the model while files are still read")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--write", action="store_true", help="write the Build speed section of RESULTS.md")
     args = ap.parse_args()
@@ -151,7 +155,8 @@ def main() -> None:
             for side in (("base", "head") if r % 2 == 0 else ("head", "base")):
                 index = tmp / f"idx-{side}"
                 shutil.rmtree(index, ignore_errors=True)
-                result, rss, cpu = run(codes[side], ["-c", BUILD, str(docs), str(index), str(args.jobs)])
+                result, rss, cpu = run(codes[side], ["-c", BUILD, str(docs), str(index), str(args.jobs)]
+                                       + (["no-ahead"] if args.no_ahead else []))
                 result.update(peak_rss_mb=round(rss), cpu_s=round(cpu, 2), load=load())
                 rows[side].append(result)
                 if not args.json:
