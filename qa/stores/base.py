@@ -39,7 +39,7 @@ class BuildData:
     passages: list[Passage]
     tokens: list[list[str]]
     vectors: np.ndarray  # (passages, dim) float32, L2-normalised
-    sentence_vectors: np.ndarray  # (sentences, dim) float32, L2-normalised
+    sentence_vectors: np.ndarray  # (sentences, dim) float32 or float16 (as a build holds them), L2-normalised
     bm25: BM25Params
     analysis: list | None = None
 
