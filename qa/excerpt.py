@@ -22,7 +22,8 @@ def document_window(index, path: str, start: int, end: int, radius: int = RADIUS
     the indexed text of ``path`` from ``start - radius`` to ``end + radius`` (characters)."""
     if not 0 <= start <= end:
         raise InputError(f"start and end must be character offsets with 0 <= start <= end (got {start}, {end})")
-    doc = next((d for d in index.documents if d["path"] == path), None)
+    find = getattr(index.documents, "find", None)  # a built index's records: parses only likely lines
+    doc = find("path", path) if find else next((d for d in index.documents if d["path"] == path), None)
     if doc is None:
         raise NotIndexedError(f"{path!r} is not a document of this index: see GET /documents")
     end = min(end, start + MAX_SPAN)

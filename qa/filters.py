@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -83,11 +83,19 @@ def _doc_path(doc: dict) -> str:
 class PassageTable:
     """Per-passage facts the filters need, computed once per loaded index."""
 
-    def __init__(self, documents: list[dict], columns: PassageColumns):
+    def __init__(self, documents: Sequence[dict], columns: PassageColumns):
         self.documents = documents
         self.doc_of = columns.doc
         self.lang = columns.lang
         self._dates: list[str | None] | None = None
+        self._paths: list[str] | None = None
+
+    @property
+    def paths(self) -> list[str]:
+        """Each document's file path (read on the first path filter, not on open)."""
+        if self._paths is None:
+            self._paths = [_doc_path(d) for d in self.documents]
+        return self._paths
 
     @property
     def dates(self) -> list[str | None]:
@@ -113,8 +121,7 @@ class PassageTable:
         if filters.path is not None:
             pattern = filters.path.strip()
             by_name = "/" not in pattern
-            for i, doc in enumerate(self.documents):
-                path = _doc_path(doc)
+            for i, path in enumerate(self.paths):
                 keep_doc[i] = fnmatchcase(path, pattern) or (
                     by_name and fnmatchcase(path.rsplit("/", 1)[-1], pattern))
         if filters.since is not None or filters.until is not None:

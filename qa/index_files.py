@@ -1,9 +1,10 @@
 """The on-disk index: a self-describing ``manifest.json`` that names one build folder beside it.
 
     index/
-      manifest.json        format, versions, model, settings, store, files and documents, build folder
-      b-<id>/              one build's store.json (the manifest's store record) and what its store
-                           writes there (a Milvus build's data is elsewhere, named by the record)
+      manifest.json        format, versions, model, settings, store, build folder, how many files and documents
+      b-<id>/              one build's store.json (the manifest's store record), its documents' and files'
+                           records (qa.record_lines: read a record at a time, never whole on open) and
+                           what its store writes there (a Milvus build's data is elsewhere, named by the record)
       s-<id>/              the local store's segments (qa.stores.faiss_store): immutable, shared by
                            successive builds, named by the store record
       .lock                held while a build writes
@@ -23,9 +24,10 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, IndexVersionError, Remedy
+from .record_lines import Records, write_records
 from .records import Manifest
 
 if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info` reads the manifest alone
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
     from .records import Passage
     from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 5  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments; 5: sentence keys in a fixed order, and answer kinds (qa.answer_types)
+FORMAT_VERSION = 6  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments; 5: sentence keys in a fixed order, and answer kinds (qa.answer_types); 6: documents and files out of the manifest, in the build folder (qa.record_lines)
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
 
@@ -61,11 +63,15 @@ def read_manifest(index_dir: Path) -> Manifest:
     if not isinstance(data["store"], dict) or "kind" not in data["store"]:
         raise IndexCorruptError(f"{path} does not say which store holds the index")
     _check_types(path, data)
-    return Manifest.from_dict(data)
+    manifest = Manifest.from_dict(data)
+    folder = Path(index_dir) / manifest.build
+    manifest.documents = Records(folder, "documents", data["documents"])
+    manifest.files = Records(folder, "files", data["files"])
+    return manifest
 
 
 # The type of each required value of a manifest (the rest are only read when present).
-_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": list, "files": list,
+_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": int, "files": int,
                    "chunking": dict, "bm25": dict}
 
 
@@ -78,8 +84,7 @@ def _check_types(path: Path, data: dict) -> None:
     build = data["build"]
     if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
         raise IndexCorruptError(f"{path} names no build folder of its own ({build!r})")
-    if data["dim"] <= 0 or data["passages"] < 0 or not all(isinstance(d, dict) for d in data["documents"]) \
-            or not all(isinstance(f, dict) for f in data["files"]):
+    if data["dim"] <= 0 or data["passages"] < 0 or data["documents"] < 0 or data["files"] < 0:
         raise IndexCorruptError(f"{path} has impossible values")
 
 
@@ -95,7 +100,8 @@ class StoredIndex:
     store: Store
 
     @property
-    def documents(self) -> list[dict]:
+    def documents(self) -> Sequence[dict]:
+        """The documents' records, each read when asked for (qa.record_lines)."""
         return self.manifest.documents
 
     @property
@@ -114,6 +120,9 @@ def open_build(index_dir: Path, manifest: Manifest) -> StoredIndex:
     """Open a build's store and check its passages against the manifest. Raise IndexCorruptError."""
     from .stores import open_store
 
+    for records in (manifest.documents, manifest.files):
+        if isinstance(records, Records):
+            records.open()  # held open: a later build removing this folder leaves them readable
     store = open_store(Path(index_dir), manifest)
     try:
         if manifest.passages <= FULL_CHECK_PASSAGES or not store.checks_rows_when_read:
@@ -195,11 +204,19 @@ def write_record(index_dir: Path, build: str, record: dict) -> None:
 
 
 def publish(index_dir: Path, manifest: Manifest) -> None:
-    """Swap in a written build: replace manifest.json atomically, then drop other build folders."""
+    """Swap in a written build: write its documents' and files' records into its folder, replace
+    manifest.json atomically, then drop other build folders."""
     replaced = _current_build(index_dir)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    record = manifest.to_dict()
+    folder = build_folder(index_dir, manifest)
     try:
-        tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1, allow_nan=False),
+        for name in ("documents", "files"):
+            rows = record[name]
+            if not (isinstance(rows, Records) and rows.folder == folder):
+                write_records(folder, name, rows)
+            record[name] = len(rows)
+        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, allow_nan=False),
                        encoding="utf-8")
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())

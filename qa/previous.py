@@ -60,7 +60,7 @@ class Previous:
         if not np.isfinite(vecs).all() or not np.isfinite(sent).all():
             return  # damaged vectors are never reused
         self.manifest = manifest
-        docs = manifest.documents
+        docs = list(manifest.documents)  # read once (each is read from the build folder when asked)
         by_doc: dict[int, list[int]] = {}
         for i, p in enumerate(passages):
             by_doc.setdefault(p.doc, []).append(i)
@@ -97,7 +97,7 @@ class Previous:
         if self.manifest is None or not paths:
             return
         wanted = set(paths)
-        docs = self.manifest.documents
+        docs = list(self.manifest.documents)
         ids = np.array([i for f in self.manifest.files if f["path"] in wanted for d in f["documents"]
                         for i in range(docs[d]["first"], docs[d]["first"] + docs[d]["passages"])], dtype=np.int64)
         if not len(ids):

@@ -5,6 +5,7 @@ writes them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Sequence
 
 
 @dataclass(slots=True)
@@ -51,7 +52,9 @@ _PASSAGE_FIELDS = tuple(f.name for f in fields(Passage))
 class Manifest:
     """What one build of an index holds. ``store`` names the store that holds its data (``kind``,
     e.g. ``faiss``, plus what that store needs to find it again); ``documents`` and ``files`` are
-    JSON records (``documents[d]``: path, file, sha256, title, source, date, meta, first, passages).
+    JSON records (``documents[d]``: path, file, sha256, title, source, date, meta, first, passages):
+    lists when a build makes them, a sequence read a record at a time from the build folder when
+    an index is read (qa.record_lines; manifest.json holds only how many).
     Fields are in the order manifest.json shows them."""
 
     format: int
@@ -71,8 +74,8 @@ class Manifest:
     passages: int
     sentences: int | None = None
     build_seconds: float | None = None
-    documents: list[dict]
-    files: list[dict]
+    documents: Sequence[dict]
+    files: Sequence[dict]
     skipped: list[dict] = field(default_factory=list)  # files that gave nothing, and why
     # What was indexed (absolute paths), so the index can be brought up to date from code or over
     # HTTP without anyone naming paths again (QA.update).

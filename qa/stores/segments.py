@@ -59,12 +59,13 @@ class Layout:
         segments = [dict(s, deleted=list(s["deleted"])) for s in segment_records(manifest.store)]
         docs: dict[str, dict[int, dict]] = {}
         where: list[Where] = []
+        records = list(manifest.documents)  # read in one pass, not a record at a time
         for seg in segments:
             deleted = set(seg["deleted"])
             docs[seg["name"]] = {}
             for d in range(seg["documents"]):
                 if d not in deleted:
-                    docs[seg["name"]][d] = manifest.documents[len(where)]
+                    docs[seg["name"]][d] = records[len(where)]
                     where.append((seg["name"], d))
         return cls(Path(index_dir), segments, docs), where
 

@@ -91,6 +91,7 @@ def _copy_index(index_dir, tmp_path):
     (1, r"old index format 1", Remedy.REBUILD),  # before passages were typed rows and the store was recorded
     (3, r"old index format 3", Remedy.REBUILD),  # one build folder, before the local store's segments
     (4, r"old index format 4", Remedy.REBUILD),  # segments, before sentence keys in a fixed order and answer kinds
+    (5, r"old index format 5", Remedy.REBUILD),  # documents and files in the manifest, parsed whole on open
 ])
 def test_another_index_format_is_refused_with_its_remedy(built, tmp_path, fmt, message, remedy):
     _, index_dir = built

@@ -1,0 +1,133 @@
+"""A build's document and file records, one JSON object a line, read a record at a time.
+
+    b-<id>/documents.jsonl          one record a line (qa.records.Manifest: path, title, first, ...)
+    b-<id>/documents.offsets.npy    int64: where each line starts, then the file's size (n + 1 numbers)
+
+The manifest holds only how many there are, so opening an index reads no record: ``Records[i]``
+reads line i with ``pread`` (the documents a question shows), iterating reads the file once (the
+rare whole-list users: a path filter, a build). Records are parsed again on every read, never kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .errors import IndexCorruptError
+
+SUFFIX, OFFSETS = ".jsonl", ".offsets.npy"
+
+
+def write_records(folder: Path, name: str, records: Iterable[dict]) -> int:
+    """Write ``records`` as ``name``.jsonl and its offsets into ``folder`` (synced). Returns how many."""
+    import numpy as np
+
+    offsets, at = [0], 0
+    with open(folder / f"{name}{SUFFIX}", "wb") as f:
+        for record in records:
+            line = json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+            f.write(line)
+            at += len(line)
+            offsets.append(at)
+        f.flush()
+        os.fsync(f.fileno())
+    with open(folder / f"{name}{OFFSETS}", "wb") as f:
+        np.save(f, np.asarray(offsets, dtype=np.int64))
+        f.flush()
+        os.fsync(f.fileno())
+    return len(offsets) - 1
+
+
+class Records(Sequence):
+    """The ``count`` records ``name`` in ``folder``: ``len``, ``[i]``, iteration, each a new dict.
+    The files are opened on first use or by ``open()`` (a reader opens them with its build, so a
+    later build removing the folder leaves them readable); nothing is read before a record is asked."""
+
+    def __init__(self, folder: Path, name: str, count: int):
+        self.folder, self.name, self.count = Path(folder), name, int(count)
+        self.rows_read = 0  # records parsed so far (what an open costs is checked by the tests)
+        self._fd: int | None = None
+        self._offsets = None
+
+    def open(self) -> "Records":
+        """Open both files and check their sizes against the count. Raise IndexCorruptError."""
+        if self._fd is not None:
+            return self
+        from .stores.row_file import RowFile
+
+        try:
+            offsets = RowFile(self.folder / f"{self.name}{OFFSETS}", f"{self.name} offsets")
+            fd = os.open(self.folder / f"{self.name}{SUFFIX}", os.O_RDONLY)
+        except (OSError, IndexCorruptError) as e:
+            raise IndexCorruptError(f"the index's {self.name} records are unreadable ({e})") from e
+        size = os.fstat(fd).st_size
+        if offsets.shape != (self.count + 1,) or offsets.dtype.kind != "i" or int(offsets[-1:][0]) != size:
+            os.close(fd)
+            raise IndexCorruptError(f"the index's {self.name} records do not match the manifest")
+        self._fd, self._offsets = fd, offsets
+        return self
+
+    def __del__(self):
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.count))]
+        i = int(i)
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError("record out of range")
+        self.open()
+        lo, hi = (int(x) for x in self._offsets[i:i + 2])
+        return self._parse(os.pread(self._fd, hi - lo, lo) if hi > lo else b"")
+
+    def __iter__(self) -> Iterator[dict]:
+        for line in self._lines():
+            yield self._parse(line)
+
+    def _lines(self) -> list[bytes]:
+        if not self.count:
+            return []
+        self.open()
+        size = int(self._offsets[-1:][0])
+        data = os.pread(self._fd, size, 0)
+        lines = data.split(b"\n")
+        if len(data) != size or len(lines) != self.count + 1 or lines[-1]:
+            raise IndexCorruptError(f"the index's {self.name} records were cut short")
+        return lines[:-1]
+
+    def find(self, key: str, value) -> dict | None:
+        """The first record whose ``key`` is ``value``, or None: only lines holding the value's JSON
+        text are parsed."""
+        needle = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        for line in self._lines():
+            if needle in line:
+                record = self._parse(line)
+                if record.get(key) == value:
+                    return record
+        return None
+
+    def _parse(self, line: bytes) -> dict:
+        try:
+            record = json.loads(line)
+        except (UnicodeDecodeError, ValueError) as e:
+            raise IndexCorruptError(f"a {self.name} record of the index is unreadable ({e})") from e
+        if not isinstance(record, dict):
+            raise IndexCorruptError(f"a {self.name} record of the index is not a record")
+        self.rows_read += 1
+        return record
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(other) == self.count and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Records({str(self.folder)!r}, {self.name!r}, {self.count})"
