@@ -10,8 +10,10 @@ rare whole-list users: a path filter, a build). Records are parsed again on ever
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import struct
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -49,29 +51,40 @@ class Records(Sequence):
         self.folder, self.name, self.count = Path(folder), name, int(count)
         self.rows_read = 0  # records parsed so far (what an open costs is checked by the tests)
         self._fd: int | None = None
-        self._offsets = None
 
     def open(self) -> "Records":
-        """Open both files and check their sizes against the count. Raise IndexCorruptError."""
+        """Open both files and check their sizes against the count (nothing more is read).
+        Raise IndexCorruptError."""
         if self._fd is not None:
             return self
-        from .stores.row_file import RowFile
-
+        fds = []
         try:
-            offsets = RowFile(self.folder / f"{self.name}{OFFSETS}", f"{self.name} offsets")
-            fd = os.open(self.folder / f"{self.name}{SUFFIX}", os.O_RDONLY)
-        except (OSError, IndexCorruptError) as e:
+            fds.append(os.open(self.folder / f"{self.name}{OFFSETS}", os.O_RDONLY))
+            self._start = _int64_column_start(fds[0], self.count + 1)
+            fds.append(os.open(self.folder / f"{self.name}{SUFFIX}", os.O_RDONLY))
+            self._size = self._offset_pair(fds[0], self.count)[0]
+            if os.fstat(fds[1]).st_size != self._size:
+                raise ValueError("the records file does not match its offsets")
+        except (OSError, ValueError, SyntaxError, struct.error) as e:
+            for fd in fds:
+                os.close(fd)
             raise IndexCorruptError(f"the index's {self.name} records are unreadable ({e})") from e
-        size = os.fstat(fd).st_size
-        if offsets.shape != (self.count + 1,) or offsets.dtype.kind != "i" or int(offsets[-1:][0]) != size:
-            os.close(fd)
-            raise IndexCorruptError(f"the index's {self.name} records do not match the manifest")
-        self._fd, self._offsets = fd, offsets
+        self._offsets_fd, self._fd = fds
         return self
+
+    def _offset_pair(self, fd: int, i: int) -> tuple[int, int]:
+        """Where line i starts and ends (the second is the file's size for the last one)."""
+        want = 16 if i < self.count else 8
+        data = os.pread(fd, want, self._start + 8 * i)
+        if len(data) != want:
+            raise ValueError("the offsets were cut short")
+        pair = struct.unpack(f"<{want // 8}q", data)
+        return (pair[0], pair[-1])
 
     def __del__(self):
         if getattr(self, "_fd", None) is not None:
             os.close(self._fd)
+            os.close(self._offsets_fd)
 
     def __len__(self) -> int:
         return self.count
@@ -85,8 +98,16 @@ class Records(Sequence):
         if not 0 <= i < self.count:
             raise IndexError("record out of range")
         self.open()
-        lo, hi = (int(x) for x in self._offsets[i:i + 2])
-        return self._parse(os.pread(self._fd, hi - lo, lo) if hi > lo else b"")
+        try:
+            lo, hi = self._offset_pair(self._offsets_fd, i)
+        except (OSError, ValueError, struct.error) as e:
+            raise IndexCorruptError(f"the index's {self.name} offsets are unreadable ({e})") from e
+        if not 0 <= lo < hi <= self._size:
+            raise IndexCorruptError(f"the index's {self.name} offsets are out of order")
+        line = os.pread(self._fd, hi - lo, lo)
+        if len(line) != hi - lo or not line.endswith(b"\n"):
+            raise IndexCorruptError(f"the index's {self.name} records were cut short")
+        return self._parse(line)
 
     def __iter__(self) -> Iterator[dict]:
         for line in self._lines():
@@ -96,7 +117,7 @@ class Records(Sequence):
         if not self.count:
             return []
         self.open()
-        size = int(self._offsets[-1:][0])
+        size = self._size
         data = os.pread(self._fd, size, 0)
         lines = data.split(b"\n")
         if len(data) != size or len(lines) != self.count + 1 or lines[-1]:
@@ -131,3 +152,21 @@ class Records(Sequence):
 
     def __repr__(self) -> str:
         return f"Records({str(self.folder)!r}, {self.name!r}, {self.count})"
+
+
+
+def _int64_column_start(fd: int, count: int) -> int:
+    """Where the numbers of a 1-D little-endian int64 .npy file of ``count`` numbers start, read
+    without numpy (so ``qa info`` stays light). Raise ValueError when the file is anything else."""
+    data = os.pread(fd, 4096, 0)
+    if data[:6] != b"\x93NUMPY" or data[6:7] not in (b"\x01", b"\x02"):
+        raise ValueError("not a .npy file")
+    if data[6] == 1:
+        (size,), start = struct.unpack("<H", data[8:10]), 10
+    else:
+        (size,), start = struct.unpack("<I", data[8:12]), 12
+    header = ast.literal_eval(data[start:start + size].decode("latin-1"))
+    if not isinstance(header, dict) or header.get("descr") != "<i8" or header.get("fortran_order") is not False \
+            or header.get("shape") != (count,) or os.fstat(fd).st_size != start + size + 8 * count:
+        raise ValueError("the offsets do not match the manifest")
+    return start + size
