@@ -65,8 +65,10 @@ def read_manifest(index_dir: Path) -> Manifest:
     _check_types(path, data)
     manifest = Manifest.from_dict(data)
     folder = Path(index_dir) / manifest.build
-    manifest.documents = Records(folder, "documents", data["documents"])
-    manifest.files = Records(folder, "files", data["files"])
+    # Opened now (sizes checked, no record read): held open, a later build removing the folder leaves
+    # them readable, and a damaged or missing one is found here.
+    manifest.documents = Records(folder, "documents", data["documents"]).open()
+    manifest.files = Records(folder, "files", data["files"]).open()
     return manifest
 
 
@@ -120,9 +122,6 @@ def open_build(index_dir: Path, manifest: Manifest) -> StoredIndex:
     """Open a build's store and check its passages against the manifest. Raise IndexCorruptError."""
     from .stores import open_store
 
-    for records in (manifest.documents, manifest.files):
-        if isinstance(records, Records):
-            records.open()  # held open: a later build removing this folder leaves them readable
     store = open_store(Path(index_dir), manifest)
     try:
         if manifest.passages <= FULL_CHECK_PASSAGES or not store.checks_rows_when_read:
@@ -168,17 +167,22 @@ def load_index(index_dir: Path) -> StoredIndex:
     is still the current one is damage.
     """
     for attempt in range(LOAD_ATTEMPTS):
-        manifest = read_manifest(index_dir)
+        before = _manifest_stamp(index_dir)
         try:
-            return open_build(index_dir, manifest)
+            return open_build(index_dir, read_manifest(index_dir))
         except IndexCorruptError:
-            try:
-                republished = read_manifest(index_dir).build != manifest.build
-            except IndexCorruptError:
-                republished = False
-            if not republished or attempt == LOAD_ATTEMPTS - 1:
-                raise
+            if _manifest_stamp(index_dir) == before or attempt == LOAD_ATTEMPTS - 1:
+                raise  # not republished meanwhile: damage
     raise AssertionError("unreachable")
+
+
+def _manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
+    """Which manifest.json is there (a publish renames a new file over it), None when none is."""
+    try:
+        st = os.stat(Path(index_dir) / MANIFEST)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
 
 
 def write_build(index_dir: Path, build: str, data: BuildData, store: str | None = None) -> dict:

@@ -13,6 +13,7 @@ import pytest
 
 from qa import QA
 from qa.cli import main
+from qa.index_files import read_manifest
 
 from .. import makefiles as mk
 from ..hostile_files import hostile_tree
@@ -202,8 +203,7 @@ def test_qa_index_on_the_hostile_folder_exits_0_and_reports_each_bad_file_once(t
     report = json.loads(done.stdout)
     names = Counter(Path(s["path"]).name for s in report["skipped"])
     assert set(names) == set(unusable) | {"loop_b.txt"} and max(names.values()) == 1, names
-    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
-    indexed = {Path(d["path"]).name for d in manifest["documents"]}
+    indexed = {Path(d["path"]).name for d in read_manifest(tmp_path / "index").documents}
     assert set(READABLE) | {"long_line.txt", "whole.pdf"} <= indexed
     assert not list((tmp_path / "index").glob(".manifest.json.*.tmp"))
 

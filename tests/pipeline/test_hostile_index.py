@@ -40,6 +40,14 @@ def _folder(index):
     return index / segment["name"]
 
 
+def _build(index):
+    return index / json.loads((index / "manifest.json").read_text(encoding="utf-8"))["build"]
+
+
+def _cut(path):
+    path.write_bytes(path.read_bytes()[:-3])
+
+
 def _edit_manifest(index, **changes):
     m = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     m.update(changes)
@@ -85,8 +93,11 @@ DAMAGE = {
     "empty sentences.npy": lambda ix: (_folder(ix) / "sentences.npy").write_bytes(b""),
     "garbled sentences.npy": lambda ix: (_folder(ix) / "sentences.npy").write_bytes(os.urandom(4096)),
     "passages as text": lambda ix: _edit_manifest(ix, passages="many"),
-    "documents as a number": lambda ix: _edit_manifest(ix, documents=7),
+    "documents as a list": lambda ix: _edit_manifest(ix, documents=[{}]),
+    "documents miscounted": lambda ix: _edit_manifest(ix, documents=12345),
     "build outside the folder": lambda ix: _edit_manifest(ix, build="../elsewhere"),
+    "documents' records cut short": lambda ix: _cut(_build(ix) / "documents.jsonl"),
+    "files' offsets garbled": lambda ix: (_build(ix) / "files.offsets.npy").write_bytes(os.urandom(200)),
     "passage missing a key": _drop_key,
     "passage with a wrong type": _wrong_type,
     "NaN sentence vector": _nan_sentences,
