@@ -44,8 +44,9 @@ def write_records(folder: Path, name: str, records: Iterable[dict]) -> int:
 
 class Records(Sequence):
     """The ``count`` records ``name`` in ``folder``: ``len``, ``[i]``, iteration, each a new dict.
-    The files are opened on first use or by ``open()`` (a reader opens them with its build, so a
-    later build removing the folder leaves them readable); nothing is read before a record is asked."""
+    ``open()`` opens the files and checks their sizes (qa.index_files does it when it reads the
+    manifest: held open, a later build removing the folder leaves them readable); no record is read
+    before one is asked for. Safe to share between threads (``pread`` takes no file position)."""
 
     def __init__(self, folder: Path, name: str, count: int):
         self.folder, self.name, self.count = Path(folder), name, int(count)
