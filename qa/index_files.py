@@ -66,14 +66,15 @@ def read_manifest(index_dir: Path) -> Manifest:
     manifest = Manifest.from_dict(data)
     folder = Path(index_dir) / manifest.build
     # Opened now (sizes checked, no record read): held open, a later build removing the folder leaves
-    # them readable, and a damaged or missing one is found here.
-    manifest.documents = Records(folder, "documents", data["documents"]).open()
-    manifest.files = Records(folder, "files", data["files"]).open()
+    # them readable, and a damaged or missing one is found here. (A list: the manifest holds them.)
+    for name in ("documents", "files"):
+        if isinstance(data[name], int):
+            setattr(manifest, name, Records(folder, name, data[name]).open())
     return manifest
 
 
 # The type of each required value of a manifest (the rest are only read when present).
-_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": int, "files": int,
+_MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "documents": (int, list), "files": (int, list),
                    "chunking": dict, "bm25": dict}
 
 
@@ -81,12 +82,14 @@ def _check_types(path: Path, data: dict) -> None:
     """Wrong value types (a text where a count should be) and impossible values are damage too."""
     for key, kind in _MANIFEST_TYPES.items():
         if not isinstance(data[key], kind) or isinstance(data[key], bool):
-            raise IndexCorruptError(f"{path} has a {type(data[key]).__name__} for {key!r}, not a "
-                                    f"{kind.__name__}")
+            names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            raise IndexCorruptError(f"{path} has a {type(data[key]).__name__} for {key!r}, not a {names}")
     build = data["build"]
     if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
         raise IndexCorruptError(f"{path} names no build folder of its own ({build!r})")
-    if data["dim"] <= 0 or data["passages"] < 0 or data["documents"] < 0 or data["files"] < 0:
+    if data["dim"] <= 0 or data["passages"] < 0 or any(
+            data[k] < 0 if isinstance(data[k], int) else not all(isinstance(r, dict) for r in data[k])
+            for k in ("documents", "files")):
         raise IndexCorruptError(f"{path} has impossible values")
 
 
@@ -214,9 +217,14 @@ def publish(index_dir: Path, manifest: Manifest) -> None:
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     record = manifest.to_dict()
     folder = build_folder(index_dir, manifest)
+    from .stores import records_in_folder
+
     try:
         for name in ("documents", "files"):
             rows = record[name]
+            if not records_in_folder(manifest.store):
+                record[name] = list(rows)
+                continue
             if not (isinstance(rows, Records) and rows.folder == folder):
                 write_records(folder, name, rows)
             record[name] = len(rows)

@@ -62,6 +62,12 @@ def keeps_replaced(record: dict) -> bool:
     return record.get("kind") in KINDS and store_class(record["kind"]).keeps_replaced(record)
 
 
+def records_in_folder(record: dict) -> bool:
+    """Whether a build of this store keeps its documents' and files' records in its folder
+    (``Store.records_in_folder``) rather than in the manifest."""
+    return record.get("kind") in KINDS and store_class(record["kind"]).records_in_folder
+
+
 def drop_store(folder: Path, record: dict) -> None:
     """Remove what a build's store keeps outside its folder (nothing for a local store)."""
     if record.get("kind") in KINDS:

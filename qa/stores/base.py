@@ -117,6 +117,11 @@ class Store(ABC):
     #: large index need not read them all (qa.index_files.open_build).
     checks_rows_when_read: ClassVar[bool] = False
 
+    #: True when the documents' and files' records go into the build folder, read a record at a time
+    #: (qa.record_lines); False keeps them in manifest.json, so the manifest alone opens the index on
+    #: another machine (a server's store).
+    records_in_folder: ClassVar[bool] = False
+
     # -- size -----------------------------------------------------------------------------------------
 
     @property

@@ -58,6 +58,7 @@ def segment_records(record: dict) -> list[dict]:
 class FaissStore(Store):
     kind = "faiss"
     checks_rows_when_read = True
+    records_in_folder = True
 
     def __init__(self, folder: Path, segments: list[Segment], n: int):
         self.folder, self.segments = folder, segments

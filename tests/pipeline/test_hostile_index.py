@@ -93,7 +93,7 @@ DAMAGE = {
     "empty sentences.npy": lambda ix: (_folder(ix) / "sentences.npy").write_bytes(b""),
     "garbled sentences.npy": lambda ix: (_folder(ix) / "sentences.npy").write_bytes(os.urandom(4096)),
     "passages as text": lambda ix: _edit_manifest(ix, passages="many"),
-    "documents as a list": lambda ix: _edit_manifest(ix, documents=[{}]),
+    "documents as text": lambda ix: _edit_manifest(ix, documents="many"),
     "documents miscounted": lambda ix: _edit_manifest(ix, documents=12345),
     "build outside the folder": lambda ix: _edit_manifest(ix, build="../elsewhere"),
     "documents' records cut short": lambda ix: _cut(_build(ix) / "documents.jsonl"),
