@@ -173,8 +173,12 @@ def load_index(index_dir: Path) -> StoredIndex:
         before = _manifest_stamp(index_dir)
         try:
             return open_build(index_dir, read_manifest(index_dir))
-        except IndexCorruptError:
+        except (IndexCorruptError, FileNotFoundError) as e:
+            # A file a store opens unguarded and finds removed is a republish too, or else damage.
             if _manifest_stamp(index_dir) == before or attempt == LOAD_ATTEMPTS - 1:
+                if isinstance(e, FileNotFoundError):  # not republished meanwhile: damage
+                    raise IndexCorruptError(f"a file of the index is missing ({e.filename})",
+                                            remedy=Remedy.REBUILD) from e
                 raise  # not republished meanwhile: damage
     raise AssertionError("unreachable")
 

@@ -24,7 +24,13 @@ class RowFile:
     def __init__(self, path: Path, what: str):
         self.what = what
         try:
-            with open(path, "rb") as f:
+            # One descriptor for the header and every later read: a build published meanwhile may
+            # unlink the file, and what is open stays readable (opening it twice raced with that).
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as e:
+            raise IndexCorruptError(f"the {what} vectors are unreadable ({type(e).__name__}: {e})") from e
+        try:
+            with os.fdopen(os.dup(fd), "rb") as f:
                 version = np.lib.format.read_magic(f)
                 read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                                (2, 0): np.lib.format.read_array_header_2_0}.get(version)
@@ -34,15 +40,18 @@ class RowFile:
                 self._start = f.tell()
                 size = f.seek(0, 2)
         except (OSError, ValueError, EOFError) as e:
+            os.close(fd)
             raise IndexCorruptError(f"the {what} vectors are unreadable ({type(e).__name__}: {e})") from e
         if len(shape) not in (1, 2) or fortran or dtype.hasobject:
+            os.close(fd)
             raise IndexCorruptError(f"the {what} vectors are not a table of numbers")
         self.shape, self.dtype = tuple(int(x) for x in shape), dtype
         self._cols = shape[1] if len(shape) == 2 else None  # None: a 1-D array, its rows are numbers
         self._row = (self._cols or 1) * dtype.itemsize
         if size != self._start + shape[0] * self._row:
+            os.close(fd)
             raise IndexCorruptError(f"the {what} vector file does not match its size")
-        self._fd = os.open(path, os.O_RDONLY)
+        self._fd = fd
 
     def __del__(self):
         fd = getattr(self, "_fd", None)
