@@ -12,12 +12,11 @@ import numpy as np
 
 from .embedding import Embedder
 from .fusion import top_k
-from .segment import HAN, detect_language, is_key, tokenize
+from .segment import detect_language, is_key, tokenize
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
-_HAN = re.compile(f"[{HAN}]")
 # Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
 # half, phase, year; and every value each can take.
 _PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
@@ -170,7 +169,7 @@ class CandidateFinder:
         ``translated``."""
         store = self.store
         words = [t for t in tokens if not is_key(t)]
-        direct = self._direct(words, [t for t in tokens if t[0] == "="])
+        direct = store.lexical_scores(words + [t for t in tokens if t[0] == "="])
         same = self.lang_mask.get(q_lang)
         if same is None:
             return direct, None
@@ -195,22 +194,6 @@ class CandidateFinder:
                 cross = cross + np.where(mixed, store.lexical_scores(names), 0.0)
             direct = (direct + cross).astype(np.float32)
         return direct, bridged.astype(np.float32)
-
-    def _direct(self, words: list[str], keys: list[str]) -> np.ndarray:
-        """BM25 of the question's own words and quantity keys, each Chinese word counted once: jieba's
-        search mode gives a word's sub-words beside it (无人机: 无人, 人机, 无人机), and a passage
-        holding the word would otherwise be credited for it as often as it has parts, while the
-        bridge translates the whole word once (qa.bridge._longest). A word counts by its best-scoring
-        form, so a passage holding only a part of it still matches."""
-        from .bridge import _longest
-
-        han = [t for t in words if _HAN.search(t)]
-        groups = [sorted({t for t in han if t in word}) for word in _longest(han)]
-        single = [forms[0] for forms in groups if len(forms) == 1]  # one look-up for these
-        scores = self.store.lexical_scores([t for t in words if not _HAN.search(t)] + keys + single)
-        for forms in (f for f in groups if len(f) > 1):
-            scores = scores + np.max([self.store.lexical_scores([form]) for form in forms], axis=0)
-        return scores.astype(np.float32)
 
     def translate(self, tokens: list[str], lang: str, translated: dict[str, dict[str, float]]) -> dict[str, float]:
         """The question's terms in ``lang`` through the dictionary, once per question (kept in
