@@ -25,8 +25,13 @@ from pathlib import Path
 from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
-COMPILE_VERSION = 5  # bump when the compiled form or the tokenizer rules it depends on change
-_ENTRY_RE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+COMPILE_VERSION = 6  # bump when the compiled form or the tokenizer rules it depends on change
+_ENTRY_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# A proper name's gloss often opens with the name's English spellings, then says what it is:
+# "Taichung, city in central Taiwan", "Xinzhu or Hsinchu city in northern Taiwan", "Xiamen or Amoy,
+# subprovincial city in Fujian". The opening runs of capitalised words, CEDICT's own alternatives
+# joined by " or ", each name the word (see _name_parts).
+_NAME_RUN = re.compile(r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*")
 _SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in", "taiwan pr", "also pr",
                "also written", "same as", "abbr. for", "erhua variant", "archaic variant", "japanese variant")
 # A phrasal verb ("to take in", "to set up") means what its particle makes of the verb; without the
@@ -91,6 +96,26 @@ def _short_parts(gloss: str, sense: list[str], terms_of: Callable[[str], list[st
     return [p for p in parts if 0 < len(p) <= SHORT_GLOSS]
 
 
+def _name_parts(pinyin: str, gloss: str, terms_of: Callable[[str], list[str]]) -> list[list[str]]:
+    """The spellings a proper name's gloss opens with (a proper name: its pinyin is capitalised),
+    each SHORT_GLOSS terms at most: "Taizhong or Taichung city in central Taiwan" gives Taizhong and
+    Taichung, "Taichung, city in central Taiwan" gives Taichung. Without them an English name whose
+    gloss goes on to describe the place could never stand for the Chinese word (the gloss is too long
+    for _short_parts)."""
+    if not pinyin[:1].isupper():
+        return []
+    head = re.split(r"[,(;]", gloss, maxsplit=1)[0]
+    parts = []
+    for alternative in head.split(" or "):
+        run = _NAME_RUN.match(alternative.strip())
+        if run is None:
+            break
+        terms = terms_of(run.group())
+        if 0 < len(terms) <= SHORT_GLOSS:
+            parts.append(terms)
+    return parts
+
+
 def compile_dictionary(source: Path, target: Path) -> None:
     """Parse CC-CEDICT into ``target`` (SQLite): zh word -> weighted English terms, and English term ->
     zh words, most direct first (single-term glosses, earlier senses, shorter words)."""
@@ -107,7 +132,7 @@ def compile_dictionary(source: Path, target: Path) -> None:
             m = _ENTRY_RE.match(line)
             if not m:
                 continue
-            trad, simp, glosses = m.group(1), m.group(2), m.group(3).split("/")
+            trad, simp, pinyin, glosses = m.group(1), m.group(2), m.group(3), m.group(4).split("/")
             if not _HAN_RE.search(simp):
                 continue
             kept = [(g, t) for g, t in ((g, terms_of(g)) for g in glosses) if t][:MAX_GLOSSES]
@@ -123,7 +148,10 @@ def compile_dictionary(source: Path, target: Path) -> None:
                         known[t] = max(known.get(t, 0.0), 1.0 / (i + 1) / norm)
                     # "drone; unmanned aerial vehicle": CEDICT parts a sense's renderings with "; ",
                     # so each part can be a short gloss of its own.
-                    for part in _short_parts(kept[i][0], sense, terms_of):
+                    parts = _short_parts(kept[i][0], sense, terms_of)
+                    if len(sense) > SHORT_GLOSS:  # a proper name described at length: its name alone
+                        parts += [p for p in _name_parts(pinyin, kept[i][0], terms_of) if p not in parts]
+                    for part in parts:
                         for t in part:
                             en2zh.setdefault(t, []).append((len(part), -freq.get(word, 0), i, word))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")

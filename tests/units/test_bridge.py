@@ -78,3 +78,27 @@ def test_a_phrasal_verb_gloss_does_not_stand_for_its_bare_verb(bridge):
     # and other word that took most of the weight; 建立 "to establish; to set up; to found" gave "set".
     assert set(bridge.english_terms("收入")) == {"incom", "revenu"}
     assert "set" not in bridge.english_terms("建立") and "establish" in bridge.english_terms("建立")
+
+
+def test_a_place_name_stands_for_the_place_however_long_its_gloss(bridge):
+    # CEDICT: 台中 "Taichung, city in central Taiwan", 臺中 "Taizhong or Taichung city in central Taiwan",
+    # 高雄 "Kaohsiung, a special municipality in south Taiwan": a proper name (capitalised pinyin) whose
+    # gloss opens with its spellings, then describes it. The spellings stand for the word; the words
+    # describing it do not.
+    assert "台中" in bridge.chinese_words("taichung")[:6]
+    assert "台中" in bridge.chinese_words("taizhong")
+    assert "高雄" in bridge.chinese_words("kaohsiung")[:6]
+    assert "台中" not in bridge.chinese_words("central") and "台中" not in bridge.chinese_words("citi")
+    terms = translate_query(tokenize("offshore wind off Taichung"), "zh", {"台中", "风"}.intersection)
+    assert terms.get("台中") == 1.0
+
+
+def test_only_a_proper_names_opening_spellings_are_its_name():
+    from qa.bridge import _GlossTokenizer, _name_parts
+
+    terms_of = _GlossTokenizer()
+    assert _name_parts("Tai2 zhong1", "Taizhong or Taichung city in central Taiwan", terms_of) == [
+        ["taizhong"], ["taichung"]]
+    assert _name_parts("Xia4 men2", "Xiamen or Amoy, subprovincial city in Fujian", terms_of) == [["xiamen"], ["amoy"]]
+    assert _name_parts("du1 hui4", "City of lights", terms_of) == []  # not a proper name: pinyin lower case
+    assert _name_parts("Bei3 jing1", "the capital Beijing", terms_of) == []  # the gloss does not open with it
