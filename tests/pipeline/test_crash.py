@@ -60,7 +60,7 @@ def progress(stage, done, total):
         stopped.append(stage)
         wait(stage)
 r = b.build_index([docs], index, progress=progress)
-print(json.dumps({"embedded": r.embedded}), flush=True)
+print(json.dumps({"embedded": r.embedded}), file=sys.stderr, flush=True)
 print("done", len(r.added), flush=True)
 """
 OLD_Q, OLD_FILE = "冰岛火山爆发对欧洲航空旅行有什么影响？", "volcano_en.md"
@@ -140,7 +140,8 @@ def test_sigkill_during_a_segment_write_or_a_merge_keeps_the_old_index_and_the_n
         assert len(segments) >= 4 and all(s["passages"] >= 20 for s in segments[1:-1])
         # The two segments written before the kill are not embedded again (their vectors are in the cache).
         later = sum(s["passages"] + s["sentences"] for s in segments[3:])
-        assert 0 < json.loads(done.stdout.split("\n")[-3])["embedded"] <= later
+        said = next(json.loads(ln) for ln in done.stderr.splitlines() if ln.startswith('{"embedded"'))
+        assert 0 < said["embedded"] <= later
     else:
         assert len(named_segments(index)) == (2 if where == "segment-write" else 1)  # the merge is done
     qa = QA.open(index, embedder=embedder)
