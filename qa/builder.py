@@ -196,9 +196,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         flusher = Flusher(index_dir, collector, report, bm25_params, store, segmented)  # bounds the memory
         kept: dict[str, dict] = {}  # (segments) unchanged files: their manifest entries
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
-        seen = set()
+        # (Known before the files are read: a segment flushed midway takes the removed files' vectors.)
+        report.removed = sorted(set(previous.files) - set(shown_paths))
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
-            seen.add(shown)
             collector = flusher.check(collector)  # past FLUSH_PASSAGES: a segment written, a new collector
             prev = previous.files.get(shown)
             if progress:
@@ -248,7 +248,6 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             (report.changed if prev is not None else report.added).append(shown)
         if progress:
             progress("read", len(files), len(files))
-        report.removed = sorted(set(previous.files) - seen)
         if segmented and previous.manifest is not None or flusher.written:
             def manifest(**kw) -> Manifest:
                 report.seconds = round(time.perf_counter() - started, 3)
