@@ -38,7 +38,8 @@ class Flusher:
         self.segmented = segmented  # an update: the old passages of changed files give their vectors
         self.embedder, self.previous, self.progress = collector.embedder, collector.previous, collector.progress
         self.written: list[tuple[dict, list[dict], list[dict]]] = []  # (record, documents, files by place)
-        self.joins = 0  # passages in the index besides the next segment (qa.stores.ann)
+        old = self.previous.manifest if segmented else None
+        self.joins = int(old.passages) if old is not None else 0  # the index besides the next segment (ann)
         self._taken: set[str] = set()
         self._cache: EmbeddingCache | None = None
 
