@@ -1,6 +1,7 @@
 """Scale benchmark: build N passages through QA.build, rebuild, and ask 200 real questions.
 
     python benchmarks/scale.py --passages 100000 [--json] [--jobs J] [--index-type T] [--out DIR]
+                               [--flush-passages F]
 
 The corpus is real text tiled: every paragraph of the XQuAD dev pair (en, zh) and of the CMRC 2018
 trial set (/work/shared/data, or --data) is one JSON Lines record; copy c of paragraph j has the
@@ -51,8 +52,11 @@ NOISE = 0.05
 PY = sys.executable
 
 BUILD = r"""
-import json, sys, time
+import json, os, sys, time
 from qa import QA
+if os.environ.get("SCALE_FLUSH_PASSAGES"):  # --flush-passages: the build's segment size
+    import qa.stores.segments as policy
+    policy.FLUSH_PASSAGES = int(os.environ["SCALE_FLUSH_PASSAGES"])
 docs, index, jobs, store = sys.argv[1], sys.argv[2], (int(sys.argv[3]) or None), (sys.argv[4] or None)
 optimize = len(sys.argv) > 5 and sys.argv[5] == "optimize"
 t = time.perf_counter()
@@ -229,7 +233,11 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=200)
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
+    ap.add_argument("--flush-passages", type=int, default=None,
+                    help="passages a build holds before writing a segment (default: qa's FLUSH_PASSAGES)")
     args = ap.parse_args()
+    if args.flush_passages:
+        os.environ["SCALE_FLUSH_PASSAGES"] = str(args.flush_passages)
     load = os.getloadavg()[0]
     base = Base(args.out, args.data, args.jobs)
     docs, index = args.out / f"docs-{args.passages}", args.out / f"index-{args.passages}"

@@ -191,11 +191,15 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             embedder.workers = max(1, jobs)
         previous = Previous(index_dir, model_name, settings.to_dict(), formats, full, whole=not segmented)
         collector = Collector(embedder, previous, progress)
+        from .segmented import Flusher, update_segments
+
+        flusher = Flusher(index_dir, collector, report, bm25_params, store, segmented)  # bounds the memory
         kept: dict[str, dict] = {}  # (segments) unchanged files: their manifest entries
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
-        seen = set()
+        # (Known before the files are read: a segment flushed midway takes the removed files' vectors.)
+        report.removed = sorted(set(previous.files) - set(shown_paths))
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
-            seen.add(shown)
+            collector = flusher.check(collector)  # past FLUSH_PASSAGES: a segment written, a new collector
             prev = previous.files.get(shown)
             if progress:
                 progress("read", n, len(files))
@@ -244,10 +248,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             (report.changed if prev is not None else report.added).append(shown)
         if progress:
             progress("read", len(files), len(files))
-        report.removed = sorted(set(previous.files) - seen)
-        if segmented and previous.manifest is not None:
-            from .segmented import update_segments
-
+        if segmented and previous.manifest is not None or flusher.written:
             def manifest(**kw) -> Manifest:
                 report.seconds = round(time.perf_counter() - started, 3)
                 return _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
@@ -255,7 +256,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
 
             update_segments(index_dir, previous, collector, kept, shown_paths, skipped_files, report,
                             store=store, optimize=optimize, bm25_params=bm25_params, progress=progress,
-                            manifest=manifest)
+                            manifest=manifest, flusher=flusher, whole=not segmented)
             report.seconds = round(time.perf_counter() - started, 3)
             _prepare_dictionary(progress)
             return report

@@ -1,7 +1,10 @@
 """Which FAISS index holds a build's passage vectors: exact inner product below a size, approximate
 above it, with the approximate index's candidates rescored exactly.
 
-    auto   exact (IndexFlatIP) below ANN_MIN_PASSAGES passages, ``ivf`` from there (the default)
+    auto   exact (IndexFlatIP) below ANN_MIN_PASSAGES passages, ``ivf`` from there (the default);
+           chosen segment by segment: a segment is ``ivf`` when the index it joins reaches
+           ANN_MIN_PASSAGES with it and it holds at least IVF_MIN_SEGMENT passages (each segment's
+           cells are trained on its own vectors), so the exactly searched rows stay few
     flat   exact inner product whatever the size (what qa always did)
     hnsw   HNSW graph over 8-bit scalar-quantised vectors
     ivf    inverted lists (k-means cells) over 8-bit scalar-quantised vectors
@@ -26,16 +29,20 @@ AUTO_ANN = "ivf"
 RESCORE = 200  # candidates an approximate search rescores exactly
 EF_SEARCH = 128  # hnsw: breadth of the graph search
 NPROBE = 32  # ivf: cells searched
+IVF_MIN_SEGMENT = 10_000  # auto: smaller segments stay exact (256+ cells of 39+ training vectors from here)
 TRAIN_SAMPLE = 100_000  # vectors the quantiser and the cells are trained on (a fixed-seed sample)
 
 
-def choose(target: str, count: int) -> str:
-    """The index kind for ``count`` passages from what was asked (``''`` means auto)."""
+def choose(target: str, count: int, joins: int = 0) -> str:
+    """The index kind for a segment of ``count`` passages joining ``joins`` others, from what was
+    asked (``''`` means auto)."""
     kind = target or "auto"
     if kind not in CHOICES:
         raise InputError(f"unknown index type {kind!r}: choose one of {', '.join(CHOICES)}")
     if kind == "auto":
-        return "flat" if count < ANN_MIN_PASSAGES else AUTO_ANN
+        big_enough = count >= min(IVF_MIN_SEGMENT, ANN_MIN_PASSAGES) or not joins
+        approximate = count + joins >= ANN_MIN_PASSAGES and big_enough
+        return AUTO_ANN if approximate else "flat"
     return kind
 
 

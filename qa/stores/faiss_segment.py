@@ -88,10 +88,11 @@ def valid_name(name: object) -> bool:
         and ".." not in name
 
 
-def write_segment(folder: Path, data: BuildData, target: str = "", documents: int | None = None) -> dict:
+def write_segment(folder: Path, data: BuildData, target: str = "", documents: int | None = None,
+                  joins: int = 0) -> dict:
     """Write ``data`` as a new segment in ``folder`` (created here; must not exist), flushed to disk.
     Returns its record for the manifest: name, rows, documents, sentences, deleted (none) and the
-    vector index chosen (qa.stores.ann)."""
+    vector index chosen (qa.stores.ann) for an index of ``joins`` passages besides these."""
     import faiss
 
     folder.mkdir(parents=True)
@@ -102,7 +103,7 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
         for row in data.tokens:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-    kind = ann.choose(target, len(vectors))  # ``target``: the index type asked for (auto by default)
+    kind = ann.choose(target, len(vectors), joins)  # ``target``: the index type asked for (auto by default)
     if kind == "flat":
         index = faiss.IndexFlatIP(vectors.shape[1])
         if len(vectors):

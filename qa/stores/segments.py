@@ -7,9 +7,16 @@ segment, then merges by the policy below; the manifest's documents and files are
 the result (live documents segment by segment). Only what changed is read, embedded and written, plus
 what a merge rewrites.
 
-Merge policy (chosen, not measured): more than ``MAX_SEGMENTS`` segments merge the smallest ones into
-one, so that ``MAX_SEGMENTS`` remain; a segment with more than ``MAX_DELETED`` of its passages deleted
-is rewritten with the merge (or alone). ``qa index --optimize`` merges everything into one segment.
+A build holds at most about ``FLUSH_PASSAGES`` passages in memory: past that it writes what it has
+read as a segment and goes on (qa.segmented.Flusher), so a large build is several "full" segments.
+
+Merge policy (chosen, not measured): more than ``MAX_SEGMENTS`` small segments (fewer live passages
+than ``FLUSH_PASSAGES``; full ones do not count) merge the smallest ones into one, so that
+``MAX_SEGMENTS`` small ones remain; a segment with more than ``MAX_DELETED`` of its passages deleted
+is rewritten with the merge (or alone). ``qa index --optimize`` merges every small segment and every
+segment with deletions into one (everything, when the index is smaller than ``FLUSH_PASSAGES``). A
+merge holds its segments in memory, so it never gathers full segments by count: a million-passage
+build of 20 full segments stays 20 segments.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from .faiss_store import segment_records, store_record
 
 MAX_SEGMENTS = 8
 MAX_DELETED = 0.30
+# Passages a build holds before writing them as a segment: ~28 KB each in memory (passage, tokens,
+# highlight analysis, vectors), so ~1.4 GB; see docs/scale.md for the measured build peak.
+FLUSH_PASSAGES = 50_000
 
 Where = tuple[str, int]  # (segment name, the segment's own document number)
 
@@ -97,15 +107,23 @@ class Layout:
 
     def to_merge(self, everything: bool = False) -> list[str]:
         """The segments the policy merges now (none, or at least one to rewrite)."""
+        small = [s for s in self.segments if live_passages(s) < FLUSH_PASSAGES]
         if everything:
-            whole = len(self.segments) == 1 and not self.segments[0]["deleted"]
-            return [] if whole or not self.segments else [s["name"] for s in self.segments]
+            chosen = [s for s in self.segments if s in small or s["deleted"]]
+            if self.passages() < FLUSH_PASSAGES:
+                chosen = self.segments  # (a small index: one segment)
+            whole = len(chosen) == 1 and not chosen[0]["deleted"]
+            return [] if whole or not chosen else [s["name"] for s in chosen]
         names = [s["name"] for s in self.segments
                  if s.get("deleted_passages", 0) > MAX_DELETED * s["passages"]]
-        if len(self.segments) > MAX_SEGMENTS:
-            rest = sorted((s for s in self.segments if s["name"] not in names), key=live_passages)
-            names += [s["name"] for s in rest[:max(0, len(self.segments) - MAX_SEGMENTS + 1 - len(names))]]
+        if len(small) > MAX_SEGMENTS:
+            rest = sorted((s for s in small if s["name"] not in names), key=live_passages)
+            names += [s["name"] for s in rest[:max(0, len(small) - MAX_SEGMENTS + 1 - len(names))]]
         return names
+
+    def passages(self) -> int:
+        """Live passages in all segments."""
+        return sum(map(live_passages, self.segments))
 
     def merge(self, names: list[str], dim: int, params: BM25Params, target: str) -> dict[Where, Where]:
         """Write the live rows of segments ``names`` as one new segment in place of the first of them.
@@ -132,7 +150,8 @@ class Layout:
             sentences.append(seg.sentence_vectors(live) if len(live) else np.zeros((0, dim), np.float32))
         data = BuildData(passages, tokens, np.concatenate(vectors), np.concatenate(sentences), params,
                          None if any(a is None for a in analysis) else analysis)
-        record = write_segment(self.index_dir / name, data, target, documents=len(documents))
+        others = sum(live_passages(s) for s in self.segments if s not in chosen)
+        record = write_segment(self.index_dir / name, data, target, documents=len(documents), joins=others)
         at = min(self.segments.index(s) for s in chosen)
         self.segments = [s for s in self.segments if s["name"] not in names]
         self.segments.insert(at, record)

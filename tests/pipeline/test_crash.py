@@ -21,10 +21,11 @@ from ..helpers import top_file
 
 # A build that stops (and waits for ``gate`` to exist) at a chosen point: "embed" (after the first
 # batch of texts went through the model), "publish" (build folder written, manifest not yet swapped),
-# "segment-write" (the new segment's files written, not yet flushed) or "merge-write" (the same, for the segment
-# a merge writes; the merge policy is set to merge every update).
+# "segment-write" (the new segment's files written, not yet flushed), "merge-write" (the same, for the segment
+# a merge writes; the merge policy is set to merge every update) or "flush-write" (the same, for the second of
+# the segments a build writes as it goes; it writes one every 20 passages).
 BUILDER = r"""
-import sys, time
+import json, sys, time
 from pathlib import Path
 import qa.builder as b
 docs, index, gate, where = sys.argv[1:5]
@@ -39,15 +40,17 @@ if where == "publish":
         wait("publish")
         real(*a, **k)
     b.publish = segmented.publish = publish  # a whole build, and an update by segments
-if where in ("segment-write", "merge-write"):  # stopped inside a segment write: files written, not yet flushed
+if where in ("segment-write", "merge-write", "flush-write"):  # stopped inside a segment write
     import qa.stores.faiss_segment as fs
     import qa.stores.segments as policy
     if where == "merge-write":
         policy.MAX_SEGMENTS = 1  # the new segment is merged at once with the old one
+    if where == "flush-write":
+        policy.FLUSH_PASSAGES = 20  # the new files are written as several segments
     real_sync, synced = fs.fsync_tree, []
     def sync(folder):
         synced.append(folder)
-        if len(synced) == (2 if where == "merge-write" else 1):
+        if len(synced) == (1 if where == "segment-write" else 2):
             wait(where)
         real_sync(folder)
     fs.fsync_tree = sync
@@ -57,6 +60,7 @@ def progress(stage, done, total):
         stopped.append(stage)
         wait(stage)
 r = b.build_index([docs], index, progress=progress)
+print(json.dumps({"embedded": r.embedded}), file=sys.stderr, flush=True)
 print("done", len(r.added), flush=True)
 """
 OLD_Q, OLD_FILE = "冰岛火山爆发对欧洲航空旅行有什么影响？", "volcano_en.md"
@@ -113,7 +117,7 @@ def named_segments(index: Path) -> list[str]:
     return sorted(s["name"] for s in read_manifest(index).store["segments"])
 
 
-@pytest.mark.parametrize("where", ["segment-write", "merge-write"])
+@pytest.mark.parametrize("where", ["segment-write", "merge-write", "flush-write"])
 def test_sigkill_during_a_segment_write_or_a_merge_keeps_the_old_index_and_the_next_build_finishes(
         live, embedder, where):
     docs, index, gate = live
@@ -122,7 +126,7 @@ def test_sigkill_during_a_segment_write_or_a_merge_keeps_the_old_index_and_the_n
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=60) == -signal.SIGKILL
     assert read_manifest(index).build == before.build and named_segments(index) == ["s-" + before.build[2:]]
-    assert len(segment_folders(index)) == (2 if where == "segment-write" else 3)  # what the kill left half-written
+    assert len(segment_folders(index)) == (2 if where == "segment-write" else 3)  # what the kill left (half-)written
     qa = QA.open(index, embedder=embedder)
     assert top_file(qa, OLD_Q) == OLD_FILE
     assert all("new" not in d["path"] for d in qa.index.documents)
@@ -131,7 +135,15 @@ def test_sigkill_during_a_segment_write_or_a_merge_keeps_the_old_index_and_the_n
                           capture_output=True, text=True, env=subprocess_env(), timeout=600)
     assert done.returncode == 0 and done.stdout.split("\n")[-2] == "done 61", done.stderr
     assert segment_folders(index) == named_segments(index)  # the leftovers are removed
-    assert len(named_segments(index)) == (2 if where == "segment-write" else 1)  # the merge is done
+    if where == "flush-write":  # the old segment and the 61 new files in segments of 20+ passages
+        segments = read_manifest(index).store["segments"]
+        assert len(segments) >= 4 and all(s["passages"] >= 20 for s in segments[1:-1])
+        # The two segments written before the kill are not embedded again (their vectors are in the cache).
+        later = sum(s["passages"] + s["sentences"] for s in segments[3:])
+        said = next(json.loads(ln) for ln in done.stderr.splitlines() if ln.startswith('{"embedded"'))
+        assert 0 < said["embedded"] <= later
+    else:
+        assert len(named_segments(index)) == (2 if where == "segment-write" else 1)  # the merge is done
     qa = QA.open(index, embedder=embedder)
     assert top_file(qa, NEW_Q) == "new_fact.txt" and top_file(qa, OLD_Q) == OLD_FILE
 

@@ -186,3 +186,26 @@ def test_optimize_on_the_command_line_merges_and_says_so(docs, tmp_path, embedde
     assert len(segments_of(index)) == 1
     assert main(["index", str(docs), "--index", str(index), "--optimize", "--json"]) == 0  # nothing left to do
     assert json.loads(capsys.readouterr().out)["merged"] == 0
+
+
+def test_a_build_flushed_every_few_passages_ranks_bit_identically_to_one_built_whole(docs, tmp_path, solo,
+                                                                                      monkeypatch):
+    embedder = solo
+    whole = build(docs, tmp_path / "whole", embedder)
+    assert len(segments_of(tmp_path / "whole")) == 1
+    monkeypatch.setattr(policy, "FLUSH_PASSAGES", 6)  # a segment every 6+ passages (whole files)
+    index = tmp_path / "index"
+    r = build(docs, index, embedder).last_build
+    segs = segments_of(index)
+    assert len(segs) >= 3 and r.merged == 0 and r.passages == whole.index.store.count
+    assert all(s["passages"] >= 6 for s in segs[:-1])  # full ones: the policy merges none of them
+    assert sorted(p.name for p in index.iterdir() if p.name.startswith("s-")) == sorted(s["name"] for s in segs)
+    flushed = QA.open(index, embedder=embedder)
+    assert_same_ranking(flushed, whole, embedder)
+    # An update then adds one segment beside them; nothing is embedded again.
+    (docs / "extra.txt").write_text("An extra note about the zorvath tide tables.\n", encoding="utf-8")
+    r = build(docs, index, embedder).last_build
+    assert len(segments_of(index)) == len(segs) + 1 and r.embedded <= 2
+    assert flushed.ask("zorvath tide tables", k=1).hits  # (the old reader still answers)
+    full = build(docs, tmp_path / "full", embedder, full=True)
+    assert len(segments_of(tmp_path / "full")) >= 3  # a full build flushes too

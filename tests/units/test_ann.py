@@ -43,3 +43,10 @@ def test_approximate_search_rescores_its_candidates_exactly(kind):
         found += len(set(ids.tolist()) & set(exact.tolist()))
         assert np.array_equal(store.vectors(ids[::-1]), vectors[ids[::-1]])
     assert found / 200 >= 0.9
+
+
+def test_auto_is_chosen_segment_by_segment_by_the_size_of_the_index_joined():
+    big, small = ann.IVF_MIN_SEGMENT, ann.IVF_MIN_SEGMENT - 1
+    assert ann.choose("", big, ann.ANN_MIN_PASSAGES - big) == ann.AUTO_ANN  # the index reaches the size
+    assert ann.choose("", big, ann.ANN_MIN_PASSAGES - big - 1) == "flat"
+    assert ann.choose("", small, 10 * ann.ANN_MIN_PASSAGES) == "flat"  # too few to train cells on

@@ -38,3 +38,17 @@ def test_optimize_merges_everything_unless_one_whole_segment():
     assert layout((10, 0), (20, 0)).to_merge(everything=True) == ["s-0", "s-1"]
     assert layout((10, 1)).to_merge(everything=True) == ["s-0"]
     assert layout((10, 0)).to_merge(everything=True) == []
+
+
+def test_full_segments_of_a_flushed_build_never_merge_by_count():
+    full = policy.FLUSH_PASSAGES
+    sizes = [(full + 3, 0)] * (3 * policy.MAX_SEGMENTS) + [(40, 0)]  # a large build: 24 full segments
+    assert layout(*sizes).to_merge() == []
+    small = [(full, 0)] * 2 + [(10 + i, 0) for i in range(policy.MAX_SEGMENTS + 1)]  # 9 small ones: 2 merge
+    assert layout(*small).to_merge() == ["s-2", "s-3"]
+
+
+def test_optimize_of_a_large_index_merges_only_small_and_deleted_segments():
+    full = policy.FLUSH_PASSAGES
+    assert layout((full, 0), (full, 0), (5, 0)).to_merge(everything=True) == []  # one small one: done
+    assert layout((full, 0), (full, 9), (5, 0), (6, 0)).to_merge(everything=True) == ["s-1", "s-2", "s-3"]
