@@ -34,6 +34,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## Build speed\n", "<!-- end of build speed -->")
@@ -76,20 +78,30 @@ for name, files in (("xquad", [sys.argv[1] + "/xquad-dev/xquad.en.json", sys.arg
 print(json.dumps(out))
 """
 
-COMPARE = r"""
+DUMP = r"""
 import json, sys
 import numpy as np
 from pathlib import Path
 from qa.index_files import load_index
-a, b = (load_index(Path(p)).store for p in sys.argv[1:3])
-ia, ib = np.arange(a.count), np.arange(b.count)
-out = {"passages_equal": a.count == b.count}
-if a.count == b.count:
-    out["passage_max_diff"] = float(np.abs(a.vectors(ia) - b.vectors(ib)).max())
-    sa, sb = a.sentence_vectors(ia), b.sentence_vectors(ib)
-    out["sentence_max_diff"] = float(np.abs(sa - sb).max()) if sa.shape == sb.shape else None
-print(json.dumps(out))
+store = load_index(Path(sys.argv[1])).store
+ids = np.arange(store.count)
+np.save(sys.argv[2] + "-passages.npy", np.asarray(store.vectors(ids), dtype=np.float32))
+np.save(sys.argv[2] + "-sentences.npy", np.asarray(store.sentence_vectors(ids), dtype=np.float32))
+print(json.dumps({"passages": int(store.count)}))
 """
+
+
+def compare(codes: dict, tmp: Path) -> dict:
+    """Each side's vectors, read by its own code (the index formats differ between revisions)."""
+    for side in ("base", "head"):
+        run(codes[side], ["-c", DUMP, str(tmp / f"idx-{side}"), str(tmp / f"vec-{side}")])
+    (pa, sa), (pb, sb) = ((np.load(tmp / f"vec-{side}-passages.npy"), np.load(tmp / f"vec-{side}-sentences.npy"))
+                          for side in ("base", "head"))
+    out = {"passages_equal": pa.shape == pb.shape}
+    if pa.shape == pb.shape:
+        out["passage_max_diff"] = float(np.abs(pa - pb).max())
+        out["sentence_max_diff"] = float(np.abs(sa - sb).max()) if sa.shape == sb.shape else None
+    return out
 
 
 def write_docs(data: Path, out: Path) -> Path:
@@ -163,7 +175,7 @@ def main() -> None:
                     print(f"round {r + 1} {side}: {result['passages'] / result['build_s']:.1f} passages/s, "
                           f"build {result['build_s']:.1f} s, model {result['model_s']:.1f} s, cpu {cpu:.1f} s, "
                           f"{result['peak_rss_mb']} MB (load {result['load']})", flush=True)
-        same, _, _ = run(ROOT, ["-c", COMPARE, str(tmp / "idx-base"), str(tmp / "idx-head")])
+        same = compare(codes, tmp)
         evals = {}
         if not args.no_eval:
             for side in ("base", "head"):
