@@ -237,7 +237,7 @@ def publish(index_dir: Path, manifest: Manifest) -> None:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, index_dir / MANIFEST)
-        _fsync_folder(index_dir)  # the rename itself on disk: else a crash could bring back the old manifest
+        fsync_folder(index_dir)  # the rename itself on disk: else a crash could bring back the old manifest
     except BaseException:  # nothing of a build that could not be published is left behind
         tmp.unlink(missing_ok=True)
         remove_stale_builds(index_dir, keep=_current_build(index_dir))
@@ -245,7 +245,7 @@ def publish(index_dir: Path, manifest: Manifest) -> None:
     remove_stale_builds(index_dir, keep=manifest.build, replaced=replaced)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Flush a folder's entries (a rename in it) to disk, where the system can (not on Windows)."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))

@@ -71,16 +71,7 @@ def fsync_tree(folder: Path) -> None:
             with open(path, "rb") as f:
                 os.fsync(f.fileno())
     for where in (folder, folder.parent):
-        try:
-            fd = os.open(where, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
-            continue
-        try:
-            os.fsync(fd)
-        except OSError:  # some file systems refuse to sync a folder
-            pass
-        finally:
-            os.close(fd)
+        index_files.fsync_folder(where)
 
 
 def valid_name(name: object) -> bool:
