@@ -115,22 +115,29 @@ class CandidateFinder:
                 conflicts[i] = bool(named) and not named & values
         return conflicts
 
-    def lacking_names(self, tokens: list[str], lang: str, ids: np.ndarray) -> np.ndarray | None:
+    def name_holders(self, tokens: list[str]) -> dict[str, np.ndarray]:
+        """The question's name keys (qa.names) that the index holds, sorted, each with the passages
+        holding it (a bool per passage of the index). Worked out once per question: the ranking
+        (``lacking_names``) and the confidence (qa.confidence) both read them."""
+        names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"}))
+        return {name: self.store.lexical_scores([name]) > 0 for name in names}
+
+    def lacking_names(self, holders: dict[str, np.ndarray], lang: str, ids: np.ndarray) -> np.ndarray | None:
         """For each passage in ``ids``, whether it lacks every name the question is about: the
-        question's name keys (qa.names) that some candidate in the other language holds. A question
-        naming Hongjing or 宏晶 is about that company, and a passage naming neither is about another,
-        however many of the question's other words it shares. Only names found across languages
-        count, as in BM25: a Chinese question's nouns give keys that can meet a name in Chinese
-        text by chance (叶子 and someone called Yezi), while English text gives keys only for
-        capitalised pinyin. None when no candidate in the other language holds one."""
+        question's name keys (``holders``, from ``name_holders``) that some candidate in the other
+        language holds. A question naming Hongjing or 宏晶 is about that company, and a passage
+        naming neither is about another, however many of the question's other words it shares.
+        Only names found across languages count, as in BM25: a Chinese question's nouns give keys
+        that can meet a name in Chinese text by chance (叶子 and someone called Yezi), while English
+        text gives keys only for capitalised pinyin. None when no candidate in the other language
+        holds one."""
         other = self.lang_mask.get("en" if lang == "zh" else "zh") if lang in ("zh", "en") else None
-        names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"})) if other is not None else []
-        if not names or not len(ids):
+        if other is None or not holders or not len(ids):
             return None
         across = other[ids]
         held = np.zeros(len(ids), dtype=bool)
-        for name in names:
-            holds = self.store.lexical_scores([name])[ids] > 0
+        for holds_all in holders.values():
+            holds = holds_all[ids]
             if (holds & across).any():
                 held |= holds
         return ~held if held.any() else None

@@ -146,12 +146,14 @@ def _in_sentences(chooser, terms: QuestionTerms, pids: list[int], sentences: lis
 def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidates: np.ndarray, candidate_dense: np.ndarray | None,
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
-             candidate_conflicts: np.ndarray | None = None) -> np.ndarray:
+             candidate_conflicts: np.ndarray | None = None,
+             name_holders: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
     contradicts the question (qa.search.Searcher._conflicts; None: no rule applied); ``allowed`` the
-    passages the question may see (a filter), None for all."""
+    passages the question may see (a filter), None for all; ``name_holders`` the search's
+    CandidateFinder.name_holders when it worked them out (None: worked out here)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
@@ -194,16 +196,17 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             cross, np.full(k, key_absent),
                             _lexical_first(searcher, candidates, candidate_lexical, hits),
                             _contradicts(candidates, candidate_conflicts, hits),
-                            _name_keys_hit(store, tokens, hits)]).astype(np.float64)
+                            _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
+                                           else name_holders, hits)]).astype(np.float64)
 
 
-def _name_keys_hit(store, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:
     """Share of the question's name keys (qa.names: pinyin spellings, 吕本富 / "Lu Benfu") that the
-    index holds and the hit holds too; 1 when the index holds none (nothing to miss)."""
-    names = sorted(store.known_terms({t for t in tokens if t[:1] == "~"}))
-    if not names:
+    index holds (``holders``: CandidateFinder.name_holders) and the hit holds too; 1 when the index
+    holds none (nothing to miss)."""
+    if not holders:
         return np.ones(len(hits))
-    return np.mean([store.lexical_scores([name])[hits] > 0 for name in names], axis=0)
+    return np.mean([holds[hits] for holds in holders.values()], axis=0)
 
 
 def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.ndarray) -> np.ndarray:

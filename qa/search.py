@@ -36,6 +36,7 @@ class Scored:
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
     conflicts: np.ndarray | None = None  # per passage: it contradicts the question (Searcher._conflicts)
+    name_holders: dict[str, np.ndarray] | None = None  # CandidateFinder.name_holders (hybrid mode)
 
 
 class Searcher:
@@ -52,18 +53,19 @@ class Searcher:
         candidates to those passages before any is chosen."""
         check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
-        conflicts = self._conflicts(found) if mode == "hybrid" else None
+        holders = self.candidates.name_holders(found.tokens) if mode == "hybrid" else None
+        conflicts = self._conflicts(found, holders) if mode == "hybrid" else None
         fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
-                      None if conflicts is None else conflicts[order])
+                      None if conflicts is None else conflicts[order], holders)
 
-    def _conflicts(self, found) -> np.ndarray | None:
+    def _conflicts(self, found, holders: dict[str, np.ndarray]) -> np.ndarray | None:
         """Candidates that contradict the question's period or lack every name it is about (a bool
         each; None when neither applies): evidence against them (qa.fusion.W_CONFLICT)."""
         parts = [p for p in (self.candidates.contradictions(found.tokens, found.ids, self._topic_terms),
-                             self.candidates.lacking_names(found.tokens, found.lang, found.ids)) if p is not None]
+                             self.candidates.lacking_names(holders, found.lang, found.ids)) if p is not None]
         return np.logical_or.reduce(parts) if parts else None
 
     def _topic_terms(self, pid: int) -> set[str]:
@@ -94,7 +96,7 @@ class Searcher:
         sentences = [answer(pid)[0] for pid in pids]
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
-                                    scored.lexical, scored.conflicts) if pids else None)
+                                    scored.lexical, scored.conflicts, scored.name_holders) if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
         documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)

@@ -142,11 +142,17 @@ def test_contradicts_marks_the_hits_the_ranking_found_contradicting_the_question
 def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit():
     from types import SimpleNamespace
 
+    from qa.candidates import CandidateFinder
     from qa.confidence import _name_keys_hit
 
     postings = {"~lubenfu": np.array([1.0, 0.0, 2.0]), "~xiaomi": np.array([0.0, 0.0, 1.0])}
     store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
                             lexical_scores=lambda ts: sum(postings[t] for t in ts))
+    finder = SimpleNamespace(store=store)
+
+    def name_keys_hit(tokens, hits):
+        return _name_keys_hit(CandidateFinder.name_holders(finder, tokens), hits)
+
     hits = np.array([0, 1, 2])
-    assert _name_keys_hit(store, ["吕本富", "~lubenfu", "~xiaomi", "~nowhere"], hits).tolist() == [0.5, 0.0, 1.0]
-    assert _name_keys_hit(store, ["~nowhere"], hits).tolist() == [1, 1, 1]  # nothing the index could hold
+    assert name_keys_hit(["吕本富", "~lubenfu", "~xiaomi", "~nowhere"], hits).tolist() == [0.5, 0.0, 1.0]
+    assert name_keys_hit(["~nowhere"], hits).tolist() == [1, 1, 1]  # nothing the index could hold
