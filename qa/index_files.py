@@ -78,6 +78,13 @@ _MANIFEST_TYPES = {"build": str, "model": str, "dim": int, "passages": int, "doc
                    "chunking": dict, "bm25": dict}
 
 
+def own_folder(name: object, prefix: str) -> bool:
+    """Whether ``name`` is a folder of the index's own of that kind (``b-`` a build, ``s-`` a
+    segment): a plain name inside the index folder, never a path out of it."""
+    return isinstance(name, str) and name.startswith(prefix) and "/" not in name and "\\" not in name \
+        and ".." not in name
+
+
 def _check_types(path: Path, data: dict) -> None:
     """Wrong value types (a text where a count should be) and impossible values are damage too."""
     for key, kind in _MANIFEST_TYPES.items():
@@ -85,7 +92,7 @@ def _check_types(path: Path, data: dict) -> None:
             names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
             raise IndexCorruptError(f"{path} has a {type(data[key]).__name__} for {key!r}, not a {names}")
     build = data["build"]
-    if not build.startswith("b-") or "/" in build or "\\" in build or ".." in build:
+    if not own_folder(build, "b-"):
         raise IndexCorruptError(f"{path} names no build folder of its own ({build!r})")
     if data["dim"] <= 0 or data["passages"] < 0 or any(
             data[k] < 0 if isinstance(data[k], int) else not all(isinstance(r, dict) for r in data[k])
@@ -170,12 +177,12 @@ def load_index(index_dir: Path) -> StoredIndex:
     is still the current one is damage.
     """
     for attempt in range(LOAD_ATTEMPTS):
-        before = _manifest_stamp(index_dir)
+        before = manifest_stamp(index_dir)
         try:
             return open_build(index_dir, read_manifest(index_dir))
         except (IndexCorruptError, FileNotFoundError) as e:
             # A file a store opens unguarded and finds removed is a republish too, or else damage.
-            if _manifest_stamp(index_dir) == before or attempt == LOAD_ATTEMPTS - 1:
+            if manifest_stamp(index_dir) == before or attempt == LOAD_ATTEMPTS - 1:
                 if isinstance(e, FileNotFoundError):  # not republished meanwhile: damage
                     raise IndexCorruptError(f"a file of the index is missing ({e.filename})",
                                             remedy=Remedy.REBUILD) from e
@@ -183,13 +190,13 @@ def load_index(index_dir: Path) -> StoredIndex:
     raise AssertionError("unreachable")
 
 
-def _manifest_stamp(index_dir: Path) -> tuple[int, int] | None:
+def manifest_stamp(index_dir: Path) -> tuple[int, int, int] | None:
     """Which manifest.json is there (a publish renames a new file over it), None when none is."""
     try:
         st = os.stat(Path(index_dir) / MANIFEST)
     except OSError:
         return None
-    return st.st_ino, st.st_mtime_ns
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def write_build(index_dir: Path, build: str, data: BuildData, store: str | None = None) -> dict:
@@ -336,8 +343,8 @@ def index_info(index_dir: str | os.PathLike) -> dict:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     folders = [build_folder(index_dir, manifest)] + [
-        index_dir / s["name"] for s in manifest.store.get("segments", []) if isinstance(s, dict)
-        and isinstance(s.get("name"), str) and s["name"].startswith("s-") and "/" not in s["name"]]
+        index_dir / s["name"] for s in manifest.store.get("segments", [])
+        if isinstance(s, dict) and own_folder(s.get("name"), "s-")]
     try:
         size = sum(f.stat().st_size for folder in folders for f in folder.iterdir() if f.is_file())
     except OSError:  # no folder, or replaced by a newer build while being read

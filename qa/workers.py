@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .api import QA
 from .errors import QAError
-from .index_files import MANIFEST
+from .index_files import manifest_stamp
 
 CONFIG_ENV = "QA_SERVE_WORKER_CONFIG"  # how the supervisor hands the settings to its workers
 HEALTHCHECK_SECONDS = 60  # a worker silent this long to its supervisor's ping is killed and restarted
@@ -69,11 +69,7 @@ class BuildWatcher:
         self._thread: threading.Thread | None = None
 
     def _stamp(self) -> tuple | None:
-        try:
-            st = os.stat(self.qa.index_dir / MANIFEST)
-        except OSError:
-            return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
+        return manifest_stamp(self.qa.index_dir)
 
     def changed(self) -> bool:
         return self._stamp() != self._seen

@@ -75,8 +75,7 @@ def fsync_tree(folder: Path) -> None:
 
 
 def valid_name(name: object) -> bool:
-    return isinstance(name, str) and name.startswith("s-") and "/" not in name and "\\" not in name \
-        and ".." not in name
+    return index_files.own_folder(name, "s-")
 
 
 def write_segment(folder: Path, data: BuildData, target: str = "", documents: int | None = None,

@@ -68,6 +68,7 @@ class FaissStore(Store):
         # each of its documents (-1: deleted).
         self._global: list[np.ndarray] = []
         self._doc_map: list[np.ndarray] = []
+        self._deleted: list[int] = []  # per segment: how many of its rows are deleted
         seg_of, local_of, cols = [], [], []
         base = doc_base = 0
         for s, seg in enumerate(segments):
@@ -82,6 +83,7 @@ class FaissStore(Store):
             docs = np.full(len(deleted), -1, dtype=np.int64)
             docs[~deleted] = doc_base + np.arange(int((~deleted).sum()))
             self._global.append(glob)
+            self._deleted.append(seg.rows - int(live.sum()))
             self._doc_map.append(docs)
             locals_ = np.flatnonzero(live)
             seg_of.append(np.full(len(locals_), s, dtype=np.int32))
@@ -186,8 +188,7 @@ class FaissStore(Store):
         if self._whole is not None:
             return self._whole.search(query, k)
         found_scores, found_ids = [], []
-        for seg, glob in zip(self.segments, self._global):
-            deleted = seg.rows - int((glob >= 0).sum())
+        for seg, glob, deleted in zip(self.segments, self._global, self._deleted):
             if deleted == seg.rows:
                 continue
             # Deleted rows may be among the nearest: ask for as many more, then leave them out.

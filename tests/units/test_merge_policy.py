@@ -52,3 +52,13 @@ def test_optimize_of_a_large_index_merges_only_small_and_deleted_segments():
     full = policy.FLUSH_PASSAGES
     assert layout((full, 0), (full, 0), (5, 0)).to_merge(everything=True) == []  # one small one: done
     assert layout((full, 0), (full, 9), (5, 0), (6, 0)).to_merge(everything=True) == ["s-1", "s-2", "s-3"]
+
+
+def test_only_plain_names_of_the_index_own_folders_are_taken():
+    """One check for build and segment folder names (the manifest, the store and `qa info` read
+    them): a name that leaves the index folder is never taken."""
+    from qa.index_files import own_folder
+
+    assert own_folder("s-20261201T1200-1-2", "s-") and own_folder("b-x", "b-")
+    for bad in ("s-../x", "s-a/b", "s-a\\b", "b-x", None, 3, "../s-x"):
+        assert not own_folder(bad, "s-"), bad
