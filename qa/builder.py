@@ -100,12 +100,15 @@ def _segmented(index_dir: Path, model: str, settings: ChunkSettings, formats: di
 
 
 def _fragmented(index_dir: Path) -> bool:
-    """More than one segment, or deletions: what --optimize merges away."""
+    """Whether --optimize would merge anything (the policy's own choice, qa.stores.segments)."""
+    from .stores.faiss_store import segment_records
+    from .stores.segments import to_optimize
+
     try:
-        segments = read_manifest(index_dir).store.get("segments") or []
+        store = read_manifest(index_dir).store
+        return store.get("kind") == "faiss" and bool(to_optimize(segment_records(store)))
     except QAError:
         return False
-    return len(segments) > 1 or any(s.get("deleted") for s in segments if isinstance(s, dict))
 
 
 def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model: str,

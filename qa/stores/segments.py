@@ -107,13 +107,9 @@ class Layout:
 
     def to_merge(self, everything: bool = False) -> list[str]:
         """The segments the policy merges now (none, or at least one to rewrite)."""
-        small = [s for s in self.segments if live_passages(s) < FLUSH_PASSAGES]
         if everything:
-            chosen = [s for s in self.segments if s in small or s["deleted"]]
-            if self.passages() < FLUSH_PASSAGES:
-                chosen = self.segments  # (a small index: one segment)
-            whole = len(chosen) == 1 and not chosen[0]["deleted"]
-            return [] if whole or not chosen else [s["name"] for s in chosen]
+            return to_optimize(self.segments)
+        small = [s for s in self.segments if live_passages(s) < FLUSH_PASSAGES]
         names = [s["name"] for s in self.segments
                  if s.get("deleted_passages", 0) > MAX_DELETED * s["passages"]]
         if len(small) > MAX_SEGMENTS:
@@ -179,6 +175,17 @@ class Layout:
         files = [dict(f, documents=[number[tuple(w)] for w in f["documents"]]) for f in files]
         sentences = sum(s.get("sentences", 0) - s.get("deleted_sentences", 0) for s in self.segments)
         return store_record(self.segments), documents, files, first, sentences
+
+
+def to_optimize(segments: list[dict]) -> list[str]:
+    """The segments ``--optimize`` merges: every small one (under FLUSH_PASSAGES live passages) and
+    every one with deletions, or all of them in an index of fewer passages than that (one segment);
+    none when that would rewrite a single segment with nothing deleted."""
+    chosen = [s for s in segments if live_passages(s) < FLUSH_PASSAGES or s["deleted"]]
+    if sum(map(live_passages, segments)) < FLUSH_PASSAGES:
+        chosen = segments  # (a small index: one segment)
+    whole = len(chosen) == 1 and not chosen[0]["deleted"]
+    return [] if whole or not chosen else [s["name"] for s in chosen]
 
 
 def live_passages(record: dict) -> int:
