@@ -147,13 +147,14 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
              candidate_conflicts: np.ndarray | None = None,
-             name_holders: dict[str, np.ndarray] | None = None) -> np.ndarray:
+             name_holders: dict[str, np.ndarray] | None = None, *, wants: str) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
     contradicts the question (qa.search.Searcher._conflicts; None: no rule applied); ``allowed`` the
     passages the question may see (a filter), None for all; ``name_holders`` the search's
-    CandidateFinder.name_holders when it worked them out (None: worked out here)."""
+    CandidateFinder.name_holders when it worked them out (None: worked out here); ``wants`` the
+    kind of answer the question asks for (qa.answer_types.answer_type)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
@@ -192,7 +193,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
-                            margin, _type_match(searcher.chooser, question, pids, sentences),
+                            margin, _type_match(searcher.chooser, wants, pids, sentences),
                             cross, np.full(k, key_absent),
                             _lexical_first(searcher, candidates, candidate_lexical, hits),
                             _contradicts(candidates, candidate_conflicts, hits),
@@ -233,15 +234,13 @@ def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:
     return np.ones(len(hits)) if own is None else (~np.asarray(own)[hits]).astype(np.float64)
 
 
-def _type_match(chooser, question: str, pids: list[int], sentences: list[int]) -> np.ndarray:
+def _type_match(chooser, wants: str, pids: list[int], sentences: list[int]) -> np.ndarray:
     """1 when the question asks for no quantity, else whether the highlighted sentence holds one of
-    the kind it asks for (a date, a percentage, a number)."""
-    from .highlight import asks_quantity
-
-    kind = asks_quantity(question)
-    if not kind:
+    the kind it asks for (a date, a percentage, a number: an amount of money or a count is a number
+    here). ``wants``: qa.answer_types.answer_type of the question."""
+    letter = {"m": "n", "c": "n"}.get(wants, wants)
+    if not letter or letter not in "dpn":
         return np.ones(len(pids))
-    letter = {"date": "d", "percent": "p"}.get(kind, "n")
     return np.array([j >= 0 and letter in chooser.sentences(pid)[j][3] for pid, j in zip(pids, sentences)],
                     dtype=np.float64)
 

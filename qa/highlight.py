@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answer_types import answer_kinds, asks_quantity, has_quantity  # noqa: F401 (asks_quantity, has_quantity: for callers)
+from .answer_types import answer_kinds
 from .index_files import StoredIndex
 from .records import Passage
 from .scripts import to_simplified

@@ -87,7 +87,8 @@ class Searcher:
         if q is None and len(scored.ids):
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, answer_type(question), other)
+        wants = answer_type(question)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, wants, other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]
@@ -96,7 +97,8 @@ class Searcher:
         sentences = [answer(pid)[0] for pid in pids]
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
-                                    scored.lexical, scored.conflicts, scored.name_holders) if pids else None)
+                                    scored.lexical, scored.conflicts, scored.name_holders, wants=wants)
+                if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
         documents: dict[int, int] = {}  # document -> its number in the answer (1 = shown first)

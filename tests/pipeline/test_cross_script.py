@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.highlight import asks_quantity, has_quantity
+from qa.answer_types import asks_quantity, has_quantity
 from qa.names import english_name_keys, load_readings
 from qa.quantities import quantity_keys
 from qa.scripts import to_simplified

@@ -207,5 +207,5 @@ def test_a_build_flushed_every_few_passages_ranks_bit_identically_to_one_built_w
     r = build(docs, index, embedder).last_build
     assert len(segments_of(index)) == len(segs) + 1 and r.embedded <= 2
     assert flushed.ask("zorvath tide tables", k=1).hits  # (the old reader still answers)
-    full = build(docs, tmp_path / "full", embedder, full=True)
+    build(docs, tmp_path / "full", embedder, full=True)
     assert len(segments_of(tmp_path / "full")) >= 3  # a full build flushes too

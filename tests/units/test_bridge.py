@@ -3,7 +3,7 @@
 import pytest
 
 from qa.bridge import load_bridge, translate_query
-from qa.highlight import asks_quantity, has_quantity
+from qa.answer_types import asks_quantity, has_quantity
 from qa.segment import tokenize
 
 

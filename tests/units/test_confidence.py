@@ -81,7 +81,7 @@ def test_verdict_without_hits_is_no_answer():
 
 def test_type_match_asks_the_highlighted_sentence_for_the_kind_of_quantity_the_question_wants():
     from qa.confidence import _type_match
-    from qa.highlight import has_quantity
+    from qa.answer_types import answer_type, has_quantity
 
     texts = {0: "The bridge opened in 1937.", 1: "The bridge is painted orange.", 2: "它高227米。"}
 
@@ -89,11 +89,11 @@ def test_type_match_asks_the_highlighted_sentence_for_the_kind_of_quantity_the_q
         def sentences(self, pid):
             return [(texts[pid], "en", True, has_quantity(texts[pid]))]
 
-    when = _type_match(Chooser(), "When did the bridge open?", [0, 1], [0, 0])
+    when = _type_match(Chooser(), answer_type("When did the bridge open?"), [0, 1], [0, 0])
     assert when.tolist() == [1.0, 0.0]
-    assert _type_match(Chooser(), "桥有多高？", [2, 1], [0, 0]).tolist() == [1.0, 0.0]
-    assert _type_match(Chooser(), "What colour is the bridge?", [0, 1], [0, 0]).tolist() == [1.0, 1.0]
-    assert _type_match(Chooser(), "When did the bridge open?", [0], [-1]).tolist() == [0.0]
+    assert _type_match(Chooser(), answer_type("桥有多高？"), [2, 1], [0, 0]).tolist() == [1.0, 0.0]
+    assert _type_match(Chooser(), answer_type("What colour is the bridge?"), [0, 1], [0, 0]).tolist() == [1.0, 1.0]
+    assert _type_match(Chooser(), answer_type("When did the bridge open?"), [0], [-1]).tolist() == [0.0]
 
 
 def test_cross_marks_hits_with_no_text_in_the_questions_language():
