@@ -61,7 +61,7 @@ class Layout:
     segments: list[dict]
     docs: dict[str, dict[int, dict]]
     merged: int = 0  # segments merged by this build
-    _sentences: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _sentences: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, index_dir: Path, manifest: Manifest) -> tuple["Layout", list[Where]]:
@@ -82,21 +82,30 @@ class Layout:
     def _segment(self, name: str) -> dict:
         return next(s for s in self.segments if s["name"] == name)
 
-    def _sentence_counts(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document, sentences) of each of the segment's passages (its columns, read when first needed)."""
+    def _sentences_per_document(self, name: str) -> np.ndarray:
+        """How many sentences each of the segment's documents has (from its passage columns, read
+        when first needed)."""
         if name not in self._sentences:
             with np.load(self.index_dir / name / "passages_columns.npz", allow_pickle=False) as z:
-                self._sentences[name] = (z["doc"], z["sentences"])
+                doc, sentences = z["doc"], z["sentences"]
+            self._sentences[name] = np.bincount(doc, weights=sentences, minlength=self._segment(name)["documents"]
+                                                ).astype(np.int64) if len(doc) else np.zeros(0, np.int64)
         return self._sentences[name]
 
     def delete(self, places: list[Where]) -> None:
         """Record documents as deleted (a changed or removed file's)."""
+        touched = set()
         for name, d in places:
             seg, doc = self._segment(name), self.docs[name].pop(d)
-            seg["deleted"] = sorted(seg["deleted"] + [d])
-            docs, sentences = self._sentence_counts(name)
+            seg["deleted"].append(d)
+            touched.add(name)
+            per_document = self._sentences_per_document(name)
             seg["deleted_passages"] = seg.get("deleted_passages", 0) + int(doc["passages"])
-            seg["deleted_sentences"] = seg.get("deleted_sentences", 0) + int(sentences[docs == d].sum())
+            seg["deleted_sentences"] = seg.get("deleted_sentences", 0) + (
+                int(per_document[d]) if 0 <= d < len(per_document) else 0)
+        for name in touched:
+            seg = self._segment(name)
+            seg["deleted"] = sorted(seg["deleted"])
         self.segments = [s for s in self.segments if self.docs[s["name"]]]  # nothing live: dropped
 
     def add(self, record: dict, documents: list[dict]) -> None:
