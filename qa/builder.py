@@ -17,7 +17,6 @@ from . import __version__
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
 from .documents import Skipped, discover, display_paths, load_file_report
-from .embed_cache import EmbeddingCache, cache_path
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
 from .formats import FormatOptions
@@ -265,7 +264,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             return report
         if not collector.passages:
             nothing_indexed(index_dir, previous, report)
-        cache = EmbeddingCache(cache_path(index_dir, model_name, embedder.dim), embedder.dim)
+        cache = collector.work_cache()
         vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
         build = new_build_name()
         if progress:

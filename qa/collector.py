@@ -66,8 +66,12 @@ class _Ahead:
 class Collector:
     """Accumulates documents and passages for the new build, reusing vectors where it can."""
 
-    def __init__(self, embedder: Embedder, previous: Previous, progress: Progress | None):
+    def __init__(self, embedder: Embedder, previous: Previous, progress: Progress | None,
+                 cache: EmbeddingCache | None = None):
+        """``cache``: the build's work file of vectors (``work_cache``), when an earlier collector of
+        the same build opened it (a build written in several segments: qa.segmented.Flusher)."""
         self.embedder, self.previous, self.progress = embedder, previous, progress
+        self._cache = cache
         self.documents: list[dict] = []
         self.files: list[dict] = []
         self.passages: list[Passage] = []
@@ -164,9 +168,7 @@ class Collector:
             if encoder is None:
                 self._ahead = _Ahead(None, None)
             else:
-                dim = self.embedder.dim
-                self._ahead = _Ahead(encoder, EmbeddingCache(cache_path(self.previous.index_dir,
-                                                                        self.embedder.name, dim), dim))
+                self._ahead = _Ahead(encoder, self.work_cache())
         ahead = self._ahead
         if ahead.encoder is None or len(self.passages) - ahead.next < AHEAD_PASSAGES:
             return
@@ -175,6 +177,14 @@ class Collector:
         ahead.next = len(self.passages)
         if keys:
             ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def work_cache(self) -> EmbeddingCache:
+        """The build's work file of vectors (qa.embed_cache), opened once (its keys are read from
+        the file when opened) and shared by everything of this build that embeds."""
+        if self._cache is None:
+            dim = self.embedder.dim
+            self._cache = EmbeddingCache(cache_path(self.previous.index_dir, self.embedder.name, dim), dim)
+        return self._cache
 
     def _groups(self, start: int, taken: set[bytes], wanted) -> tuple[list, list[bytes]]:
         """(passage text or None, its sentences' texts) for passages from ``start`` with a text for

@@ -17,7 +17,6 @@ from typing import Callable
 
 from .builder import BuildReport, new_build_name, nothing_indexed
 from .collector import Collector, Previous, Progress
-from .embed_cache import EmbeddingCache, cache_path
 from .index_files import publish, write_record
 from .lexical import BM25Params
 from .records import Manifest
@@ -41,20 +40,14 @@ class Flusher:
         old = self.previous.manifest if segmented else None
         self.joins = int(old.passages) if old is not None else 0  # the index besides the next segment (ann)
         self._taken: set[str] = set()
-        self._cache: EmbeddingCache | None = None
+        self.cache = collector.work_cache  # one work file of vectors for the whole build
 
     def check(self, collector: Collector) -> Collector:
         """``collector``, or once it holds enough passages a new one (its files written as a segment)."""
         if not self.on or len(collector.passages) < policy.FLUSH_PASSAGES:
             return collector
         self.write(collector)
-        return Collector(self.embedder, self.previous, self.progress)
-
-    def cache(self) -> EmbeddingCache:
-        if self._cache is None:
-            dim = self.embedder.dim
-            self._cache = EmbeddingCache(cache_path(self.index_dir, self.embedder.name, dim), dim)
-        return self._cache
+        return Collector(self.embedder, self.previous, self.progress, cache=self.cache())
 
     def write(self, collector: Collector) -> None:
         """Embed ``collector``'s passages and write them as a new segment (not yet in the manifest)."""
