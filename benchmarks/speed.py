@@ -39,7 +39,7 @@ ZH_Q, EN_Q = "韩国人工智能发展的目标是什么？", "What does South K
 
 # -- processes --------------------------------------------------------------------------------------
 
-def run(cmd: list[str], env: dict | None = None, cwd: Path = OUT) -> dict:
+def run(cmd: list[str], env: dict | None = None, cwd: Path | None = OUT) -> dict:
     """Run ``cmd`` as a fresh process: wall seconds from start to exit, peak RSS (MB), CPU seconds (user +
     system), exit code, output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
