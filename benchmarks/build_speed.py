@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -37,9 +36,14 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import speed  # noqa: E402
+from quality import replace_between  # noqa: E402
+from speed import PY, articles, checkout  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## Build speed\n", "<!-- end of build speed -->")
-PY = sys.executable
 
 BUILD = r"""
 import json, sys, time
@@ -105,39 +109,17 @@ def compare(codes: dict, tmp: Path) -> dict:
 
 
 def write_docs(data: Path, out: Path) -> Path:
-    """One Markdown document per article: XQuAD en + zh and CMRC trial (as benchmarks/speed.py)."""
+    """One Markdown document per article, all in ``out``: benchmarks/speed.py's corpora in one folder."""
     out.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "zh"):
-        for i, art in enumerate(json.loads((data / "xquad-dev" / f"xquad.{lang}.json").read_text())["data"]):
-            body = "\n\n".join(p["context"] for p in art["paragraphs"])
-            (out / f"xquad_{lang}_{i:02d}.md").write_text(f"# {art['title']}\n\n{body}\n", encoding="utf-8")
-    for i, art in enumerate(json.loads((data / "cmrc2018-trial" / "cmrc2018_trial.json").read_text())["data"]):
-        body = "\n\n".join(p["context"] for p in art["paragraphs"])
-        (out / f"cmrc_{i:03d}.md").write_text(f"# {art['title']}\n\n{body}\n", encoding="utf-8")
+    for corpus, name, text in articles(data):
+        (out / f"{corpus}_{name}.md").write_text(text, encoding="utf-8")
     return out
 
 
-def checkout(rev: str, dst: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qa"], check=True,
-                             capture_output=True).stdout
-    dst.mkdir(parents=True)
-    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
-    return dst
-
-
 def run(code: Path, args: list[str]) -> tuple[dict, float, float]:
-    """(JSON the child printed, its peak RSS in MB, its CPU seconds): wait4 on that one process."""
-    env = dict(os.environ, PYTHONPATH=str(code))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([PY, *args], cwd=code, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode:
-            raise RuntimeError(f"{args[:2]} failed ({proc.returncode}): {err.read().decode()[-2000:]}")
-        return (json.loads(out.read().decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024,
-                usage.ru_utime + usage.ru_stime)
+    """(JSON the child printed last, its peak RSS in MB, its CPU seconds): Python on ``code``'s qa."""
+    r = speed.run([PY, *args], dict(os.environ, PYTHONPATH=str(code)), cwd=code)
+    return json.loads(r["stdout"].strip().splitlines()[-1]), r["rss_mb"], r["cpu_s"]
 
 
 def load() -> float:
@@ -229,11 +211,10 @@ def markdown(r: dict) -> str:
 def write_section(text: str) -> None:
     head, end = SECTION
     body = RESULTS.read_text(encoding="utf-8")
-    block = f"{head}\n{text}\n{end}\n"
     if head in body and end in body:
-        body = body[:body.index(head)] + block + body[body.index(end) + len(end) + 1:]
+        body = replace_between(body, head, end, f"{head}\n{text}\n{end}")
     else:
-        body = body.rstrip("\n") + "\n\n" + block
+        body = body.rstrip("\n") + f"\n\n{head}\n{text}\n{end}\n"
     RESULTS.write_text(body, encoding="utf-8")
 
 

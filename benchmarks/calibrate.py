@@ -214,10 +214,13 @@ def judge(records: list[Record], models: dict[str, Calibration]) -> dict[tuple[s
     return out
 
 
-def cross_fit(records: list[Record], keep: float = KEEP,
-              news_keep: float | None = NEWS_KEEP) -> tuple[dict[str, Calibration], list[Calibration]]:
+def cross_fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEWS_KEEP,
+              seed: int | None = None) -> tuple[dict[str, Calibration], list[Calibration]]:
+    """Two fits, each on one half of the articles: (the fit that did not see it, by group; the two
+    fits). The halves alternate in sorted order of the groups, or (``seed``) are a random halving."""
     groups = sorted({r.group for r in records})
-    fold = {g: i % 2 for i, g in enumerate(groups)}
+    half = np.arange(len(groups)) if seed is None else np.random.default_rng(seed).permutation(len(groups))
+    fold = {g: int(half[i] % 2) for i, g in enumerate(groups)}
     fits = [fit([r for r in records if fold[r.group] != f], keep, news_keep) for f in (0, 1)]
     return {g: fits[fold[g]] for g in groups}, fits
 
@@ -225,13 +228,9 @@ def cross_fit(records: list[Record], keep: float = KEEP,
 def split_figures(records: list[Record], splits: int = SPLITS) -> dict[str, list[float]]:
     """The same held-out figures over ``splits`` random halvings of the articles: one halving is a
     noisy draw (a task's 2% lowest right answers are a handful of questions)."""
-    groups = sorted({r.group for r in records})
     found: dict[str, list[float]] = {}
     for seed in range(splits):
-        half = np.random.default_rng(seed).permutation(len(groups)) % 2
-        fold = {g: int(half[i]) for i, g in enumerate(groups)}
-        fits = [fit([r for r in records if fold[r.group] != f]) for f in (0, 1)]
-        table = judge(records, {g: fits[fold[g]] for g in groups})
+        table = judge(records, cross_fit(records, seed=seed)[0])
         for (data, task), row in table.items():
             if row["right"]:
                 found.setdefault(f"{data} {task} kept", []).append(row["kept"] / row["right"])

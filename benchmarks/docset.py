@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from speed import checkout
+
 from qa.evaluate import DEPTH, contains_answer, distinct_ranking, mrr_at, rank_of, recall_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,9 +194,7 @@ def run_at(rev: str, script: str, args: list[str]) -> dict:
                             text=True, check=True).stdout.strip()
     src = ROOT / "benchmarks" / "out" / f"qa-at-{commit}"
     if not (src / "qa").is_dir():
-        src.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qa"], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+        checkout(rev, src)
     out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, check=True,
                          env=dict(os.environ, QA_SRC=str(src)))
     return json.loads(out.stdout)

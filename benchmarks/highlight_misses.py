@@ -23,7 +23,9 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -105,29 +107,58 @@ def ask(case):
     right = (rest == [] or rank == 1) and contains_answer(hit.highlight.text if hit.highlight else None,
                                                          gold_answers)
     row = None
-    if rank == 1 and not right:
-        row = describe(qa, hit, text, gold_answers)
-    if DUMP is not None and (rank == 1 or not rest):
-        DUMP.append(dump(qa, hit, text, gold_answers, set_name, task, half, qid, right))
+    dumping = DUMP is not None and (rank == 1 or not rest)
+    if (rank == 1 and not right) or dumping:
+        seen = FirstHit.of(qa, hit, text)
+        if rank == 1 and not right:
+            row = describe(seen, gold_answers)
+        if dumping:
+            DUMP.append(dump(seen, gold_answers, set_name, task, half, qid, right))
     return rank, right, row
 
 
 DUMP: list | None = None
 
 
-def dump(qa, hit, question: str, answers, *where) -> dict:
-    """Every sentence of the first hit's passage with its score parts and whether it holds the answer."""
-    from qa.highlight import AnswerFinder
+@dataclass
+class FirstHit:
+    """What the highlight saw of a question's first hit: the question scored, the answer finder, the
+    hit's passage, its sentences' score parts (qa.highlight.SentenceChooser.parts) and the one chosen."""
 
-    searcher = qa.searcher
-    scored = searcher.score(question)
-    own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-    finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
-    pid = hit.passage_id
-    parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants)
-    passage = searcher.store.passage(pid)
+    searcher: Any
+    question: str
+    scored: Any
+    finder: Any
+    pid: int
+    parts: dict
+    passage: Any
+    analysed: list
+    chosen: int
+
+    @classmethod
+    def of(cls, qa, hit, question: str) -> FirstHit:
+        from qa.highlight import AnswerFinder
+
+        searcher = qa.searcher
+        scored = searcher.score(question)
+        own, other = searcher.candidates.readings(scored.tokens, scored.translated)
+        finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
+        pid = hit.passage_id
+        parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants)
+        passage = searcher.store.passage(pid)
+        return cls(searcher, question, scored, finder, pid, parts, passage, searcher.chooser.sentences(pid),
+                   finder(pid)[0])
+
+    def lead(self) -> int:
+        """The lead sentence of the passage's document, when this passage holds it, else -1."""
+        topic = self.searcher.chooser.topic(self.passage.doc)
+        return topic.lead_sentence if topic.lead_passage == self.pid else -1
+
+
+def dump(seen: FirstHit, answers, *where) -> dict:
+    """Every sentence of the first hit's passage with its score parts and whether it holds the answer."""
+    searcher, scored, passage, pid = seen.searcher, seen.scored, seen.passage, seen.pid
     topic = searcher.chooser.topic(passage.doc)
-    analysed = searcher.chooser.sentences(pid)
     q = scored.query_vector
     vectors = searcher.store.sentence_vectors([pid])
     keys = searcher.chooser.keys(pid)
@@ -136,39 +167,26 @@ def dump(qa, hit, question: str, answers, *where) -> dict:
         t = searcher.store.sentence_vectors([topic.lead_passage])[topic.lead_sentence]
     return {"where": where, "tokens": scored.tokens, "q_topic": float(q @ t) if t is not None else None,
             "topic_sims": [float(v @ t) for v in vectors] if t is not None else None,
-            "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": question, "qlang": scored.lang, "wants": finder.wants,
-            "chosen": finder(pid)[0], "lead": topic.lead_sentence if topic.lead_passage == pid else -1,
+            "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": seen.question,
+            "qlang": scored.lang, "wants": seen.finder.wants, "chosen": seen.chosen, "lead": seen.lead(),
             "first_passage": topic.lead_passage == pid,
-            "sentences": [{"text": passage.sentence_text(j), "lang": analysed[j][1], "quantity": analysed[j][3],
-                           "holds": contains_answer(passage.sentence_text(j), answers),
-                           **{k: float(v[j]) for k, v in parts.items()}} for j in range(len(passage.sentences))]}
+            "sentences": [{"text": passage.sentence_text(j), "lang": seen.analysed[j][1],
+                           "quantity": seen.analysed[j][3], "holds": contains_answer(passage.sentence_text(j), answers),
+                           **{k: float(v[j]) for k, v in seen.parts.items()}} for j in range(len(passage.sentences))]}
 
 
-def describe(qa, hit, question: str, answers) -> dict:
+def describe(seen: FirstHit, answers) -> dict:
     """The first hit's sentences: the chosen one and those holding the answer, with their score parts."""
-    searcher = qa.searcher
-    scored = searcher.score(question)
-    q = scored.query_vector
-    own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-    from qa.highlight import AnswerFinder
-
-    finder = AnswerFinder(searcher.chooser, q, own, scored.lang, answer_type(question), other)
-    pid = hit.passage_id
-    parts = searcher.chooser.parts(pid, q, finder.reading, finder.wants)
-    passage = searcher.store.passage(pid)
-    analysed = searcher.chooser.sentences(pid)
-    chosen = finder(pid)[0]
+    passage, parts = seen.passage, seen.parts
     holding = [j for j in range(len(passage.sentences)) if contains_answer(passage.sentence_text(j), answers)]
 
     def info(j: int) -> dict:
-        return {"j": j, "text": passage.sentence_text(j)[:160], "quantity": analysed[j][3],
+        return {"j": j, "text": passage.sentence_text(j)[:160], "quantity": seen.analysed[j][3],
                 **{k: round(float(v[j]), 3) for k, v in parts.items() if k != "blocked"},
                 "blocked": bool(parts["blocked"][j] < 0)}
 
-    return {"question": question, "wants": finder.wants, "sentences": len(passage.sentences),
-            "lead": searcher.chooser.topic(passage.doc).lead_sentence
-            if searcher.chooser.topic(passage.doc).lead_passage == pid else -1,
-            "chosen": info(chosen), "answer": [info(j) for j in holding][:2]}
+    return {"question": seen.question, "wants": seen.finder.wants, "sentences": len(passage.sentences),
+            "lead": seen.lead(), "chosen": info(seen.chosen), "answer": [info(j) for j in holding][:2]}
 
 
 def kind_of(row: dict) -> str:

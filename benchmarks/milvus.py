@@ -32,18 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from docset import write_section  # noqa: E402
+from milvus_lexical import default_data  # noqa: E402
 from quality import MODES, METRICS, f3, written_by  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## Milvus\n", "<!-- end of milvus -->")
 SPEED = ("### Warm latency\n", "<!-- end of milvus speed -->")
-
-
-def default_data() -> Path:
-    for base in (ROOT.parent, ROOT.parent.parent):
-        if (base / "shared" / "data").is_dir():
-            return base / "shared" / "data"
-    return ROOT.parent / "shared" / "data"
 
 
 def quality(args, uri: str) -> str:

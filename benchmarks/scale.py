@@ -29,9 +29,7 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,6 +43,7 @@ from qa.collector import embed_text, passage_views  # noqa: E402
 from qa.embed_cache import EmbeddingCache, cache_path, text_key  # noqa: E402
 from qa.embedding import DEFAULT_MODEL, USEEmbedder  # noqa: E402
 from rebuild import paragraphs  # noqa: E402
+import speed  # noqa: E402
 from speed import questions  # noqa: E402
 
 RECORDS_PER_FILE = 500
@@ -101,15 +100,8 @@ print(json.dumps({"open_first_ask_s": opened, "p50_ms": float(np.percentile(lat,
 
 def run(cmd: list[str]) -> tuple[dict, float]:
     """Run a fresh process; (its JSON output, its peak RSS in MB)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("QA_INDEX", None), env.pop("QA_MODEL", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        out.seek(0), err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"{cmd[:3]} failed: {err.read().decode(errors='replace')[-3000:]}")
-        return json.loads(out.read().decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+    r = speed.run(cmd, speed.env_for(ROOT), cwd=None)
+    return json.loads(r["stdout"].strip().splitlines()[-1]), r["rss_mb"]
 
 
 def write_records(path: Path, records: list[dict]) -> None:

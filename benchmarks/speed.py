@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -38,8 +39,9 @@ ZH_Q, EN_Q = "韩国人工智能发展的目标是什么？", "What does South K
 
 # -- processes --------------------------------------------------------------------------------------
 
-def run(cmd: list[str], env: dict | None = None, cwd: Path = OUT) -> dict:
-    """Run ``cmd`` as a fresh process: wall seconds from start to exit, peak RSS (MB), exit code."""
+def run(cmd: list[str], env: dict | None = None, cwd: Path | None = OUT) -> dict:
+    """Run ``cmd`` as a fresh process: wall seconds from start to exit, peak RSS (MB), CPU seconds (user +
+    system), exit code, output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
@@ -47,8 +49,9 @@ def run(cmd: list[str], env: dict | None = None, cwd: Path = OUT) -> dict:
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
-        result = {"s": seconds, "rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode,
-                  "stdout": out.read().decode(errors="replace"), "stderr": err.read().decode(errors="replace")}
+        result = {"s": seconds, "rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "rc": proc.returncode, "stdout": out.read().decode(errors="replace"),
+                  "stderr": err.read().decode(errors="replace")}
     if result["rc"] != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({result['rc']}): {result['stderr'][-2000:]}")
     return result
@@ -66,19 +69,28 @@ def qa_cmd(*args: str) -> list[str]:
 
 # -- data -------------------------------------------------------------------------------------------
 
+def articles(data: Path) -> Iterator[tuple[str, str, str]]:
+    """(corpus, name, Markdown text) of each article: xquad en + zh (the pair; named by language and
+    number), and CMRC (by number)."""
+    def text(art: dict) -> str:
+        body = "\n\n".join(p["context"] for p in art["paragraphs"])
+        return f"# {art['title']}\n\n{body}\n"
+
+    for lang in ("en", "zh"):
+        for i, art in enumerate(json.loads((data / "xquad-dev" / f"xquad.{lang}.json").read_text())["data"]):
+            yield "xquad", f"{lang}_{i:02d}", text(art)
+    for i, art in enumerate(json.loads((data / "cmrc2018-trial" / "cmrc2018_trial.json").read_text())["data"]):
+        yield "cmrc", f"{i:03d}", text(art)
+
+
 def write_docs(data: Path) -> dict[str, Path]:
-    """One Markdown document per article: xquad en + zh (the pair), and CMRC."""
+    """One Markdown document per article: xquad en + zh (the pair), and CMRC, a folder each."""
     corpora = {"xquad": OUT / "docs" / "xquad", "cmrc": OUT / "docs" / "cmrc"}
     for folder in corpora.values():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-    for lang in ("en", "zh"):
-        for i, art in enumerate(json.loads((data / "xquad-dev" / f"xquad.{lang}.json").read_text())["data"]):
-            body = "\n\n".join(p["context"] for p in art["paragraphs"])
-            (corpora["xquad"] / f"{lang}_{i:02d}.md").write_text(f"# {art['title']}\n\n{body}\n", encoding="utf-8")
-    for i, art in enumerate(json.loads((data / "cmrc2018-trial" / "cmrc2018_trial.json").read_text())["data"]):
-        body = "\n\n".join(p["context"] for p in art["paragraphs"])
-        (corpora["cmrc"] / f"{i:03d}.md").write_text(f"# {art['title']}\n\n{body}\n", encoding="utf-8")
+    for corpus, name, text in articles(data):
+        (corpora[corpus] / f"{name}.md").write_text(text, encoding="utf-8")
     return corpora
 
 
@@ -92,13 +104,18 @@ def questions(data: Path, n: int = 200) -> list[str]:
     return qs[:n]
 
 
+def checkout(rev: str, dst: Path) -> Path:
+    """qa's code at git revision ``rev``, extracted (git archive) into ``dst``/qa."""
+    dst.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qa"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
+    return dst
+
+
 def naive_code() -> Path:
     dst = OUT / "naive"
     if not (dst / "qa" / "cli.py").exists():
-        dst.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", NAIVE_REV, "qa"], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(dst)], input=archive, check=True)
+        checkout(NAIVE_REV, dst)
     return dst
 
 

@@ -36,8 +36,8 @@ def available() -> bool:
 
 def bound_socket(host: str, port: int, share: bool) -> socket.socket:
     """A TCP socket bound to the address (``share``: with SO_REUSEPORT), not yet listening."""
-    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from such a socket.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    # TCP_NODELAY is set on each accepted connection by qa.http_guard (whatever socket it came from).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if share:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
