@@ -12,10 +12,10 @@ verdict judges).
 Not judged on what it was fitted on: the articles (news documents) are split in two halves; each
 half's figures come from a fit on the other half only, with the threshold also chosen on that other
 half. The stored coefficients and threshold are then fitted the same way on everything.
-A logistic regression and one threshold, set as a pair (first hits in the question's language; hits
-with no text in it): the pair declining most unanswerable variants while every dev task keeps KEEP
-of its right first hits and the news set NEWS_KEEP; the cross weight is shifted so that one
-threshold serves both. The report also gives each feature's AUC
+A logistic regression and a threshold per direction (English or Chinese question; first hit in its
+language or with no text in it): the four declining most unanswerable variants while every dev task
+keeps KEEP of its right first hits and the news set NEWS_KEEP; the weights of cross, zh_question and
+zh_cross are shifted so that one threshold serves all four. The report also gives each feature's AUC
 alone (right first hits against the unanswerable questions' first hits).
 Rewrites the "## Confidence" section of benchmarks/RESULTS.md and qa/calibration.json (model entry),
 and the figures docs/confidence.md and README.md quote (between their "confidence figures" /
@@ -49,6 +49,7 @@ from qa.embedding import load_embedder  # noqa: E402
 K = 3  # hits per question that give training rows
 KEEP = 0.98  # the threshold keeps at least this share of each dev task's right first hits (target: 0.97)
 NEWS_KEEP = 0.97  # ... and of the news set's (target: 0.95; 153 right first hits: a wider margin)
+DIRECTION_ONLY = ("zh_question", "zh_cross")  # features that only shift the threshold (fit)
 SPLITS = 6  # random halvings of the articles the held-out figures are also averaged over
 GRID = 80  # thresholds tried for each kind of hit (same language, cross-language): quantiles 0-15% of its right first hits
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -141,27 +142,92 @@ def fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEW
     """One logistic regression, fitted on each question's first hit only: the verdict judges the
     first hit, and fitting on the lower hits too (measured 2026-12-01) spent the model on telling
     hit 2 from hit 1 and declined fewer held-out unanswerable questions (0.43 against 0.46 of the
-    article-hidden variants). Then two thresholds, one for first hits in the question's language and
-    one for hits with no text in it (``cross``: their cosines and word matches run lower, so one
-    threshold low enough for them was needlessly low for the rest): the pair that declines most of
-    the fitted questions' unanswerable variants while every task keeps ``keep`` of its right first
-    hits (the news set ``news_keep``). The ``cross`` weight is then shifted by the difference of
-    their log-odds, so that the one stored threshold serves both."""
+    article-hidden variants). Then a threshold per direction (``directions``: the question's
+    language, and whether the hit has text in it): cross-lingual cosines and word matches run
+    lower, and English and Chinese questions' right hits score differently, so one threshold low
+    enough for the weakest direction was needlessly low for the rest. The thresholds are those that
+    decline most of the fitted questions' unanswerable variants while every task keeps ``keep`` of
+    its right first hits (the news set ``news_keep``); the weights of ``cross``, ``zh_question``
+    and ``zh_cross`` (and the intercept) are then shifted by the differences of their log-odds, so
+    that the one stored threshold serves every direction."""
     rows = np.concatenate([r.rows[:1] for r in records])
     labels = np.concatenate([r.labels[:1] for r in records])
-    mean, scale, coef, intercept = fit_logistic(rows, labels)
+    # The direction's own features only carry its threshold: fitted too, they reshaped the weights
+    # within a direction (zh->en separable at 98% kept per task, twelve halvings: 0.589 -> 0.548).
+    fitted = np.array([name not in DIRECTION_ONLY for name in FEATURES])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    coef = np.zeros(len(FEATURES))
+    mean[fitted], scale[fitted], coef[fitted], intercept = fit_logistic(rows[:, fitted], labels)
     unshifted = Calibration("", mean, scale, coef, intercept, 0.5)
     first = np.array([unshifted.probability(r.rows[:1])[0] if len(r.rows) else 0.0 for r in records])
     c = FEATURES.index("cross")
     first_cross = np.array([bool(len(r.rows)) and r.rows[0, c] >= 0.5 for r in records])
-    same_t, cross_t = _threshold_pair(records, first, first_cross, keep, keep if news_keep is None else news_keep)
+    news_keep = keep if news_keep is None else news_keep
+    same_t, cross_t = _threshold_pair(records, first, first_cross, keep, news_keep)
+    found = _direction_thresholds(records, first, directions(records), keep, news_keep,
+                                  {"en-same": same_t, "zh-same": same_t, "en-cross": cross_t, "zh-cross": cross_t})
     logit = lambda p: float(np.log(p / (1.0 - p)))  # noqa: E731
-    same_t, cross_t = (float(np.clip(t, 1e-6, 1 - 1e-6)) for t in (same_t, cross_t))
-    # Shift a cross-language hit's log-odds by the thresholds' difference (cross = 1 adds it, 0 nothing).
-    shift = logit(same_t) - logit(cross_t)
-    coef, intercept = coef.copy(), intercept + shift * mean[c]
-    coef[c] += shift * scale[c]
-    return Calibration("", mean, scale, coef, intercept, float(np.floor(same_t * 1e4) / 1e4))
+    ref = float(np.clip(same_t, 1e-6, 1 - 1e-6))
+    shift = {d: logit(ref) - logit(float(np.clip(t, 1e-6, 1 - 1e-6))) for d, t in found.items()}
+    # The log-odds each direction's hits need added (en-same: the intercept; the rest: 0/1 features).
+    add = {None: shift["en-same"], "cross": shift["en-cross"] - shift["en-same"],
+           "zh_question": shift["zh-same"] - shift["en-same"],
+           "zh_cross": shift["zh-cross"] - shift["zh-same"] - shift["en-cross"] + shift["en-same"]}
+    coef, intercept = coef.copy(), intercept + add[None]
+    for name in ("cross", "zh_question", "zh_cross"):
+        j = FEATURES.index(name)
+        coef[j] += add[name] * scale[j]
+        intercept += add[name] * mean[j]
+    return Calibration("", mean, scale, coef, intercept, float(np.floor(ref * 1e4) / 1e4))
+
+
+def directions(records: list[Record]) -> np.ndarray:
+    """Per record, the direction of its first hit: the question's language ("en", "zh") and whether
+    the hit has text in it ("same", "cross"); as the features say (``zh_question``, ``cross``)."""
+    c, z = FEATURES.index("cross"), FEATURES.index("zh_question")
+    return np.array(["none" if not len(r.rows) else
+                     f"{'zh' if r.rows[0, z] >= 0.5 else 'en'}-{'cross' if r.rows[0, c] >= 0.5 else 'same'}"
+                     for r in records])
+
+
+def _direction_thresholds(records: list[Record], sure: np.ndarray, direction: np.ndarray, keep: float,
+                          news_keep: float, start: dict[str, float], rounds: int = 3) -> dict[str, float]:
+    """A threshold per direction: from ``start`` (the same-language / cross-language pair, which
+    keeps every task's share), each direction's in turn is moved to the candidate (a quantile of its
+    right first hits, as for the pair) that declines most unanswerable variants while every task
+    keeps its share, ``rounds`` times over. Never declines fewer than the pair."""
+    tasks = np.array([f"{r.data}:{r.task}" for r in records])
+    right = np.array([r.right_first for r in records])
+    unanswerable = np.array([not r.answerable for r in records])
+    wanted = {t: (news_keep if t.startswith("news") else keep) for t in set(tasks[right])}
+    masks = [(right & (tasks == t), wanted[t]) for t in wanted]
+    names = sorted(start)
+    options = {}
+    for d in names:
+        found = sure[right & (direction == d)]
+        options[d] = (np.unique(np.quantile(found, np.linspace(0.0, 0.15, GRID), method="lower"))
+                      if len(found) else np.array([start[d]]))
+    which = {d: direction == d for d in names}
+
+    def verdict(th: dict[str, float]) -> tuple[bool, int]:
+        needed = np.full(len(sure), np.inf)  # a record with no hit is never answered
+        for d in names:
+            needed[which[d]] = th[d]
+        answered = sure >= needed
+        return all(answered[m].mean() >= w for m, w in masks), int((~answered[unanswerable]).sum())
+
+    best = dict(start)
+    good, most = verdict(best)
+    most = most if good else -1
+    for _ in range(rounds):
+        for d in names:
+            for t in options[d]:
+                trial = {**best, d: float(t)}
+                good, declined = verdict(trial)
+                if good and declined > most:
+                    best, most = trial, declined
+    return best
 
 
 def _threshold_pair(records: list[Record], sure: np.ndarray, cross: np.ndarray, keep: float,
@@ -311,7 +377,8 @@ def report(records: list[Record], table: dict, final: Calibration, fits: list[Ca
                    f"{pct(row['declined'], row['unanswerable'])} |")
     out += ["", f"Thresholds of the two held-out fits: {fits[0].threshold:.3f}, {fits[1].threshold:.3f}. "
             f"Stored (fitted on everything): threshold **{final.threshold:.3f}**; coefficients on "
-            "standardised features (cross's includes the shift of the cross-language threshold): "
+            "standardised features (cross's, zh_question's and zh_cross's, and the intercept, include the shifts of "
+            "the thresholds per direction; zh_question and zh_cross carry nothing else): "
             + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.coef)) + f", intercept {final.intercept:+.2f}."]
     out += ["", "Each feature alone (first hits; AUC of right first hits against the unanswerable questions' "
             "first hits, article hidden or news unanswerable; 0.5 = no information, below 0.5 = higher "

@@ -33,7 +33,7 @@ from .translit import heard_names, name_sounds
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
-            "key_absent", "lexical_first", "contradicts", "name_keys_hit")
+            "key_absent", "lexical_first", "contradicts", "name_keys_hit", "zh_question", "zh_cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -191,6 +191,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       hits, (passage_sim + sentence_sim) / 2.0)
     k = len(hits)
     key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
+    zh_question = 1.0 if _HAN.search(question) else 0.0  # with zh_cross: the verdict's threshold per direction
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, wants, pids, sentences),
@@ -198,7 +199,8 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _lexical_first(searcher, candidates, candidate_lexical, hits),
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
-                                           else name_holders, hits)]).astype(np.float64)
+                                           else name_holders, hits),
+                            np.full(k, zh_question), zh_question * cross]).astype(np.float64)
 
 
 def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""benchmarks/calibrate.py's fit: the threshold pair for same-language and cross-lingual first hits,
-folded into the one stored threshold (docs/confidence.md)."""
+"""benchmarks/calibrate.py's fit: a threshold per direction (the question's language; same-language
+or cross-lingual first hit), folded into the one stored threshold (docs/confidence.md)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,49 @@ def test_the_threshold_pair_keeps_each_tasks_share_and_one_threshold_gives_the_s
               for t in ("a->a", "b->a"))
     unanswerable = ~np.array([r.answerable for r in records])
     assert (~answered[unanswerable]).sum() > (raw[unanswerable] < one).sum()
+
+
+def test_a_threshold_per_direction_keeps_each_tasks_share_declines_more_and_folds_into_one_threshold():
+    calibrate = _calibrate()
+    Record = calibrate.Record
+    rng = np.random.default_rng(5)
+    cross, sim = FEATURES.index("cross"), FEATURES.index("passage_sim")
+    zh = FEATURES.index("zh_question")
+    # four directions whose right and wrong hits sit at different levels: one pair of thresholds
+    # (same-language / cross-language) cannot suit both question languages
+    level = {"en->en": 0.75, "zh->zh": 0.5, "zh->en": 0.45, "en->zh": 0.3}
+    records = []
+    for n in range(2400):
+        task = tuple(level)[n % 4]
+        answerable = n % 8 < 4
+        row = rng.normal(0.0, 0.05, size=(1, len(FEATURES)))
+        row[0, zh] = float(task.startswith("zh"))
+        row[0, cross] = float(task[:2] != task[-2:])
+        row[0, FEATURES.index("zh_cross")] = row[0, zh] * row[0, cross]
+        row[0, sim] = rng.normal(level[task] if answerable else level[task] - 0.35, 0.1)
+        records.append(Record("d", task, answerable, f"g{n}", row, np.array([answerable]), answerable))
+    model = calibrate.fit(records, keep=0.95, news_keep=0.95)
+    sure = np.array([model.probability(r.rows)[0] for r in records])
+    answered = sure >= model.threshold
+    tasks = np.array([r.task for r in records])
+    right = np.array([r.right_first for r in records])
+    for task in level:
+        assert answered[right & (tasks == task)].mean() >= 0.95
+    # the same verdicts as the unshifted model judged by its four thresholds
+    from qa.confidence import Calibration, fit_logistic
+
+    rows = np.concatenate([r.rows for r in records])
+    fitted = np.array([name not in calibrate.DIRECTION_ONLY for name in FEATURES])  # they only shift it
+    raw = Calibration("", *fit_logistic(rows[:, fitted], right), 0.5).probability(rows[:, fitted])
+    direction = calibrate.directions(records)
+    pair = calibrate._threshold_pair(records, raw, rows[:, cross] >= 0.5, 0.95, 0.95)
+    start = {"en-same": pair[0], "zh-same": pair[0], "en-cross": pair[1], "zh-cross": pair[1]}
+    found = calibrate._direction_thresholds(records, raw, direction, 0.95, 0.95, start)
+    by_direction = raw >= np.array([found[d] for d in direction])
+    assert (answered == by_direction).mean() > 0.995  # rounding aside
+    unanswerable = ~right
+    by_pair = raw >= np.where(rows[:, cross] >= 0.5, pair[1], pair[0])
+    assert (~by_direction[unanswerable]).sum() > (~by_pair[unanswerable]).sum() + 50
 
 
 def test_the_refit_writes_the_figures_the_docs_quote(tmp_path):
