@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -34,24 +35,34 @@ EMBED_BATCH = 256
 _QUEUES = ("documents", "files", "passages", "tokens", "analysis")
 _SLICE = 8192  # passages whose sentence vectors are filled at a time
 AHEAD_PASSAGES = 48  # read passages sent to the model at a time while the next files are read
+AHEAD_DEPTH = 2  # such batches in the model at once
 
 
 class _Ahead:
-    """Texts sent to the model while the build still reads files: one batch at a time, in order,
-    each batch's vectors appended to the build's work file (so a crash keeps them too)."""
+    """Texts sent to the model while the build still reads files, each batch's vectors appended to
+    the build's work file (so a crash keeps them too). Two batches are in the model at a time: one
+    batch's serial steps (tokens, new token ids) and the end of its split over the cores overlap the
+    other's matrix products. A batch's vectors do not depend on what runs beside it
+    (qa.use_bulk.BulkEncoder)."""
 
     def __init__(self, encoder, cache: EmbeddingCache | None):
         self.encoder, self.cache = encoder, cache
         self.next = 0  # first passage not yet looked at
         self.taken: set[bytes] = set()
         self.texts = self.passages = 0
-        self._pool = ThreadPoolExecutor(1) if encoder is not None else None
+        self._pool = ThreadPoolExecutor(AHEAD_DEPTH) if encoder is not None else None
         self._jobs: list = []
+        self._write = threading.Lock()  # one batch appended to the work file at a time
 
     def submit(self, groups: list, keys: list[bytes], passages: int) -> None:
-        self._jobs.append(self._pool.submit(lambda: self.cache.append(keys, self.encoder.encode_groups(groups))))
+        self._jobs.append(self._pool.submit(self._embed, groups, keys))
         self.texts += len(keys)
         self.passages += passages
+
+    def _embed(self, groups: list, keys: list[bytes]) -> None:
+        vectors = self.encoder.encode_groups(groups)
+        with self._write:
+            self.cache.append(keys, vectors)
 
     def finish(self) -> tuple[int, int]:
         """Wait for every batch (a batch's error is raised here); (texts, passages) embedded."""

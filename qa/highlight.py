@@ -14,6 +14,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -124,6 +125,7 @@ def read_topic(title: str | None, first: Passage | None) -> tuple[int, set[str]]
     return -1, set(tokenize(named))
 
 
+@lru_cache(maxsize=4096)  # a sentence two passages share (their overlap) is read once
 def sentence_keys(text: str) -> str:
     """A sentence's shared keys (qa.segment.search_keys of its NFKC, simplified text), joined by spaces."""
     return " ".join(search_keys(to_simplified(unicodedata.normalize("NFKC", text))))

@@ -60,28 +60,25 @@ class BM25:
         # its words say, and must not make it look longer.
         lengths = np.fromiter((sum(not is_key(t) for t in d) for d in docs), dtype=np.float64, count=n)
         avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for i, tokens in enumerate(docs):
-            for term, tf in Counter(tokens).items():
-                postings.setdefault(term, []).append((i, tf))
-        terms = sorted(postings)
+        # Postings as flat arrays, sorted by term (then by document, as they were added): the weights
+        # are one vectorised expression over all of them (each element the same float64 arithmetic).
+        counts = [Counter(tokens) for tokens in docs]
+        terms = sorted(set().union(*counts)) if counts else []
         vocab = {t: i for i, t in enumerate(terms)}
+        total = sum(len(c) for c in counts)
+        term_of = np.fromiter((vocab[t] for c in counts for t in c), dtype=np.int64, count=total)
+        tf_raw = np.fromiter((f for c in counts for f in c.values()), dtype=np.float64, count=total)
+        doc_of = np.repeat(np.arange(n, dtype=np.int32), [len(c) for c in counts])
+        order = np.argsort(term_of, kind="stable")
+        doc_ids, tf, term_of = doc_of[order], tf_raw[order], term_of[order]
+        df = np.bincount(term_of, minlength=len(terms))
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        ids_parts, w_parts, tf_parts = [], [], []
+        np.cumsum(df, out=indptr[1:])
         k1, b = params.k1, params.b
-        for t_id, term in enumerate(terms):
-            plist = postings[term]
-            ids = np.fromiter((d for d, _ in plist), dtype=np.int32, count=len(plist))
-            tf = np.fromiter((f for _, f in plist), dtype=np.float64, count=len(plist))
-            idf = idf_of(n, len(plist))
-            norm = k1 * (1.0 - b + b * lengths[ids] / avgdl)
-            ids_parts.append(ids)
-            tf_parts.append(tf.astype(np.int32))
-            w_parts.append(term_weights(idf, tf, norm, k1))
-            indptr[t_id + 1] = indptr[t_id] + len(plist)
-        doc_ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
-        weights = np.concatenate(w_parts) if w_parts else np.zeros(0, dtype=np.float32)
-        tf_all = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.int32)
+        idf = np.array([idf_of(n, int(d)) for d in df], dtype=np.float64)[term_of]
+        norm = k1 * (1.0 - b + b * lengths[doc_ids] / avgdl)
+        weights = term_weights(idf, tf, norm, k1)
+        tf_all = tf.astype(np.int32)
         return cls(vocab, indptr, doc_ids, weights, n, params, tf_all, lengths.astype(np.int32))
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:

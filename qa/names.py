@@ -107,6 +107,7 @@ class Readings(ReadOnlyDatabase):
         # A damaged file fails here, not in the middle of a question.
         self.syllables = frozenset(s for (s,) in self._db().execute("SELECT syllable FROM syllables"))
         self.longest = max(map(len, self.syllables), default=0)
+        self._pinyin: dict[str, bool] = {}  # word -> is_pinyin (names recur through a build)
 
     def of(self, chars: str) -> dict[str, list[str]]:
         """The readings of each distinct character of ``chars`` (characters without one left out)."""
@@ -117,6 +118,14 @@ class Readings(ReadOnlyDatabase):
 
     def is_pinyin(self, word: str) -> bool:
         """Whether ``word`` (plain lower-case letters) splits wholly into pinyin syllables."""
+        known = self._pinyin.get(word)
+        if known is None:
+            known = self._splits(word)
+            if len(self._pinyin) < 65536:
+                self._pinyin[word] = known
+        return known
+
+    def _splits(self, word: str) -> bool:
         n = len(word)
         ok = [True] + [False] * n
         for i in range(1, n + 1):
@@ -151,13 +160,22 @@ def chinese_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool
                       sub_words: Callable[[str], list[str]]) -> list[str]:
     """Keys of the names in (simplified) Chinese text: words jieba tags as names or does not know
     (``known``), and their sub-words of two characters or more (``sub_words``, jieba's search mode)."""
-    names = [sub for w, tag in tagged if len(w) > 1 and (tag in NAME_TAGS or not known(w)) and _HAN_RUN.fullmatch(w)
-             for sub in dict.fromkeys([w] + [x for x in sub_words(w) if len(x) > 1])]
-    readings = load_readings() if names else None
+    return [key for w, tag in tagged if len(w) > 1 and (tag in NAME_TAGS or not known(w))
+            for key in _word_name_keys(w, sub_words)]
+
+
+@lru_cache(maxsize=65536)
+def _word_name_keys(word: str, sub_words: Callable[[str], list[str]]) -> tuple[str, ...]:
+    """The keys of one Chinese name word: its spellings and those of its sub-words (a build meets
+    the same names in passage after passage: each is spelt once)."""
+    if not _HAN_RUN.fullmatch(word):
+        return ()
+    names = list(dict.fromkeys([word] + [x for x in sub_words(word) if len(x) > 1]))
+    readings = load_readings()
     if readings is None:
-        return []
+        return ()
     table = readings.of("".join(names))
-    return [KEY + s for w in names for s in _spellings(w, table)]
+    return tuple(KEY + s for w in names for s in _spellings(w, table))
 
 
 def question_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool]) -> list[str]:

@@ -104,18 +104,21 @@ def _arabic(text: str) -> str:
     if cn2an is None:
         return text
 
-    def convert(m: re.Match) -> str:
-        run = m.group()
-        if not _ZH_NUMERAL_NEAR.search(run):
-            return run
-        try:
-            return cn2an.transform(run, "cn2an")
-        except (ValueError, KeyError, IndexError):
-            return run
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cn2an warns about every run it cannot read
-        return _ZH_RUN.sub(convert, text)
+        return _ZH_RUN.sub(lambda m: _converted(m.group()), text)
+
+
+@lru_cache(maxsize=16384)
+def _converted(run: str) -> str:
+    """A run of Chinese text with its numerals in Arabic digits (a build reads each run of a passage
+    twice, in the passage and in its sentence: cn2an reads it once)."""
+    if not _ZH_NUMERAL_NEAR.search(run):
+        return run
+    try:
+        return _cn2an().transform(run, "cn2an")
+    except (ValueError, KeyError, IndexError):
+        return run
 
 
 def _number(text: str) -> float:
@@ -183,7 +186,7 @@ def quantity_keys(text: str) -> list[str]:
     dates, months and years written in ``text`` (Chinese or English), in order of where they are written
     (keys found at one place by their text: a set's order changes with PYTHONHASHSEED, and the order
     of a question's keys is the order BM25 adds their float32 weights in), each (place, key) once."""
-    if not any(c.isdigit() for c in text) and not _ZH_NUMERAL_NEAR.search(text) and \
+    if not any(map(str.isdigit, text)) and not _ZH_NUMERAL_NEAR.search(text) and \
             not _WORDS_ONLY.search(text):
         return []
     text = _arabic(unicodedata.normalize("NFKC", text))

@@ -256,11 +256,21 @@ def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
     if segmenter_name == "rjieba":
         import rjieba
 
-        return rjieba.tag
-    import jieba.posseg
+        tag = rjieba.tag
+    else:
+        import jieba.posseg
 
-    _jieba()
-    return lambda run: [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
+        _jieba()
+
+        def tag(run: str) -> list[tuple[str, str]]:
+            return [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
+    # A build tags each run of a passage twice (its search tokens, and its sentences' keys) and the
+    # runs of a sentence two passages share twice more: a run's tags are looked up once.
+    remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(tag(run)))
+    return lambda run: list(remembered(run))
+
+
+RUN_CACHE = 65536  # Chinese runs whose tags are kept (a run is a clause: most are tens of characters)
 
 
 def _known_word() -> Callable[[str], bool]:
@@ -293,8 +303,8 @@ def search_keys(text: str, question: bool = False) -> list[str]:
     runs = _JIEBA_HAN_RE.findall(text)
     if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
         tag, known = _tagger(), _known_word()
-        tagged = [pair for run in runs for pair in tag(run) + [("，", "x")]]
-        keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, cut_chinese)
+        tagged = [pair for run in runs for pair in [*tag(run), ("，", "x")]]
+        keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, _segmenter()[0])
     return keys
 
 

@@ -315,8 +315,9 @@ class BulkEncoder:
             if self.workers == 1 or len(tokenized) < 2:
                 return self._run(tokenized)
             parts = _split(tokenized, self.workers)
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers)
+            with self._lock:  # (builds call from two threads: qa.collector._Ahead)
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.workers)
             return np.concatenate(list(self._pool.map(self._run, parts)))
 
 
