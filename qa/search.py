@@ -15,7 +15,7 @@ from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
 from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
-from .fusion import MODES, fuse, ranking
+from .fusion import MODES, fuse, level_languages, ranking
 from .answer_types import answer_type
 from .highlight import AnswerFinder, SentenceChooser
 from .index_files import StoredIndex
@@ -56,7 +56,9 @@ class Searcher:
         found = self.candidates.find(question, mode, candidates, allowed)
         holders = self.candidates.name_holders(found.tokens) if mode == "hybrid" else None
         conflicts = self._conflicts(question, found, holders) if mode == "hybrid" else None
-        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, conflicts)
+        own = self.candidates.main_lang.get(found.lang)
+        dense = found.dense if mode != "hybrid" or own is None else level_languages(found.dense, own[found.ids])
+        fused, lexical = fuse(mode, dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
