@@ -25,7 +25,7 @@ from pathlib import Path
 from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
-COMPILE_VERSION = 6  # bump when the compiled form or the tokenizer rules it depends on change
+COMPILE_VERSION = 7  # bump when the compiled form or the tokenizer rules it depends on change
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 # A proper name's gloss often opens with the name's English spellings, then says what it is:
 # "Taichung, city in central Taiwan", "Xinzhu or Hsinchu city in northern Taiwan", "Xiamen or Amoy,
@@ -124,6 +124,7 @@ def compile_dictionary(source: Path, target: Path) -> None:
 
     freq = _jieba().dt.FREQ  # jieba's word counts: among a term's Chinese words, the common first
     zh2en: dict[str, dict[str, float]] = {}
+    proper: set[str] = set()  # words of proper names (capitalised pinyin: 台中 Tai2 zhong1, 洛杉矶)
     en2zh: dict[str, list[tuple[int, int, int, str]]] = {}  # term -> (sense size, -freq, sense, word)
     with gzip.open(source, mode="rt", encoding="utf-8") as f:
         for line in f:
@@ -139,6 +140,8 @@ def compile_dictionary(source: Path, target: Path) -> None:
             if not kept:
                 continue
             senses = [t for _, t in kept]
+            if pinyin[:1].isupper():
+                proper.update((simp, trad))
             # Senses are alternatives: they share one unit of weight, earlier senses more.
             norm = sum(1.0 / (i + 1) for i in range(len(senses)))
             for word in {simp, trad}:
@@ -167,6 +170,8 @@ def compile_dictionary(source: Path, target: Path) -> None:
         words = list(dict.fromkeys(w for *_, w in sorted(cands)))
         rows.append((term, " ".join(words[:MAX_WORDS * 8])))
     db.executemany("INSERT INTO en2zh VALUES (?, ?)", rows)
+    db.execute("CREATE TABLE names (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.executemany("INSERT INTO names VALUES (?)", ((w,) for w in sorted(proper)))
     db.commit()
     db.close()
     os.replace(tmp, target)
@@ -181,6 +186,7 @@ class Bridge(ReadOnlyDatabase):
         super().__init__(path)
         self.english_terms = lru_cache(maxsize=LOOKUPS)(self._english_terms)
         self.chinese_words = lru_cache(maxsize=LOOKUPS)(self._chinese_words)
+        self.is_name = lru_cache(maxsize=LOOKUPS)(self._is_name)
 
     def _english_terms(self, word: str) -> dict[str, float]:
         """English search terms for a Chinese word, weighted (senses share one unit of weight)."""
@@ -188,6 +194,10 @@ class Bridge(ReadOnlyDatabase):
         if not row:
             return {}
         return {t: float(w) for t, _, w in (x.rpartition(":") for x in row[0].split())}
+
+    def _is_name(self, word: str) -> bool:
+        """Whether a Chinese word is a proper name in the dictionary (its pinyin capitalised)."""
+        return self._db().execute("SELECT 1 FROM names WHERE word = ?", (word,)).fetchone() is not None
 
     def _chinese_words(self, term: str) -> list[str]:
         """The Chinese words an English term (or a number, a name) stands for."""
@@ -237,6 +247,14 @@ def _is_shared(token: str) -> bool:
     return not _HAN_RE.search(token)
 
 
+PLACE_SUFFIXES = ("市", "县", "省")  # city, county, province: the place is the same without them
+
+
+def _bare_place(word: str) -> str | None:
+    """A place's name without its administrative suffix (澳门市 -> 澳门), None for other words."""
+    return word[:-1] if len(word) > 2 and word.endswith(PLACE_SUFFIXES) else None
+
+
 def _longest(tokens: list[str]) -> list[str]:
     """jieba's search mode adds the sub-words of long words; translate the whole words only."""
     uniq = list(dict.fromkeys(tokens))
@@ -265,9 +283,22 @@ def translate_query(tokens: list[str], to_lang: str,
     candidates = set()
     for tok, found in looked_up:
         candidates.update(found or ())
+        candidates.update(_bare_place(w) for w in found or () if isinstance(found, list) and _bare_place(w))
         if _is_shared(tok):
             candidates.add(tok)
     vocab = known(candidates)
+    if to_lang == "en" and bridge is not None:
+        # A place the dictionary spells only under its name with 市/县/省 (澳门 "Macao", 澳门市 "Macau"):
+        # those spellings too, when the index knows none of the bare name's.
+        unspelt = [(i, tok) for i, (tok, found) in enumerate(looked_up)
+                   if isinstance(found, dict) and not any(t in vocab for t in found)]
+        more = {i: {t: w for suffix in PLACE_SUFFIXES for t, w in bridge.english_terms(tok + suffix).items()}
+                for i, tok in unspelt}
+        more_known = known({t for terms in more.values() for t in terms}) if more else set()
+        for i, terms in more.items():
+            if any(t in more_known for t in terms):
+                looked_up[i] = (looked_up[i][0], terms)
+        vocab |= more_known
     out: dict[str, float] = {}
 
     def add(term: str, w: float) -> None:
@@ -279,8 +310,9 @@ def translate_query(tokens: list[str], to_lang: str,
             for t, w in found.items():
                 add(t, w)
             continue
-        if found is not None:  # a shared word's Chinese words
-            cands = [w for w in found if w in vocab][:MAX_WORDS]
+        if found is not None:  # a shared word's Chinese words (a place's bare name for its name with 市/县/省)
+            cands = list(dict.fromkeys(w if w in vocab else _bare_place(w) for w in found
+                                       if w in vocab or _bare_place(w) in vocab))[:MAX_WORDS]
             for w in cands:
                 add(w, 1.0 / len(cands))
         add(tok, 1.0)  # numbers and names as they are

@@ -122,6 +122,36 @@ class CandidateFinder:
         names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"}))
         return {name: self.store.lexical_scores([name]) > 0 for name in names}
 
+    def word_name_holders(self, names: list[tuple[str, ...]], lang: str) -> dict[str, np.ndarray]:
+        """The question's names (qa.names.question_names), each with the passages holding it (a bool per
+        passage of the index): a passage holds a name when it holds each of its words, as itself or as
+        one of its translations through the dictionary bridge (Strait Wind / 海峡 + 风, Taichung / 台中,
+        越南 / Vietnam). Where some words of a name translate into the dictionary's proper names, those
+        words alone tell it: the bridge translates word by word, and "Greater Los Angeles Area" is
+        洛杉矶 plus the general words around it, which a passage naming 大洛杉矶地区 need not hold. A
+        name with a word the index holds in neither form (a romanised name no English text spells:
+        its name key tells it) is left out."""
+        other = {"zh": "en", "en": "zh"}.get(lang)
+        if other is None or not names:
+            return {}
+        from .bridge import load_bridge, translate_query
+
+        bridge = load_bridge()
+        out = {}
+        for name in names:
+            words = []
+            for word in name:
+                terms = self.store.known_terms({word}) | set(translate_query([word], other, self.store.known_terms))
+                if not terms:
+                    break
+                proper = lang == "en" and bridge is not None and any(bridge.is_name(t) for t in terms if t != word)
+                words.append((terms, proper))
+            else:
+                told_by = [terms for terms, proper in words if proper] or [terms for terms, _ in words]
+                holds = np.logical_and.reduce([self.store.lexical_scores(sorted(terms)) > 0 for terms in told_by])
+                out["'" + " ".join(name)] = holds
+        return out
+
     def lacking_names(self, holders: dict[str, np.ndarray], lang: str, ids: np.ndarray) -> np.ndarray | None:
         """For each passage in ``ids``, whether it lacks every name the question is about: the
         question's name keys (``holders``, from ``name_holders``) that some candidate in the other

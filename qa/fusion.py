@@ -100,6 +100,19 @@ def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray,
     return fused, both
 
 
+def level_languages(dense: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Dense similarities with those of the candidates in the question's own language (``own``, a
+    bool each) shifted so that their mean is the other candidates' mean. The model scores any text in
+    the question's language higher than text in the other; over a hundred candidates, most of them
+    unrelated, the difference between the two means is that bias, not relevance. Unchanged when the
+    candidates are all in one language."""
+    if not own.any() or own.all():
+        return dense
+    out = dense.astype(np.float64)
+    out[own] -= out[own].mean() - out[~own].mean()
+    return out
+
+
 def ranking(ids: np.ndarray, fused: np.ndarray) -> np.ndarray:
     """Positions into ``ids`` by fused score, best first; equal scores by passage id."""
     return np.lexsort((ids, -fused))

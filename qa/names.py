@@ -222,3 +222,38 @@ def english_name_keys(text: str) -> list[str]:
                     if joined not in readings.syllables:  # two syllables or more
                         keys.append(KEY + joined)
     return keys
+
+
+_ENGLISH_NAME_RUN = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
+_NOT_NAMES = frozenset(("i",))  # "I" is capitalised anywhere
+
+
+def question_names(question: str, lang: str) -> list[tuple[str, ...]]:
+    """The names a question is about, each as its words' search tokens: in an English question its
+    runs of capitalised words that do not open it or a sentence of it ("Strait Wind", "Taichung",
+    "Hongjing Semiconductor"; a possessive ends a run; month names, which qa.quantities reads as
+    dates, left out); in a Chinese one each word jieba tags as a name (越南, 阿联酋). What they name
+    is told by these words in either language (the words themselves, or their translations through
+    the dictionary bridge), not by how they sound (``question_name_keys``)."""
+    from .quantities import _MONTH_OF
+    from .scripts import to_simplified
+    from .segment import _JIEBA_HAN_RE, _tagger, tokenize
+
+    if lang == "en":
+        runs = []
+        for m in _ENGLISH_NAME_RUN.finditer(question):
+            if _SENTENCE_START.search(question[:m.start()]):
+                continue
+            for run in re.split(r"(?<=['’]s) ", m.group()):
+                words = [p for w in run.split(" ") for p in _POSSESSIVE.sub("", w).split("-")
+                         if p and p.lower().rstrip(".") not in _MONTH_OF and p.lower() not in _NOT_NAMES]
+                tokens = tuple(dict.fromkeys(t for w in words for t in tokenize(w) if t[:1] not in ("=", KEY)))
+                if tokens:
+                    runs.append(tokens)
+        return list(dict.fromkeys(runs))
+    if lang == "zh":
+        tag = _tagger()
+        text = to_simplified(unicodedata.normalize("NFKC", question))
+        return list(dict.fromkeys((w,) for run in _JIEBA_HAN_RE.findall(text) for w, t in tag(run)
+                                  if t in NAME_TAGS and len(w) > 1))
+    return []

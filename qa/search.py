@@ -15,11 +15,12 @@ from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
 from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
-from .fusion import MODES, fuse, ranking
+from .fusion import MODES, fuse, level_languages, ranking
 from .answer_types import answer_type
 from .highlight import AnswerFinder, SentenceChooser
 from .index_files import StoredIndex
 from .inputs import check_mode
+from .names import question_names
 from .reorder import best_passage_first
 
 __all__ = ["MODES", "CANDIDATES", "Scored", "Searcher"]
@@ -54,18 +55,23 @@ class Searcher:
         check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
         holders = self.candidates.name_holders(found.tokens) if mode == "hybrid" else None
-        conflicts = self._conflicts(found, holders) if mode == "hybrid" else None
-        fused, lexical = fuse(mode, found.dense, found.direct, found.bridged, conflicts)
+        conflicts = self._conflicts(question, found, holders) if mode == "hybrid" else None
+        own = self.candidates.main_lang.get(found.lang)
+        dense = found.dense if mode != "hybrid" or own is None else level_languages(found.dense, own[found.ids])
+        fused, lexical = fuse(mode, dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
                       None if conflicts is None else conflicts[order], holders)
 
-    def _conflicts(self, found, holders: dict[str, np.ndarray]) -> np.ndarray | None:
+    def _conflicts(self, question: str, found, holders: dict[str, np.ndarray]) -> np.ndarray | None:
         """Candidates that contradict the question's period or lack every name it is about (a bool
-        each; None when neither applies): evidence against them (qa.fusion.W_CONFLICT)."""
+        each; None when neither applies): evidence against them (qa.fusion.W_CONFLICT). The names are
+        its name keys (``holders``: by their sound, 吕本富 / Lu Benfu) and its name words (by the
+        words or their translations, Taichung / 台中)."""
+        names = {**holders, **self.candidates.word_name_holders(question_names(question, found.lang), found.lang)}
         parts = [p for p in (self.candidates.contradictions(found.tokens, found.ids, self._topic_terms),
-                             self.candidates.lacking_names(holders, found.lang, found.ids)) if p is not None]
+                             self.candidates.lacking_names(names, found.lang, found.ids)) if p is not None]
         return np.logical_or.reduce(parts) if parts else None
 
     def _topic_terms(self, pid: int) -> set[str]:

@@ -62,7 +62,10 @@ def test_index_ask_json_info(workdir, capsys):
     info = json.loads(out)
     assert code == 0 and info["documents"] == 7 and info["model"] == "use-multilingual" and info["bytes"] > 0
 
-    code, out, _ = run(capsys, "ask", "Longjing tea", "--scores")
+    # The scores end each hit's header line, which the terminal cuts at its width: a wide one shows them.
+    with pytest.MonkeyPatch.context() as wide:
+        wide.setenv("COLUMNS", "200")
+        code, out, _ = run(capsys, "ask", "Longjing tea", "--scores")
     assert code == 0 and "longjing_zh.txt" in out and "dense" in out
 
     code, out, _ = run(capsys, "index", "docs")

@@ -102,3 +102,13 @@ def test_only_a_proper_names_opening_spellings_are_its_name():
     assert _name_parts("Xia4 men2", "Xiamen or Amoy, subprovincial city in Fujian", terms_of) == [["xiamen"], ["amoy"]]
     assert _name_parts("du1 hui4", "City of lights", terms_of) == []  # not a proper name: pinyin lower case
     assert _name_parts("Bei3 jing1", "the capital Beijing", terms_of) == []  # the gloss does not open with it
+
+
+def test_a_place_is_the_same_place_without_its_city_suffix(bridge):
+    # CEDICT spells 澳门 "Macao" and only 澳门市 "Municipality of Macau"; news in English writes Macau.
+    assert "macau" not in bridge.english_terms("澳门")
+    known = {"macau", "year", "澳门"}.intersection
+    assert translate_query(tokenize("澳门2025年的博彩收入"), "en", known).get("macau") == 1.0
+    assert translate_query(tokenize("hotel occupancy in Macau"), "zh", known).get("澳门") == 1.0
+    # Only where the index knows none of the bare name's own spellings.
+    assert "macau" not in translate_query(tokenize("澳门的酒店"), "en", {"macao", "macau"}.intersection)

@@ -95,3 +95,15 @@ def test_bm25_ranks_and_round_trips(tmp_path):
     again = BM25.load(tmp_path, 4, bm.params)
     assert np.array_equal(again.scores(["ash", "长城"]), bm.scores(["ash", "长城"]))
 
+
+
+def test_dense_is_levelled_across_languages_only_where_both_compete():
+    from qa.fusion import level_languages
+
+    dense = np.array([0.5, 0.4, 0.3, 0.2, 0.1])
+    own = np.array([True, True, False, False, False])
+    levelled = level_languages(dense, own)
+    assert levelled[own].mean() == pytest.approx(levelled[~own].mean())
+    assert list(levelled[~own]) == [0.3, 0.2, 0.1] and levelled[0] - levelled[1] == pytest.approx(0.1)
+    assert level_languages(dense, np.ones(5, dtype=bool)) is dense
+    assert level_languages(dense, np.zeros(5, dtype=bool)) is dense
