@@ -117,14 +117,14 @@ DUMP: list | None = None
 
 def dump(qa, hit, question: str, answers, *where) -> dict:
     """Every sentence of the first hit's passage with its score parts and whether it holds the answer."""
-    from qa.highlight import AnswerFinder
+    from qa.answer_finder import AnswerFinder
 
     searcher = qa.searcher
     scored = searcher.score(question)
     own, other = searcher.candidates.readings(scored.tokens, scored.translated)
     finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
     pid = hit.passage_id
-    parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants)
+    parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants, finder.lang)
     passage = searcher.store.passage(pid)
     topic = searcher.chooser.topic(passage.doc)
     analysed = searcher.chooser.sentences(pid)
@@ -150,11 +150,11 @@ def describe(qa, hit, question: str, answers) -> dict:
     scored = searcher.score(question)
     q = scored.query_vector
     own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-    from qa.highlight import AnswerFinder
+    from qa.answer_finder import AnswerFinder
 
     finder = AnswerFinder(searcher.chooser, q, own, scored.lang, answer_type(question), other)
     pid = hit.passage_id
-    parts = searcher.chooser.parts(pid, q, finder.reading, finder.wants)
+    parts = searcher.chooser.parts(pid, q, finder.reading, finder.wants, finder.lang)
     passage = searcher.store.passage(pid)
     analysed = searcher.chooser.sentences(pid)
     chosen = finder(pid)[0]
@@ -211,7 +211,7 @@ def main() -> int:
     for assignment in args.set:
         name, value = assignment.split("=", 1)
         module, attr = name.rsplit(".", 1)
-        setattr(importlib.import_module(f"qa.{module}"), attr, float(value))
+        setattr(importlib.import_module(f"qa.{module}"), attr, int(value) if value.isdigit() else float(value))
     global DUMP
     if args.dump:
         DUMP = []
