@@ -137,14 +137,14 @@ class FirstHit:
 
     @classmethod
     def of(cls, qa, hit, question: str) -> FirstHit:
-        from qa.highlight import AnswerFinder
+        from qa.answer_finder import AnswerFinder
 
         searcher = qa.searcher
         scored = searcher.score(question)
         own, other = searcher.candidates.readings(scored.tokens, scored.translated)
         finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
         pid = hit.passage_id
-        parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants)
+        parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants, finder.lang)
         passage = searcher.store.passage(pid)
         return cls(searcher, question, scored, finder, pid, parts, passage, searcher.chooser.sentences(pid),
                    finder(pid)[0])
@@ -229,7 +229,7 @@ def main() -> int:
     for assignment in args.set:
         name, value = assignment.split("=", 1)
         module, attr = name.rsplit(".", 1)
-        setattr(importlib.import_module(f"qa.{module}"), attr, float(value))
+        setattr(importlib.import_module(f"qa.{module}"), attr, int(value) if value.isdigit() else float(value))
     global DUMP
     if args.dump:
         DUMP = []

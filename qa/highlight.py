@@ -34,6 +34,11 @@ W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
+# Matching a question's words in text of the other language is noisy: the dictionary renders a word
+# several ways, some of them common words ("state", "day"), found in many of a passage's sentences.
+# There a word held by many of the passage's sentences tells them apart less: its weight is blended
+# W_LOCAL into its rarity among the passage's sentences (qa.highlight._sentence_rarity).
+W_LOCAL = 0.5
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
@@ -275,25 +280,29 @@ class SentenceChooser:
                 cache.popitem(last=False)
         return found
 
-    def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> tuple[int, float]:
+    def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
+             question_lang: str = "") -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
         bonuses (``parts``). A heading, a question, or a line that only repeats the document's title
         is not an answer, unless the passage has nothing else (then its first such sentence is shown)."""
-        parts = self.parts(pid, q, reading, wants)
+        parts = self.parts(pid, q, reading, wants, question_lang)
         if parts is None:
             return -1, float("-inf")
         score = sum(parts.values())
         best = int(np.argmax(score))
         return best, float(score[best])
 
-    def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "") -> dict[str, np.ndarray] | None:
+    def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
+              question_lang: str = "") -> dict[str, np.ndarray] | None:
         """Each sentence's score, part by part (arrays, one value a sentence; their sum is the score):
         "similarity" to the question, "overlap" (W_OVERLAP times the share of the question's words it
         holds), "answer_type", "lead", and "blocked" (-inf for a sentence that cannot answer). None for
         a passage without sentences. ``reading(lang)`` gives the question's words for text in ``lang``
-        with their weights; ``wants``, the kind of answer the question asks for (a letter of
-        qa.answer_types.answer_type: a sentence holding that kind gets W_ANSWER_TYPE)."""
+        with their weights (a ``Weights`` may cap what a word counts in a sentence); ``wants``, the kind
+        of answer the question asks for (a letter of qa.answer_types.answer_type: a sentence holding
+        that kind gets W_ANSWER_TYPE); ``question_lang``, the question's language (in sentences of
+        another language, words many sentences hold count less: W_LOCAL)."""
         n = int(self.sentence_counts[pid])
         if n <= 0:
             return None
@@ -306,10 +315,11 @@ class SentenceChooser:
             lead[topic.lead_sentence] = W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float]], float]] = {}
+        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float]], float]] = {}
         sentences = self.sentences(pid)
         keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
                                       for t in reading(lang)) else None
+        held: dict[str, tuple[list[int], list[list[float]]]] = {}  # language -> its sentences, words held
         for j, (words, lang, answers, quantity) in enumerate(sentences):
             if keyed is not None:
                 words = keyed[j]
@@ -317,42 +327,37 @@ class SentenceChooser:
                 blocked[j] = -np.inf
                 continue
             if lang not in weighted:
-                weights = [(needles(t), w * (W_TOPIC if t in topic.terms else 1.0))
-                           for t, w in reading(lang).items()]
-                weighted[lang] = weights, sum(w for _, w in weights)
-            weights, total = weighted[lang]
+                weights = reading(lang)
+                caps = getattr(weights, "caps", {})
+                terms = [(needles(t), *_scaled(W_TOPIC if t in topic.terms else 1.0, w, caps.get(t)))
+                         for t, w in weights.items()]
+                weighted[lang] = terms, sum(w for _, w, _ in terms)
+            terms, total = weighted[lang]
             if total > 0:
-                overlap[j] = W_OVERLAP * sum(w for ns, w in weights if any(n in words for n in ns)) / total
+                rows, matrix = held.setdefault(lang, ([], []))
+                rows.append(j)
+                matrix.append([credit if any(x in words for x in ns) else 0.0 for ns, _, credit in terms])
             if wants and wants in quantity:
                 answer_type[j] = W_ANSWER_TYPE
+        for lang, (rows, matrix) in held.items():
+            found = np.asarray(matrix)
+            if W_LOCAL > 0 and question_lang and lang != question_lang and len(rows) > 1:
+                found = found * _sentence_rarity(found)
+            overlap[rows] = W_OVERLAP * found.sum(axis=1) / weighted[lang][1]
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
                 "blocked": blocked}
 
 
-class AnswerFinder:
-    """The answering sentence of a passage and its score, for one question (computed once a passage).
-    Each sentence is read in its own language: a sentence in the other language than the question's
-    is matched against the question's dictionary translation (``translate(lang)``), so mixed
-    documents answer in either."""
+def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, float]:
+    """(a term's weight among the question's words, what it counts in a sentence that holds it)."""
+    return factor * weight, factor * (weight if cap is None else min(weight, cap))
 
-    def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
-                 wants: str, translate: Callable[[str], dict[str, float]]):
-        self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
-        self.wants, self.translate = wants, translate
-        self.readings: dict[str, dict[str, float]] = {}
-        self.found: dict[int, tuple[int, float]] = {}
 
-    def __call__(self, pid: int) -> tuple[int, float]:
-        if pid not in self.found:
-            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants)
-        return self.found[pid]
-
-    def reading(self, lang: str) -> dict[str, float]:
-        """The question's words for text in ``lang`` (its own, or their translation), with their
-        IDF weights."""
-        if self.lang not in ("zh", "en") or lang not in ("zh", "en"):
-            lang = self.lang
-        if lang not in self.readings:
-            terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
-            self.readings[lang] = self.chooser.term_weights(terms)
-        return self.readings[lang]
+def _sentence_rarity(held: np.ndarray) -> np.ndarray:
+    """Each word's factor from how many of the passage's sentences hold it (``held``: one row a
+    sentence, one column a word, > 0 where held): 1 for a word in one sentence, less for a word in
+    more (an IDF among the passage's sentences, 1 at one sentence), blended W_LOCAL into 1."""
+    m = held.shape[0]
+    present = (held > 0).sum(axis=0)
+    rarity = np.log1p((m - present + 0.5) / (present + 0.5)) / np.log1p((m - 0.5) / 1.5)
+    return (1.0 - W_LOCAL) + W_LOCAL * np.minimum(rarity, 1.0)

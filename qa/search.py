@@ -17,7 +17,8 @@ from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, level_languages, ranking
 from .answer_types import answer_type
-from .highlight import AnswerFinder, SentenceChooser
+from .answer_finder import AnswerFinder
+from .highlight import SentenceChooser
 from .index_files import StoredIndex
 from .inputs import check_mode
 from .names import question_names

@@ -1,0 +1,66 @@
+"""The question's side of the highlight: its words for text in each language, and the answering
+sentence of each passage (qa.highlight.SentenceChooser scores the sentences)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from .highlight import SentenceChooser
+from .segment import is_key
+
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+
+
+class Weights(dict):
+    """A question's terms with their weights, and ``caps``: what a term held by a sentence counts at
+    most (the term still counts in full among the question's words)."""
+
+    caps: dict[str, float] = {}
+
+
+def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
+    """An English question's words for Chinese text: a word kept in its own spelling, found as it is
+    in a Chinese sentence (a name or a term the text glosses in brackets: 特斯拉 (tesla), 小学教师
+    (elementary school teachers)), is rare in Chinese text, so its IDF there measures the script, not
+    the word. Held by a sentence it counts as much as the question's typical word for Chinese text
+    (the median weight of its other terms) at most."""
+    latin = [t for t in weights if not is_key(t) and _LATIN_WORD.fullmatch(t)]
+    others = sorted(w for t, w in weights.items() if t not in latin)
+    if not latin or not others:
+        return weights
+    capped = Weights(weights)
+    capped.caps = dict.fromkeys(latin, others[len(others) // 2])
+    return capped
+
+
+class AnswerFinder:
+    """The answering sentence of a passage and its score, for one question (computed once a passage).
+    Each sentence is read in its own language: a sentence in the other language than the question's
+    is matched against the question's dictionary translation (``translate(lang)``), so mixed
+    documents answer in either."""
+
+    def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
+                 wants: str, translate: Callable[[str], dict[str, float]]):
+        self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
+        self.wants, self.translate = wants, translate
+        self.readings: dict[str, dict[str, float]] = {}
+        self.found: dict[int, tuple[int, float]] = {}
+
+    def __call__(self, pid: int) -> tuple[int, float]:
+        if pid not in self.found:
+            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants, self.lang)
+        return self.found[pid]
+
+    def reading(self, lang: str) -> dict[str, float]:
+        """The question's words for text in ``lang`` (its own, or their translation), with their
+        IDF weights."""
+        if self.lang not in ("zh", "en") or lang not in ("zh", "en"):
+            lang = self.lang
+        if lang not in self.readings:
+            terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
+            weights = self.chooser.term_weights(terms)
+            self.readings[lang] = latin_in_chinese(weights) if lang == "zh" != self.lang else weights
+        return self.readings[lang]

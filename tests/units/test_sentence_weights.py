@@ -1,0 +1,26 @@
+"""The highlight's two guards against the dictionary's noise in text of the other language: a word
+many of a passage's sentences hold counts less there, and an English word found as it is in Chinese
+text counts no more than the question's typical word."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa import highlight
+from qa.answer_finder import Weights, latin_in_chinese
+
+
+def test_a_word_in_one_sentence_keeps_its_weight_and_one_in_all_loses_most():
+    held = np.array([[1.0, 2.0, 0.0], [0.0, 2.0, 0.0], [0.0, 2.0, 3.0], [0.0, 2.0, 0.0]])
+    factor = highlight._sentence_rarity(held)
+    assert factor[0] == factor[2] == 1.0  # held by one sentence each
+    assert factor[1] < 1.0 - highlight.W_LOCAL * 0.8  # held by all four
+
+
+def test_an_english_word_in_chinese_text_counts_as_the_typical_word_at_most():
+    weights = {"tesla": 6.0, "特斯拉": 3.0, "去世": 2.0, "年": 1.0, "=y1943": 5.0}
+    capped = latin_in_chinese(weights)
+    assert isinstance(capped, Weights)
+    assert capped == weights  # its weight among the question's words stays
+    assert capped.caps == {"tesla": 3.0}  # median of 1, 2, 3, 5: what it counts in a sentence
+    assert latin_in_chinese({"tesla": 6.0}) == {"tesla": 6.0}
