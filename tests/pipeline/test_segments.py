@@ -76,6 +76,8 @@ def assert_same_ranking(a: QA, b: QA, embedder) -> None:
             from qa.segment import tokenize
             tokens = tokenize(q)
         assert np.array_equal(sa.lexical_scores(tokens), sb.lexical_scores(tokens)), q
+        ha, hb = sa.lexical_hits(tokens), sb.lexical_hits(tokens)
+        assert np.array_equal(ha.ids, hb.ids) and np.array_equal(ha.scores, hb.scores), q
         assert sa.document_frequencies(tokens) == sb.document_frequencies(tokens)
         assert sa.known_terms(tokens) == sb.known_terms(tokens)
         v = embedder.embed([q])[0]

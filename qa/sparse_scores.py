@@ -1,0 +1,97 @@
+"""Scores held only for the passages that have one (BM25 of a question's terms: the passages its
+terms' postings name), so a question's lexical work grows with those postings, not with the index.
+
+The sums are the float32 additions a dense array of zeros would take, in the same order (term by
+term, as given), so the scores are the same bits as ``out[ids] += contribution`` over every passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SparseScores:
+    """``scores[i]`` is passage ``ids[i]``'s score (ids ascending, each once); other passages score 0."""
+
+    ids: np.ndarray  # int64
+    scores: np.ndarray  # float32
+
+    @classmethod
+    def empty(cls) -> "SparseScores":
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+    @classmethod
+    def of_dense(cls, scores: np.ndarray) -> "SparseScores":
+        ids = np.flatnonzero(scores)
+        return cls(ids.astype(np.int64), np.asarray(scores, dtype=np.float32)[ids])
+
+    @classmethod
+    def summed(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> "SparseScores":
+        """The sum of ``parts`` (each: passage ids, each once, and their float32 contributions), added
+        in the order given."""
+        parts = [(np.asarray(i, dtype=np.int64), c) for i, c in parts if len(i)]
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1 and (len(parts[0][0]) < 2 or bool((np.diff(parts[0][0]) > 0).all())):
+            ids, c = parts[0]  # (0 + c is c: the dense sum's bits)
+            return cls(ids, np.asarray(c, dtype=np.float32))
+        ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
+        out = np.zeros(len(ids), dtype=np.float32)
+        at = 0
+        for i, c in parts:
+            out[where[at:at + len(i)]] += c
+            at += len(i)
+        return cls(ids, out)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def at(self, ids: np.ndarray) -> np.ndarray:
+        """The scores of ``ids`` (0 for a passage without one), float32."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.zeros(len(ids), dtype=np.float32)
+        if not len(self.ids) or not len(ids):
+            return out
+        pos = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        found = self.ids[pos] == ids
+        out[found] = self.scores[pos[found]]
+        return out
+
+    def holders(self) -> np.ndarray:
+        """The passages with a positive score, ascending."""
+        return self.ids[self.scores > 0]
+
+    def where(self, mask: np.ndarray) -> "SparseScores":
+        """These scores where ``mask`` (a bool per passage of the index) holds, 0 elsewhere."""
+        keep = np.asarray(mask)[self.ids]
+        return SparseScores(self.ids[keep], self.scores[keep])
+
+    def __add__(self, other: "SparseScores") -> "SparseScores":
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        ids = np.union1d(self.ids, other.ids)
+        return SparseScores(ids, self.at(ids) + other.at(ids))
+
+    def top(self, k: int) -> np.ndarray:
+        """The ids of the ``k`` highest positive scores, best first; equal scores by id."""
+        positive = self.scores > 0
+        ids, scores = self.ids[positive], self.scores[positive]
+        if k <= 0 or not len(ids):
+            return np.zeros(0, dtype=np.int64)
+        if len(ids) > k:
+            # Everything at least as high as the k-th highest (ties at the edge all in), then ordered.
+            edge = scores[np.argpartition(-scores, k - 1)[k - 1]]
+            within = scores >= edge
+            ids, scores = ids[within], scores[within]
+        return ids[np.lexsort((ids, -scores))[:k]]
+
+    def dense(self, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.float32)
+        out[self.ids] = self.scores
+        return out
