@@ -100,12 +100,12 @@ class BM25:
         """BM25 of the documents holding a query term (the others score 0): work in proportion to
         the terms' postings."""
         return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
-                                    for ids, w in (self.postings(term),)])
+                                    for ids, w in (self.postings(term),)], self.n_docs)
 
     def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
         """``hits`` for a query given as term -> weight, unknown terms and weights <= 0 ignored."""
         return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
-                                    for ids, weights in (self.postings(term),)])
+                                    for ids, weights in (self.postings(term),)], self.n_docs)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents holding ``term``, ascending; its weight in each)."""

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 
+DENSE_SHARE = 16  # parts naming at least 1/16 of the index are added in an array of the index's size
+
+
 @dataclass(frozen=True)
 class SparseScores:
     """``scores[i]`` is passage ``ids[i]``'s score (ids ascending, each once); other passages score 0."""
@@ -30,22 +33,38 @@ class SparseScores:
         return cls(ids.astype(np.int64), np.asarray(scores, dtype=np.float32)[ids])
 
     @classmethod
-    def summed(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> "SparseScores":
-        """The sum of ``parts`` (each: passage ids, each once, and their float32 contributions), added
-        in the order given."""
-        parts = [(np.asarray(i, dtype=np.int64), c) for i, c in parts if len(i)]
+    def summed(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]], n: int = 0) -> "SparseScores":
+        """The sum of ``parts`` (each: passage ids, each once, and their float32
+        contributions), added in the order given. ``n``: the passages of the index, when known: parts
+        that name a good share of them are added in an array of ``n`` (less work than merging them)."""
+        parts = [(np.asarray(i, dtype=np.int64), np.asarray(c, dtype=np.float32)) for i, c in parts if len(i)]
         if not parts:
             return cls.empty()
-        if len(parts) == 1 and (len(parts[0][0]) < 2 or bool((np.diff(parts[0][0]) > 0).all())):
-            ids, c = parts[0]  # (0 + c is c: the dense sum's bits)
-            return cls(ids, np.asarray(c, dtype=np.float32))
-        ids, where = np.unique(np.concatenate([i for i, _ in parts]), return_inverse=True)
-        out = np.zeros(len(ids), dtype=np.float32)
-        at = 0
-        for i, c in parts:
-            out[where[at:at + len(i)]] += c
-            at += len(i)
-        return cls(ids, out)
+        if len(parts) == 1 and (len(parts[0][0]) < 2 or bool((parts[0][0][1:] > parts[0][0][:-1]).all())):
+            return cls(*parts[0])  # (0 + c is c: the dense sum's bits)
+        total = sum(len(i) for i, _ in parts)
+        if n and total * DENSE_SHARE >= n:
+            out = np.zeros(n, dtype=np.float32)
+            for i, c in parts:
+                out[i] += c
+            ids = np.flatnonzero(out)
+            return cls(ids, out[ids])
+        # Merged: a stable sort keeps each passage's contributions in the order of the parts; they
+        # are then added round by round (first contributions, then second ones...), as a dense sum would.
+        ids = np.concatenate([i for i, _ in parts])
+        order = np.argsort(ids, kind="stable")
+        ids, values = ids[order], np.concatenate([c for _, c in parts])[order]
+        first = np.empty(len(ids), dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        run = np.cumsum(first) - 1
+        rank = np.arange(len(ids)) - starts[run]
+        out = values[starts].copy()
+        for r in range(1, int(rank.max()) + 1):
+            at = rank == r
+            out[run[at]] += values[at]
+        return cls(ids[starts], out)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -71,12 +90,7 @@ class SparseScores:
         return SparseScores(self.ids[keep], self.scores[keep])
 
     def __add__(self, other: "SparseScores") -> "SparseScores":
-        if not len(other):
-            return self
-        if not len(self):
-            return other
-        ids = np.union1d(self.ids, other.ids)
-        return SparseScores(ids, self.at(ids) + other.at(ids))
+        return SparseScores.summed([(self.ids, self.scores), (other.ids, other.scores)])
 
     def top(self, k: int) -> np.ndarray:
         """The ids of the ``k`` highest positive scores, best first; equal scores by id."""

@@ -84,11 +84,11 @@ class SegmentedBM25:
 
     def hits(self, query_tokens: Iterable[str]) -> SparseScores:
         return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
-                                    for ids, w in (self._term(term),)])
+                                    for ids, w in (self._term(term),)], self.n_docs)
 
     def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
         return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
-                                    for ids, weights in (self._term(term),)])
+                                    for ids, weights in (self._term(term),)], self.n_docs)
 
     def document_frequency(self, term: str) -> int:
         hit = self._cache.get(term)

@@ -20,6 +20,16 @@ def test_summed_scores_are_the_bits_of_a_dense_sum_in_the_same_order():
     assert (np.diff(hits.ids) > 0).all()
     assert np.array_equal(hits.dense(n), want)  # bit for bit
     assert np.array_equal(hits.ids, np.flatnonzero(want))
+    dense_path = SparseScores.summed(parts, n)  # (these postings name most of the index: summed in an array)
+    assert np.array_equal(dense_path.ids, hits.ids) and np.array_equal(dense_path.scores, hits.scores)
+    # Many small contributions to the same passages: the order of the additions shows in the bits.
+    small = [(np.arange(0, n, step), np.full(len(range(0, n, step)), v, dtype=np.float32))
+             for step, v in ((1, 1e-8), (2, 3.0), (1, 1e-7), (3, 0.1))]
+    want = dense_sum(n, small)
+    for summed in (SparseScores.summed(small), SparseScores.summed(small, n)):
+        assert np.array_equal(summed.dense(n), want)
+    unsorted = SparseScores.summed([(np.array([5, 1, 3]), np.array([1.0, 2.0, 3.0], dtype=np.float32))])
+    assert unsorted.ids.tolist() == [1, 3, 5] and unsorted.scores.tolist() == [2.0, 3.0, 1.0]
     one = SparseScores.summed(parts[:1])
     assert np.array_equal(one.dense(n), dense_sum(n, parts[:1]))
     assert len(SparseScores.summed([])) == 0 and len(SparseScores.summed([(np.zeros(0, int), np.zeros(0))])) == 0
