@@ -20,6 +20,9 @@ from ..lexical import BM25, BM25Params, idf_of, term_weights
 from ..sparse_scores import SparseScores
 
 CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
+# ... and at most this many bytes of them: at a million passages a common term's postings are
+# hundreds of thousands of passages (12 bytes each), and 16,384 such terms would be gigabytes.
+CACHED_BYTES = 192 * 2**20
 
 
 class SegmentedBM25:
@@ -34,6 +37,7 @@ class SegmentedBM25:
         # As a single build: the mean of the live passages' lengths (whole numbers: the sum is exact).
         self.avgdl = float(total) / n_docs if n_docs and total else 1.0
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_bytes = 0
         self._whole = [bool((glob >= 0).all()) for _, glob in self.parts]  # nothing deleted there
         # Each live passage's length normalisation by global id, worked out once (elementwise: the same
         # bits as per term), so a term's weights in all segments are one expression over its postings.
@@ -47,8 +51,9 @@ class SegmentedBM25:
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
-        hit = self._cache.get(term)
+        hit = self._cache.pop(term, None)
         if hit is not None:
+            self._cache[term] = hit
             return hit
         ids, tfs = [], []
         for (bm25, glob), whole in zip(self.parts, self._whole):
@@ -71,9 +76,15 @@ class SegmentedBM25:
                                        self.params.k1))
         else:
             out = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        if len(self._cache) >= CACHED_TERMS:
-            self._cache.clear()
-        self._cache[term] = out
+        size = out[0].nbytes + out[1].nbytes
+        while self._cache and (len(self._cache) >= CACHED_TERMS or self._cached_bytes + size > CACHED_BYTES):
+            # The least recently used half goes (dicts keep insertion order; a hit moves a term last).
+            for old in list(self._cache)[:max(1, len(self._cache) // 2)]:
+                dropped = self._cache.pop(old)
+                self._cached_bytes -= dropped[0].nbytes + dropped[1].nbytes
+        if size <= CACHED_BYTES:
+            self._cache[term] = out
+            self._cached_bytes += size
         return out
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
