@@ -45,6 +45,14 @@ def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
     return found
 
 
+def _among(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """For each of ``ids``, whether it is in ``sorted_ids`` (ascending)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[at] == ids
+
+
 class CandidateFinder:
     def __init__(self, store: Store, embedder: Embedder):
         self.store, self.embedder = store, embedder
@@ -54,6 +62,7 @@ class CandidateFinder:
         self.lang_mask = columns.has_lang
         self.main_lang = {lang: columns.lang == lang for lang in ("zh", "en")}
         self._lang_masks: dict[str, tuple | None] = {}
+        self._kinds: dict[str, tuple[set[str], np.ndarray]] = {}
 
     def find(self, question: str, mode: str, candidates: int = CANDIDATES,
              allowed: np.ndarray | None = None) -> Candidates:
@@ -105,15 +114,26 @@ class CandidateFinder:
             return None
         conflicts = np.zeros(len(ids), dtype=bool)
         for kind, values in asked.items():
-            others = sorted(self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]]) - values)
-            if not others:
+            known, holders = self._kind(kind)
+            if not known - values:
                 continue
             holds_asked = self.store.lexical_hits(sorted(values)).at(ids) > 0
-            conflicts |= (self.store.lexical_hits(others).at(ids) > 0) & ~holds_asked
+            # A passage without the asked value that holds some value of the kind holds another one.
+            conflicts |= _among(ids, holders) & ~holds_asked
             for i in np.flatnonzero(holds_asked & ~conflicts):
                 named = _periods(topic(int(ids[i]))).get(kind)
                 conflicts[i] = bool(named) and not named & values
         return conflicts
+
+    def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:
+        """The keys of a kind (quarter, half, phase, year) the index holds, and the passages holding
+        any of them (ascending), worked out once: each question naming a year asked about 200 year
+        keys and scored the passages holding any of them (a good share of a large index)."""
+        found = self._kinds.get(kind)
+        if found is None:
+            known = self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]])
+            found = self._kinds[kind] = (known, self.store.lexical_hits(sorted(known)).holders())
+        return found
 
     def name_holders(self, tokens: list[str]) -> dict[str, np.ndarray]:
         """The question's name keys (qa.names) that the index holds, sorted, each with the passages
