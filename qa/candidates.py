@@ -12,7 +12,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .segment import detect_language, is_key, tokenize
-from .sparse_scores import SparseScores
+from .sparse_scores import SparseScores, among
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
@@ -43,14 +43,6 @@ def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
         if m:
             found.setdefault(m.group(1), set()).add(t)
     return found
-
-
-def _among(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
-    """For each of ``ids``, whether it is in ``sorted_ids`` (ascending)."""
-    if not len(sorted_ids):
-        return np.zeros(len(ids), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-    return sorted_ids[at] == ids
 
 
 class CandidateFinder:
@@ -119,7 +111,7 @@ class CandidateFinder:
                 continue
             holds_asked = self.store.lexical_hits(sorted(values)).at(ids) > 0
             # A passage without the asked value that holds some value of the kind holds another one.
-            conflicts |= _among(ids, holders) & ~holds_asked
+            conflicts |= among(ids, holders) & ~holds_asked
             for i in np.flatnonzero(holds_asked & ~conflicts):
                 named = _periods(topic(int(ids[i]))).get(kind)
                 conflicts[i] = bool(named) and not named & values
@@ -157,7 +149,7 @@ class CandidateFinder:
         across = other[ids]
         held = np.zeros(len(ids), dtype=bool)
         for holding in holders.values():
-            holds = np.isin(ids, holding)
+            holds = among(ids, holding)
             if (holds & across).any():
                 held |= holds
         return ~held if held.any() else None

@@ -109,3 +109,13 @@ class SparseScores:
         out = np.zeros(n, dtype=np.float32)
         out[self.ids] = self.scores
         return out
+
+
+def among(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """For each of ``ids``, whether it is in ``sorted_ids`` (ascending): a binary search each, so a
+    question's few candidates are looked up in a common term's holders without a pass over them."""
+    ids = np.asarray(ids, dtype=np.int64)
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[at] == ids

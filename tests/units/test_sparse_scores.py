@@ -52,3 +52,10 @@ def test_top_takes_the_best_positive_scores_ties_by_id():
     assert s.top(2).tolist() == [3, 2]  # of the three tied at 1.0, the lowest id
     assert s.top(10).tolist() == [3, 2, 5, 9]  # no zero score
     assert s.top(0).tolist() == [] and SparseScores.empty().top(3).tolist() == []
+
+
+def test_among_looks_ids_up_in_sorted_holders():
+    from qa.sparse_scores import among
+
+    assert among(np.array([5, 0, 9, 3, 12]), np.array([0, 3, 4, 9])).tolist() == [False, True, True, True, False]
+    assert among(np.array([1, 2]), np.zeros(0, dtype=np.int64)).tolist() == [False, False]
