@@ -79,7 +79,7 @@ class CandidateFinder:
             pools.append(self.store.search(q, candidates, allowed)[1])
         for signal in (lexical_all, bridged_all):
             if signal is not None:
-                pools.append(signal.top(candidates))
+                pools.append(signal.top(candidates, self.store.count))
         ids = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
         ids = ids[ids >= 0]
         direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)

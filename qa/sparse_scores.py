@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fusion import top_k
+
 
 DENSE_SHARE = 16  # parts naming at least 1/16 of the index are added in an array of the index's size
 
@@ -92,8 +94,11 @@ class SparseScores:
     def __add__(self, other: "SparseScores") -> "SparseScores":
         return SparseScores.summed([(self.ids, self.scores), (other.ids, other.scores)])
 
-    def top(self, k: int) -> np.ndarray:
-        """The ids of the ``k`` highest positive scores, best first; equal scores by id."""
+    def top(self, k: int, n: int = 0) -> np.ndarray:
+        """The ids of the ``k`` highest positive scores, best first; equal scores by id. ``n``: the
+        passages of the index: when passages of equal score straddle the k-th place, they are chosen
+        among exactly as ``qa.fusion.top_k`` chooses over all ``n`` scores (the same candidates as
+        before scores were kept sparse; ties are rare outside tiled test data)."""
         positive = self.scores > 0
         ids, scores = self.ids[positive], self.scores[positive]
         if k <= 0 or not len(ids):
@@ -102,6 +107,10 @@ class SparseScores:
             # Everything at least as high as the k-th highest (ties at the edge all in), then ordered.
             edge = scores[np.argpartition(-scores, k - 1)[k - 1]]
             within = scores >= edge
+            if n and int(within.sum()) > k:
+                every = self.dense(n)
+                best = top_k(every, k)
+                return best[every[best] > 0]
             ids, scores = ids[within], scores[within]
         return ids[np.lexsort((ids, -scores))[:k]]
 

@@ -59,3 +59,14 @@ def test_among_looks_ids_up_in_sorted_holders():
 
     assert among(np.array([5, 0, 9, 3, 12]), np.array([0, 3, 4, 9])).tolist() == [False, True, True, True, False]
     assert among(np.array([1, 2]), np.zeros(0, dtype=np.int64)).tolist() == [False, False]
+
+
+def test_ties_straddling_the_kth_place_are_chosen_as_over_all_passages():
+    from qa.fusion import top_k
+
+    n = 5000
+    dense = np.zeros(n, dtype=np.float32)
+    dense[np.arange(0, n, 7)] = 1.0  # hundreds of equal scores
+    dense[[11, 500, 4000]] = 2.0
+    want = top_k(dense, 100)
+    assert SparseScores.of_dense(dense).top(100, n).tolist() == want[dense[want] > 0].tolist()
