@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embedding import Embedder
-from .fusion import top_k
 from .segment import detect_language, is_key, tokenize
+from .sparse_scores import SparseScores, among
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
@@ -53,6 +53,8 @@ class CandidateFinder:
         # Which passages can take lexical evidence from a question in each language.
         self.lang_mask = columns.has_lang
         self.main_lang = {lang: columns.lang == lang for lang in ("zh", "en")}
+        self._lang_masks: dict[str, tuple | None] = {}
+        self._kinds: dict[str, tuple[set[str], np.ndarray]] = {}
 
     def find(self, question: str, mode: str, candidates: int = CANDIDATES,
              allowed: np.ndarray | None = None) -> Candidates:
@@ -65,9 +67,9 @@ class CandidateFinder:
         if mode != "dense":
             lexical_all, bridged_all = self._lexical(tokens, q_lang, translated)
             if allowed is not None:
-                lexical_all = np.where(allowed, lexical_all, 0.0).astype(np.float32)
+                lexical_all = lexical_all.where(allowed)
                 if bridged_all is not None:
-                    bridged_all = np.where(allowed, bridged_all, 0.0).astype(np.float32)
+                    bridged_all = bridged_all.where(allowed)
         q = None
         pools = []
         if mode != "lexical":
@@ -77,12 +79,11 @@ class CandidateFinder:
             pools.append(self.store.search(q, candidates, allowed)[1])
         for signal in (lexical_all, bridged_all):
             if signal is not None:
-                top = top_k(signal, candidates)
-                pools.append(top[signal[top] > 0])
+                pools.append(signal.top(candidates, self.store.count))
         ids = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
         ids = ids[ids >= 0]
-        direct = lexical_all[ids] if lexical_all is not None else np.zeros(len(ids), np.float32)
-        bridged = bridged_all[ids] if bridged_all is not None else np.zeros(len(ids), np.float32)
+        direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)
+        bridged = bridged_all.at(ids) if bridged_all is not None else np.zeros(len(ids), np.float32)
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
@@ -105,22 +106,33 @@ class CandidateFinder:
             return None
         conflicts = np.zeros(len(ids), dtype=bool)
         for kind, values in asked.items():
-            others = sorted(self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]]) - values)
-            if not others:
+            known, holders = self._kind(kind)
+            if not known - values:
                 continue
-            holds_asked = self.store.lexical_scores(sorted(values))[ids] > 0
-            conflicts |= (self.store.lexical_scores(others)[ids] > 0) & ~holds_asked
+            holds_asked = self.store.lexical_hits(sorted(values)).at(ids) > 0
+            # A passage without the asked value that holds some value of the kind holds another one.
+            conflicts |= among(ids, holders) & ~holds_asked
             for i in np.flatnonzero(holds_asked & ~conflicts):
                 named = _periods(topic(int(ids[i]))).get(kind)
                 conflicts[i] = bool(named) and not named & values
         return conflicts
 
+    def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:
+        """The keys of a kind (quarter, half, phase, year) the index holds, and the passages holding
+        any of them (ascending), worked out once: each question naming a year asked about 200 year
+        keys and scored the passages holding any of them (a good share of a large index)."""
+        found = self._kinds.get(kind)
+        if found is None:
+            known = self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]])
+            found = self._kinds[kind] = (known, self.store.lexical_hits(sorted(known)).holders())
+        return found
+
     def name_holders(self, tokens: list[str]) -> dict[str, np.ndarray]:
         """The question's name keys (qa.names) that the index holds, sorted, each with the passages
-        holding it (a bool per passage of the index). Worked out once per question: the ranking
+        holding it (their ids, ascending). Worked out once per question: the ranking
         (``lacking_names``) and the confidence (qa.confidence) both read them."""
         names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"}))
-        return {name: self.store.lexical_scores([name]) > 0 for name in names}
+        return {name: self.store.lexical_hits([name]).holders() for name in names}
 
     def word_name_holders(self, names: list[tuple[str, ...]], lang: str) -> dict[str, np.ndarray]:
         """The question's names (qa.names.question_names), each with the passages holding it (a bool per
@@ -166,8 +178,8 @@ class CandidateFinder:
             return None
         across = other[ids]
         held = np.zeros(len(ids), dtype=bool)
-        for holds_all in holders.values():
-            holds = holds_all[ids]
+        for holding in holders.values():
+            holds = among(ids, holding)
             if (holds & across).any():
                 held |= holds
         return ~held if held.any() else None
@@ -190,7 +202,7 @@ class CandidateFinder:
         return best
 
     def _lexical(self, tokens: list[str], q_lang: str,
-                 translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray | None]:
+                 translated: dict[str, dict[str, float]]) -> tuple[SparseScores, SparseScores | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not, or where only its title does (its body,
         its main language, is the other one; then the translations alone, since the words the
@@ -206,31 +218,46 @@ class CandidateFinder:
         ``translated``."""
         store = self.store
         words = [t for t in tokens if not is_key(t)]
-        direct = store.lexical_scores(words + [t for t in tokens if t[0] == "="])
-        same = self.lang_mask.get(q_lang)
-        if same is None:
+        direct = store.lexical_hits(words + [t for t in tokens if t[0] == "="])
+        masks = self._masks(q_lang)
+        if masks is None:
             return direct, None
-        direct = np.where(same, direct, 0.0).astype(np.float32)
-        other_lang = "en" if q_lang == "zh" else "zh"
-        other = self.lang_mask[other_lang] & ~same
-        mixed = self.main_lang[other_lang] & same
-        if not other.any() and not mixed.any():
+        same, other, mixed, other_lang = masks
+        direct = direct.where(same)
+        if other is None and mixed is None:
             return direct, None
         terms = self.translate(words, other_lang, translated)
-        bridged = np.where(other, store.weighted_lexical_scores(terms), 0.0)
-        if mixed.any():
+        bridged = store.weighted_lexical_hits(terms).where(other) if other is not None else SparseScores.empty()
+        if mixed is not None:
             own = set(words)
             translations = {t: w for t, w in terms.items() if t not in own}
-            bridged = bridged + np.where(mixed, store.weighted_lexical_scores(translations), 0.0)
+            bridged = bridged + store.weighted_lexical_hits(translations).where(mixed)
         shared = [t for t in words if _LATIN.search(t)] if q_lang == "zh" else []
         shared += [t for t in tokens if is_key(t)]
         if shared:
-            cross = np.where(other, store.lexical_scores(shared), 0.0)
+            cross = store.lexical_hits(shared).where(other) if other is not None else SparseScores.empty()
             names = [t for t in tokens if t[0] == "~"]
-            if names and mixed.any():
-                cross = cross + np.where(mixed, store.lexical_scores(names), 0.0)
-            direct = (direct + cross).astype(np.float32)
-        return direct, bridged.astype(np.float32)
+            if names and mixed is not None:
+                cross = cross + store.lexical_hits(names).where(mixed)
+            direct = direct + cross
+        return direct, bridged
+
+    def _masks(self, q_lang: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str] | None:
+        """For a question in ``q_lang``: (passages in its language, passages only in the other
+        language, passages mainly in the other language with text in its language, the other
+        language); a mask none holds is None. None for a question in neither language. Worked out
+        once per language (each is a pass over every passage)."""
+        if q_lang not in self._lang_masks:
+            same = self.lang_mask.get(q_lang)
+            if same is None:
+                self._lang_masks[q_lang] = None
+            else:
+                other_lang = "en" if q_lang == "zh" else "zh"
+                other = self.lang_mask[other_lang] & ~same
+                mixed = self.main_lang[other_lang] & same
+                self._lang_masks[q_lang] = (same, other if other.any() else None,
+                                            mixed if mixed.any() else None, other_lang)
+        return self._lang_masks[q_lang]
 
     def translate(self, tokens: list[str], lang: str, translated: dict[str, dict[str, float]]) -> dict[str, float]:
         """The question's terms in ``lang`` through the dictionary, once per question (kept in

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .sparse_scores import among
 from .translit import heard_names, name_sounds
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
@@ -163,11 +164,12 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
     terms = question_terms(question, tokens, store.known_terms, langs)
     # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
-    where = [store.weighted_lexical_scores(dict.fromkeys(f, 1.0)) > 0 if f else None for f in terms.forms]
+    # (each word's holders: the passages its forms' postings name, ascending)
+    where = [store.weighted_lexical_hits(dict.fromkeys(f, 1.0)).holders() if f else None for f in terms.forms]
     n_words = len(terms.forms)
-    in_hit = np.array([w[hits] if w is not None else np.zeros(len(hits), bool) for w in where],
+    in_hit = np.array([among(hits, w) if w is not None else np.zeros(len(hits), bool) for w in where],
                       dtype=bool).reshape(n_words, len(hits))
-    frequency = np.array([0 if w is None else int((w & allowed).sum() if allowed is not None else w.sum())
+    frequency = np.array([0 if w is None else int(allowed[w].sum() if allowed is not None else len(w))
                           for w in where], dtype=np.int64)
     cross = _cross(columns, question, hits)
     heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
@@ -209,7 +211,7 @@ def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarr
     holds none (nothing to miss)."""
     if not holders:
         return np.ones(len(hits))
-    return np.mean([holds[hits] for holds in holders.values()], axis=0)
+    return np.mean([among(hits, holding) for holding in holders.values()], axis=0)
 
 
 def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.ndarray) -> np.ndarray:

@@ -18,8 +18,12 @@ import numpy as np
 
 from .errors import IndexCorruptError
 from .segment import is_key
+from .sparse_scores import SparseScores
 from .stores.row_file import RowFile
 from .term_list import TERMS, TermList, write_terms
+
+
+_NONE = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -83,25 +87,30 @@ class BM25:
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query (0 where no query term occurs)."""
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for term, qtf in Counter(query_tokens).items():
-            t = self.vocab.get(term)
-            if t is None:
-                continue
-            lo, hi = self.indptr[t], self.indptr[t + 1]
-            out[self.doc_ids[lo:hi]] += qtf * self.weights[lo:hi]
-        return out
+        return self.hits(query_tokens).dense(self.n_docs)
 
     def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
         """BM25 for a query given as term -> weight (e.g. translated terms), unknown terms ignored."""
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for term, w in terms.items():
-            t = self.vocab.get(term)
-            if t is None or w <= 0:
-                continue
-            lo, hi = self.indptr[t], self.indptr[t + 1]
-            out[self.doc_ids[lo:hi]] += np.float32(w) * self.weights[lo:hi]
-        return out
+        return self.weighted_hits(terms).dense(self.n_docs)
+
+    def hits(self, query_tokens: Iterable[str]) -> SparseScores:
+        """BM25 of the documents holding a query term (the others score 0): work in proportion to
+        the terms' postings."""
+        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
+                                    for ids, w in (self.postings(term),)], self.n_docs)
+
+    def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
+        """``hits`` for a query given as term -> weight, unknown terms and weights <= 0 ignored."""
+        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
+                                    for ids, weights in (self.postings(term),)], self.n_docs)
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents holding ``term``, ascending; its weight in each)."""
+        t = self.vocab.get(term)
+        if t is None:
+            return _NONE
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        return self.doc_ids[lo:hi], self.weights[lo:hi]
 
     def document_frequency(self, term: str) -> int:
         """In how many documents ``term`` occurs (0 when none holds it)."""

@@ -104,6 +104,9 @@ def update_segments(index_dir: Path, previous: Previous, collector: Collector, k
         moved = layout.merge(names, int(report.embedder.dim), bm25_params, target)
         if progress:
             progress("merge", 1, 1)
+    upgraded = layout.approximate(target)
+    if upgraded:
+        moved = {old: upgraded.get(new, new) for old, new in moved.items()} | upgraded
     files = []
     for path in shown_paths:
         if path in kept:

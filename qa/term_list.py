@@ -65,8 +65,11 @@ class TermList:
             key = term.encode("utf-8", "surrogatepass")
             block = bisect_left(self._sample, key)  # the term is in the block before sample ``block``
             lo, hi = max(0, (block - 1) * STRIDE), min(self._n, block * STRIDE + 1)
-            i = bisect_left(self, key, lo, hi)
-            found = i if i < self._n and self[i] == key else None
+            if key not in self._bytes[int(self._offsets[lo]):int(self._offsets[hi])]:
+                found = None  # (not even inside the block's bytes: most terms a segment lacks end here)
+            else:
+                i = bisect_left(self, key, lo, hi)
+                found = i if i < self._n and self[i] == key else None
             if len(self._found) >= REMEMBERED:
                 self._found.clear()
             self._found[term] = found

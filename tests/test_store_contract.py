@@ -134,6 +134,12 @@ def test_lexical_scores_are_bm25(opened, data):
     terms = {en_word: 0.5, zh_word: 1.0, other: 0.0, "no-such-term": 2.0}
     assert np.allclose(store.weighted_lexical_scores(terms), reference.weighted_scores(terms), rtol=1e-4, atol=1e-5)
     assert store.known_terms([en_word, zh_word, "no-such-term"]) == {en_word, zh_word}
+    # The same scores held for the passages that have one only (what a question reads): same bits.
+    hits = store.lexical_hits(query)
+    assert (np.diff(hits.ids) > 0).all() and np.array_equal(hits.ids, np.flatnonzero(scores))
+    assert np.array_equal(hits.dense(store.count), scores)
+    assert np.array_equal(store.weighted_lexical_hits(terms).dense(store.count),
+                          store.weighted_lexical_scores(terms))
     df = Counter(t for toks in data.tokens for t in set(toks))
     assert store.document_frequencies([en_word, zh_word, "no-such-term"]) == \
         {en_word: df[en_word], zh_word: df[zh_word], "no-such-term": 0}

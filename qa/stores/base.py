@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, ClassVar, Union
 
 import numpy as np
 
+from ..sparse_scores import SparseScores
+
 if TYPE_CHECKING:
     from ..lexical import BM25Params
     from ..records import Manifest, Passage
@@ -185,6 +187,15 @@ class Store(ABC):
     def weighted_lexical_scores(self, terms: Mapping[str, float]) -> np.ndarray:
         """BM25 of every passage for a query given as term -> weight (terms with weight <= 0 and
         unknown terms ignored), float32."""
+
+    def lexical_hits(self, tokens: Iterable[str]) -> SparseScores:
+        """``lexical_scores`` of the passages holding a token only (the same float32 values): what a
+        question reads, so its work grows with its terms' postings rather than with the index."""
+        return SparseScores.of_dense(self.lexical_scores(tokens))
+
+    def weighted_lexical_hits(self, terms: Mapping[str, float]) -> SparseScores:
+        """``weighted_lexical_scores`` of the passages holding a term only (as ``lexical_hits``)."""
+        return SparseScores.of_dense(self.weighted_lexical_scores(terms))
 
     @abstractmethod
     def known_terms(self, terms: Iterable[str]) -> set[str]:

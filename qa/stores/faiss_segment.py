@@ -111,6 +111,30 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
             "sentences": int(len(data.sentence_vectors)), "deleted": [], **ann.record(kind, len(vectors))}
 
 
+def approximate_copy(old: Path, new: Path, record: dict, kind: str) -> dict:
+    """A copy of an exact segment (``old``, its ``record``) as ``new`` with an approximate vector index
+    of ``kind``: the other files are hard links to the old ones (segments never change), the vectors
+    are kept beside the index for rescoring, as ``write_segment`` writes them. Returns its record."""
+    import faiss
+
+    new.mkdir(parents=True)
+    for path in sorted(old.iterdir()):
+        if path.is_file() and path.name not in ("vectors.faiss", "vectors.npy"):
+            os.link(path, new / path.name)
+    try:
+        flat = faiss.read_index(str(old / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
+        raise IndexCorruptError(f"the vector file of segment {old.name} is unreadable") from e
+    if flat.ntotal != int(record["passages"]):
+        raise IndexCorruptError(f"the vector file of segment {old.name} does not match its passages")
+    vectors = np.array(np.asarray(_MappedRows(flat)), dtype=np.float32)
+    np.save(new / "vectors.npy", vectors)
+    faiss.write_index(ann.build(vectors, kind), str(new / "vectors.faiss"))
+    fsync_tree(new)
+    return {**{k: v for k, v in record.items() if k not in ("index_type", "ann", "rescore", "ann_min_passages")},
+            "name": new.name, **ann.record(kind, len(vectors))}
+
+
 class Segment:
     """One segment, opened: its vectors, sentence vectors, passages, analysis and BM25."""
 
@@ -131,8 +155,8 @@ class Segment:
         try:
             # Memory-mapped, read-only: several server workers share one copy in the page cache, and
             # the vectors cost no load time. A mapped file outlives its unlinking by a newer build.
-            flags = 0 if self._ann else faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
-            index = faiss.read_index(str(path), flags)
+            index = ann.read(str(path), self._ann) if self._ann else \
+                faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
         except Exception as e:  # faiss raises RuntimeError with a C++ message for any bad file
             raise IndexCorruptError(f"the vector file {path.name} is unreadable") from e
         if index.d != dim or index.ntotal != n:
@@ -183,10 +207,30 @@ class Segment:
         _single_thread()
         query = np.ascontiguousarray(query[None, :], dtype=np.float32)
         if self._ann:  # approximate candidates, ordered by their exact similarity
-            _, ids = self.index.search(query, min(self.rows, max(k, self._rescore)))
-            return self.exact(query[0], np.sort(ids[0][ids[0] >= 0]), k)
+            _, ids = self.approximate(query[0], max(k, self._rescore))
+            return self.exact(query[0], np.sort(ids), k)
         scores, ids = self.index.search(query, k)
         return _finite(scores[0], self._check_rows, "passage"), ids[0]
+
+    @property
+    def approximate_search(self) -> bool:
+        return bool(self._ann)
+
+    @property
+    def rescore(self) -> int:
+        """How many approximate candidates a search rescores exactly (0: an exact index)."""
+        return self._rescore
+
+    def approximate(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(approximate similarity, local id) of up to ``k`` candidates of an approximate index, best
+        first (the scores are the quantised vectors'; ``exact`` orders them)."""
+        k = min(k, self.rows)
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        _single_thread()
+        scores, ids = self.index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k)
+        found = ids[0] >= 0
+        return scores[0][found], ids[0][found]
 
     def exact(self, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The best ``k`` of ``ids`` by exact inner product (ties by id)."""

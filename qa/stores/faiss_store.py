@@ -27,6 +27,7 @@ from ..index_files import check_passage
 from ..fusion import top_k
 from ..lexical import BM25, BM25Params
 from ..records import Manifest, Passage
+from ..sparse_scores import SparseScores
 from . import ann
 from .base import LANGS, BuildData, Ids, PassageColumns, Store
 from .faiss_segment import Segment, valid_name, write_segment
@@ -188,8 +189,18 @@ class FaissStore(Store):
         if self._whole is not None:
             return self._whole.search(query, k)
         found_scores, found_ids = [], []
-        for seg, glob, deleted in zip(self.segments, self._global, self._deleted):
+        shortlist: list[tuple[np.ndarray, int, np.ndarray]] = []  # approximate: (scores, segment, local ids)
+        rescore = 0
+        for s, (seg, glob, deleted) in enumerate(zip(self.segments, self._global, self._deleted)):
             if deleted == seg.rows:
+                continue
+            if seg.approximate_search:
+                # Approximate candidates of every such segment, rescored together below: only the best
+                # of all of them are read and scored exactly, not each segment's own shortlist.
+                rescore = max(rescore, seg.rescore)
+                scores, local = seg.approximate(query, max(k, seg.rescore))
+                live = glob[local] >= 0
+                shortlist.append((scores[live], s, local[live]))
                 continue
             # Deleted rows may be among the nearest: ask for as many more, then leave them out.
             scores, local = seg.search(query, k + deleted)
@@ -198,11 +209,31 @@ class FaissStore(Store):
             keep = ids >= 0
             found_scores.append(scores[keep])
             found_ids.append(ids[keep])
+        if shortlist:
+            scores, ids = self._rescored(query, shortlist, max(k, rescore))
+            found_scores.append(scores)
+            found_ids.append(ids)
         if not found_ids:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         scores, ids = np.concatenate(found_scores), np.concatenate(found_ids)
         order = np.lexsort((ids, -scores))[:k]
         return scores[order], ids[order]
+
+    def _rescored(self, query: np.ndarray, shortlist: list[tuple[np.ndarray, int, np.ndarray]],
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(exact similarity, global id) of the ``n`` best approximate candidates of all segments."""
+        approx = np.concatenate([scores for scores, _, _ in shortlist])
+        seg = np.concatenate([np.full(len(local), s, dtype=np.int64) for _, s, local in shortlist])
+        local = np.concatenate([local for _, _, local in shortlist]).astype(np.int64)
+        if len(approx) > n:
+            best = np.argpartition(-approx, n - 1)[:n]
+            seg, local = seg[best], local[best]
+        out_scores, out_ids = [], []
+        for s in np.unique(seg):
+            rows = np.sort(local[seg == s])
+            out_scores.append(self.segments[int(s)].vectors(rows) @ query)
+            out_ids.append(self._global[int(s)][rows])
+        return np.concatenate(out_scores), np.concatenate(out_ids)
 
     def vectors(self, ids: Ids) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
@@ -277,6 +308,12 @@ class FaissStore(Store):
 
     def weighted_lexical_scores(self, terms: Mapping[str, float]) -> np.ndarray:
         return self._lexical().weighted_scores(dict(terms))
+
+    def lexical_hits(self, tokens: Iterable[str]) -> SparseScores:
+        return self._lexical().hits(tokens)
+
+    def weighted_lexical_hits(self, terms: Mapping[str, float]) -> SparseScores:
+        return self._lexical().weighted_hits(dict(terms))
 
     def known_terms(self, terms: Iterable[str]) -> set[str]:
         bm25 = self._lexical()

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError, QAError
 from ..records import Manifest, Passage
+from ..sparse_scores import SparseScores
 from .base import LANGS, BuildData, Ids, PassageColumns, Store
 from .milvus_build import term_key, write_collections
 from .milvus_conn import build_prefix, call, chunks, client, in_filter, parse_target
@@ -321,6 +322,18 @@ class MilvusStore(Store):
             if found is not None:
                 out[found[0]] += w * found[1]
         return out
+
+    def lexical_hits(self, tokens: Iterable[str]) -> SparseScores:
+        counts = Counter(tokens)
+        found = self._terms(counts)
+        return SparseScores.summed([(found[t][0], n * found[t][1]) for t, n in counts.items()
+                                    if found.get(t) is not None])
+
+    def weighted_lexical_hits(self, terms: Mapping[str, float]) -> SparseScores:
+        terms = {t: w for t, w in terms.items() if w > 0}
+        found = self._terms(terms)
+        return SparseScores.summed([(found[t][0], np.float32(w) * found[t][1]) for t, w in terms.items()
+                                    if found.get(t) is not None])
 
     def known_terms(self, terms: Iterable[str]) -> set[str]:
         return {t for t, found in self._terms(terms).items() if found is not None}

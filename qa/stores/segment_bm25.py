@@ -17,8 +17,12 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from ..lexical import BM25, BM25Params, idf_of, term_weights
+from ..sparse_scores import SparseScores
 
 CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
+# ... and at most this many bytes of them: at a million passages a common term's postings are
+# hundreds of thousands of passages (12 bytes each), and 16,384 such terms would be gigabytes.
+CACHED_BYTES = 192 * 2**20
 
 
 class SegmentedBM25:
@@ -33,61 +37,69 @@ class SegmentedBM25:
         # As a single build: the mean of the live passages' lengths (whole numbers: the sum is exact).
         self.avgdl = float(total) / n_docs if n_docs and total else 1.0
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_bytes = 0
         self._whole = [bool((glob >= 0).all()) for _, glob in self.parts]  # nothing deleted there
-        # Each passage's length normalisation, worked out once (elementwise: the same bits as per term).
+        # Each live passage's length normalisation by global id, worked out once (elementwise: the same
+        # bits as per term), so a term's weights in all segments are one expression over its postings.
         k1, b = params.k1, params.b
-        self._norm = [k1 * (1.0 - b + b * bm25.lengths.astype(np.float64) / self.avgdl) for bm25, _ in self.parts]
+        lengths = np.zeros(n_docs, dtype=np.float64)
+        for bm25, glob in self.parts:
+            live = glob >= 0
+            lengths[glob[live]] = bm25.lengths[live]
+        self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
         self._known: dict[str, bool] = {}
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
-        hit = self._cache.get(term)
+        hit = self._cache.pop(term, None)
         if hit is not None:
+            self._cache[term] = hit
             return hit
-        found = []
-        for (bm25, glob), whole, norm in zip(self.parts, self._whole, self._norm):
+        ids, tfs = [], []
+        for (bm25, glob), whole in zip(self.parts, self._whole):
             t = bm25.vocab.get(term)
             if t is None:
                 continue
             lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
-            local, tf = bm25.doc_ids[lo:hi], bm25.tf[lo:hi]
-            ids = glob[local]
+            found, tf = glob[bm25.doc_ids[lo:hi]], bm25.tf[lo:hi]
             if not whole:
-                keep = ids >= 0
-                local, tf, ids = local[keep], tf[keep], ids[keep]
-            found.append((ids, tf, norm[local]))
-        df = sum(len(ids) for ids, _, _ in found)
-        ids, weights = [], []
+                keep = found >= 0
+                found, tf = found[keep], tf[keep]
+            ids.append(found)
+            tfs.append(tf)
+        df = sum(len(i) for i in ids)
         if df:
-            idf, k1 = idf_of(self.n_docs, df), self.params.k1
-            for glob_ids, tf, norm in found:
-                if len(glob_ids):
-                    ids.append(glob_ids)
-                    weights.append(term_weights(idf, tf.astype(np.float64), norm, k1))
-        out = (np.concatenate(ids) if ids else np.zeros(0, np.int64),
-               np.concatenate(weights) if weights else np.zeros(0, np.float32))
-        if len(self._cache) >= CACHED_TERMS:
-            self._cache.clear()
-        self._cache[term] = out
+            # (segments in order, each's postings ascending: the global ids come out ascending)
+            found = np.concatenate(ids) if len(ids) > 1 else ids[0]
+            tf = np.concatenate(tfs) if len(tfs) > 1 else tfs[0]
+            out = (found, term_weights(idf_of(self.n_docs, df), tf.astype(np.float64), self._norm[found],
+                                       self.params.k1))
+        else:
+            out = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        size = out[0].nbytes + out[1].nbytes
+        while self._cache and (len(self._cache) >= CACHED_TERMS or self._cached_bytes + size > CACHED_BYTES):
+            # The least recently used half goes (dicts keep insertion order; a hit moves a term last).
+            for old in list(self._cache)[:max(1, len(self._cache) // 2)]:
+                dropped = self._cache.pop(old)
+                self._cached_bytes -= dropped[0].nbytes + dropped[1].nbytes
+        if size <= CACHED_BYTES:
+            self._cache[term] = out
+            self._cached_bytes += size
         return out
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for term, qtf in Counter(query_tokens).items():
-            ids, weights = self._term(term)
-            if len(ids):
-                out[ids] += qtf * weights
-        return out
+        return self.hits(query_tokens).dense(self.n_docs)
 
     def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for term, w in terms.items():
-            if w <= 0:
-                continue
-            ids, weights = self._term(term)
-            if len(ids):
-                out[ids] += np.float32(w) * weights
-        return out
+        return self.weighted_hits(terms).dense(self.n_docs)
+
+    def hits(self, query_tokens: Iterable[str]) -> SparseScores:
+        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
+                                    for ids, w in (self._term(term),)], self.n_docs)
+
+    def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
+        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
+                                    for ids, weights in (self._term(term),)], self.n_docs)
 
     def document_frequency(self, term: str) -> int:
         hit = self._cache.get(term)

@@ -32,7 +32,8 @@ import numpy as np
 from ..lexical import BM25Params
 from ..records import Manifest
 from .base import BuildData
-from .faiss_segment import Segment, write_segment
+from . import ann
+from .faiss_segment import Segment, approximate_copy, write_segment
 from .faiss_store import segment_records, store_record
 
 MAX_SEGMENTS = 8
@@ -164,6 +165,26 @@ class Layout:
             del self.docs[old]
         self.docs[name] = dict(enumerate(documents))
         self.merged += len(chosen)
+        return moved
+
+    def approximate(self, target: str) -> dict[Where, Where]:
+        """Once the index reaches the size of approximate search (qa.stores.ann, ``auto``), its exact
+        segments large enough to train cells on are copied with an approximate index in their place:
+        the first segments of a large build were written while the index was still small, and each
+        question would search them exactly (150,000 rows at a million passages). Returns where each
+        moved document now is."""
+        moved: dict[Where, Where] = {}
+        total = self.passages()
+        for i, record in enumerate(self.segments):
+            rows = int(record["passages"])
+            if record.get("ann") or (target or "auto") != "auto" or \
+                    ann.choose(target, rows, max(0, total - rows)) == "flat":
+                continue
+            name = new_name(self.index_dir)
+            self.segments[i] = approximate_copy(self.index_dir / record["name"], self.index_dir / name, record,
+                                                ann.choose(target, rows, max(0, total - rows)))
+            self.docs[name] = self.docs.pop(record["name"])
+            moved.update({(record["name"], d): (name, d) for d in self.docs[name]})
         return moved
 
     # -- the manifest's view --------------------------------------------------------------------------

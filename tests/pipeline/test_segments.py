@@ -76,6 +76,8 @@ def assert_same_ranking(a: QA, b: QA, embedder) -> None:
             from qa.segment import tokenize
             tokens = tokenize(q)
         assert np.array_equal(sa.lexical_scores(tokens), sb.lexical_scores(tokens)), q
+        ha, hb = sa.lexical_hits(tokens), sb.lexical_hits(tokens)
+        assert np.array_equal(ha.ids, hb.ids) and np.array_equal(ha.scores, hb.scores), q
         assert sa.document_frequencies(tokens) == sb.document_frequencies(tokens)
         assert sa.known_terms(tokens) == sb.known_terms(tokens)
         v = embedder.embed([q])[0]
@@ -209,3 +211,27 @@ def test_a_build_flushed_every_few_passages_ranks_bit_identically_to_one_built_w
     assert flushed.ask("zorvath tide tables", k=1).hits  # (the old reader still answers)
     build(docs, tmp_path / "full", embedder, full=True)
     assert len(segments_of(tmp_path / "full")) >= 3  # a full build flushes too
+
+
+def test_exact_segments_become_approximate_once_the_index_reaches_the_size(docs, tmp_path, solo, monkeypatch):
+    from qa.stores import ann
+
+    embedder = solo
+    whole = build(docs, tmp_path / "whole", embedder)
+    monkeypatch.setattr(policy, "FLUSH_PASSAGES", 6)
+    monkeypatch.setattr(ann, "ANN_MIN_PASSAGES", 12)  # reached with the second segment
+    monkeypatch.setattr(ann, "IVF_MIN_SEGMENT", 1)
+    index = tmp_path / "index"
+    build(docs, index, embedder)
+    segs = segments_of(index)
+    # The first segment was written exact (the index was smaller than the size then): copied as ivf.
+    assert len(segs) >= 3 and all(s.get("ann") == "ivf" for s in segs)
+    assert sorted(p.name for p in index.iterdir() if p.name.startswith("s-")) == sorted(s["name"] for s in segs)
+    # Fewer rows than an approximate search rescores: every one is rescored exactly, so the ranking is
+    # exact search's (the similarities computed by numpy rather than FAISS: equal to the last bits).
+    a, b = QA.open(index, embedder=embedder), whole
+    for q in QUESTIONS:
+        v = embedder.embed([q])[0]
+        (sa, ia), (sb, ib) = a.index.store.search(v, 10), b.index.store.search(v, 10)
+        assert np.array_equal(ia, ib) and np.allclose(sa, sb, atol=1e-6), q
+        assert [h.passage_id for h in a.ask(q, k=3).hits] == [h.passage_id for h in b.ask(q, k=3).hits], q
