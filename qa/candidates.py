@@ -135,8 +135,8 @@ class CandidateFinder:
         return {name: self.store.lexical_hits([name]).holders() for name in names}
 
     def word_name_holders(self, names: list[tuple[str, ...]], lang: str) -> dict[str, np.ndarray]:
-        """The question's names (qa.names.question_names), each with the passages holding it (a bool per
-        passage of the index): a passage holds a name when it holds each of its words, as itself or as
+        """The question's names (qa.names.question_names), each with the passages holding it (their
+        ids, ascending, as ``name_holders`` gives them: ``lacking_names`` reads both): a passage holds a name when it holds each of its words, as itself or as
         one of its translations through the dictionary bridge (Strait Wind / 海峡 + 风, Taichung / 台中,
         越南 / Vietnam). Where some words of a name translate into the dictionary's proper names, those
         words alone tell it: the bridge translates word by word, and "Greater Los Angeles Area" is
@@ -160,7 +160,9 @@ class CandidateFinder:
                 words.append((terms, proper))
             else:
                 told_by = [terms for terms, proper in words if proper] or [terms for terms, _ in words]
-                holds = np.logical_and.reduce([self.store.lexical_scores(sorted(terms)) > 0 for terms in told_by])
+                holds = self.store.lexical_hits(sorted(told_by[0])).holders()
+                for terms in told_by[1:]:
+                    holds = np.intersect1d(holds, self.store.lexical_hits(sorted(terms)).holders(), assume_unique=True)
                 out["'" + " ".join(name)] = holds
         return out
 
