@@ -53,7 +53,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I)),
         # quarters and halves: Q3, 3Q, third quarter, 第三季度, 三季度; H1, first half, 上半年
         ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
-        ("quarter", re.compile(rf"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
+        ("quarter", re.compile(r"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
         ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
         # a quarter named by its months (the April-June quarter, 4至6月) or as a year's last one
         ("months", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s*(?:-|–|to|through)\s*(?P<m2>{_MONTH_WORD})", re.I)),

@@ -137,7 +137,7 @@ class MilvusStore(Store):
     def open(cls, folder: Path, manifest: Manifest) -> "MilvusStore":
         record = manifest.store
         if not record.get("complete") or "uri" not in record or "collections" not in record:
-            raise IndexCorruptError(f"the manifest's Milvus record is incomplete")
+            raise IndexCorruptError("the manifest's Milvus record is incomplete")
         store = cls(record, manifest)
         for part in ("passages", "sentences", "terms") + (("spill",) if store._spill else ()):
             store._call(f"load the collection {store.prefix}_{part}", "load_collection", f"{store.prefix}_{part}")
@@ -346,8 +346,7 @@ def _id_filter(ids: np.ndarray) -> str:
     """``id in [...]``, or ranges when the ids run in blocks (a filter on documents keeps their
     passages, which are numbered together), whichever is shorter."""
     breaks = np.flatnonzero(np.diff(ids) != 1) + 1
-    starts, ends = np.split(ids, breaks), None
-    ranges = [(int(b[0]), int(b[-1])) for b in starts]
+    ranges = [(int(b[0]), int(b[-1])) for b in np.split(ids, breaks)]
     if len(ranges) * 4 < len(ids):
         return " or ".join(f"(id >= {a} and id <= {b})" for a, b in ranges)
     return in_filter("id", ids.tolist())

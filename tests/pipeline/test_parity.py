@@ -8,7 +8,6 @@ mixed Chinese/English text, including the cases where they are known to differ b
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import subprocess
