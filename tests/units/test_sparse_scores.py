@@ -70,3 +70,25 @@ def test_ties_straddling_the_kth_place_are_chosen_as_over_all_passages():
     dense[[11, 500, 4000]] = 2.0
     want = top_k(dense, 100)
     assert SparseScores.of_dense(dense).top(100, n).tolist() == want[dense[want] > 0].tolist()
+
+
+def test_from_the_approximate_size_tied_candidates_are_chosen_by_id_without_an_index_sized_array():
+    """Below qa.stores.ann.ANN_MIN_PASSAGES the lexical candidates are chosen among ties as always (the
+    index's passage count is passed on); from it, by passage id (no array over a million passages)."""
+    from types import SimpleNamespace
+
+    from qa.candidates import CandidateFinder
+    from qa.stores.ann import ANN_MIN_PASSAGES
+
+    class Sized:
+        def __init__(self, count):
+            self.count = count
+
+        def columns(self):
+            return SimpleNamespace(sentences=None, has_lang={}, lang=np.zeros(0, dtype="<U2"))
+
+    assert CandidateFinder(Sized(ANN_MIN_PASSAGES - 1), None)._ties_over == ANN_MIN_PASSAGES - 1
+    assert CandidateFinder(Sized(ANN_MIN_PASSAGES), None)._ties_over == 0
+    dense = np.zeros(5000, dtype=np.float32)
+    dense[np.arange(0, 5000, 7)] = 1.0
+    assert SparseScores.of_dense(dense).top(100, 0).tolist() == list(range(0, 700, 7))
