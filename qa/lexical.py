@@ -45,7 +45,37 @@ def idf_of(n: int, df: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-class BM25:
+class PostingScorer:
+    """BM25 of a query from a term's postings (``postings(term)``: the documents holding it,
+    ascending, and its weight in each) over ``n_docs`` documents: one index (BM25) or the live
+    passages of several segments (qa.stores.segment_bm25.SegmentedBM25) score alike."""
+
+    n_docs: int
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document for the query (0 where no query term occurs)."""
+        return self.hits(query_tokens).dense(self.n_docs)
+
+    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
+        """BM25 for a query given as term -> weight (e.g. translated terms), unknown terms ignored."""
+        return self.weighted_hits(terms).dense(self.n_docs)
+
+    def hits(self, query_tokens: Iterable[str]) -> SparseScores:
+        """BM25 of the documents holding a query term (the others score 0): work in proportion to
+        the terms' postings."""
+        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
+                                    for ids, w in (self.postings(term),)], self.n_docs)
+
+    def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
+        """``hits`` for a query given as term -> weight, unknown terms and weights <= 0 ignored."""
+        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
+                                    for ids, weights in (self.postings(term),)], self.n_docs)
+
+
+class BM25(PostingScorer):
     """Lucene-style BM25. ``weights[indptr[t]:indptr[t+1]]`` are term t's scores in ``doc_ids``."""
 
     def __init__(self, vocab: Mapping[str, int] | TermList, indptr: np.ndarray, doc_ids: np.ndarray,
@@ -84,25 +114,6 @@ class BM25:
         weights = term_weights(idf, tf, norm, k1)
         tf_all = tf.astype(np.int32)
         return cls(vocab, indptr, doc_ids, weights, n, params, tf_all, lengths.astype(np.int32))
-
-    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
-        """BM25 score of every document for the query (0 where no query term occurs)."""
-        return self.hits(query_tokens).dense(self.n_docs)
-
-    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
-        """BM25 for a query given as term -> weight (e.g. translated terms), unknown terms ignored."""
-        return self.weighted_hits(terms).dense(self.n_docs)
-
-    def hits(self, query_tokens: Iterable[str]) -> SparseScores:
-        """BM25 of the documents holding a query term (the others score 0): work in proportion to
-        the terms' postings."""
-        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
-                                    for ids, w in (self.postings(term),)], self.n_docs)
-
-    def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
-        """``hits`` for a query given as term -> weight, unknown terms and weights <= 0 ignored."""
-        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
-                                    for ids, weights in (self.postings(term),)], self.n_docs)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents holding ``term``, ascending; its weight in each)."""

@@ -10,14 +10,12 @@ so the scores are the same bits. One segment with nothing deleted uses its store
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..errors import IndexCorruptError
-from ..lexical import BM25, BM25Params, idf_of, term_weights
-from ..sparse_scores import SparseScores
+from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights
 
 CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
 # ... and at most this many bytes of them: at a million passages a common term's postings are
@@ -25,7 +23,7 @@ CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has te
 CACHED_BYTES = 192 * 2**20
 
 
-class SegmentedBM25:
+class SegmentedBM25(PostingScorer):
     """``parts``: each segment's BM25 and, per local passage, its global id (-1: deleted)."""
 
     def __init__(self, parts: Sequence[tuple[BM25, np.ndarray]], n_docs: int, params: BM25Params):
@@ -49,7 +47,7 @@ class SegmentedBM25:
         self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
         self._known: dict[str, bool] = {}
 
-    def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
         hit = self._cache.pop(term, None)
         if hit is not None:
@@ -86,20 +84,6 @@ class SegmentedBM25:
             self._cache[term] = out
             self._cached_bytes += size
         return out
-
-    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
-        return self.hits(query_tokens).dense(self.n_docs)
-
-    def weighted_scores(self, terms: dict[str, float]) -> np.ndarray:
-        return self.weighted_hits(terms).dense(self.n_docs)
-
-    def hits(self, query_tokens: Iterable[str]) -> SparseScores:
-        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
-                                    for ids, w in (self._term(term),)], self.n_docs)
-
-    def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
-        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
-                                    for ids, weights in (self._term(term),)], self.n_docs)
 
     def document_frequency(self, term: str) -> int:
         hit = self._cache.get(term)
