@@ -20,14 +20,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .sparse_scores import DENSE_SHARE, SparseScores
+from .sparse_scores import DENSE_SHARE, SparseScores, united
 
 
 class LazyScores:
     """BM25 scores of a question not yet summed: a sum of parts, masked or added together."""
 
     n: int  # passages of the index
-    _done: SparseScores | None = None
+    _sparse: SparseScores | None = None
+    _every: np.ndarray | None = None  # (worked out in an array of the index's size)
 
     @staticmethod
     def of(parts: Sequence[tuple[np.ndarray, np.ndarray]], n: int) -> "LazyScores":
@@ -45,6 +46,10 @@ class LazyScores:
 
     def postings(self) -> int:
         """How many postings these scores add."""
+        return sum(len(ids) for ids in self.leaves())
+
+    def leaves(self) -> list[np.ndarray]:
+        """The passage ids of every part these scores add."""
         raise NotImplementedError
 
     def summed(self) -> SparseScores:
@@ -55,25 +60,60 @@ class LazyScores:
         """Every passage's score in one float32 array (the bits ``summed`` gives)."""
         raise NotImplementedError
 
-    def scores(self) -> SparseScores:
-        """The scores, worked out once: in an array of the index's size when the postings name a
-        good share of it, else step by step."""
-        if self._done is None:
+    def _work_out(self) -> None:
+        """Once: in an array of the index's size when the postings name a good share of it, else
+        step by step."""
+        if self._sparse is None and self._every is None:
             if self.postings() * DENSE_SHARE >= self.n:
-                every = self.dense()
-                ids = np.flatnonzero(every)  # (every contribution is positive)
-                self._done = SparseScores(ids, every[ids])
+                self._every = self.dense()
             else:
-                self._done = self.summed()
-        return self._done
+                self._sparse = self.summed()
+
+    def scores(self) -> SparseScores:
+        """The scores as SparseScores."""
+        self._work_out()
+        if self._sparse is None:
+            ids = np.flatnonzero(self._every)  # (every contribution is positive)
+            self._sparse = SparseScores(ids, self._every[ids])
+        return self._sparse
 
     def at(self, ids: np.ndarray) -> np.ndarray:
         """As SparseScores.at."""
-        return self.scores().at(ids)
+        self._work_out()
+        if self._every is not None:
+            return self._every[np.asarray(ids, dtype=np.int64)]
+        return self._sparse.at(ids)
 
     def top(self, k: int, n: int = 0) -> np.ndarray:
-        """As SparseScores.top."""
-        return self.scores().top(k, n)
+        """As SparseScores.top. From the array: only the passages scoring at least what ``k``
+        passages named by the question's rarest terms score are ordered (the best k are among them,
+        with any tied at the k-th place)."""
+        self._work_out()
+        if self._every is None or n or k <= 0:
+            return self.scores().top(k, n)
+        edge = self._edge(k)
+        if edge <= 0:
+            return self.scores().top(k)
+        ids = np.flatnonzero(self._every >= edge)
+        return ids[np.lexsort((ids, -self._every[ids]))[:k]]
+
+    def _edge(self, k: int) -> float:
+        """A score at least ``k`` passages reach: the k-th best of the passages named by the
+        shortest parts (the question's rarest terms); 0 when those are fewer than k."""
+        every = self._every
+        shortest = sorted(self.leaves(), key=len)
+        named = np.zeros(0, dtype=np.int64)
+        enough = 4 * k
+        for i, ids in enumerate(shortest):
+            named = united([named, ids])
+            if len(named) < enough and i < len(shortest) - 1:
+                continue
+            found = every[named]
+            found = found[found > 0]
+            if len(found) >= k:
+                return float(np.partition(found, len(found) - k)[len(found) - k])
+            enough = 4 * len(named)  # (masks left too few: take more parts)
+        return 0.0
 
 
 class _Parts(LazyScores):
@@ -81,8 +121,8 @@ class _Parts(LazyScores):
         self.parts = [(np.asarray(i, dtype=np.int64), np.asarray(c, dtype=np.float32)) for i, c in parts if len(i)]
         self.n = n
 
-    def postings(self) -> int:
-        return sum(len(ids) for ids, _ in self.parts)
+    def leaves(self) -> list[np.ndarray]:
+        return [ids for ids, _ in self.parts]
 
     def summed(self) -> SparseScores:
         return SparseScores.summed(self.parts, self.n)
@@ -98,8 +138,8 @@ class _Masked(LazyScores):
     def __init__(self, scores: LazyScores, mask: np.ndarray):
         self.inner, self.mask, self.n = scores, mask, scores.n
 
-    def postings(self) -> int:
-        return self.inner.postings()
+    def leaves(self) -> list[np.ndarray]:
+        return self.inner.leaves()
 
     def summed(self) -> SparseScores:
         return self.inner.summed().where(self.mask)
@@ -116,8 +156,8 @@ class _Sum(LazyScores):
     def __init__(self, first: LazyScores, second: LazyScores):
         self.first, self.second, self.n = first, second, first.n
 
-    def postings(self) -> int:
-        return self.first.postings() + self.second.postings()
+    def leaves(self) -> list[np.ndarray]:
+        return self.first.leaves() + self.second.leaves()
 
     def summed(self) -> SparseScores:
         return self.first.summed() + self.second.summed()

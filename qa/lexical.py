@@ -78,7 +78,10 @@ class PostingScorer:
 
     def term_parts(self, query_tokens: Iterable[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """What ``hits`` adds up, term by term: (the documents holding it, its contribution in each)."""
-        return [(ids, qtf * w) for term, qtf in Counter(query_tokens).items() for ids, w in (self.postings(term),)]
+        # (a term asked once adds its weights as they are: 1 * w is w, without a copy of a common
+        # term's postings)
+        return [(ids, w if qtf == 1 else qtf * w) for term, qtf in Counter(query_tokens).items()
+                for ids, w in (self.postings(term),)]
 
     def weighted_term_parts(self, terms: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
         """What ``weighted_hits`` adds up, term by term."""
