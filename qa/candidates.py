@@ -12,6 +12,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .segment import detect_language, is_key, tokenize
+from .lazy_scores import LazyScores
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
@@ -61,6 +62,9 @@ class CandidateFinder:
         # where results are approximate anyway, by passage id, without that array (at a million tiled
         # passages most questions have such ties: p50 47.6 -> 34.3 ms, 2026-12-01).
         self._ties_over = store.count if store.count < ANN_MIN_PASSAGES else 0
+        # From that size the best lexical candidates are found without summing every posting of a
+        # question's common terms (qa.lazy_scores: the same candidates and scores).
+        self._pruned = store.count >= ANN_MIN_PASSAGES
 
     def find(self, question: str, mode: str, candidates: int = CANDIDATES,
              allowed: np.ndarray | None = None) -> Candidates:
@@ -115,7 +119,7 @@ class CandidateFinder:
             known, holders = self._kind(kind)
             if not known - values:
                 continue
-            holds_asked = self.store.lexical_hits(sorted(values)).at(ids) > 0
+            holds_asked = among(ids, self.store.lexical_holders(values))
             # A passage without the asked value that holds some value of the kind holds another one.
             conflicts |= among(ids, holders) & ~holds_asked
             for i in np.flatnonzero(holds_asked & ~conflicts):
@@ -130,7 +134,7 @@ class CandidateFinder:
         found = self._kinds.get(kind)
         if found is None:
             known = self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]])
-            found = self._kinds[kind] = (known, self.store.lexical_hits(sorted(known)).holders())
+            found = self._kinds[kind] = (known, self.store.lexical_holders(known))
         return found
 
     def name_holders(self, tokens: list[str]) -> dict[str, np.ndarray]:
@@ -138,7 +142,7 @@ class CandidateFinder:
         holding it (their ids, ascending). Worked out once per question: the ranking
         (``lacking_names``) and the confidence (qa.confidence) both read them."""
         names = sorted(self.store.known_terms({t for t in tokens if t[0] == "~"}))
-        return {name: self.store.lexical_hits([name]).holders() for name in names}
+        return {name: self.store.lexical_holders([name]) for name in names}
 
     def word_name_holders(self, names: list[tuple[str, ...]], lang: str) -> dict[str, np.ndarray]:
         """The question's names (qa.names.question_names), each with the passages holding it (their
@@ -166,9 +170,9 @@ class CandidateFinder:
                 words.append((terms, proper))
             else:
                 told_by = [terms for terms, proper in words if proper] or [terms for terms, _ in words]
-                holds = self.store.lexical_hits(sorted(told_by[0])).holders()
+                holds = self.store.lexical_holders(told_by[0])
                 for terms in told_by[1:]:
-                    holds = np.intersect1d(holds, self.store.lexical_hits(sorted(terms)).holders(), assume_unique=True)
+                    holds = np.intersect1d(holds, self.store.lexical_holders(terms), assume_unique=True)
                 out["'" + " ".join(name)] = holds
         return out
 
@@ -210,7 +214,7 @@ class CandidateFinder:
         return best
 
     def _lexical(self, tokens: list[str], q_lang: str,
-                 translated: dict[str, dict[str, float]]) -> tuple[SparseScores, SparseScores | None]:
+                 translated: dict[str, dict[str, float]]) -> tuple[SparseScores | LazyScores, SparseScores | LazyScores | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not, or where only its title does (its body,
         its main language, is the other one; then the translations alone, since the words the
@@ -224,9 +228,8 @@ class CandidateFinder:
         words and numbers). A name's key counts only across languages: in the question's own
         language the name's words already match. The translated question is left in
         ``translated``."""
-        store = self.store
         words = [t for t in tokens if not is_key(t)]
-        direct = store.lexical_hits(words + [t for t in tokens if t[0] == "="])
+        direct = self._hits(words + [t for t in tokens if t[0] == "="])
         masks = self._masks(q_lang)
         if masks is None:
             return direct, None
@@ -235,20 +238,33 @@ class CandidateFinder:
         if other is None and mixed is None:
             return direct, None
         terms = self.translate(words, other_lang, translated)
-        bridged = store.weighted_lexical_hits(terms).where(other) if other is not None else SparseScores.empty()
+        bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
         if mixed is not None:
             own = set(words)
             translations = {t: w for t, w in terms.items() if t not in own}
-            bridged = bridged + store.weighted_lexical_hits(translations).where(mixed)
+            bridged = bridged + self._weighted_hits(translations).where(mixed)
         shared = [t for t in words if _LATIN.search(t)] if q_lang == "zh" else []
         shared += [t for t in tokens if is_key(t)]
         if shared:
-            cross = store.lexical_hits(shared).where(other) if other is not None else SparseScores.empty()
+            cross = self._hits(shared).where(other) if other is not None else self._no_hits()
             names = [t for t in tokens if t[0] == "~"]
             if names and mixed is not None:
-                cross = cross + store.lexical_hits(names).where(mixed)
+                cross = cross + self._hits(names).where(mixed)
             direct = direct + cross
         return direct, bridged
+
+    def _hits(self, tokens: list[str]) -> SparseScores | LazyScores:
+        if self._pruned:
+            return LazyScores.of(self.store.lexical_parts(tokens), self.store.count)
+        return self.store.lexical_hits(tokens)
+
+    def _weighted_hits(self, terms: dict[str, float]) -> SparseScores | LazyScores:
+        if self._pruned:
+            return LazyScores.of(self.store.weighted_lexical_parts(terms), self.store.count)
+        return self.store.weighted_lexical_hits(terms)
+
+    def _no_hits(self) -> SparseScores | LazyScores:
+        return LazyScores.of([], self.store.count) if self._pruned else SparseScores.empty()
 
     def _masks(self, q_lang: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str] | None:
         """For a question in ``q_lang``: (passages in its language, passages only in the other

@@ -163,9 +163,8 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     columns = store.columns()
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
     terms = question_terms(question, tokens, store.known_terms, langs)
-    # Where each word occurs: one BM25 pass over its forms' postings, as the search's own.
-    # (each word's holders: the passages its forms' postings name, ascending)
-    where = [store.weighted_lexical_hits(dict.fromkeys(f, 1.0)).holders() if f else None for f in terms.forms]
+    # Where each word occurs: the passages its forms' postings name, ascending.
+    where = [store.lexical_holders(f) if f else None for f in terms.forms]
     n_words = len(terms.forms)
     in_hit = np.array([among(hits, w) if w is not None else np.zeros(len(hits), bool) for w in where],
                       dtype=bool).reshape(n_words, len(hits))

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import IndexCorruptError
 from .segment import is_key
-from .sparse_scores import SparseScores
+from .sparse_scores import SparseScores, united
 from .stores.row_file import RowFile
 from .term_list import TERMS, TermList, write_terms
 
@@ -66,13 +66,27 @@ class PostingScorer:
     def hits(self, query_tokens: Iterable[str]) -> SparseScores:
         """BM25 of the documents holding a query term (the others score 0): work in proportion to
         the terms' postings."""
-        return SparseScores.summed([(ids, qtf * w) for term, qtf in Counter(query_tokens).items()
-                                    for ids, w in (self.postings(term),)], self.n_docs)
+        return SparseScores.summed(self.term_parts(query_tokens), self.n_docs)
 
     def weighted_hits(self, terms: dict[str, float]) -> SparseScores:
         """``hits`` for a query given as term -> weight, unknown terms and weights <= 0 ignored."""
-        return SparseScores.summed([(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
-                                    for ids, weights in (self.postings(term),)], self.n_docs)
+        return SparseScores.summed(self.weighted_term_parts(terms), self.n_docs)
+
+    def holders(self, terms: Iterable[str]) -> np.ndarray:
+        """The documents holding any of ``terms``, ascending: the postings' ids united, nothing summed."""
+        return united([self.postings(term)[0] for term in set(terms)], self.n_docs)
+
+    def term_parts(self, query_tokens: Iterable[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """What ``hits`` adds up, term by term: (the documents holding it, its contribution in each)."""
+        # (a term asked once adds its weights as they are: 1 * w is w, without a copy of a common
+        # term's postings)
+        return [(ids, w if qtf == 1 else qtf * w) for term, qtf in Counter(query_tokens).items()
+                for ids, w in (self.postings(term),)]
+
+    def weighted_term_parts(self, terms: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """What ``weighted_hits`` adds up, term by term."""
+        return [(ids, np.float32(w) * weights) for term, w in terms.items() if w > 0
+                for ids, weights in (self.postings(term),)]
 
 
 class BM25(PostingScorer):

@@ -128,3 +128,26 @@ def among(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
         return np.zeros(len(ids), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
     return sorted_ids[at] == ids
+
+
+def united(id_lists: Sequence[np.ndarray], n: int = 0) -> np.ndarray:
+    """The ids in any of ``id_lists`` (each ascending, each id once), ascending, as int64. ``n``: the
+    passages of the index, when known: lists naming a good share of them are united in a bool array
+    of ``n`` (less work than a sort)."""
+    lists = [np.asarray(i, dtype=np.int64) for i in id_lists if len(i)]
+    if not lists:
+        return np.zeros(0, dtype=np.int64)
+    if len(lists) == 1:
+        return lists[0]
+    total = sum(len(i) for i in lists)
+    if n and total * DENSE_SHARE >= n:
+        seen = np.zeros(n, dtype=bool)
+        for i in lists:
+            seen[i] = True
+        return np.flatnonzero(seen)
+    ids = np.concatenate(lists)
+    ids.sort()
+    keep = np.empty(len(ids), dtype=bool)
+    keep[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]

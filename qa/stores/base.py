@@ -197,6 +197,21 @@ class Store(ABC):
         """``weighted_lexical_scores`` of the passages holding a term only (as ``lexical_hits``)."""
         return SparseScores.of_dense(self.weighted_lexical_scores(terms))
 
+    def lexical_holders(self, terms: Iterable[str]) -> np.ndarray:
+        """The passages holding any of ``terms``, ascending (those ``lexical_hits`` scores above 0)."""
+        return self.lexical_hits(terms).holders()
+
+    def lexical_parts(self, tokens: Iterable[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """What ``lexical_hits`` adds up, in order (a store that keeps postings: term by term, each
+        (passages holding it, ascending; its contribution in each)), for qa.lazy_scores."""
+        hits = self.lexical_hits(tokens)
+        return [(hits.ids, hits.scores)]
+
+    def weighted_lexical_parts(self, terms: Mapping[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """What ``weighted_lexical_hits`` adds up, in order (as ``lexical_parts``)."""
+        hits = self.weighted_lexical_hits(terms)
+        return [(hits.ids, hits.scores)]
+
     @abstractmethod
     def known_terms(self, terms: Iterable[str]) -> set[str]:
         """Which of ``terms`` occur in some passage."""

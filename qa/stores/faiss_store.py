@@ -315,6 +315,15 @@ class FaissStore(Store):
     def weighted_lexical_hits(self, terms: Mapping[str, float]) -> SparseScores:
         return self._lexical().weighted_hits(dict(terms))
 
+    def lexical_holders(self, terms: Iterable[str]) -> np.ndarray:
+        return self._lexical().holders(terms)
+
+    def lexical_parts(self, tokens: Iterable[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return self._lexical().term_parts(tokens)
+
+    def weighted_lexical_parts(self, terms: Mapping[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return self._lexical().weighted_term_parts(dict(terms))
+
     def known_terms(self, terms: Iterable[str]) -> set[str]:
         bm25 = self._lexical()
         if isinstance(bm25, BM25):

@@ -148,7 +148,7 @@ def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit(
 
     postings = {"~lubenfu": np.array([1.0, 0.0, 2.0]), "~xiaomi": np.array([0.0, 0.0, 1.0])}
     store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
-                            lexical_hits=lambda ts: SparseScores.of_dense(sum(postings[t] for t in ts)))
+                            lexical_holders=lambda ts: SparseScores.of_dense(sum(postings[t] for t in ts)).holders())
     finder = SimpleNamespace(store=store)
 
     def name_keys_hit(tokens, hits):
