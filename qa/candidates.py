@@ -143,7 +143,10 @@ class CandidateFinder:
             known, holders = self._kind(kind)
             naming = holds(holders) & ~out
             if known - values and naming.any():  # the asked value's postings only when a document could conflict
-                out |= naming & ~holds(self.store.lexical_hits(sorted(values)).holders())
+                # A year also counts as named by its bare number: a document's year key needs a context
+                # ("in 2025"), and "by 2030." or "for 2026" name it without one.
+                spelt = values | {v[2:] for v in values if kind == "y"}
+                out |= naming & ~holds(self.store.lexical_hits(sorted(spelt)).holders())
         return out
 
     def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:

@@ -182,6 +182,10 @@ def test_period_conflict_marks_documents_naming_other_periods_and_never_the_aske
     assert conflicts(["revenue", "=q2"]) == [False, True, False]  # passage 0 holds it, not the one shown
     assert conflicts(["revenue", "=q4"]) == [True, True, False]  # a quarter no document names
     assert conflicts(["revenue"]) == [False, False, False]  # no period asked
+    postings.update({"=y2025": np.array([1.0, 0, 0, 0, 0]), "2026": np.array([0, 1.0, 0, 0, 0])})
+    finder._kinds.clear()
+    assert conflicts(["capex", "2024", "=y2024"]) == [True, False, False]
+    assert conflicts(["capex", "2026", "=y2026"]) == [False, False, False]  # "for 2026": named without its key
 
 
 def test_quantity_keys_are_told_from_the_words_of_names():
