@@ -127,6 +127,32 @@ class CandidateFinder:
                 conflicts[i] = bool(named) and not named & values
         return conflicts
 
+    def contradicting_documents(self, tokens: list[str], spans: list[tuple[int, int]]) -> np.ndarray:
+        """For each document (``spans``: its passage ids as [first, end)), whether it contradicts the
+        question as a whole: for a kind of key the question names (quarter, half, phase, year), the
+        document holds some value of that kind and nowhere the asked one (a report on Q2 and Q3
+        asked about Q1). Unlike ``contradictions``, which judges one passage, a passage that leaves
+        the period implicit does not escape it. A binary search per document and kind: no pass over
+        the holders; the asked value's postings read once per kind, as the ranking's own rule reads them."""
+        out = np.zeros(len(spans), dtype=bool)
+        if not spans:
+            return out
+        first = np.array([a for a, _ in spans], dtype=np.int64)
+        end = np.array([b for _, b in spans], dtype=np.int64)
+
+        def holds(sorted_ids: np.ndarray) -> np.ndarray:
+            return np.searchsorted(sorted_ids, first) < np.searchsorted(sorted_ids, end)
+
+        for kind, values in _periods(tokens).items():
+            known, holders = self._kind(kind)
+            naming = holds(holders) & ~out
+            if known - values and naming.any():  # the asked value's postings only when a document could conflict
+                # A year also counts as named by its bare number: a document's year key needs a context
+                # ("in 2025"), and "by 2030." or "for 2026" name it without one.
+                spelt = values | {v[2:] for v in values if kind == "y"}
+                out |= naming & ~holds(self.store.lexical_hits(sorted(spelt)).holders())
+        return out
+
     def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:
         """The keys of a kind (quarter, half, phase, year) the index holds, and the passages holding
         any of them (ascending), worked out once: each question naming a year asked about 200 year

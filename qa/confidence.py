@@ -34,7 +34,8 @@ from .translit import heard_names, name_sounds
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
-            "key_absent", "lexical_first", "contradicts", "name_keys_hit", "zh_question", "zh_cross")
+            "key_absent", "lexical_first", "contradicts", "name_keys_hit", "name_absent", "period_conflict",
+            "zh_question", "zh_cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
@@ -83,6 +84,7 @@ class QuestionTerms:
     forms: list[set[str]]
     key: np.ndarray  # bool per word
     sounds: list[set[str]] | None = None  # per word: its sound skeletons when it is a name (qa.translit)
+    quantity: np.ndarray | None = None  # bool per word: a quantity key (number, date), not a name's word
 
 
 def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
@@ -110,7 +112,7 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
             terms.update(translate_query([word], other, known))
         forms.append(terms)
         key.append(word in names)
-    return QuestionTerms(forms, np.array(key, dtype=bool), sounds)
+    return QuestionTerms(forms, np.array(key, dtype=bool), sounds, np.arange(len(forms)) < len(keys))
 
 
 # -- features ---------------------------------------------------------------------------------------
@@ -192,6 +194,11 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       hits, (passage_sim + sentence_sim) / 2.0)
     k = len(hits)
     key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
+    # A name's word nowhere in the index (in either language, through the bridge or by sound) while
+    # the hit is in the question's language: the name is not just spelt otherwise in another
+    # language's passage, the folder does not know it (numbers and dates left out: a right passage
+    # may give a year the question names only as "that season").
+    name_absent = float((~anywhere & terms.key & ~terms.quantity).any()) * (1.0 - cross)
     zh_question = 1.0 if _HAN.search(question) else 0.0  # with zh_cross: the verdict's threshold per direction
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
@@ -201,7 +208,18 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
+                            name_absent, _period_conflicts(searcher, tokens, hits),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
+
+
+def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+    """1 for a hit whose document names another quarter, half, phase or year than the one asked and
+    nowhere the asked one (qa.candidates.CandidateFinder.contradicting_documents): a report on a
+    company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown."""
+    documents = searcher.index.documents
+    spans = [(int(d["first"]), int(d["first"]) + int(d["passages"]))
+             for d in (documents[int(doc)] for doc in searcher.doc_of[hits])]
+    return searcher.candidates.contradicting_documents(tokens, spans).astype(np.float64)
 
 
 def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:

@@ -63,3 +63,16 @@ def test_key_absent_marks_a_question_naming_something_the_index_lacks(built):
                                      "hybrid", None)
     assert absent[:, column].tolist() == [1.0, 1.0]  # one value per question: Wimbledon is in no document
     assert present[:, column].tolist() == [0.0, 0.0]
+
+
+def test_name_absent_marks_a_name_the_index_lacks_when_the_hit_is_in_the_questions_language(built):
+    from qa.confidence import FEATURES
+
+    qa, _ = built
+    name, cross = FEATURES.index("name_absent"), FEATURES.index("cross")
+    _, absent = qa.searcher._search("Who won the 2018 Wimbledon women's final?", 5, "hybrid", None)
+    _, present = qa.searcher._search("How many flights were cancelled after the Eyjafjallajökull eruption?", 5,
+                                     "hybrid", None)
+    assert (absent[:, name] == 1.0 - absent[:, cross]).all()  # Wimbledon is in no document, in no language
+    assert (absent[:, cross] == 0).any()
+    assert present[:, name].tolist() == [0.0] * len(present)

@@ -157,3 +157,42 @@ def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit(
     hits = np.array([0, 1, 2])
     assert name_keys_hit(["吕本富", "~lubenfu", "~xiaomi", "~nowhere"], hits).tolist() == [0.5, 0.0, 1.0]
     assert name_keys_hit(["~nowhere"], hits).tolist() == [1, 1, 1]  # nothing the index could hold
+
+
+def test_period_conflict_marks_documents_naming_other_periods_and_never_the_asked_one():
+    from types import SimpleNamespace
+
+    from qa.candidates import CandidateFinder
+    from qa.sparse_scores import SparseScores
+
+    # document 0: passages 0-1 (Q2, Q3); document 1: passages 2-3 (Q1 in its second); document 2: passage 4 (none)
+    postings = {"=q2": np.array([1.0, 0, 0, 0, 0]), "=q3": np.array([0, 1.0, 0, 0, 0]),
+                "=q1": np.array([0, 0, 0, 1.0, 0])}
+    store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
+                            lexical_hits=lambda ts: SparseScores.of_dense(sum((postings[t] for t in ts if t in postings),
+                                                                              np.zeros(5))))
+    finder = SimpleNamespace(store=store, _kinds={})
+    finder._kind = lambda kind: CandidateFinder._kind(finder, kind)
+    spans = [(0, 2), (2, 4), (4, 5)]
+
+    def conflicts(tokens):
+        return CandidateFinder.contradicting_documents(finder, tokens, spans).tolist()
+
+    assert conflicts(["revenue", "=q1"]) == [True, False, False]  # the Q2/Q3 report lacks Q1 anywhere
+    assert conflicts(["revenue", "=q2"]) == [False, True, False]  # passage 0 holds it, not the one shown
+    assert conflicts(["revenue", "=q4"]) == [True, True, False]  # a quarter no document names
+    assert conflicts(["revenue"]) == [False, False, False]  # no period asked
+    postings.update({"=y2025": np.array([1.0, 0, 0, 0, 0]), "2026": np.array([0, 1.0, 0, 0, 0])})
+    finder._kinds.clear()
+    assert conflicts(["capex", "2024", "=y2024"]) == [True, False, False]
+    assert conflicts(["capex", "2026", "=y2026"]) == [False, False, False]  # "for 2026": named without its key
+
+
+def test_quantity_keys_are_told_from_the_words_of_names():
+    from qa.segment import tokenize
+
+    question = "What was Hongxiang's revenue in Q1 2025?"
+    terms = question_terms(question, tokenize(question, question=True), lambda ts: set(), {"en"})
+    words = [sorted(f) for f in terms.forms]
+    assert terms.quantity.tolist() == [True, True] + [False] * (len(words) - 2)  # =q1, =y2025 come first
+    assert terms.key[~terms.quantity].any()  # hongxiang: a name's word, not a quantity
