@@ -150,7 +150,7 @@ class CandidateFinder:
                 # A year also counts as named by its bare number: a document's year key needs a context
                 # ("in 2025"), and "by 2030." or "for 2026" name it without one.
                 spelt = values | {v[2:] for v in values if kind == "y"}
-                out |= naming & ~holds(self.store.lexical_hits(sorted(spelt)).holders())
+                out |= naming & ~holds(self.store.lexical_holders(sorted(spelt)))
         return out
 
     def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:

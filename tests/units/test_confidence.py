@@ -169,8 +169,8 @@ def test_period_conflict_marks_documents_naming_other_periods_and_never_the_aske
     postings = {"=q2": np.array([1.0, 0, 0, 0, 0]), "=q3": np.array([0, 1.0, 0, 0, 0]),
                 "=q1": np.array([0, 0, 0, 1.0, 0])}
     store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
-                            lexical_hits=lambda ts: SparseScores.of_dense(sum((postings[t] for t in ts if t in postings),
-                                                                              np.zeros(5))))
+                            lexical_holders=lambda ts: SparseScores.of_dense(
+                                sum((postings[t] for t in ts if t in postings), np.zeros(5))).holders())
     finder = SimpleNamespace(store=store, _kinds={})
     finder._kind = lambda kind: CandidateFinder._kind(finder, kind)
     spans = [(0, 2), (2, 4), (4, 5)]
