@@ -57,12 +57,11 @@ def name_words(question: str) -> list[str]:
     absence says nothing.)"""
     import unicodedata
 
-    from .segment import _JIEBA_HAN_RE, _tagger
+    from .segment import chinese_tags
 
     text = unicodedata.normalize("NFKC", question)
     if _HAN.search(text):
-        tag = _tagger()
-        return [w for run in _JIEBA_HAN_RE.findall(text) for w, flag in tag(run) if flag in _NAME_TAGS] + \
+        return [w for w, flag in chinese_tags(text) if flag in _NAME_TAGS] + \
             [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())]
     return [m.group() for n, m in enumerate(_EN_WORD.finditer(text))
             if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())

@@ -235,9 +235,9 @@ def question_names(question: str, lang: str) -> list[tuple[str, ...]]:
     dates, left out); in a Chinese one each word jieba tags as a name (越南, 阿联酋). What they name
     is told by these words in either language (the words themselves, or their translations through
     the dictionary bridge), not by how they sound (``question_name_keys``)."""
-    from .quantities import _MONTH_OF
+    from .quantities import month_number
     from .scripts import to_simplified
-    from .segment import _JIEBA_HAN_RE, _tagger, tokenize
+    from .segment import chinese_tags, tokenize
 
     if lang == "en":
         runs = []
@@ -246,14 +246,12 @@ def question_names(question: str, lang: str) -> list[tuple[str, ...]]:
                 continue
             for run in re.split(r"(?<=['’]s) ", m.group()):
                 words = [p for w in run.split(" ") for p in _POSSESSIVE.sub("", w).split("-")
-                         if p and p.lower().rstrip(".") not in _MONTH_OF and p.lower() not in _NOT_NAMES]
+                         if p and month_number(p) is None and p.lower() not in _NOT_NAMES]
                 tokens = tuple(dict.fromkeys(t for w in words for t in tokenize(w) if t[:1] not in ("=", KEY)))
                 if tokens:
                     runs.append(tokens)
         return list(dict.fromkeys(runs))
     if lang == "zh":
-        tag = _tagger()
         text = to_simplified(unicodedata.normalize("NFKC", question))
-        return list(dict.fromkeys((w,) for run in _JIEBA_HAN_RE.findall(text) for w, t in tag(run)
-                                  if t in NAME_TAGS and len(w) > 1))
+        return list(dict.fromkeys((w,) for w, t in chinese_tags(text) if t in NAME_TAGS and len(w) > 1))
     return []
