@@ -218,8 +218,7 @@ def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.
     than the one asked, or none of the names it is about: qa.candidates) and still shows."""
     if conflicts is None or not conflicts.any():
         return np.zeros(len(hits))
-    flagged = {int(p) for p in np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]}
-    return np.array([float(int(p) in flagged) for p in hits])
+    return np.isin(hits, np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]).astype(np.float64)
 
 
 def _lexical_first(searcher, candidates: np.ndarray, lexical: np.ndarray | None, hits: np.ndarray) -> np.ndarray:
