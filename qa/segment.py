@@ -235,10 +235,16 @@ def segmenter() -> str:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def english_stemmer():
+    """The Snowball stemmer of English search tokens (``stemWord``, ``stemWords``)."""
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def jieba_word_counts() -> dict[str, int]:
+    """jieba's dictionary: each word's count (jieba itself is loaded on first use)."""
+    return _jieba().dt.FREQ
 
 
 def cut_chinese(run: str) -> list[str]:
@@ -294,7 +300,7 @@ def _known_word_of(segmenter_name: str) -> Callable[[str], bool]:
         import rjieba
 
         return rjieba.has_word
-    freq = _jieba().dt.FREQ
+    freq = jieba_word_counts()
     return lambda word: bool(freq.get(word))
 
 
@@ -339,5 +345,5 @@ def tokenize(text: str, question: bool = False) -> list[str]:
             if word not in EN_STOP:
                 words.append(word)
     if words:
-        tokens.extend(_stemmer().stemWords(words))
+        tokens.extend(english_stemmer().stemWords(words))
     return tokens + search_keys(text, question)
