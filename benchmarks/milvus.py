@@ -25,13 +25,12 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from docset import write_section  # noqa: E402
+from docset import started, write_section  # noqa: E402
 from milvus_lexical import default_data  # noqa: E402
 from quality import MODES, METRICS, f3, written_by  # noqa: E402
 
@@ -121,14 +120,12 @@ def main() -> int:
     ap.add_argument("--note", default=None, help="a note printed with the results")
     ap.add_argument("--dry-run", action="store_true", help="print, write nothing")
     args = ap.parse_args()
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    t0 = time.perf_counter()
+    started_at, load, t0 = started()
     with tempfile.TemporaryDirectory(prefix="qa-milvus-bench-") as tmp:
         uri = args.uri or str(Path(tmp) / "bench.db")
         body = quality(args, uri) if args.what == "quality" else speed(args, uri)
     where = "a milvus-lite file" if uri.endswith(".db") else f"Milvus at {uri}"
-    opening = written_by("milvus.py", started, time.perf_counter() - t0, load, f", {where}.", args.note)
+    opening = written_by("milvus.py", started_at, time.perf_counter() - t0, load, f", {where}.", args.note)
     if args.what == "quality":
         text = "\n".join([SECTION[0]] + opening + [
             "`qa eval` with the index in each store (`--store faiss`, `--store milvus:…`; docs/milvus.md), "

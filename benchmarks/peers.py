@@ -22,13 +22,13 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import docset  # noqa: E402
 import peer_rankers  # noqa: E402
 import hardset  # noqa: E402
 import newsset  # noqa: E402
@@ -144,9 +144,7 @@ def main() -> int:
     except peer_rankers.PeerMissing as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    t0 = time.perf_counter()
+    started_at, load, t0 = docset.started()
     from qa.embedding import load_embedder
     from qa.terminal import ProgressBar, stderr_console
 

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,9 +184,9 @@ def main() -> int:
                    for data, files in (("XQuAD en+zh", xquad), ("CMRC 2018 trial", cmrc))}
         print(json.dumps(results))
         return 0
-    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    t0 = time.perf_counter()
+    from docset import started  # not at the top: --hybrid-json runs this script on an older qa/
+
+    started_at, load, t0 = started()
     from qa.terminal import ProgressBar, stderr_console
 
     embedder = load_embedder()

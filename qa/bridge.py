@@ -67,9 +67,9 @@ class _GlossTokenizer:
     _WORD_RE = re.compile(r"[a-z0-9]+")
 
     def __init__(self) -> None:
-        from .segment import EN_STOP, _stemmer
+        from .segment import EN_STOP, english_stemmer
 
-        self.stop, self.stemmer, self.stems = EN_STOP, _stemmer(), {}
+        self.stop, self.stemmer, self.stems = EN_STOP, english_stemmer(), {}
 
     def __call__(self, gloss: str) -> list[str]:
         g = gloss.strip().lower()
@@ -120,9 +120,9 @@ def compile_dictionary(source: Path, target: Path) -> None:
     """Parse CC-CEDICT into ``target`` (SQLite): zh word -> weighted English terms, and English term ->
     zh words, most direct first (single-term glosses, earlier senses, shorter words)."""
     terms_of = _GlossTokenizer()
-    from .segment import _jieba
+    from .segment import jieba_word_counts
 
-    freq = _jieba().dt.FREQ  # jieba's word counts: among a term's Chinese words, the common first
+    freq = jieba_word_counts()  # jieba's word counts: among a term's Chinese words, the common first
     zh2en: dict[str, dict[str, float]] = {}
     proper: set[str] = set()  # words of proper names (capitalised pinyin: 台中 Tai2 zhong1, 洛杉矶)
     en2zh: dict[str, list[tuple[int, int, int, str]]] = {}  # term -> (sense size, -freq, sense, word)

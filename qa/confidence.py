@@ -58,12 +58,11 @@ def name_words(question: str) -> list[str]:
     absence says nothing.)"""
     import unicodedata
 
-    from .segment import _JIEBA_HAN_RE, _tagger
+    from .segment import chinese_tags
 
     text = unicodedata.normalize("NFKC", question)
     if _HAN.search(text):
-        tag = _tagger()
-        return [w for run in _JIEBA_HAN_RE.findall(text) for w, flag in tag(run) if flag in _NAME_TAGS] + \
+        return [w for w, flag in chinese_tags(text) if flag in _NAME_TAGS] + \
             [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())]
     return [m.group() for n, m in enumerate(_EN_WORD.finditer(text))
             if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())
@@ -150,14 +149,15 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
              candidate_conflicts: np.ndarray | None = None,
-             name_holders: dict[str, np.ndarray] | None = None, *, wants: str) -> np.ndarray:
+             name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
     contradicts the question (qa.search.Searcher._conflicts; None: no rule applied); ``allowed`` the
     passages the question may see (a filter), None for all; ``name_holders`` the search's
     CandidateFinder.name_holders when it worked them out (None: worked out here); ``wants`` the
-    kind of answer the question asks for (qa.answer_types.answer_type)."""
+    kind of answer the question asks for (qa.answer_types.answer_type); ``lang`` the question's
+    language as the search read it (Scored.lang: qa.segment.detect_language)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
@@ -172,7 +172,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       dtype=bool).reshape(n_words, len(hits))
     frequency = np.array([0 if w is None else int(allowed[w].sum() if allowed is not None else len(w))
                           for w in where], dtype=np.int64)
-    cross = _cross(columns, question, hits)
+    cross = _cross(columns, lang, hits)
     heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
     in_hit = in_hit | heard
     frequency = np.maximum(frequency, heard.sum(axis=1))
@@ -199,7 +199,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     # language's passage, the folder does not know it (numbers and dates left out: a right passage
     # may give a year the question names only as "that season").
     name_absent = float((~anywhere & terms.key & ~terms.quantity).any()) * (1.0 - cross)
-    zh_question = 1.0 if _HAN.search(question) else 0.0  # with zh_cross: the verdict's threshold per direction
+    zh_question = 1.0 if lang == "zh" else 0.0  # with zh_cross: the verdict's threshold per direction
     return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, wants, pids, sentences),
@@ -236,8 +236,7 @@ def _contradicts(candidates: np.ndarray, conflicts: np.ndarray | None, hits: np.
     than the one asked, or none of the names it is about: qa.candidates) and still shows."""
     if conflicts is None or not conflicts.any():
         return np.zeros(len(hits))
-    flagged = {int(p) for p in np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]}
-    return np.array([float(int(p) in flagged) for p in hits])
+    return np.isin(hits, np.asarray(candidates)[np.asarray(conflicts, dtype=bool)]).astype(np.float64)
 
 
 def _lexical_first(searcher, candidates: np.ndarray, lexical: np.ndarray | None, hits: np.ndarray) -> np.ndarray:
@@ -249,9 +248,10 @@ def _lexical_first(searcher, candidates: np.ndarray, lexical: np.ndarray | None,
     return (searcher.doc_of[hits] == top).astype(np.float64)
 
 
-def _cross(columns, question: str, hits: np.ndarray) -> np.ndarray:
-    """1 for a hit with no text in the question's language (cross-lingual cosines run lower)."""
-    own = columns.has_lang.get("zh" if _HAN.search(question) else "en")
+def _cross(columns, lang: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit with no text in the question's language ``lang`` (cross-lingual cosines run lower;
+    a question in neither script is taken as English)."""
+    own = columns.has_lang.get("zh" if lang == "zh" else "en")
     return np.ones(len(hits)) if own is None else (~np.asarray(own)[hits]).astype(np.float64)
 
 

@@ -156,6 +156,19 @@ def _spellings(word: str, table: dict[str, list[str]]) -> list[str]:
     return ["".join(p) for p in itertools.islice(itertools.product(*(table[c] for c in word)), MAX_SPELLINGS)]
 
 
+def pinyin_spellings(words: list[str]) -> dict[str, list[str]] | None:
+    """Each Chinese word's joined pinyin spellings (a few, for characters with more than one reading;
+    none for a word with a character that has no reading), its characters looked up at once; None
+    without pypinyin (or a writable cache)."""
+    if not words:
+        return {}
+    readings = load_readings()
+    if readings is None:
+        return None
+    table = readings.of("".join(words))
+    return {w: _spellings(w, table) for w in words}
+
+
 def chinese_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool],
                       sub_words: Callable[[str], list[str]]) -> list[str]:
     """Keys of the names in (simplified) Chinese text: words jieba tags as names or does not know
@@ -171,11 +184,10 @@ def _word_name_keys(word: str, sub_words: Callable[[str], list[str]]) -> tuple[s
     if not _HAN_RUN.fullmatch(word):
         return ()
     names = list(dict.fromkeys([word] + [x for x in sub_words(word) if len(x) > 1]))
-    readings = load_readings()
-    if readings is None:
+    spelt = pinyin_spellings(names)
+    if spelt is None:
         return ()
-    table = readings.of("".join(names))
-    return tuple(KEY + s for w in names for s in _spellings(w, table))
+    return tuple(KEY + s for w in names for s in spelt[w])
 
 
 def question_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], bool]) -> list[str]:
@@ -189,12 +201,10 @@ def question_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], boo
             runs.append([])
     phrases = {"".join(run[i:j]) for run in runs for i in range(len(run))
                for j in range(i + 1, min(len(run), i + MAX_RUN) + 1)}
-    phrases = [p for p in phrases if len(p) > 1]
-    readings = load_readings() if phrases else None
-    if readings is None:
+    spelt = pinyin_spellings([p for p in phrases if len(p) > 1])
+    if spelt is None:
         return []
-    table = readings.of("".join(phrases))
-    return sorted({KEY + s for p in phrases for s in _spellings(p, table)})
+    return sorted({KEY + s for spellings in spelt.values() for s in spellings})
 
 
 def english_name_keys(text: str) -> list[str]:
@@ -235,9 +245,9 @@ def question_names(question: str, lang: str) -> list[tuple[str, ...]]:
     dates, left out); in a Chinese one each word jieba tags as a name (越南, 阿联酋). What they name
     is told by these words in either language (the words themselves, or their translations through
     the dictionary bridge), not by how they sound (``question_name_keys``)."""
-    from .quantities import _MONTH_OF
+    from .quantities import month_number
     from .scripts import to_simplified
-    from .segment import _JIEBA_HAN_RE, _tagger, tokenize
+    from .segment import chinese_tags, tokenize
 
     if lang == "en":
         runs = []
@@ -246,14 +256,12 @@ def question_names(question: str, lang: str) -> list[tuple[str, ...]]:
                 continue
             for run in re.split(r"(?<=['’]s) ", m.group()):
                 words = [p for w in run.split(" ") for p in _POSSESSIVE.sub("", w).split("-")
-                         if p and p.lower().rstrip(".") not in _MONTH_OF and p.lower() not in _NOT_NAMES]
+                         if p and month_number(p) is None and p.lower() not in _NOT_NAMES]
                 tokens = tuple(dict.fromkeys(t for w in words for t in tokenize(w) if t[:1] not in ("=", KEY)))
                 if tokens:
                     runs.append(tokens)
         return list(dict.fromkeys(runs))
     if lang == "zh":
-        tag = _tagger()
         text = to_simplified(unicodedata.normalize("NFKC", question))
-        return list(dict.fromkeys((w,) for run in _JIEBA_HAN_RE.findall(text) for w, t in tag(run)
-                                  if t in NAME_TAGS and len(w) > 1))
+        return list(dict.fromkeys((w,) for w, t in chinese_tags(text) if t in NAME_TAGS and len(w) > 1))
     return []

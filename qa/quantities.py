@@ -145,6 +145,12 @@ def _small(m: re.Match) -> int | None:
     return None
 
 
+def month_number(word: str) -> int | None:
+    """The month an English month name or its abbreviation names ("June", "jun.", "Sept": 6, 6, 9),
+    None for any other word."""
+    return _MONTH_OF.get(word.rstrip(".").lower())
+
+
 def _month(m: re.Match, second: str = "") -> int:
     if "mn" + second in m.re.groupindex and m.group("mn" + second):
         return int(m.group("mn" + second))

@@ -6,6 +6,8 @@
 The manifest holds only how many there are, so opening an index reads no record: ``Records[i]``
 reads line i with ``pread`` (the documents a question shows), iterating reads the file once (the
 rare whole-list users: a path filter, a build). Records are parsed again on every read, never kept.
+``write_lines`` writes any such table of JSON lines and offsets (a segment's passages and analysis
+too: qa.stores.passage_file).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ast
 import json
 import os
 import struct
+from array import array
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -23,22 +26,37 @@ SUFFIX, OFFSETS = ".jsonl", ".offsets.npy"
 
 
 def write_records(folder: Path, name: str, records: Iterable[dict]) -> int:
-    """Write ``records`` as ``name``.jsonl and its offsets into ``folder`` (synced). Returns how many."""
+    """Write ``records`` as ``name``.jsonl and its offsets into ``folder`` (synced; a NaN or
+    infinite number raises ValueError). Returns how many."""
+    return write_lines(folder / f"{name}{SUFFIX}", folder / f"{name}{OFFSETS}", records, allow_nan=False, sync=True)
+
+
+def write_lines(path: Path, offsets_path: Path, rows: Iterable, count: int | None = None, *,
+                allow_nan: bool = True, sync: bool = False) -> int:
+    """JSON values, one a line, at ``path``, and at ``offsets_path`` an int64 .npy array of where each
+    line starts (one more number than lines: the last is the file's size). ``count``, when given, is
+    how many rows there must be (ValueError otherwise); ``allow_nan=False`` refuses NaN and infinite
+    numbers (ValueError: JSON has none); ``sync`` flushes both files to disk before returning (a
+    caller that syncs the whole folder afterwards need not). Returns how many rows were written."""
     import numpy as np
 
-    offsets, at = [0], 0
-    with open(folder / f"{name}{SUFFIX}", "wb") as f:
-        for record in records:
-            line = json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+    offsets, at = array("q", [0]), 0
+    with open(path, "wb") as f:
+        for row in rows:
+            line = json.dumps(row, ensure_ascii=False, allow_nan=allow_nan).encode("utf-8") + b"\n"
             f.write(line)
             at += len(line)
             offsets.append(at)
-        f.flush()
-        os.fsync(f.fileno())
-    with open(folder / f"{name}{OFFSETS}", "wb") as f:
-        np.save(f, np.asarray(offsets, dtype=np.int64))
-        f.flush()
-        os.fsync(f.fileno())
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+    if count is not None and len(offsets) - 1 != count:
+        raise ValueError(f"{len(offsets) - 1} rows were written to {path.name}, not {count}")
+    with open(offsets_path, "wb") as f:
+        np.save(f, np.frombuffer(offsets, dtype=np.int64))
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
     return len(offsets) - 1
 
 

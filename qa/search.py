@@ -104,7 +104,8 @@ class Searcher:
         sentences = [answer(pid)[0] for pid in pids]
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
-                                    scored.lexical, scored.conflicts, scored.name_holders, wants=wants)
+                                    scored.lexical, scored.conflicts, scored.name_holders, wants=wants,
+                                    lang=scored.lang)
                 if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []

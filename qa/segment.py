@@ -235,10 +235,16 @@ def segmenter() -> str:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def english_stemmer():
+    """The Snowball stemmer of English search tokens (``stemWord``, ``stemWords``)."""
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def jieba_word_counts() -> dict[str, int]:
+    """jieba's dictionary: each word's count (jieba itself is loaded on first use)."""
+    return _jieba().dt.FREQ
 
 
 def cut_chinese(run: str) -> list[str]:
@@ -270,6 +276,16 @@ def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
     return lambda run: list(remembered(run))
 
 
+def chinese_tags(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) for the Chinese of ``text``, run by run as jieba reads it (the
+    characters of its range: qa.segment's tagger, rjieba's tags or jieba.posseg's with QA_FAST=0)."""
+    runs = _JIEBA_HAN_RE.findall(text)
+    if not runs:
+        return []
+    tag = _tagger()
+    return [pair for run in runs for pair in tag(run)]
+
+
 RUN_CACHE = 65536  # Chinese runs whose tags are kept (a run is a clause: most are tens of characters)
 
 
@@ -284,7 +300,7 @@ def _known_word_of(segmenter_name: str) -> Callable[[str], bool]:
         import rjieba
 
         return rjieba.has_word
-    freq = _jieba().dt.FREQ
+    freq = jieba_word_counts()
     return lambda word: bool(freq.get(word))
 
 
@@ -329,5 +345,5 @@ def tokenize(text: str, question: bool = False) -> list[str]:
             if word not in EN_STOP:
                 words.append(word)
     if words:
-        tokens.extend(_stemmer().stemWords(words))
+        tokens.extend(english_stemmer().stemWords(words))
     return tokens + search_keys(text, question)

@@ -74,15 +74,14 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     han = [w for w in named if _HAN.search(w)]
     if han:
-        from .names import _spellings, load_readings
+        from .names import pinyin_spellings
 
-        readings = load_readings()
-        if readings is None:
-            return out
         runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
-        table = readings.of("".join(han))
+        spelt = pinyin_spellings([run for run, _ in runs])
+        if spelt is None:
+            return out
         for run, parts in runs:
-            found = {pinyin_skeleton(sp) for sp in _spellings(run, table)} - {""}
+            found = {pinyin_skeleton(sp) for sp in spelt[run]} - {""}
             for part in parts:
                 out.setdefault(part, set()).update(found)
     for word in named:

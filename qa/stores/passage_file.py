@@ -17,28 +17,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..errors import IndexCorruptError
+from ..record_lines import write_lines
 from ..records import Passage
 from .base import LANGS, PassageColumns
 
 LINES, OFFSETS, COLUMNS = "passages.jsonl", "passages_offsets.npy", "passages_columns.npz"
 ANALYSIS, ANALYSIS_OFFSETS = "analysis.jsonl", "analysis_offsets.npy"
-
-
-def write_lines(path: Path, offsets_path: Path, rows: Iterable, count: int) -> None:
-    """``count`` JSON values, one a line, and an int64 array of where each line starts (count + 1
-    entries, the last is the file's size)."""
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    with open(path, "wb") as f:
-        for i, row in enumerate(rows):
-            line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
-            f.write(line)
-            offsets[i + 1] = offsets[i] + len(line)
-    np.save(offsets_path, offsets)
 
 
 class JsonLines:

@@ -133,3 +133,14 @@ def test_heavy_libraries_load_only_when_used(module):
 def test_modules_stay_small(module):
     lines = MODULES[module].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{module} has {lines} lines: split it"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_imports_another_modules_private_names(module):
+    """A private name (``_x``) may change without its importers being seen: what another module
+    needs of it is a public function."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    private = [f"line {n.lineno}: {a.name} from {_resolve(module, n)[0]}" for n in ast.walk(tree)
+               if isinstance(n, ast.ImportFrom) and _resolve(module, n)[0].startswith("qa")
+               for a in n.names if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not private, "\n".join(private)

@@ -21,3 +21,10 @@ def test_a_dotless_i_spelling_reads_as_the_word_instead_of_failing():
     assert quantity_keys("5 MİLLİON") == quantity_keys("5 MILLION")
     from qa.segment import tokenize
     assert tokenize("It cost 5 mıllion dollars", question=True)
+
+
+def test_month_number_reads_month_names_and_abbreviations_only():
+    from qa.quantities import month_number
+
+    assert [month_number(w) for w in ("June", "jun.", "Sept", "DECEMBER")] == [6, 6, 9, 12]
+    assert month_number("Macau") is None and month_number("") is None

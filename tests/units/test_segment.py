@@ -52,3 +52,11 @@ def test_tokens_golden():
     assert tokenize("韩国人工智能发展的目标是什么？") == ["韩国", "人工", "智能", "人工智能", "发展", "目标", "~hanguo"]
     assert tokenize("The volcanoes were erupting in 2010") == ["volcano", "erupt", "2010", "=y2010"]
     assert tokenize("ＡＩ技术") == ["技术", "ai"]
+
+
+def test_chinese_tags_tag_each_chinese_run_and_nothing_else():
+    from qa.segment import chinese_tags
+
+    tags = chinese_tags("Hanoi 越南北宁省, 2025")
+    assert ("越南", "ns") in tags and all(w not in ("Hanoi", "2025") for w, _ in tags)
+    assert chinese_tags("no Chinese here") == []

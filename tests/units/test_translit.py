@@ -22,3 +22,15 @@ def test_other_names_do_not(english, pinyin):
 def test_short_skeletons_do_not_count():
     assert english_skeleton("Allen") == "" and pinyin_skeleton("ailun") == ""  # l-n: too many names share it
     assert english_skeleton("Norman's") == english_skeleton("Norman")
+
+
+def test_a_questions_name_words_sound_as_they_are_spelt_and_joined():
+    from qa.names import pinyin_spellings
+    from qa.translit import name_sounds
+
+    assert pinyin_spellings(["诺曼", "行长"]) == {"诺曼": ["nuoman"], "行长": ["xingzhang", "xingchang", "hangzhang",
+                                                                          "hangchang"]}
+    sounds = name_sounds("贾里德和Josh Norman是谁", ["贾", "里德", "Norman"])
+    # 贾 + 里德 stand side by side: each also sounds as 贾里德 (jialide: Jared's j-l-t)
+    assert english_skeleton("Jared") in sounds["贾"] & sounds["里德"]
+    assert sounds["norman"] == {english_skeleton("Norman")}
