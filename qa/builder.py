@@ -265,13 +265,13 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             return report
         if not collector.passages:
             nothing_indexed(index_dir, previous, report)
-        cache = collector.work_cache()
-        vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
+        embedding = Embedding(collector, progress)
         build = new_build_name()
-        if progress:
-            progress("write", 0, 1)
-        record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, vectors,
-                                                         sentence_vectors, bm25_params, collector.analysis), store)
+        # The store writes what does not depend on the vectors while the model finishes them.
+        record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, None, None,
+                                                         bm25_params, collector.analysis, embedded=embedding), store)
+        vectors, sentence_vectors, report.embedded = embedding.result()
+        cache = embedding.cache
         report.documents, report.passages = len(collector.documents), len(collector.passages)
         report.seconds = round(time.perf_counter() - started, 3)
         publish(index_dir, _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
@@ -283,6 +283,27 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             progress("write", 1, 1)
     _prepare_dictionary(progress)
     return report
+
+
+class Embedding:
+    """``collector``'s vectors, computed when a store first asks for them (``BuildData.embedded``):
+    the model's last batches still run while the store writes passages, tokens and BM25."""
+
+    def __init__(self, collector: Collector, progress: Progress | None):
+        self.collector, self.progress = collector, progress
+        self.cache = collector.work_cache()
+        self._result: tuple | None = None
+
+    def result(self) -> tuple:
+        """(passage vectors, sentence vectors, texts embedded): computed on the first call."""
+        if self._result is None:
+            self._result = self.collector.embed_all(self.cache)
+            if self.progress:
+                self.progress("write", 0, 1)
+        return self._result
+
+    def __call__(self) -> tuple:
+        return self.result()[:2]
 
 
 def new_build_name() -> str:
