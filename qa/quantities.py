@@ -197,7 +197,54 @@ def quantity_keys(text: str) -> list[str]:
         return []
     text = _arabic(unicodedata.normalize("NFKC", text)).translate(_DOTTED_I)
     found: list[tuple[int, str]] = []
-    for kind, pattern in _patterns():
+    present: dict[re.Pattern, bool] = {}
+    for (kind, pattern), needs in zip(_patterns(), _NEEDS):
+        if needs is not None:
+            if needs not in present:
+                present[needs] = needs.search(text) is not None
+            if not present[needs]:
+                continue
         for m in pattern.finditer(text):
             found.extend((m.start(), k) for k in _keys_of(kind, m))
     return [k for _, k in sorted(set(found))]
+
+
+# What each of _patterns() cannot match without (None: no cheaper test than the pattern itself), in
+# the same order: a text is searched once for each such need, and a pattern runs only where its need
+# is met (every pattern ran over every text with a digit: most of a build's quantity work). Case-blind
+# where the pattern is. tests/units/test_quantities.py checks the keys equal the patterns' own.
+_DIGIT = re.compile(r"\d")
+_MONTH_NEED = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+_QUARTER_NEED = re.compile(r"quarter", re.I)
+_PHASE_NEED = re.compile(r"phase|stage", re.I)
+_YUE = re.compile("月")
+_NEEDS: list[re.Pattern | None] = [
+    re.compile(r"thousand|million|billion|trillion", re.I),  # 4.8 billion
+    re.compile(r"[$€£¥]"),  # $4.8bn
+    re.compile(r"[万亿]"),  # 48亿
+    re.compile(r"\d,\d"),  # 1,234
+    re.compile(r"\d{5}"),  # 32000000
+    re.compile(r"%|percent|per cent|pct", re.I),
+    re.compile(r"Q[1-4]|[1-4]Q"),
+    _QUARTER_NEED,  # third quarter
+    re.compile("季"),
+    _MONTH_NEED,  # April-June
+    _YUE,  # 4至6月
+    _QUARTER_NEED,  # last quarter of 2025
+    re.compile(r"H[12]|[12]H"),
+    re.compile(r"half", re.I),
+    re.compile("半年"),
+    _PHASE_NEED,  # phase two
+    _PHASE_NEED,  # second phase
+    re.compile("期"),
+    None,  # ordinal words
+    _DIGIT,  # 21st
+    re.compile(r"第\d"),
+    _MONTH_NEED,  # June 3
+    _MONTH_NEED,  # 3 June
+    _YUE,  # 6月3日
+    _DIGIT,  # 2025-06-03
+    _MONTH_NEED,  # June
+    _YUE,  # 6月
+    _DIGIT,  # a year
+]
