@@ -78,11 +78,14 @@ class Collector:
     """Accumulates documents and passages for the new build, reusing vectors where it can."""
 
     def __init__(self, embedder: Embedder, previous: Previous, progress: Progress | None,
-                 cache: EmbeddingCache | None = None):
-        """``cache``: the build's work file of vectors (``work_cache``), when an earlier collector of
-        the same build opened it (a build written in several segments: qa.segmented.Flusher)."""
+                 cache: EmbeddingCache | None = None, encoder=None):
+        """``cache``: the build's work file of vectors (``work_cache``), and ``encoder``: the model's
+        bulk encoder (``bulk_encoder``), when an earlier collector of the same build made them (a build
+        written in several segments: qa.segmented.Flusher); the encoder keeps the first step of the
+        network for every token id it has seen, which the next segment's texts need again."""
         self.embedder, self.previous, self.progress = embedder, previous, progress
         self._cache = cache
+        self._encoder = encoder
         self.documents: list[dict] = []
         self.files: list[dict] = []
         self.passages: list[Passage] = []
@@ -174,8 +177,7 @@ class Collector:
         the model works while the next files are read (both fit on the cores: the model's matrix
         products release the GIL). Called after each whole file, so a file that fails is never sent."""
         if self._ahead is None:
-            bulk = getattr(self.embedder, "bulk", None)
-            encoder = bulk() if bulk is not None else None
+            encoder = self.bulk_encoder()
             if encoder is None:
                 self._ahead = _Ahead(None, None)
             else:
@@ -188,6 +190,14 @@ class Collector:
         ahead.next = len(self.passages)
         if keys:
             ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def bulk_encoder(self):
+        """The model's bulk encoder for this build (qa.use_bulk), made once; None when the model has
+        none (then texts are embedded one by one)."""
+        if self._encoder is None:
+            bulk = getattr(self.embedder, "bulk", None)
+            self._encoder = bulk() if bulk is not None else None
+        return self._encoder
 
     def work_cache(self) -> EmbeddingCache:
         """The build's work file of vectors (qa.embed_cache), opened once (its keys are read from
@@ -238,8 +248,7 @@ class Collector:
                 k = text_key(t)
                 if k not in known and k not in cache:
                     wanted.add(k)
-        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else (
-            self.embedder.bulk() if hasattr(self.embedder, "bulk") else None)
+        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else self.bulk_encoder()
         if encoder is None:
             self._embed(wanted, cache, fresh_passages)
         else:

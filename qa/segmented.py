@@ -47,7 +47,8 @@ class Flusher:
         if not self.on or len(collector.passages) < policy.FLUSH_PASSAGES:
             return collector
         self.write(collector)
-        return Collector(self.embedder, self.previous, self.progress, cache=self.cache())
+        return Collector(self.embedder, self.previous, self.progress, cache=self.cache(),
+                         encoder=collector.bulk_encoder())
 
     def write(self, collector: Collector) -> None:
         """Embed ``collector``'s passages and write them as a new segment (not yet in the manifest)."""
