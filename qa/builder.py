@@ -201,6 +201,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
         # (Known before the files are read: a segment flushed midway takes the removed files' vectors.)
         report.removed = sorted(set(previous.files) - set(shown_paths))
+        if not previous.files and not previous.skipped:  # every file is read: the model can start first
+            collector.embed_first(_first_documents(files, shown_paths, options), settings)
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
             collector = flusher.check(collector)  # past FLUSH_PASSAGES: a segment written, a new collector
             prev = previous.files.get(shown)
@@ -304,6 +306,16 @@ class Embedding:
 
     def __call__(self) -> tuple:
         return self.result()[:2]
+
+
+def _first_documents(files: list[Path], shown_paths: list[str], options: FormatOptions):
+    """The documents of the files, in order, as far as they load (Collector.embed_first reads what it
+    needs of them; the build reads them again, and reports their problems, as it goes)."""
+    for fp, shown in zip(files, shown_paths):
+        try:
+            yield load_file_report(fp, options, shown).documents
+        except (DocumentError, OSError):
+            return
 
 
 def new_build_name() -> str:
