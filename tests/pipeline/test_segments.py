@@ -279,3 +279,35 @@ def _without_encoder(init):
     def wrapped(self, *args, encoder=None, **kw):
         init(self, *args, **kw)
     return wrapped
+
+
+def test_the_old_documents_are_read_once_however_many_segments_take_vectors(docs, tmp_path, solo):
+    """An update flushed in segments takes the old vectors of changed files at each flush
+    (Previous.take_vectors): the old index's document records are read the first time only."""
+    from qa.previous import Previous
+
+    index = tmp_path / "index"
+    built = build(docs, index, solo).index
+    manifest = read_manifest(index)
+    previous = Previous(index, manifest.model, manifest.chunking, manifest.formats, full=False, whole=False)
+    reads = []
+
+    class Counted(list):
+        def __iter__(self):
+            reads.append(1)
+            return super().__iter__()
+
+    previous.manifest.documents = Counted(previous.manifest.documents)
+    first, second = sorted(f["path"] for f in manifest.files)[:2]
+    previous.take_vectors([first])
+    previous.take_vectors([second])
+    assert len(reads) == 1
+    store = built.store
+    for path in (first, second):
+        entry = next(f for f in manifest.files if f["path"] == path)
+        doc = manifest.documents[entry["documents"][0]]
+        p = store.passages([doc["first"]])[0]
+        from qa.embed_cache import text_key
+        from qa.passage_texts import embed_text, passage_views
+
+        assert text_key(embed_text(passage_views(p)[0], doc.get("title"))) in previous
