@@ -198,7 +198,7 @@ def quantity_keys(text: str) -> list[str]:
     text = _arabic(unicodedata.normalize("NFKC", text)).translate(_DOTTED_I)
     found: list[tuple[int, str]] = []
     present: dict[re.Pattern, bool] = {}
-    for (kind, pattern), needs in zip(_patterns(), _NEEDS):
+    for (kind, pattern), needs in zip(_patterns(), _needs()):
         if needs is not None:
             if needs not in present:
                 present[needs] = needs.search(text) is not None
@@ -213,38 +213,40 @@ def quantity_keys(text: str) -> list[str]:
 # the same order: a text is searched once for each such need, and a pattern runs only where its need
 # is met (every pattern ran over every text with a digit: most of a build's quantity work). Case-blind
 # where the pattern is. tests/units/test_quantities.py checks the keys equal the patterns' own.
-_DIGIT = re.compile(r"\d")
-_MONTH_NEED = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
-_QUARTER_NEED = re.compile(r"quarter", re.I)
-_PHASE_NEED = re.compile(r"phase|stage", re.I)
-_YUE = re.compile("月")
-_NEEDS: list[re.Pattern | None] = [
-    re.compile(r"thousand|million|billion|trillion", re.I),  # 4.8 billion
-    re.compile(r"[$€£¥]"),  # $4.8bn
-    re.compile(r"[万亿]"),  # 48亿
-    re.compile(r"\d,\d"),  # 1,234
-    re.compile(r"\d{5}"),  # 32000000
-    re.compile(r"%|percent|per cent|pct", re.I),
-    re.compile(r"Q[1-4]|[1-4]Q"),
-    _QUARTER_NEED,  # third quarter
-    re.compile("季"),
-    _MONTH_NEED,  # April-June
-    _YUE,  # 4至6月
-    _QUARTER_NEED,  # last quarter of 2025
-    re.compile(r"H[12]|[12]H"),
-    re.compile(r"half", re.I),
-    re.compile("半年"),
-    _PHASE_NEED,  # phase two
-    _PHASE_NEED,  # second phase
-    re.compile("期"),
-    None,  # ordinal words
-    _DIGIT,  # 21st
-    re.compile(r"第\d"),
-    _MONTH_NEED,  # June 3
-    _MONTH_NEED,  # 3 June
-    _YUE,  # 6月3日
-    _DIGIT,  # 2025-06-03
-    _MONTH_NEED,  # June
-    _YUE,  # 6月
-    _DIGIT,  # a year
-]
+@lru_cache(maxsize=1)
+def _needs() -> list[re.Pattern | None]:
+    digit = re.compile(r"\d")
+    month = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+    quarter = re.compile(r"quarter", re.I)
+    phase = re.compile(r"phase|stage", re.I)
+    yue = re.compile("月")
+    return [
+        re.compile(r"thousand|million|billion|trillion", re.I),  # 4.8 billion
+        re.compile(r"[$€£¥]"),  # $4.8bn
+        re.compile(r"[万亿]"),  # 48亿
+        re.compile(r"\d,\d"),  # 1,234
+        re.compile(r"\d{5}"),  # 32000000
+        re.compile(r"%|percent|per cent|pct", re.I),
+        re.compile(r"Q[1-4]|[1-4]Q"),
+        quarter,  # third quarter
+        re.compile("季"),
+        month,  # April-June
+        yue,  # 4至6月
+        quarter,  # last quarter of 2025
+        re.compile(r"H[12]|[12]H"),
+        re.compile(r"half", re.I),
+        re.compile("半年"),
+        phase,  # phase two
+        phase,  # second phase
+        re.compile("期"),
+        None,  # ordinal words
+        digit,  # 21st
+        re.compile(r"第\d"),
+        month,  # June 3
+        month,  # 3 June
+        yue,  # 6月3日
+        digit,  # 2025-06-03
+        month,  # June
+        yue,  # 6月
+        digit,  # a year
+    ]

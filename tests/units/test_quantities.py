@@ -38,13 +38,13 @@ def _every_pattern(text: str) -> list[str]:
 
 
 def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
-    """Each pattern runs only on text holding what it cannot match without (quantities._NEEDS): the
+    """Each pattern runs only on text holding what it cannot match without (quantities._needs): the
     keys are those of every pattern, on mixtures of everything the patterns read, in any case."""
     import random
 
     from qa import quantities as q
 
-    assert len(q._NEEDS) == len(q._patterns())
+    assert len(q._needs()) == len(q._patterns())
     parts = ["Q3", "3Q", "H1", "2H", "first half", "Second-Half", "4.8 billion", "$4.8bn", "€3 M", "48亿", "3.2万",
              "百分之六十", "60 percent", "5 per cent", "7pct", "12%", "1,234", "1,234.5 million", "32000000",
              "第三季度", "3季", "2025年", "6月3日", "6月份", "April-June", "april to june", "Jan through Mar",
