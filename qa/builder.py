@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
+from .build_threads import build_interpreter
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
 from .documents import Skipped, discover, display_paths, load_file_report
@@ -174,7 +175,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     shown_paths = display_paths(files, roots)
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
-    with index_lock(index_dir):
+    with index_lock(index_dir), build_interpreter():
         recorded = _recorded_store(index_dir)
         options, store = _options(index_dir, options), store or recorded
         store = check_store(store, index_dir)  # a bad address or a server that is down fails now
@@ -200,6 +201,8 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
         # (Known before the files are read: a segment flushed midway takes the removed files' vectors.)
         report.removed = sorted(set(previous.files) - set(shown_paths))
+        if not previous.files and not previous.skipped:  # every file is read: the model can start first
+            collector.embed_first(_first_documents(files, shown_paths, options), settings)
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
             collector = flusher.check(collector)  # past FLUSH_PASSAGES: a segment written, a new collector
             prev = previous.files.get(shown)
@@ -264,13 +267,13 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             return report
         if not collector.passages:
             nothing_indexed(index_dir, previous, report)
-        cache = collector.work_cache()
-        vectors, sentence_vectors, report.embedded = collector.embed_all(cache)
+        embedding = Embedding(collector, progress)
         build = new_build_name()
-        if progress:
-            progress("write", 0, 1)
-        record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, vectors,
-                                                         sentence_vectors, bm25_params, collector.analysis), store)
+        # The store writes what does not depend on the vectors while the model finishes them.
+        record = write_build(index_dir, build, BuildData(collector.passages, collector.tokens, None, None,
+                                                         bm25_params, collector.analysis, embedded=embedding), store)
+        vectors, sentence_vectors, report.embedded = embedding.result()
+        cache = embedding.cache
         report.documents, report.passages = len(collector.documents), len(collector.passages)
         report.seconds = round(time.perf_counter() - started, 3)
         publish(index_dir, _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
@@ -282,6 +285,37 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             progress("write", 1, 1)
     _prepare_dictionary(progress)
     return report
+
+
+class Embedding:
+    """``collector``'s vectors, computed when a store first asks for them (``BuildData.embedded``):
+    the model's last batches still run while the store writes passages, tokens and BM25."""
+
+    def __init__(self, collector: Collector, progress: Progress | None):
+        self.collector, self.progress = collector, progress
+        self.cache = collector.work_cache()
+        self._result: tuple | None = None
+
+    def result(self) -> tuple:
+        """(passage vectors, sentence vectors, texts embedded): computed on the first call."""
+        if self._result is None:
+            self._result = self.collector.embed_all(self.cache)
+            if self.progress:
+                self.progress("write", 0, 1)
+        return self._result
+
+    def __call__(self) -> tuple:
+        return self.result()[:2]
+
+
+def _first_documents(files: list[Path], shown_paths: list[str], options: FormatOptions):
+    """The documents of the files, in order, as far as they load (Collector.embed_first reads what it
+    needs of them; the build reads them again, and reports their problems, as it goes)."""
+    for fp, shown in zip(files, shown_paths):
+        try:
+            yield load_file_report(fp, options, shown).documents
+        except (DocumentError, OSError):
+            return
 
 
 def new_build_name() -> str:

@@ -10,7 +10,7 @@ import dataclasses
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -74,15 +74,43 @@ class _Ahead:
         return self.texts, self.passages
 
 
+def _chunked(docs: list[Document], settings: ChunkSettings) -> list[tuple[Document, list]]:
+    """Each document of a file with its chunks (and the page each is on, for paged documents)."""
+    lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
+    planned = []
+    for doc in docs:
+        index = lines.setdefault(id(doc.text), LineIndex(doc.text))
+        parts = [(doc, None)] if not doc.pages else [
+            (dataclasses.replace(doc, start=s, end=e, pages=None), n)
+            for n, (s, e) in enumerate(doc.pages, start=1)]
+        planned.append((doc, [(c, page) for part, page in parts
+                              for c in chunk_document(part, settings, index)]))
+    return planned
+
+
+def _passages(doc: Document, d: int, chunks: list) -> list[Passage]:
+    """The passages of document number ``d`` cut as ``chunks``."""
+    # Title words are indexed with every passage, so the title's language counts too.
+    title_langs = languages(doc.title) if doc.title else []
+    return [Passage(
+        doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
+        langs=c.langs + [l for l in title_langs if l not in c.langs],
+        sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
+        clean=doc.clean[c.start:c.end] if doc.clean is not None else None) for c, page in chunks]
+
+
 class Collector:
     """Accumulates documents and passages for the new build, reusing vectors where it can."""
 
     def __init__(self, embedder: Embedder, previous: Previous, progress: Progress | None,
-                 cache: EmbeddingCache | None = None):
-        """``cache``: the build's work file of vectors (``work_cache``), when an earlier collector of
-        the same build opened it (a build written in several segments: qa.segmented.Flusher)."""
+                 cache: EmbeddingCache | None = None, encoder=None):
+        """``cache``: the build's work file of vectors (``work_cache``), and ``encoder``: the model's
+        bulk encoder (``bulk_encoder``), when an earlier collector of the same build made them (a build
+        written in several segments: qa.segmented.Flusher); the encoder keeps the first step of the
+        network for every token id it has seen, which the next segment's texts need again."""
         self.embedder, self.previous, self.progress = embedder, previous, progress
         self._cache = cache
+        self._encoder = encoder
         self.documents: list[dict] = []
         self.files: list[dict] = []
         self.passages: list[Passage] = []
@@ -123,32 +151,18 @@ class Collector:
         return added
 
     def _add_file(self, path: str, stat: os.stat_result, docs: list[Document], settings: ChunkSettings) -> int:
-        lines: dict[int, LineIndex] = {}  # by id of the text: records of one file may share it
-        planned = []
-        for doc in docs:
-            index = lines.setdefault(id(doc.text), LineIndex(doc.text))
-            parts = [(doc, None)] if not doc.pages else [
-                (dataclasses.replace(doc, start=s, end=e, pages=None), n)
-                for n, (s, e) in enumerate(doc.pages, start=1)]
-            planned.append((doc, [(c, page) for part, page in parts
-                                  for c in chunk_document(part, settings, index)]))
+        planned = _chunked(docs, settings)
         if not any(chunks for _, chunks in planned):
             return 0
         doc_ids = []
         for doc, chunks in planned:
             d = len(self.documents)
             doc_ids.append(d)
-            # Title words are indexed with every passage, so the title's language counts too.
-            title_langs = languages(doc.title) if doc.title else []
             self.documents.append({
                 "path": doc.path, "file": path, "sha256": doc.sha256, "title": doc.title,
                 "source": doc.source, "date": doc.date, "meta": doc.meta,
                 "first": len(self.passages), "passages": len(chunks)})
-            passages = [Passage(
-                doc=d, start=c.start, end=c.end, line_start=c.line_start, line_end=c.line_end,
-                langs=c.langs + [l for l in title_langs if l not in c.langs],
-                sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
-                clean=doc.clean[c.start:c.end] if doc.clean is not None else None) for c, page in chunks]
+            passages = _passages(doc, d, chunks)
             for passage, read in zip(passages, analyse(passages, doc.title)):
                 view = passage_views(passage)[0]
                 self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
@@ -169,25 +183,66 @@ class Collector:
             text, sentences = passage_views(p)
             yield embed_text(text, self.documents[p.doc].get("title")), sentences
 
+    def _started(self) -> _Ahead:
+        if self._ahead is None:
+            encoder = self.bulk_encoder()
+            self._ahead = _Ahead(encoder, self.work_cache() if encoder is not None else None)
+        return self._ahead
+
     def _embed_ahead(self) -> None:
         """Once enough passages are read, send their new texts to the model in the background, so
         the model works while the next files are read (both fit on the cores: the model's matrix
         products release the GIL). Called after each whole file, so a file that fails is never sent."""
-        if self._ahead is None:
-            bulk = getattr(self.embedder, "bulk", None)
-            encoder = bulk() if bulk is not None else None
-            if encoder is None:
-                self._ahead = _Ahead(None, None)
-            else:
-                self._ahead = _Ahead(encoder, self.work_cache())
-        ahead = self._ahead
+        ahead = self._started()
         if ahead.encoder is None or len(self.passages) - ahead.next < AHEAD_PASSAGES:
             return
-        groups, keys = self._groups(ahead.next, ahead.taken, lambda k: k not in self.previous and
-                                    k not in ahead.cache)
+        groups, keys = self._groups(ahead.next, ahead.taken, self._wanted_ahead)
         ahead.next = len(self.passages)
         if keys:
             ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def _wanted_ahead(self, key: bytes) -> bool:
+        return key not in self.previous and key not in self._ahead.cache
+
+    def embed_first(self, files: Iterable[list[Document]], settings: ChunkSettings) -> None:
+        """Send the model the batch ``_embed_ahead`` will send first, before its files are analysed:
+        ``files`` are the documents of the files this build reads first, in order (a build that reads
+        every file); they are chunked as ``add_file`` chunks them, up to the first file that brings
+        ``AHEAD_PASSAGES`` passages. When ``add_file`` has taken those files, ``_embed_ahead`` finds
+        every text of them taken and sends nothing; so the batches are the same, but the model starts
+        while the reading thread analyses them (and loads what analysis needs: jieba's tables, cn2an).
+        Sends nothing if a file cannot be chunked or there are too few passages."""
+        if self.passages or self._ahead is not None:
+            return
+        ahead = self._started()
+        if ahead.encoder is None:
+            return
+        views: list[tuple[str, list[str]]] = []
+        try:
+            for docs in files:
+                planned = _chunked(docs, settings)
+                if not any(chunks for _, chunks in planned):
+                    continue
+                for doc, chunks in planned:
+                    views += [(embed_text(text, doc.title), sentences)
+                              for text, sentences in map(passage_views, _passages(doc, -1, chunks))]
+                if len(views) >= AHEAD_PASSAGES:
+                    break
+            else:
+                return
+        except Exception:  # the file's failure is add_file's to report
+            return
+        groups, keys = self._groups_of(views, ahead.taken, self._wanted_ahead)
+        if keys:
+            ahead.submit(groups, keys, sum(g[0] is not None for g in groups))
+
+    def bulk_encoder(self):
+        """The model's bulk encoder for this build (qa.use_bulk), made once; None when the model has
+        none (then texts are embedded one by one)."""
+        if self._encoder is None:
+            bulk = getattr(self.embedder, "bulk", None)
+            self._encoder = bulk() if bulk is not None else None
+        return self._encoder
 
     def work_cache(self) -> EmbeddingCache:
         """The build's work file of vectors (qa.embed_cache), opened once (its keys are read from
@@ -200,9 +255,13 @@ class Collector:
     def _groups(self, start: int, taken: set[bytes], wanted) -> tuple[list, list[bytes]]:
         """(passage text or None, its sentences' texts) for passages from ``start`` with a text for
         which ``wanted(key)`` holds and that is not yet in ``taken`` (which gets their keys)."""
+        return self._groups_of(self._views(start), taken, wanted)
+
+    @staticmethod
+    def _groups_of(views, taken: set[bytes], wanted) -> tuple[list, list[bytes]]:
         groups: list[tuple[str | None, list[str]]] = []
         keys: list[bytes] = []
-        for text, sentences in self._views(start):
+        for text, sentences in views:
             k = text_key(text)
             own = k not in taken and wanted(k)
             if own:
@@ -238,8 +297,7 @@ class Collector:
                 k = text_key(t)
                 if k not in known and k not in cache:
                     wanted.add(k)
-        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else (
-            self.embedder.bulk() if hasattr(self.embedder, "bulk") else None)
+        encoder = ahead.encoder if ahead is not None and ahead.encoder is not None else self.bulk_encoder()
         if encoder is None:
             self._embed(wanted, cache, fresh_passages)
         else:

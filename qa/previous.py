@@ -34,6 +34,7 @@ class Previous:
         self._passage_vectors = np.zeros((0, 0), dtype=np.float32)
         self._sentence_vectors = np.zeros((0, 0), dtype=np.float16)
         self.manifest: Manifest | None = None
+        self._documents: list[dict] | None = None  # the old index's document records, when read
         if full:
             return
         try:
@@ -60,7 +61,7 @@ class Previous:
         if not np.isfinite(vecs).all() or not np.isfinite(sent).all():
             return  # damaged vectors are never reused
         self.manifest = manifest
-        docs = list(manifest.documents)  # read once (each is read from the build folder when asked)
+        docs = self._documents = list(manifest.documents)  # read once (each is read from the build folder when asked)
         by_doc: dict[int, list[int]] = {}
         for i, p in enumerate(passages):
             by_doc.setdefault(p.doc, []).append(i)
@@ -97,7 +98,9 @@ class Previous:
         if self.manifest is None or not paths:
             return
         wanted = set(paths)
-        docs = list(self.manifest.documents)
+        if self._documents is None:  # read once a build (a build flushed in segments asks each time)
+            self._documents = list(self.manifest.documents)
+        docs = self._documents
         ids = np.array([i for f in self.manifest.files if f["path"] in wanted for d in f["documents"]
                         for i in range(docs[d]["first"], docs[d]["first"] + docs[d]["passages"])], dtype=np.int64)
         if not len(ids):

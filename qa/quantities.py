@@ -203,7 +203,56 @@ def quantity_keys(text: str) -> list[str]:
         return []
     text = _arabic(unicodedata.normalize("NFKC", text)).translate(_DOTTED_I)
     found: list[tuple[int, str]] = []
-    for kind, pattern in _patterns():
+    present: dict[re.Pattern, bool] = {}
+    for (kind, pattern), needs in zip(_patterns(), _needs()):
+        if needs is not None:
+            if needs not in present:
+                present[needs] = needs.search(text) is not None
+            if not present[needs]:
+                continue
         for m in pattern.finditer(text):
             found.extend((m.start(), k) for k in _keys_of(kind, m))
     return [k for _, k in sorted(set(found))]
+
+
+# What each of _patterns() cannot match without (None: no cheaper test than the pattern itself), in
+# the same order: a text is searched once for each such need, and a pattern runs only where its need
+# is met (every pattern ran over every text with a digit: most of a build's quantity work). Case-blind
+# where the pattern is. tests/units/test_quantities.py checks the keys equal the patterns' own.
+@lru_cache(maxsize=1)
+def _needs() -> list[re.Pattern | None]:
+    digit = re.compile(r"\d")
+    month = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+    quarter = re.compile(r"quarter", re.I)
+    phase = re.compile(r"phase|stage", re.I)
+    yue = re.compile("月")
+    return [
+        re.compile(r"thousand|million|billion|trillion", re.I),  # 4.8 billion
+        re.compile(r"[$€£¥]"),  # $4.8bn
+        re.compile(r"[万亿]"),  # 48亿
+        re.compile(r"\d,\d"),  # 1,234
+        re.compile(r"\d{5}"),  # 32000000
+        re.compile(r"%|percent|per cent|pct", re.I),
+        re.compile(r"Q[1-4]|[1-4]Q"),
+        quarter,  # third quarter
+        re.compile("季"),
+        month,  # April-June
+        yue,  # 4至6月
+        quarter,  # last quarter of 2025
+        re.compile(r"H[12]|[12]H"),
+        re.compile(r"half", re.I),
+        re.compile("半年"),
+        phase,  # phase two
+        phase,  # second phase
+        re.compile("期"),
+        None,  # ordinal words
+        digit,  # 21st
+        re.compile(r"第\d"),
+        month,  # June 3
+        month,  # 3 June
+        yue,  # 6月3日
+        digit,  # 2025-06-03
+        month,  # June
+        yue,  # 6月
+        digit,  # a year
+    ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .builder import BuildReport, new_build_name, nothing_indexed
+from .builder import BuildReport, Embedding, new_build_name, nothing_indexed
 from .collector import Collector, Previous, Progress
 from .index_files import publish, write_record
 from .lexical import BM25Params
@@ -47,7 +47,8 @@ class Flusher:
         if not self.on or len(collector.passages) < policy.FLUSH_PASSAGES:
             return collector
         self.write(collector)
-        return Collector(self.embedder, self.previous, self.progress, cache=self.cache())
+        return Collector(self.embedder, self.previous, self.progress, cache=self.cache(),
+                         encoder=collector.bulk_encoder())
 
     def write(self, collector: Collector) -> None:
         """Embed ``collector``'s passages and write them as a new segment (not yet in the manifest)."""
@@ -57,14 +58,13 @@ class Flusher:
             paths = [p for p in self.report.changed + self.report.removed if p not in self._taken]
             self._taken.update(paths)
             self.previous.take_vectors(paths)
-        vectors, sentence_vectors, embedded = collector.embed_all(self.cache())
-        self.report.embedded += embedded
-        if self.progress:
-            self.progress("write", 0, 1)
+        embedding = Embedding(collector, self.progress)
         name = new_name(self.index_dir)
+        # (The segment's passages, tokens and BM25 are written while the model finishes the vectors.)
         record = write_segment(self.index_dir / name, BuildData(
-            collector.passages, collector.tokens, vectors, sentence_vectors, self.bm25_params,
-            collector.analysis), self.target, documents=len(collector.documents), joins=self.joins)
+            collector.passages, collector.tokens, None, None, self.bm25_params, collector.analysis,
+            embedded=embedding), self.target, documents=len(collector.documents), joins=self.joins)
+        self.report.embedded += embedding.result()[2]
         self.joins += len(collector.passages)
         self.written.append((record, collector.documents,
                              [dict(f, documents=[(name, d) for d in f["documents"]]) for f in collector.files]))

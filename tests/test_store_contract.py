@@ -175,3 +175,33 @@ def test_unknown_store_spec_is_refused_with_the_choices():
 
     with pytest.raises(InputError, match="unknown store 'nosuch:somewhere': choose one of faiss"):
         store_writer("nosuch:somewhere")
+
+
+@pytest.mark.parametrize("kind", sorted(TARGETS))
+def test_vectors_still_being_computed_are_asked_for_once(kind, built, data, tmp_path):
+    """A build hands its store the vectors as ``BuildData.embedded`` while the model still computes
+    them: every store asks once and writes the same build; the local store writes its passages,
+    tokens and BM25 before it asks (the model's last batches run while they are written)."""
+    if kind == "milvus":
+        pytest.importorskip("milvus_lite", reason="the milvus extra is not installed: pip install 'qa[milvus]'")
+    asked = []
+
+    def embedded():
+        asked.append(sorted(p.name for p in tmp_path.glob("s-*/*")))
+        return data.vectors, data.sentence_vectors
+
+    later = dataclasses.replace(data, vectors=None, sentence_vectors=None, embedded=embedded)
+    record = write_build(tmp_path, "b-later", later, f"{kind}:{TARGETS[kind](tmp_path)}".rstrip(":"))
+    assert len(asked) == 1
+    if kind == "faiss":
+        assert {"passages.jsonl", "tokens.jsonl", "bm25_terms.bin"} <= set(asked[0])
+        assert not {"vectors.faiss", "sentences.npy"} & set(asked[0])
+    _, index_dir = built
+    manifest = dataclasses.replace(read_manifest(index_dir), build="b-later", store=record)
+    store = open_store(tmp_path, manifest)
+    try:
+        everything = np.arange(len(data.passages))
+        assert np.array_equal(store.vectors(everything), data.vectors)
+        assert store.count == len(data.passages)
+    finally:
+        store.close()

@@ -14,8 +14,8 @@ A store kind is registered in ``qa.stores`` (one line) and recorded in the manif
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Union
 
@@ -40,10 +40,20 @@ class BuildData:
 
     passages: list[Passage]
     tokens: list[list[str]]
-    vectors: np.ndarray  # (passages, dim) float32, L2-normalised
-    sentence_vectors: np.ndarray  # (sentences, dim) float32 or float16 (as a build holds them), L2-normalised
+    vectors: np.ndarray | None  # (passages, dim) float32, L2-normalised (None: ``embedded`` gives them)
+    sentence_vectors: np.ndarray | None  # (sentences, dim) float32 or float16 (as a build holds them), L2-normalised
     bm25: BM25Params
     analysis: list | None = None
+    # The vectors when they are still being computed: called once, by the store, when it needs them
+    # (a store writes what does not depend on them first, while the model finishes).
+    embedded: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None
+
+    def with_vectors(self) -> "BuildData":
+        """This data with its vectors (waiting for ``embedded`` if they are still being computed)."""
+        if self.embedded is None:
+            return self
+        vectors, sentence_vectors = self.embedded()
+        return replace(self, vectors=vectors, sentence_vectors=sentence_vectors, embedded=None)
 
 
 @dataclass(frozen=True)

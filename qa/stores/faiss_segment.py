@@ -86,12 +86,15 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
     import faiss
 
     folder.mkdir(parents=True)
+    # What does not depend on the vectors first: a build's model may still be computing them.
     write_passages(folder, data.passages)
     if data.analysis is not None:
         write_lines(folder / ANALYSIS, folder / ANALYSIS_OFFSETS, data.analysis, len(data.passages))
     with open(folder / "tokens.jsonl", "w", encoding="utf-8") as f:
         for row in data.tokens:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    BM25.build(data.tokens, data.bm25).save(folder)
+    data = data.with_vectors()
     vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
     kind = ann.choose(target, len(vectors), joins)  # ``target``: the index type asked for (auto by default)
     if kind == "flat":
@@ -103,7 +106,6 @@ def write_segment(folder: Path, data: BuildData, target: str = "", documents: in
         np.save(folder / "vectors.npy", vectors)
     faiss.write_index(index, str(folder / "vectors.faiss"))
     np.save(folder / "sentences.npy", np.asarray(data.sentence_vectors).astype(np.float16))
-    BM25.build(data.tokens, data.bm25).save(folder)
     fsync_tree(folder)
     if documents is None:
         documents = 1 + max((p.doc for p in data.passages), default=-1)

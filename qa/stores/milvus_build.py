@@ -27,6 +27,7 @@ def term_key(term: str) -> str:
 def write_collections(db, uri: str, prefix: str, data: BuildData) -> tuple[bool, int, dict]:
     """Write and flush the build's collections ``prefix_*``. Returns whether a spill collection was
     needed, the bytes written (vectors, JSON, postings) and the row counts."""
+    data = data.with_vectors()
     dim = int(data.vectors.shape[1])
     rows, spill = [], []
     analysis = data.analysis if data.analysis is not None else [None] * len(data.passages)

@@ -235,3 +235,79 @@ def test_exact_segments_become_approximate_once_the_index_reaches_the_size(docs,
         (sa, ia), (sb, ib) = a.index.store.search(v, 10), b.index.store.search(v, 10)
         assert np.array_equal(ia, ib) and np.allclose(sa, sb, atol=1e-6), q
         assert [h.passage_id for h in a.ask(q, k=3).hits] == [h.passage_id for h in b.ask(q, k=3).hits], q
+
+
+def test_one_bulk_encoder_serves_a_build_written_in_segments(docs, tmp_path, embedder, monkeypatch):
+    """A build flushed in segments keeps one bulk encoder (its first network step for every token id
+    seen), not one a segment; the vectors are the same bits as with a new encoder for each segment."""
+    from qa.collector import Collector
+
+    class Counting:
+        def __init__(self, real):
+            self.real, self.name, self.dim, self.made = real, real.name, real.dim, 0
+
+        def embed(self, texts):
+            return self.real.embed(texts)
+
+        def bulk(self):
+            self.made += 1
+            return self.real.bulk()
+
+    monkeypatch.setattr(policy, "FLUSH_PASSAGES", 6)
+    counting = Counting(embedder)
+    build(docs, tmp_path / "one", counting, full=True)
+    assert len(segments_of(tmp_path / "one")) >= 3 and counting.made == 1
+
+    def fresh(self):  # as before: each collector (segment) made its own
+        if self._encoder is None:
+            self._encoder = self.embedder.bulk()
+        return self._encoder
+
+    monkeypatch.setattr(Collector, "__init__", _without_encoder(Collector.__init__))
+    monkeypatch.setattr(Collector, "bulk_encoder", fresh)
+    counting.made = 0
+    build(docs, tmp_path / "each", counting, full=True)
+    assert counting.made == len(segments_of(tmp_path / "each")) >= 3
+    a, b = QA.open(tmp_path / "one", embedder=embedder).index.store, QA.open(tmp_path / "each", embedder=embedder).index.store
+    ids = np.arange(a.count)
+    assert a.count == b.count
+    assert np.array_equal(a.vectors(ids), b.vectors(ids))
+    assert np.array_equal(a.sentence_vectors(ids), b.sentence_vectors(ids))
+
+
+def _without_encoder(init):
+    def wrapped(self, *args, encoder=None, **kw):
+        init(self, *args, **kw)
+    return wrapped
+
+
+def test_the_old_documents_are_read_once_however_many_segments_take_vectors(docs, tmp_path, solo):
+    """An update flushed in segments takes the old vectors of changed files at each flush
+    (Previous.take_vectors): the old index's document records are read the first time only."""
+    from qa.previous import Previous
+
+    index = tmp_path / "index"
+    built = build(docs, index, solo).index
+    manifest = read_manifest(index)
+    previous = Previous(index, manifest.model, manifest.chunking, manifest.formats, full=False, whole=False)
+    reads = []
+
+    class Counted(list):
+        def __iter__(self):
+            reads.append(1)
+            return super().__iter__()
+
+    previous.manifest.documents = Counted(previous.manifest.documents)
+    first, second = sorted(f["path"] for f in manifest.files)[:2]
+    previous.take_vectors([first])
+    previous.take_vectors([second])
+    assert len(reads) == 1
+    store = built.store
+    for path in (first, second):
+        entry = next(f for f in manifest.files if f["path"] == path)
+        doc = manifest.documents[entry["documents"][0]]
+        p = store.passages([doc["first"]])[0]
+        from qa.embed_cache import text_key
+        from qa.passage_texts import embed_text, passage_views
+
+        assert text_key(embed_text(passage_views(p)[0], doc.get("title"))) in previous

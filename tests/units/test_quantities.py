@@ -28,3 +28,38 @@ def test_month_number_reads_month_names_and_abbreviations_only():
 
     assert [month_number(w) for w in ("June", "jun.", "Sept", "DECEMBER")] == [6, 6, 9, 12]
     assert month_number("Macau") is None and month_number("") is None
+
+
+def _every_pattern(text: str) -> list[str]:
+    """quantity_keys without the needs: every pattern run over the text."""
+    import unicodedata
+
+    from qa import quantities as q
+
+    if not any(map(str.isdigit, text)) and not q._ZH_NUMERAL_NEAR.search(text) and not q._WORDS_ONLY.search(text):
+        return []
+    text = q._arabic(unicodedata.normalize("NFKC", text)).translate(q._DOTTED_I)
+    found = [(m.start(), k) for kind, pattern in q._patterns() for m in pattern.finditer(text)
+             for k in q._keys_of(kind, m)]
+    return [k for _, k in sorted(set(found))]
+
+
+def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
+    """Each pattern runs only on text holding what it cannot match without (quantities._needs): the
+    keys are those of every pattern, on mixtures of everything the patterns read, in any case."""
+    import random
+
+    from qa import quantities as q
+
+    assert len(q._needs()) == len(q._patterns())
+    parts = ["Q3", "3Q", "H1", "2H", "first half", "Second-Half", "4.8 billion", "$4.8bn", "€3 M", "48亿", "3.2万",
+             "百分之六十", "60 percent", "5 per cent", "7pct", "12%", "1,234", "1,234.5 million", "32000000",
+             "第三季度", "3季", "2025年", "6月3日", "6月份", "April-June", "april to june", "Jan through Mar",
+             "4至6月", "phase II", "second stage", "3rd phase", "二期", "第2期", "third", "THIRD", "21st", "第2",
+             "June 3", "3rd of June", "2025-06-03", "May 5", "Sept.", "last quarter of 2024", "mid-2025",
+             "KELVIN", "ſtage", "٣٣٣٣٣", "５ million", "五千万元", "上半年", "十一月", "HALF", "pHaSe 3", "5 mıllion"]
+    rng = random.Random(14)
+    seps = [" ", "", ", ", "，", "-", "\n", " of ", "。"]
+    texts = ["".join(rng.choice(parts) + rng.choice(seps) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    assert any(quantity_keys(t) for t in texts)
+    assert [quantity_keys(t) for t in texts] == [_every_pattern(t) for t in texts]

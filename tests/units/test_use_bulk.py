@@ -6,7 +6,7 @@ import pytest
 from qa.builder import build_index
 from qa.embedding import USEEmbedder
 from qa.index_files import load_index
-from qa.use_bulk import _SHORT, BulkEncoder, _shared_run
+from qa.use_bulk import _SHORT, BulkEncoder, _row_sum, _shared_run
 
 EN = ("Warsaw\nThe Vistula river flows through Warsaw, the capital of Poland. The city grew around a castle "
       "built by the dukes of Masovia in the fourteenth century, and became the seat of the royal court in 1596. "
@@ -96,3 +96,17 @@ def test_token_id_work_does_not_depend_on_what_came_first(model):
         pieces._learn(ids[lo:lo + 7][::-1])
     seen = np.unique(ids)
     assert np.array_equal(whole._x[whole._slot[seen]], pieces._x[pieces._slot[seen]])
+
+
+@pytest.mark.parametrize("rows", [1, 2, 7, 8, 9, 15, 16, 17, 64, 127, 128, 129, 130, 136, 257, 300, 1031])
+def test_row_sum_adds_as_reduceat(rows):
+    """The features of a text are summed in numpy's order for np.add.reduceat (pairwise, column by
+    column): the same bits, on values of mixed sign and size, and a column of -0.0 stays -0.0."""
+    rng = np.random.default_rng(rows)
+    a = (rng.standard_normal((rows, 1280)) * rng.uniform(0.01, 100, size=(rows, 1))).astype(np.float32)
+    a[:, 7] = -0.0
+    want = np.add.reduceat(a, [0], axis=0)[0]
+    got = _row_sum(a)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    assert np.array_equal(a.sum(axis=0) == got, a.sum(axis=0) == want)  # (not a plain row-by-row sum's bits)

@@ -1,0 +1,57 @@
+"""A build sends the model its first batch before it analyses those files (Collector.embed_first),
+and the index is the one it built before: the same batches, so the same vector bits."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from qa import QA, collector
+from qa.chunks import ChunkSettings
+
+from ..conftest import DATA
+
+SETTINGS = ChunkSettings(max_units=60)  # several passages a file
+
+
+@pytest.fixture
+def docs(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(DATA, docs)
+    return docs
+
+
+def _vectors(index, embedder):
+    store = QA.open(index, embedder=embedder).index.store
+    ids = np.arange(store.count)
+    return store.vectors(ids), store.sentence_vectors(ids)
+
+
+def test_the_first_batch_goes_to_the_model_before_its_files_are_analysed(docs, tmp_path, embedder, monkeypatch):
+    monkeypatch.setattr(collector, "AHEAD_PASSAGES", 6)
+    events = []
+    submit, analyse = collector._Ahead.submit, collector.analyse
+
+    def submitted(self, groups, keys, passages):
+        events.append(("model", len(keys)))
+        return submit(self, groups, keys, passages)
+
+    def analysed(passages, title):
+        events.append(("analyse", len(passages)))
+        return analyse(passages, title)
+
+    monkeypatch.setattr(collector._Ahead, "submit", submitted)
+    monkeypatch.setattr(collector, "analyse", analysed)
+    QA.build([docs], tmp_path / "first", embedder=embedder, settings=SETTINGS, full=True)
+    assert events[0][0] == "model" and sum(1 for e in events if e[0] == "model") >= 2
+    first = _vectors(tmp_path / "first", embedder)
+
+    monkeypatch.setattr(collector.Collector, "embed_first", lambda self, files, settings: None)
+    events.clear()
+    QA.build([docs], tmp_path / "after", embedder=embedder, settings=SETTINGS, full=True)
+    assert events[0][0] == "analyse"  # without it the model waited for those files' analysis
+    after = _vectors(tmp_path / "after", embedder)
+    for a, b in zip(first, after):
+        assert a.shape == b.shape and np.array_equal(a, b)
