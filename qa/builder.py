@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .build_threads import build_interpreter
 from .chunks import ChunkSettings
 from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  # noqa: F401 (public)
 from .documents import Skipped, discover, display_paths, load_file_report
@@ -175,7 +174,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     shown_paths = display_paths(files, roots)
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
-    with index_lock(index_dir), build_interpreter():
+    with index_lock(index_dir):
         recorded = _recorded_store(index_dir)
         options, store = _options(index_dir, options), store or recorded
         store = check_store(store, index_dir)  # a bad address or a server that is down fails now
