@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embedding import Embedder
-from .segment import detect_language, is_key, tokenize
+from .segment import detect_language, is_key, tokenize, word_weights
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
@@ -226,7 +226,7 @@ class CandidateFinder:
         ``translated``."""
         store = self.store
         words = [t for t in tokens if not is_key(t)]
-        direct = store.lexical_hits(words + [t for t in tokens if t[0] == "="])
+        direct = store.weighted_lexical_hits(word_weights(words + [t for t in tokens if t[0] == "="]))
         masks = self._masks(q_lang)
         if masks is None:
             return direct, None
