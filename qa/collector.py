@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -149,9 +150,13 @@ class Collector:
                 langs=c.langs + [l for l in title_langs if l not in c.langs],
                 sentences=[list(s) for s in c.sentences], text=doc.text[c.start:c.end], page=page,
                 clean=doc.clean[c.start:c.end] if doc.clean is not None else None) for c, page in chunks]
-            for passage, read in zip(passages, analyse(passages, doc.title)):
+            title_names = title_name_keys(doc.title) if doc.title else []
+            for (c, _), passage, read in zip(chunks, passages, analyse(passages, doc.title)):
                 view = passage_views(passage)[0]
-                self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
+                tokens = tokenize(f"{doc.title}\n{view}" if doc.title else view)
+                if title_names and not set(title_langs) <= set(c.langs):
+                    tokens = without_one_each(tokens, title_names)
+                self._add_passage(passage, tokens, doc.title, read)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
                            "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
         return sum(self.documents[d]["passages"] for d in doc_ids)
@@ -320,3 +325,25 @@ class Collector:
             if self.progress:
                 done = min(lo + EMBED_BATCH, len(order))
                 self.progress("embed", round(done * per_text), round(len(order) * per_text))
+
+
+def title_name_keys(title: str) -> list[str]:
+    """The name keys (qa.names) of a document's title. A title in a language its passage's body
+    lacks (a Chinese title over an English report) keeps its words in every passage but not these:
+    a name's key is for meeting a name across languages, and a question in the title's language
+    meets the title by its words already. Kept, they made the title's names count twice or more for
+    such a question (欧阳明 as words and as ~ouyangming / ~ouyangmeng), while the report's body gives
+    the keys of the names as it spells them (Ouyang Mingyuan)."""
+    return [t for t in tokenize(title) if t[0] == "~"]
+
+
+def without_one_each(tokens: list[str], keys: list[str]) -> list[str]:
+    """``tokens`` with one occurrence of each of ``keys`` (as often as it is listed) taken out."""
+    left = Counter(keys)
+    out = []
+    for t in tokens:
+        if left[t]:
+            left[t] -= 1
+        else:
+            out.append(t)
+    return out

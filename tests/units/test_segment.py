@@ -69,3 +69,10 @@ def test_each_word_of_a_question_counts_once_however_jieba_splits_it():
     assert word_weights(["年", "上半", "半年", "上半年"])["年"] == 1.0
     assert word_weights(["ai", "chain", "ai"]) == {"ai": 2.0, "chain": 1.0}
 
+
+def test_a_titles_name_keys_come_out_once_each():
+    from qa.collector import title_name_keys, without_one_each
+
+    assert "~ouyangming" in title_name_keys("专访天衡机器人董事长欧阳明远：人形机器人先进工厂")
+    assert title_name_keys("Revenue rose in the third quarter") == []
+    assert without_one_each(["a", "~x", "b", "~x", "~y"], ["~x", "~y", "~z"]) == ["a", "b", "~x"]
