@@ -226,14 +226,17 @@ class CandidateFinder:
         ``translated``."""
         store = self.store
         words = [t for t in tokens if not is_key(t)]
-        direct = store.weighted_lexical_hits(word_weights(words + [t for t in tokens if t[0] == "="]))
+        query = words + [t for t in tokens if t[0] == "="]
         masks = self._masks(q_lang)
         if masks is None:
-            return direct, None
+            return store.lexical_hits(query), None
         same, other, mixed, other_lang = masks
-        direct = direct.where(same)
         if other is None and mixed is None:
-            return direct, None
+            return store.lexical_hits(query).where(same), None
+        # Passages in the other language are matched through the dictionary, where each word of the
+        # question counts once; so does each here, however jieba splits it (segment.word_weights). An
+        # index in one language compares no translations, and keeps plain BM25.
+        direct = store.weighted_lexical_hits(word_weights(query)).where(same)
         terms = self.translate(words, other_lang, translated)
         bridged = store.weighted_lexical_hits(terms).where(other) if other is not None else SparseScores.empty()
         if mixed is not None:

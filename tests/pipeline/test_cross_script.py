@@ -120,3 +120,16 @@ def test_a_traditional_report_answers_a_simplified_and_an_english_question(news,
     assert Path(hit.citation.path).name == "tsmc_phase2_trad.txt"
     assert "2027" in hit.highlight.text
     assert "預計2027年" in hit.text  # shown in the document's own characters
+
+
+def test_a_chinese_only_index_keeps_plain_bm25_of_the_question_words(news):
+    """The folder above is all Chinese: no translation to weigh a word against, so 投资总额 counts
+    as BM25 always counted it, sub-words and all (qa.segment.word_weights applies across languages)."""
+    import numpy as np
+
+    finder = news.searcher.candidates
+    question = "高雄新厂一期工程的投资总额约多少新台币？"  # 投资总额 with 投资 and 总额, 新台币 with 台币
+    found = finder.find(question, "lexical")
+    query = [t for t in found.tokens if not is_key(t) or t[0] == "="]
+    assert np.array_equal(found.direct, finder.store.lexical_hits(query).at(found.ids))
+    assert len(found.ids) and found.bridged.sum() == 0
