@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embedding import Embedder
-from .segment import detect_language, is_key, tokenize
 from .lazy_scores import LazyScores
+from .segment import detect_language, is_key, tokenize, word_weights
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
@@ -255,14 +255,17 @@ class CandidateFinder:
         language the name's words already match. The translated question is left in
         ``translated``."""
         words = [t for t in tokens if not is_key(t)]
-        direct = self._hits(words + [t for t in tokens if t[0] == "="])
+        query = words + [t for t in tokens if t[0] == "="]
         masks = self._masks(q_lang)
         if masks is None:
-            return direct, None
+            return self._hits(query), None
         same, other, mixed, other_lang = masks
-        direct = direct.where(same)
         if other is None and mixed is None:
-            return direct, None
+            return self._hits(query).where(same), None
+        # Passages in the other language are matched through the dictionary, where each word of the
+        # question counts once; so does each here, however jieba splits it (segment.word_weights). An
+        # index in one language compares no translations, and keeps plain BM25.
+        direct = self._weighted_hits(word_weights(query)).where(same)
         terms = self.translate(words, other_lang, translated)
         bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
         if mixed is not None:

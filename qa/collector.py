@@ -23,7 +23,8 @@ from .highlight import analyse
 from .passage_texts import embed_text, passage_views  # noqa: F401 (public)
 from .previous import Previous  # noqa: F401 (public)
 from .records import Passage
-from .segment import languages, tokenize
+from .passage_tokens import TitleTokens
+from .segment import languages
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256
@@ -163,9 +164,9 @@ class Collector:
                 "source": doc.source, "date": doc.date, "meta": doc.meta,
                 "first": len(self.passages), "passages": len(chunks)})
             passages = _passages(doc, d, chunks)
-            for passage, read in zip(passages, analyse(passages, doc.title)):
-                view = passage_views(passage)[0]
-                self._add_passage(passage, tokenize(f"{doc.title}\n{view}" if doc.title else view), doc.title, read)
+            title = TitleTokens(doc.title)
+            for (c, _), passage, read in zip(chunks, passages, analyse(passages, doc.title)):
+                self._add_passage(passage, title.passage_tokens(passage_views(passage)[0], c.langs), doc.title, read)
         self.files.append({"path": path, "sha256": docs[0].sha256, "size": stat.st_size,
                            "mtime_ns": stat.st_mtime_ns, "documents": doc_ids})
         return sum(self.documents[d]["passages"] for d in doc_ids)
@@ -378,3 +379,4 @@ class Collector:
             if self.progress:
                 done = min(lo + EMBED_BATCH, len(order))
                 self.progress("embed", round(done * per_text), round(len(order) * per_text))
+

@@ -201,10 +201,31 @@ def question_name_keys(tagged: list[tuple[str, str]], known: Callable[[str], boo
             runs.append([])
     phrases = {"".join(run[i:j]) for run in runs for i in range(len(run))
                for j in range(i + 1, min(len(run), i + MAX_RUN) + 1)}
-    spelt = pinyin_spellings([p for p in phrases if len(p) > 1])
+    spelt = pinyin_spellings([p for p in phrases if len(p) > 1] + _cut_person_names(tagged))
     if spelt is None:
         return []
     return sorted({KEY + s for spellings in spelt.values() for s in spellings})
+
+
+PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+LONGEST_PERSON_NAME = 4  # a surname of one or two characters and a given name of one or two
+
+
+def _cut_person_names(tagged: list[tuple[str, str]]) -> list[str]:
+    """A person's name jieba may have cut short: a word it tags as a person's name, shorter than a
+    name can be, joined with the next one or two characters up to LONGEST_PERSON_NAME. jieba knows few
+    given names, and the character after one often goes to the next word (欧阳明远说: 欧阳明 / 远说;
+    袁立新说: 袁 / 立新 / 说). These readings are keys only: they can meet only a capitalised pinyin run of
+    English text ("Ouyang Mingyuan"), so the wrong ones meet nothing."""
+    out = []
+    for i, (w, tag) in enumerate(tagged):
+        if tag not in PERSON_TAGS or not _HAN_RUN.fullmatch(w) or len(w) >= LONGEST_PERSON_NAME:
+            continue
+        after = _HAN_RUN.match("".join(x for x, _ in tagged[i + 1:i + 3]))
+        following = after.group() if after else ""
+        longest = LONGEST_PERSON_NAME - 1 if len(w) == 1 else LONGEST_PERSON_NAME  # 袁 is a surname alone
+        out += [w + following[:n] for n in range(1, min(len(following), longest - len(w)) + 1)]
+    return out
 
 
 def english_name_keys(text: str) -> list[str]:

@@ -252,6 +252,31 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
+_HAN_WORD = re.compile("[\u4e00-\u9fff]{2,}")
+
+
+def word_weights(tokens: list[str]) -> dict[str, float]:
+    """Query weights for search tokens so that each word of the text counts once: jieba's search
+    mode gives a long Chinese word with its sub-words (无人机: 无人, 人机, 无人机), and a passage holding
+    the word holds them all, so the word would count three times where its English translation
+    counts once (the bridge spreads a weight of 1 over a word's translations). A word and its
+    sub-words (Chinese tokens of two characters or more inside a longer token of the text) share a
+    weight of 1 per occurrence of the word; every other token weighs 1 per occurrence, as before.
+    Tokens in order of first occurrence."""
+    uniq = list(dict.fromkeys(tokens))
+    han = [t for t in uniq if _HAN_WORD.fullmatch(t)]
+    pieces = {w: [t for t in han if t != w and t in w] for w in han}
+    sub_words = {t for inside in pieces.values() for t in inside}
+    weights = dict.fromkeys(uniq, 0.0)
+    for t in tokens:
+        if t in sub_words:
+            continue
+        parts = [t, *pieces.get(t, ())]
+        for p in parts:
+            weights[p] += 1.0 / len(parts)
+    return weights
+
+
 def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
     return _tagger_of(_segmenter()[1])

@@ -64,6 +64,17 @@ def test_a_chinese_name_and_its_pinyin_spelling_share_a_key():
     assert "~huanqiuwang" in keys("Source: Huan Qiu Wang Zi Xun, 2025-11-14")
 
 
+def test_a_name_jieba_cuts_before_the_next_word_still_meets_its_pinyin():
+    # jieba reads 欧阳明远说 as 欧阳明 / 远说: the question's key must still be the whole name's, as
+    # English text spells it (the news set's n041 / n045 lost their report to this cut).
+    english = keys("Chairman Ouyang Mingyuan said in-house joints cover 70% of needs")
+    assert "~ouyangmingyuan" in english
+    assert "~ouyangmingyuan" in keys("欧阳明远说自己做的关节能满足多少需求？", question=True)
+    assert "~yuanlixin" in keys("副总裁袁立新说，合肥工厂的良率是多少？", question=True)  # 袁 / 立新 / 说
+    # A surname alone takes a given name of two characters at most.
+    assert "~yuanlixinshuo" not in keys("副总裁袁立新说，合肥工厂的良率是多少？", question=True)
+
+
 def test_common_words_get_no_name_keys():
     assert english_name_keys("Women and men in a changing world.") == []
     assert english_name_keys("all in lower case: lu benfu") == []
@@ -109,3 +120,16 @@ def test_a_traditional_report_answers_a_simplified_and_an_english_question(news,
     assert Path(hit.citation.path).name == "tsmc_phase2_trad.txt"
     assert "2027" in hit.highlight.text
     assert "預計2027年" in hit.text  # shown in the document's own characters
+
+
+def test_a_chinese_only_index_keeps_plain_bm25_of_the_question_words(news):
+    """The folder above is all Chinese: no translation to weigh a word against, so 投资总额 counts
+    as BM25 always counted it, sub-words and all (qa.segment.word_weights applies across languages)."""
+    import numpy as np
+
+    finder = news.searcher.candidates
+    question = "高雄新厂一期工程的投资总额约多少新台币？"  # 投资总额 with 投资 and 总额, 新台币 with 台币
+    found = finder.find(question, "lexical")
+    query = [t for t in found.tokens if not is_key(t) or t[0] == "="]
+    assert np.array_equal(found.direct, finder.store.lexical_hits(query).at(found.ids))
+    assert len(found.ids) and found.bridged.sum() == 0

@@ -80,6 +80,26 @@ def test_first_hit_is_the_gold_report_and_its_highlight_answers(news, qid):
     assert contains_answer(hit.highlight.text, [q["answer"]])
 
 
+def test_a_chinese_title_over_an_english_body_gives_its_words_not_its_name_keys(news):
+    """The interview's title names 欧阳明远 (jieba: 欧阳明 / 远), its English body "Ouyang Mingyuan": the
+    passages hold the title's words and the body's key, not the title's keys (qa.passage_tokens.title_name_keys),
+    which a Chinese question met as well as the words: the name counted several times over."""
+    store = news.searcher.store
+    assert {"欧阳明", "~ouyangmingyuan"} <= store.known_terms({"欧阳明", "~ouyangmingyuan"})
+    assert not store.known_terms({"~ouyangming", "~ouyangmeng"})
+
+
+@pytest.mark.parametrize("qid", [
+    "n044",  # sibling-year, zh->en: 机器人 twice, with its sub-word 机器 each time, no longer outweighs "robots"
+    "n180",  # plain, zh->en: 无人机 twice (无人, 人机, 无人机 each time) in the Chinese drone report
+    "n045",  # romanised-name, zh->en: 欧阳明远 as the interview's title words and again as its keys
+])
+def test_a_word_or_name_counts_once_however_it_is_split_or_keyed(news, qid):
+    q = QUESTIONS[qid]
+    _, name = first_hit(news, q["question"])
+    assert name == q["doc"]
+
+
 def test_a_traditional_report_is_cited_and_shown_in_its_own_characters(news):
     q = QUESTIONS["n156"]  # a simplified question on 港湾巴士, asked of a Hong Kong report in 港灣巴士
     hit, name = first_hit(news, q["question"])

@@ -60,3 +60,27 @@ def test_chinese_tags_tag_each_chinese_run_and_nothing_else():
     tags = chinese_tags("Hanoi 越南北宁省, 2025")
     assert ("越南", "ns") in tags and all(w not in ("Hanoi", "2025") for w, _ in tags)
     assert chinese_tags("no Chinese here") == []
+
+
+def test_each_word_of_a_question_counts_once_however_jieba_splits_it():
+    from qa.segment import word_weights
+
+    tokens = [t for t in tokenize("鹏飞无人机要给阿联酋供应多少架货运无人机？", question=True) if t[0] != "~"]
+    weights = word_weights(tokens)
+    # 无人机 comes with its sub-words 无人 and 人机, twice: the three share 2 (the English "drone" it
+    # translates to counts 1 a time); a word without sub-words keeps 1.
+    assert {t: round(weights[t], 3) for t in ("无人", "人机", "无人机")} == {"无人": 0.667, "人机": 0.667, "无人机": 0.667}
+    assert weights["鹏飞"] == 1.0 and weights["货运"] == 1.0
+    assert abs(sum(weights.values()) - len([t for t in tokens if t not in ("无人", "人机", "阿联")])) < 1e-9
+    # A one-character word inside a longer one is a word of its own (2025年 / 上半年), and English
+    # stems inside others are no sub-words ("ai" / "chain").
+    assert word_weights(["年", "上半", "半年", "上半年"])["年"] == 1.0
+    assert word_weights(["ai", "chain", "ai"]) == {"ai": 2.0, "chain": 1.0}
+
+
+def test_a_titles_name_keys_come_out_once_each():
+    from qa.passage_tokens import title_name_keys, without_one_each
+
+    assert "~ouyangming" in title_name_keys("专访天衡机器人董事长欧阳明远：人形机器人先进工厂")
+    assert title_name_keys("Revenue rose in the third quarter") == []
+    assert without_one_each(["a", "~x", "b", "~x", "~y"], ["~x", "~y", "~z"]) == ["a", "b", "~x"]
