@@ -165,7 +165,15 @@ def dump(seen: FirstHit, answers, *where) -> dict:
     t = None
     if topic.lead_passage >= 0:
         t = searcher.store.sentence_vectors([topic.lead_passage])[topic.lead_sentence]
-    return {"where": where, "tokens": scored.tokens, "q_topic": float(q @ t) if t is not None else None,
+    from qa.highlight import needles
+
+    held = []
+    for j, (words, lang, *_rest) in enumerate(seen.analysed):
+        reading = seen.finder.reading(lang)
+        held.append({t: [w, getattr(reading, "caps", {}).get(t)] for t, w in reading.items()
+                     if any(x in keys[j] for x in needles(t))})
+    return {"where": where, "tokens": scored.tokens, "held": held,
+            "terms": {lang: seen.finder.reading(lang) for lang in {s[1] for s in seen.analysed}}, "q_topic": float(q @ t) if t is not None else None,
             "topic_sims": [float(v @ t) for v in vectors] if t is not None else None,
             "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": seen.question,
             "qlang": scored.lang, "wants": seen.finder.wants, "chosen": seen.chosen, "lead": seen.lead(),
