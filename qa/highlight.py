@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .answer_types import answer_kinds
+from .answer_types import answer_kinds, names_beyond
 from .index_files import StoredIndex
 from .records import Passage
 from .scripts import to_simplified
@@ -337,7 +337,7 @@ class SentenceChooser:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
                 matrix.append([credit if any(x in words for x in ns) else 0.0 for ns, _, credit in terms])
-            if wants and wants in quantity:
+            if wants and wants in quantity and (wants != "w" or names_beyond(p.sentence_text(j), reading(lang))):
                 answer_type[j] = W_ANSWER_TYPE
         for lang, (rows, matrix) in held.items():
             found = np.asarray(matrix)
