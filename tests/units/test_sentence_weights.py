@@ -42,3 +42,9 @@ def test_an_english_word_in_chinese_text_counts_as_the_typical_word_at_most():
     assert capped == weights  # its weight among the question's words stays
     assert capped.caps == {"tesla": 3.0}  # median of 1, 2, 3, 5: what it counts in a sentence
     assert latin_in_chinese({"tesla": 6.0}) == {"tesla": 6.0}
+
+
+def test_capping_keeps_which_question_word_each_term_renders():
+    weights = Weights({"tesla": 6.0, "特斯拉": 3.0, "去世": 2.0, "死": 1.0})
+    weights.sources = {"去世": "die", "死": "die"}
+    assert latin_in_chinese(weights).sources == {"去世": "die", "死": "die"}
