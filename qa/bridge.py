@@ -263,7 +263,8 @@ def _longest(tokens: list[str]) -> list[str]:
 
 class Translation(dict):
     """A question's terms in another language with their weights (``translate_query``), and
-    ``sources``: the question's word each term renders (the first, when two words give one term)."""
+    ``sources``: the question's word each term renders (a term that renders two of its words, 京津 for
+    Beijing and Tianjin, is its own source: it says more than either)."""
 
     sources: dict[str, str]
 
@@ -315,7 +316,7 @@ def translate_query(tokens: list[str], to_lang: str,
     def add(term: str, w: float, source: str) -> None:
         if term in vocab:
             out[term] = max(out.get(term, 0.0), w)
-            out.sources.setdefault(term, source)
+            out.sources[term] = source if out.sources.get(term, source) == source else term
 
     for tok, found in looked_up:
         if isinstance(found, dict):  # a Chinese word's English terms

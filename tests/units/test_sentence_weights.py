@@ -33,6 +33,10 @@ def test_a_translation_says_which_question_word_each_term_renders():
     found = translate_query(["任务", "视频"], "en", lambda terms: set(terms))
     assert {"task", "mission"} <= set(found)
     assert found.sources["task"] == found.sources["mission"] == "任务"
+    text = {"北京", "天津", "京津", "京沪"}  # the words an index of Chinese text holds
+    both = translate_query(["beij", "tianjin"], "zh", lambda terms: set(terms) & text)
+    assert both.sources["京沪"] == "beij" and both.sources["天津"] == "tianjin"
+    assert both.sources["京津"] == "京津"  # Beijing and Tianjin both: a word of its own
 
 
 def test_an_english_word_in_chinese_text_counts_as_the_typical_word_at_most():
