@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qa.evaluate import DEPTH, contains_answer, distinct_ranking, plan, rank_of  # noqa: E402
-from qa.answer_types import answer_type  # noqa: E402
+from qa.answer_types import sought_kind  # noqa: E402
 from qa.squad import load_squad  # noqa: E402
 
 
@@ -142,7 +142,7 @@ class FirstHit:
         searcher = qa.searcher
         scored = searcher.score(question)
         own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-        finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, answer_type(question), other)
+        finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, sought_kind(question), other)
         pid = hit.passage_id
         parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants, finder.lang)
         passage = searcher.store.passage(pid)
@@ -165,7 +165,16 @@ def dump(seen: FirstHit, answers, *where) -> dict:
     t = None
     if topic.lead_passage >= 0:
         t = searcher.store.sentence_vectors([topic.lead_passage])[topic.lead_sentence]
-    return {"where": where, "tokens": scored.tokens, "q_topic": float(q @ t) if t is not None else None,
+    from qa.highlight import needles
+
+    held = []
+    for j, (words, lang, *_rest) in enumerate(seen.analysed):
+        reading = seen.finder.reading(lang)
+        held.append({t: [w, getattr(reading, "caps", {}).get(t)] for t, w in reading.items()
+                     if any(x in keys[j] for x in needles(t))})
+    return {"where": where, "tokens": scored.tokens, "held": held,
+            "terms": {lang: seen.finder.reading(lang) for lang in {s[1] for s in seen.analysed}},
+            "sources": {lang: getattr(seen.finder.reading(lang), "sources", {}) for lang in {s[1] for s in seen.analysed}}, "q_topic": float(q @ t) if t is not None else None,
             "topic_sims": [float(v @ t) for v in vectors] if t is not None else None,
             "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": seen.question,
             "qlang": scored.lang, "wants": seen.finder.wants, "chosen": seen.chosen, "lead": seen.lead(),

@@ -15,10 +15,12 @@ _LATIN_WORD = re.compile(r"[a-z]{2,}")
 
 
 class Weights(dict):
-    """A question's terms with their weights, and ``caps``: what a term held by a sentence counts at
-    most (the term still counts in full among the question's words)."""
+    """A question's terms with their weights, ``caps``: what a term held by a sentence counts at
+    most (the term still counts in full among the question's words), and ``sources``: for terms
+    of a translation, the question's word each renders (qa.bridge.Translation)."""
 
     caps: dict[str, float] = {}
+    sources: dict[str, str] = {}
 
 
 def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
@@ -33,6 +35,7 @@ def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
         return weights
     capped = Weights(weights)
     capped.caps = dict.fromkeys(latin, others[len(others) // 2])
+    capped.sources = getattr(weights, "sources", {})
     return capped
 
 
@@ -61,6 +64,7 @@ class AnswerFinder:
             lang = self.lang
         if lang not in self.readings:
             terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
-            weights = self.chooser.term_weights(terms)
+            weights = Weights(self.chooser.term_weights(terms))
+            weights.sources = getattr(terms, "sources", {})
             self.readings[lang] = latin_in_chinese(weights) if lang == "zh" != self.lang else weights
         return self.readings[lang]

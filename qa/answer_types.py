@@ -30,6 +30,13 @@ _ASKS_MONEY = re.compile(
 _CLASSIFIERS = "个颗台座辆名人家所件片次条架艘位只项种支部本户栋"
 _ASKS_COUNT = re.compile(f"(?:多少|几)[{_CLASSIFIERS}]|\\bhow many\\b", re.IGNORECASE)
 _ASKS_NAME = re.compile(r"谁|哪位|什么人|\bwho(?:m|se)?\b", re.IGNORECASE)
+# A question asking which one of a kind of named thing (which team, 哪家公司) or for a name (叫什么名字)
+# is answered by a name too.
+_ASKS_NAMED = re.compile(
+    r"叫什么|什么名字|名叫什么|姓什么|哪(?:一|个|家|支|位|所|座|国)"
+    r"|\b(?:what|which) (?:team|company|country|city|player|person|name|group|university|organization|state"
+    r"|nation|town|river|family|king|emperor)\b|\bwhat is the name\b|\bname of\b", re.IGNORECASE)
+_NAME_WORD = re.compile(r"(?<=[\s(\"“])[A-Z][a-z]*")
 
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十两百千万亿]+(?:年|月|日|个|位|名|人|米|公里|千米|平方|岁|世纪|倍|%|％)")
 _DATE = re.compile(
@@ -71,6 +78,26 @@ def answer_type(question: str) -> str:
     if kind == "number":
         return "m" if _ASKS_MONEY.search(question) else "c" if _ASKS_COUNT.search(question) else "n"
     return "w" if _ASKS_NAME.search(question) else ""
+
+
+def sought_kind(question: str) -> str:
+    """The kind of answer the highlight looks for: ``answer_type``'s, or a name ("w") for a question
+    asking which one of a kind of named thing it is (which team, 哪家公司, 叫什么名字). The confidence
+    model's type match (qa.confidence) keeps ``answer_type``'s kinds, which it was fitted on."""
+    return answer_type(question) or ("w" if _ASKS_NAMED.search(question) else "")
+
+
+def names_beyond(sentence: str, terms) -> bool:
+    """Whether a sentence names something the question does not (``terms``: the question's search
+    terms for the sentence's language): a capitalised word inside it that no term of three letters
+    or more begins (a stem, as the highlight finds it) and no name key (~word) spells. The answer to
+    "who" is a name, and not the one the question already gives."""
+    stems = [t for t in terms if len(t) > 2]
+    for word in _NAME_WORD.findall(sentence):
+        word = word.lower()
+        if f"~{word}" not in terms and not any(word.startswith(t) for t in stems):
+            return True
+    return False
 
 
 def has_quantity(sentence: str) -> str:

@@ -261,8 +261,20 @@ def _longest(tokens: list[str]) -> list[str]:
     return [t for t in uniq if not any(t != o and t in o for o in uniq)]
 
 
+class Translation(dict):
+    """A question's terms in another language with their weights (``translate_query``), and
+    ``sources``: the question's word each term renders (a term that renders two of its words, 京津 for
+    Beijing and Tianjin, is its own source: it says more than either)."""
+
+    sources: dict[str, str]
+
+    def __init__(self, *args, sources: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = {} if sources is None else sources
+
+
 def translate_query(tokens: list[str], to_lang: str,
-                    known: Callable[[Iterable[str]], set[str]]) -> dict[str, float]:
+                    known: Callable[[Iterable[str]], set[str]]) -> Translation:
     """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows
     (``known(terms)`` says which, asked once for all candidates: a remote index answers in one trip).
 
@@ -299,21 +311,22 @@ def translate_query(tokens: list[str], to_lang: str,
             if any(t in more_known for t in terms):
                 looked_up[i] = (looked_up[i][0], terms)
         vocab |= more_known
-    out: dict[str, float] = {}
+    out = Translation()
 
-    def add(term: str, w: float) -> None:
+    def add(term: str, w: float, source: str) -> None:
         if term in vocab:
             out[term] = max(out.get(term, 0.0), w)
+            out.sources[term] = source if out.sources.get(term, source) == source else term
 
     for tok, found in looked_up:
         if isinstance(found, dict):  # a Chinese word's English terms
             for t, w in found.items():
-                add(t, w)
+                add(t, w, tok)
             continue
         if found is not None:  # a shared word's Chinese words (a place's bare name for its name with 市/县/省)
             cands = list(dict.fromkeys(w if w in vocab else _bare_place(w) for w in found
                                        if w in vocab or _bare_place(w) in vocab))[:MAX_WORDS]
             for w in cands:
-                add(w, 1.0 / len(cands))
-        add(tok, 1.0)  # numbers and names as they are
+                add(w, 1.0 / len(cands), tok)
+        add(tok, 1.0, tok)  # numbers and names as they are
     return out

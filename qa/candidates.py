@@ -331,6 +331,10 @@ class CandidateFinder:
         words = [t for t in tokens if not is_key(t)]
 
         def other(lang: str) -> dict[str, float]:
-            return {**self.translate(words, lang, translated), **{t: 1.0 for t in tokens if t in known}}
+            from .bridge import Translation
+
+            terms = self.translate(words, lang, translated)
+            return Translation({**terms, **{t: 1.0 for t in tokens if t in known}},
+                               sources=getattr(terms, "sources", None))
 
         return own, other

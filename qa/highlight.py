@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .answer_types import answer_kinds
+from .answer_types import answer_kinds, names_beyond
 from .index_files import StoredIndex
 from .records import Passage
 from .scripts import to_simplified
@@ -337,12 +337,13 @@ class SentenceChooser:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
                 matrix.append([credit if any(x in words for x in ns) else 0.0 for ns, _, credit in terms])
-            if wants and wants in quantity:
+            if wants and wants in quantity and (wants != "w" or names_beyond(p.sentence_text(j), reading(lang))):
                 answer_type[j] = W_ANSWER_TYPE
         for lang, (rows, matrix) in held.items():
             found = np.asarray(matrix)
             if W_LOCAL > 0 and question_lang and lang != question_lang and len(rows) > 1:
-                found = found * _sentence_rarity(found)
+                sources = getattr(reading(lang), "sources", {})
+                found = found * _sentence_rarity(found, [sources.get(t, t) for t in reading(lang)])
             overlap[rows] = W_OVERLAP * found.sum(axis=1) / weighted[lang][1]
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
                 "blocked": blocked}
@@ -353,11 +354,17 @@ def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, flo
     return factor * weight, factor * (weight if cap is None else min(weight, cap))
 
 
-def _sentence_rarity(held: np.ndarray) -> np.ndarray:
-    """Each word's factor from how many of the passage's sentences hold it (``held``: one row a
-    sentence, one column a word, > 0 where held): 1 for a word in one sentence, less for a word in
-    more (an IDF among the passage's sentences, 1 at one sentence), blended W_LOCAL into 1."""
+def _sentence_rarity(held: np.ndarray, words: list[str]) -> np.ndarray:
+    """Each term's factor from how many of the passage's sentences hold the question's word it
+    renders (``held``: one row a sentence, one column a term, > 0 where held; ``words``: each
+    column's word): 1 for a word in one sentence, less for a word in more (an IDF among the
+    passage's sentences, 1 at one sentence), blended W_LOCAL into 1. The dictionary renders a word
+    several ways (任务: task, mission, assignment): sentences holding different renderings hold one
+    word, which is as common among them as all its renderings together."""
     m = held.shape[0]
-    present = (held > 0).sum(axis=0)
+    column_of = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    groups = np.zeros((held.shape[1], len(column_of)))
+    groups[np.arange(held.shape[1]), [column_of[w] for w in words]] = 1.0
+    present = ((held > 0) @ groups > 0).sum(axis=0)[[column_of[w] for w in words]]
     rarity = np.log1p((m - present + 0.5) / (present + 0.5)) / np.log1p((m - 0.5) / 1.5)
     return (1.0 - W_LOCAL) + W_LOCAL * np.minimum(rarity, 1.0)

@@ -16,7 +16,7 @@ from .cite import cite
 from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
 from .fusion import MODES, fuse, level_languages, ranking
-from .answer_types import answer_type
+from .answer_types import answer_type, sought_kind
 from .answer_finder import AnswerFinder
 from .highlight import SentenceChooser
 from .index_files import StoredIndex
@@ -95,7 +95,7 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, wants, other)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]

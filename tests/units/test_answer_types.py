@@ -22,3 +22,22 @@ def test_a_sentence_holds_money_counts_and_names_apart_from_dates_and_shares():
     assert "c" in answer_kinds("共设置三十一座风机，每年可发电约十八亿度。")
     assert "w" in answer_kinds("The past record was held by John Elway.")
     assert "w" not in answer_kinds("He is also the oldest quarterback ever to play at age 39.")
+
+
+def test_which_team_or_what_name_asks_for_a_name_in_the_highlight_only():
+    from qa.answer_types import sought_kind
+
+    assert answer_type("What team was the winner of Super Bowl XXXIII?") == ""  # the confidence model's kinds
+    assert sought_kind("What team was the winner of Super Bowl XXXIII?") == "w"
+    assert sought_kind("第 33 届超级碗冠军是哪支球队？") == "w" and sought_kind("亨利三世册封的领袖叫什么名字？") == "w"
+    assert sought_kind("埃尔维赢得第 33 届超级碗时多大？") == "n"  # answer_type's kind first
+    assert sought_kind("What is Longjing tea?") == ""
+
+
+def test_a_name_answers_who_only_when_the_question_does_not_give_it():
+    from qa.answer_types import names_beyond
+
+    terms = {"oldest": 1.0, "quarterback": 1.0, "super": 1.0, "bowl": 1.0, "~manning": 2.0}
+    assert not names_beyond("He is also the oldest quarterback to play in a Super Bowl at age 39.", terms)
+    assert not names_beyond("At 39, Peyton Manning is the oldest quarterback in a Super Bowl.", {**terms, "peyton": 1.0})
+    assert names_beyond("The past record was held by John Elway, at age 38.", terms)
