@@ -156,7 +156,7 @@ def test_readers_never_fail_while_another_process_republishes(small, embedder):
 
 
 def test_a_failure_while_indexing_one_file_is_that_files_skip(tmp_path, embedder, monkeypatch):
-    import qa.collector as builder
+    import qa.passage_tokens as builder
 
     docs = tmp_path / "docs"
     docs.mkdir()
