@@ -10,12 +10,14 @@ so the scores are the same bits. One segment with nothing deleted uses its store
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..errors import IndexCorruptError
 from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights
+from ..term_list import TermList
+from ..term_table import TermTable
 
 CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
 # ... and at most this many bytes of them: at a million passages a common term's postings are
@@ -46,6 +48,28 @@ class SegmentedBM25(PostingScorer):
             lengths[glob[live]] = bm25.lengths[live]
         self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
         self._known: dict[str, bool] = {}
+        self._table: TermTable | None | bool = None  # made when first needed; False: none (lookups per segment)
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def numbers(self, terms: Sequence[str]) -> np.ndarray:
+        """(len(terms), segments): each term's number in each segment's term list, -1 where absent. With
+        many segments, one lookup in a table of all their terms (qa.term_table) rather than one a
+        segment; found rows are kept."""
+        if self._table is None:
+            lists = [bm25.vocab for bm25, _ in self.parts]
+            table = TermTable(lists) if len(lists) > 1 and all(isinstance(v, TermList) for v in lists) else None
+            self._table = table if table is not None and table.exact else False
+        new = [t for t in dict.fromkeys(terms) if t not in self._numbers]
+        if new:
+            if self._table:
+                found = self._table.numbers(new)
+            else:
+                found = np.array([[-1 if (t := bm25.vocab.get(term)) is None else t for bm25, _ in self.parts]
+                                  for term in new], dtype=np.int64).reshape(len(new), len(self.parts))
+            if len(self._numbers) + len(new) > 8 * CACHED_TERMS:
+                self._numbers.clear()
+            self._numbers.update(zip(new, found))
+        return np.array([self._numbers[t] for t in terms]).reshape(len(terms), len(self.parts))
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
@@ -54,10 +78,9 @@ class SegmentedBM25(PostingScorer):
             self._cache[term] = hit
             return hit
         ids, tfs = [], []
-        for (bm25, glob), whole in zip(self.parts, self._whole):
-            t = bm25.vocab.get(term)
-            if t is None:
-                continue
+        row = self.numbers([term])[0]
+        for s in np.flatnonzero(row >= 0).tolist():
+            (bm25, glob), whole, t = self.parts[s], self._whole[s], int(row[s])
             lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
             found, tf = glob[bm25.doc_ids[lo:hi]], bm25.tf[lo:hi]
             if not whole:
@@ -85,32 +108,50 @@ class SegmentedBM25(PostingScorer):
             self._cached_bytes += size
         return out
 
+    def term_parts(self, query_tokens):
+        query_tokens = list(query_tokens)
+        self.numbers(query_tokens)  # (the terms looked up together)
+        return super().term_parts(query_tokens)
+
+    def weighted_term_parts(self, terms: dict[str, float]):
+        self.numbers(list(terms))
+        return super().weighted_term_parts(terms)
+
+    def holders(self, terms: Iterable[str]) -> np.ndarray:
+        terms = set(terms)
+        self.numbers(list(terms))
+        return super().holders(terms)
+
     def document_frequency(self, term: str) -> int:
         hit = self._cache.get(term)
         if hit is not None:
             return len(hit[0])
         df = 0
-        for bm25, glob, deleted in self._postings(term):
+        for bm25, glob, deleted in self._postings(self.numbers([term])[0]):
             lo, hi = deleted
             df += hi - lo if glob is None else int((glob[bm25.doc_ids[lo:hi]] >= 0).sum())
         return df
 
     def known(self, term: str) -> bool:
         """Whether a live passage holds ``term`` (without working out its weights)."""
-        hit = self._known.get(term)
-        if hit is None:
-            hit = any(glob is None or (glob[bm25.doc_ids[lo:hi]] >= 0).any()
-                      for bm25, glob, (lo, hi) in self._postings(term))
-            if len(self._known) >= 8 * CACHED_TERMS:
-                self._known.clear()
-            self._known[term] = hit
-        return hit
+        return term in self.known_of([term])
 
-    def _postings(self, term: str):
+    def known_of(self, terms: Iterable[str]) -> set[str]:
+        """Which of ``terms`` a live passage holds: the terms not asked before looked up together."""
+        terms = list(dict.fromkeys(terms))
+        new = [t for t in terms if t not in self._known]
+        if new:
+            if len(self._known) + len(new) > 8 * CACHED_TERMS:
+                self._known.clear()
+            for term, row in zip(new, self.numbers(new)):
+                self._known[term] = any(glob is None or (glob[bm25.doc_ids[lo:hi]] >= 0).any()
+                                        for bm25, glob, (lo, hi) in self._postings(row))
+        return {t for t in terms if self._known[t]}
+
+    def _postings(self, row: np.ndarray):
         """(bm25, global ids or None when the segment has nothing deleted, (lo, hi)) of each segment
-        holding ``term``."""
-        for (bm25, glob), whole in zip(self.parts, self._whole):
-            t = bm25.vocab.get(term)
-            if t is not None:
-                yield bm25, None if whole else glob, (int(bm25.indptr[t]), int(bm25.indptr[t + 1]))
+        holding the term whose numbers are ``row``."""
+        for s in np.flatnonzero(row >= 0).tolist():
+            (bm25, glob), t = self.parts[s], int(row[s])
+            yield bm25, None if self._whole[s] else glob, (int(bm25.indptr[t]), int(bm25.indptr[t + 1]))
 
