@@ -15,7 +15,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ..errors import IndexCorruptError
-from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights
+from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights, term_weights_in_place
+from .row_file import RowFile
 from ..term_list import TermList
 from ..term_table import TermTable
 
@@ -48,6 +49,13 @@ class SegmentedBM25(PostingScorer):
             lengths[glob[live]] = bm25.lengths[live]
         self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
         self._known: dict[str, bool] = {}
+        # The first global id of each segment whose live passages are a run of global ids, in order
+        # (nothing deleted: every segment of a build that only added): its postings' global ids are
+        # their local ids plus it. None: read through the segment's global ids.
+        self._first = [int(glob[0]) if len(glob) and whole and bool((np.diff(glob) == 1).all()) else None
+                       for (_, glob), whole in zip(self.parts, self._whole)]
+        self._readable = all(glob.dtype == np.int64 and bm25.doc_ids.dtype == np.int32 and bm25.tf.dtype == np.int32
+                             for bm25, glob in self.parts)
         self._table: TermTable | None | bool = None  # made when first needed; False: none (lookups per segment)
         self._numbers: dict[str, np.ndarray] = {}
 
@@ -77,9 +85,56 @@ class SegmentedBM25(PostingScorer):
         if hit is not None:
             self._cache[term] = hit
             return hit
-        ids, tfs = [], []
         row = self.numbers([term])[0]
-        for s in np.flatnonzero(row >= 0).tolist():
+        held = np.flatnonzero(row >= 0).tolist()
+        out = self._read_postings(row, held) if self._readable else self._mapped_postings(row, held)
+        self._keep(term, out)
+        return out
+
+    def _read_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``postings``, each segment's postings read straight into one array (no per-segment arrays
+        joined); a segment whose live passages are a run of global ids gives its ids by adding the
+        run's start (others through their global ids); the weights' arithmetic in place
+        (qa.lexical.term_weights_in_place: the same bits)."""
+        spans = []
+        for s in held:
+            bm25, t = self.parts[s][0], int(row[s])
+            spans.append((s, int(bm25.indptr[t]), int(bm25.indptr[t + 1])))
+        df = sum(hi - lo for _, lo, hi in spans)
+        if not df:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        local, tf = np.empty(df, dtype=np.int32), np.empty(df, dtype=np.int32)
+        found = np.empty(df, dtype=np.int64)
+        at, deleted = 0, False
+        for s, lo, hi in spans:
+            bm25, glob = self.parts[s]
+            part = slice(at, at + hi - lo)
+            for source, into in ((bm25.doc_ids, local), (bm25.tf, tf)):
+                if isinstance(source, RowFile):
+                    source.read_into(lo, hi, into[part])
+                else:
+                    into[part] = source[lo:hi]
+            if self._first[s] is not None:
+                np.add(local[part], self._first[s], out=found[part])
+            else:
+                np.take(glob, local[part], out=found[part])
+                deleted = deleted or not self._whole[s]
+            at += hi - lo
+        if deleted:
+            keep = found >= 0
+            found, tf = found[keep], tf[keep]
+            if not len(found):
+                return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        # (segments in order, each's postings ascending: the global ids come out ascending)
+        weights = term_weights_in_place(idf_of(self.n_docs, len(found)), tf.astype(np.float64),
+                                        self._norm[found], self.params.k1)
+        return found, weights
+
+    def _mapped_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` one segment at a time through its global ids (postings of other types than
+        the builds' int32)."""
+        ids, tfs = [], []
+        for s in held:
             (bm25, glob), whole, t = self.parts[s], self._whole[s], int(row[s])
             lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
             found, tf = glob[bm25.doc_ids[lo:hi]], bm25.tf[lo:hi]
@@ -97,6 +152,9 @@ class SegmentedBM25(PostingScorer):
                                        self.params.k1))
         else:
             out = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        return out
+
+    def _keep(self, term: str, out: tuple[np.ndarray, np.ndarray]) -> None:
         size = out[0].nbytes + out[1].nbytes
         while self._cache and (len(self._cache) >= CACHED_TERMS or self._cached_bytes + size > CACHED_BYTES):
             # The least recently used half goes (dicts keep insertion order; a hit moves a term last).
@@ -106,7 +164,6 @@ class SegmentedBM25(PostingScorer):
         if size <= CACHED_BYTES:
             self._cache[term] = out
             self._cached_bytes += size
-        return out
 
     def term_parts(self, query_tokens):
         query_tokens = list(query_tokens)
