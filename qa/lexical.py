@@ -41,6 +41,18 @@ def term_weights(idf: float, tf: np.ndarray, norm: np.ndarray, k1: float) -> np.
     return (idf * tf * (k1 + 1.0) / (tf + norm)).astype(np.float32)
 
 
+def term_weights_in_place(idf: float, tf: np.ndarray, norm: np.ndarray, k1: float) -> np.ndarray:
+    """``term_weights`` with its float64 arrays ``tf`` and ``norm`` used as the work space (both are
+    overwritten): the same operations in the same order, so the same bits, with no further arrays of
+    the postings' size than the float32 result (at a million passages a common term's postings are
+    hundreds of thousands)."""
+    np.add(norm, tf, out=norm)  # tf + norm (addition is commutative, bit for bit)
+    np.multiply(tf, idf, out=tf)
+    np.multiply(tf, k1 + 1.0, out=tf)
+    np.divide(tf, norm, out=tf)
+    return tf.astype(np.float32)
+
+
 def idf_of(n: int, df: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 

@@ -75,5 +75,10 @@ class TermList:
             self._found[term] = found
         return default if found is None else found
 
+    def raw(self) -> tuple[np.ndarray, np.ndarray]:
+        """The terms' bytes (uint8, one after the other) and where each starts (terms + 1 entries)."""
+        data = np.frombuffer(self._bytes, dtype=np.uint8) if self._n else np.zeros(0, dtype=np.uint8)
+        return data, np.asarray(self._offsets, dtype=np.int64)
+
     def __contains__(self, term: object) -> bool:
         return isinstance(term, str) and self.get(term) is not None

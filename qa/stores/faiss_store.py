@@ -328,7 +328,7 @@ class FaissStore(Store):
         bm25 = self._lexical()
         if isinstance(bm25, BM25):
             return {t for t in terms if t in bm25.vocab}
-        return {t for t in terms if bm25.known(t)}
+        return bm25.known_of(terms)
 
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         bm25 = self._lexical()

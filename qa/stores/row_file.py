@@ -69,6 +69,13 @@ class RowFile:
             raise IndexCorruptError(f"the {self.what} vector file was cut short")
         return np.frombuffer(data, dtype=self.dtype).reshape((hi - lo, *self.shape[1:]))
 
+    def read_into(self, lo: int, hi: int, out: np.ndarray) -> None:
+        """Rows ``lo:hi`` into ``out`` (a contiguous array of this file's dtype and their shape)."""
+        want = (hi - lo) * self._row
+        if want and os.preadv(self._fd, [memoryview(out.reshape(-1).view(np.uint8))],
+                              self._start + lo * self._row) != want:
+            raise IndexCorruptError(f"the {self.what} vector file was cut short")
+
     def __getitem__(self, key) -> np.ndarray:
         if isinstance(key, slice):
             lo, hi, step = key.indices(self.shape[0])

@@ -10,12 +10,15 @@ so the scores are the same bits. One segment with nothing deleted uses its store
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..errors import IndexCorruptError
-from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights
+from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights, term_weights_in_place
+from .row_file import RowFile
+from ..term_list import TermList
+from ..term_table import TermTable
 
 CACHED_TERMS = 16384  # terms whose combined weights are kept (a question has tens)
 # ... and at most this many bytes of them: at a million passages a common term's postings are
@@ -45,7 +48,42 @@ class SegmentedBM25(PostingScorer):
             live = glob >= 0
             lengths[glob[live]] = bm25.lengths[live]
         self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
+        # ... and by length: a passage's length normalisation depends on its length only (the same
+        # expression over the same whole numbers: the same bits), so a common term's weights are a
+        # table over (term frequency, length) read at each posting (_weights).
+        longest = int(lengths.max()) if n_docs else 0
+        self._length_of = lengths.astype(np.uint16 if longest < 2**16 else np.int64)
+        self._norm_of_length = k1 * (1.0 - b + b * np.arange(longest + 1, dtype=np.float64) / self.avgdl)
         self._known: dict[str, bool] = {}
+        # The first global id of each segment whose live passages are a run of global ids, in order
+        # (nothing deleted: every segment of a build that only added): its postings' global ids are
+        # their local ids plus it. None: read through the segment's global ids.
+        self._first = [int(glob[0]) if len(glob) and whole and bool((np.diff(glob) == 1).all()) else None
+                       for (_, glob), whole in zip(self.parts, self._whole)]
+        self._readable = all(glob.dtype == np.int64 and bm25.doc_ids.dtype == np.int32 and bm25.tf.dtype == np.int32
+                             for bm25, glob in self.parts)
+        self._table: TermTable | None | bool = None  # made when first needed; False: none (lookups per segment)
+        self._numbers: dict[str, np.ndarray] = {}
+
+    def numbers(self, terms: Sequence[str]) -> np.ndarray:
+        """(len(terms), segments): each term's number in each segment's term list, -1 where absent. With
+        many segments, one lookup in a table of all their terms (qa.term_table) rather than one a
+        segment; found rows are kept."""
+        if self._table is None:
+            lists = [bm25.vocab for bm25, _ in self.parts]
+            table = TermTable(lists) if len(lists) > 1 and all(isinstance(v, TermList) for v in lists) else None
+            self._table = table if table is not None and table.exact else False
+        new = [t for t in dict.fromkeys(terms) if t not in self._numbers]
+        if new:
+            if self._table:
+                found = self._table.numbers(new)
+            else:
+                found = np.array([[-1 if (t := bm25.vocab.get(term)) is None else t for bm25, _ in self.parts]
+                                  for term in new], dtype=np.int64).reshape(len(new), len(self.parts))
+            if len(self._numbers) + len(new) > 8 * CACHED_TERMS:
+                self._numbers.clear()
+            self._numbers.update(zip(new, found))
+        return np.array([self._numbers[t] for t in terms]).reshape(len(terms), len(self.parts))
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(global ids, weights) of the live passages holding ``term``."""
@@ -53,11 +91,73 @@ class SegmentedBM25(PostingScorer):
         if hit is not None:
             self._cache[term] = hit
             return hit
+        row = self.numbers([term])[0]
+        held = np.flatnonzero(row >= 0).tolist()
+        out = self._read_postings(row, held) if self._readable else self._mapped_postings(row, held)
+        self._keep(term, out)
+        return out
+
+    def _read_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``postings``, each segment's postings read straight into one array (no per-segment arrays
+        joined); a segment whose live passages are a run of global ids gives its ids by adding the
+        run's start (others through their global ids); the weights' arithmetic in place
+        (qa.lexical.term_weights_in_place: the same bits)."""
+        spans = []
+        for s in held:
+            bm25, t = self.parts[s][0], int(row[s])
+            spans.append((s, int(bm25.indptr[t]), int(bm25.indptr[t + 1])))
+        df = sum(hi - lo for _, lo, hi in spans)
+        if not df:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        local, tf = np.empty(df, dtype=np.int32), np.empty(df, dtype=np.int32)
+        found = np.empty(df, dtype=np.int64)
+        at, deleted = 0, False
+        for s, lo, hi in spans:
+            bm25, glob = self.parts[s]
+            part = slice(at, at + hi - lo)
+            for source, into in ((bm25.doc_ids, local), (bm25.tf, tf)):
+                if isinstance(source, RowFile):
+                    source.read_into(lo, hi, into[part])
+                else:
+                    into[part] = source[lo:hi]
+            if self._first[s] is not None:
+                np.add(local[part], self._first[s], out=found[part])
+            else:
+                np.take(glob, local[part], out=found[part])
+                deleted = deleted or not self._whole[s]
+            at += hi - lo
+        if deleted:
+            keep = found >= 0
+            found, tf = found[keep], tf[keep]
+            if not len(found):
+                return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        # (segments in order, each's postings ascending: the global ids come out ascending)
+        return found, self._weights(idf_of(self.n_docs, len(found)), tf, found)
+
+    def _weights(self, idf: float, tf: np.ndarray, found: np.ndarray) -> np.ndarray:
+        """``term_weights`` of postings ``found`` (live global ids) with term frequencies ``tf`` (>= 1),
+        the same bits. A term with more postings than there are (frequency, length) pairs up to its
+        largest frequency works out each pair's weight once (the same float64 expression, elementwise)
+        and reads it at each posting: a small table's lookup for the float64 arithmetic and the
+        gather of length normalisations from an index-sized array."""
+        k1, widths = self.params.k1, len(self._norm_of_length)
+        most = int(tf.max())
+        if 2 * most * widths >= len(tf):
+            return term_weights_in_place(idf, tf.astype(np.float64), self._norm[found], k1)
+        counts = np.arange(1, most + 1, dtype=np.float64)[:, None]
+        table = term_weights(idf, counts, self._norm_of_length[None, :], k1).reshape(-1)
+        at = tf.astype(np.int64)
+        at -= 1
+        at *= widths
+        at += self._length_of[found]
+        return table[at]
+
+    def _mapped_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` one segment at a time through its global ids (postings of other types than
+        the builds' int32)."""
         ids, tfs = [], []
-        for (bm25, glob), whole in zip(self.parts, self._whole):
-            t = bm25.vocab.get(term)
-            if t is None:
-                continue
+        for s in held:
+            (bm25, glob), whole, t = self.parts[s], self._whole[s], int(row[s])
             lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
             found, tf = glob[bm25.doc_ids[lo:hi]], bm25.tf[lo:hi]
             if not whole:
@@ -74,6 +174,9 @@ class SegmentedBM25(PostingScorer):
                                        self.params.k1))
         else:
             out = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        return out
+
+    def _keep(self, term: str, out: tuple[np.ndarray, np.ndarray]) -> None:
         size = out[0].nbytes + out[1].nbytes
         while self._cache and (len(self._cache) >= CACHED_TERMS or self._cached_bytes + size > CACHED_BYTES):
             # The least recently used half goes (dicts keep insertion order; a hit moves a term last).
@@ -83,34 +186,51 @@ class SegmentedBM25(PostingScorer):
         if size <= CACHED_BYTES:
             self._cache[term] = out
             self._cached_bytes += size
-        return out
+
+    def term_parts(self, query_tokens):
+        query_tokens = list(query_tokens)
+        self.numbers(query_tokens)  # (the terms looked up together)
+        return super().term_parts(query_tokens)
+
+    def weighted_term_parts(self, terms: dict[str, float]):
+        self.numbers(list(terms))
+        return super().weighted_term_parts(terms)
+
+    def holders(self, terms: Iterable[str]) -> np.ndarray:
+        terms = set(terms)
+        self.numbers(list(terms))
+        return super().holders(terms)
 
     def document_frequency(self, term: str) -> int:
         hit = self._cache.get(term)
         if hit is not None:
             return len(hit[0])
         df = 0
-        for bm25, glob, deleted in self._postings(term):
+        for bm25, glob, deleted in self._postings(self.numbers([term])[0]):
             lo, hi = deleted
             df += hi - lo if glob is None else int((glob[bm25.doc_ids[lo:hi]] >= 0).sum())
         return df
 
     def known(self, term: str) -> bool:
         """Whether a live passage holds ``term`` (without working out its weights)."""
-        hit = self._known.get(term)
-        if hit is None:
-            hit = any(glob is None or (glob[bm25.doc_ids[lo:hi]] >= 0).any()
-                      for bm25, glob, (lo, hi) in self._postings(term))
-            if len(self._known) >= 8 * CACHED_TERMS:
-                self._known.clear()
-            self._known[term] = hit
-        return hit
+        return term in self.known_of([term])
 
-    def _postings(self, term: str):
+    def known_of(self, terms: Iterable[str]) -> set[str]:
+        """Which of ``terms`` a live passage holds: the terms not asked before looked up together."""
+        terms = list(dict.fromkeys(terms))
+        new = [t for t in terms if t not in self._known]
+        if new:
+            if len(self._known) + len(new) > 8 * CACHED_TERMS:
+                self._known.clear()
+            for term, row in zip(new, self.numbers(new)):
+                self._known[term] = any(glob is None or (glob[bm25.doc_ids[lo:hi]] >= 0).any()
+                                        for bm25, glob, (lo, hi) in self._postings(row))
+        return {t for t in terms if self._known[t]}
+
+    def _postings(self, row: np.ndarray):
         """(bm25, global ids or None when the segment has nothing deleted, (lo, hi)) of each segment
-        holding ``term``."""
-        for (bm25, glob), whole in zip(self.parts, self._whole):
-            t = bm25.vocab.get(term)
-            if t is not None:
-                yield bm25, None if whole else glob, (int(bm25.indptr[t]), int(bm25.indptr[t + 1]))
+        holding the term whose numbers are ``row``."""
+        for s in np.flatnonzero(row >= 0).tolist():
+            (bm25, glob), t = self.parts[s], int(row[s])
+            yield bm25, None if self._whole[s] else glob, (int(bm25.indptr[t]), int(bm25.indptr[t + 1]))
 
