@@ -48,12 +48,6 @@ class SegmentedBM25(PostingScorer):
             live = glob >= 0
             lengths[glob[live]] = bm25.lengths[live]
         self._norm = k1 * (1.0 - b + b * lengths / self.avgdl)
-        # ... and by length: a passage's length normalisation depends on its length only (the same
-        # expression over the same whole numbers: the same bits), so a common term's weights are a
-        # table over (term frequency, length) read at each posting (_weights).
-        longest = int(lengths.max()) if n_docs else 0
-        self._length_of = lengths.astype(np.uint16 if longest < 2**16 else np.int64)
-        self._norm_of_length = k1 * (1.0 - b + b * np.arange(longest + 1, dtype=np.float64) / self.avgdl)
         self._known: dict[str, bool] = {}
         # The first global id of each segment whose live passages are a run of global ids, in order
         # (nothing deleted: every segment of a build that only added): its postings' global ids are
@@ -132,25 +126,9 @@ class SegmentedBM25(PostingScorer):
             if not len(found):
                 return np.zeros(0, np.int64), np.zeros(0, np.float32)
         # (segments in order, each's postings ascending: the global ids come out ascending)
-        return found, self._weights(idf_of(self.n_docs, len(found)), tf, found)
-
-    def _weights(self, idf: float, tf: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """``term_weights`` of postings ``found`` (live global ids) with term frequencies ``tf`` (>= 1),
-        the same bits. A term with more postings than there are (frequency, length) pairs up to its
-        largest frequency works out each pair's weight once (the same float64 expression, elementwise)
-        and reads it at each posting: a small table's lookup for the float64 arithmetic and the
-        gather of length normalisations from an index-sized array."""
-        k1, widths = self.params.k1, len(self._norm_of_length)
-        most = int(tf.max())
-        if 2 * most * widths >= len(tf):
-            return term_weights_in_place(idf, tf.astype(np.float64), self._norm[found], k1)
-        counts = np.arange(1, most + 1, dtype=np.float64)[:, None]
-        table = term_weights(idf, counts, self._norm_of_length[None, :], k1).reshape(-1)
-        at = tf.astype(np.int64)
-        at -= 1
-        at *= widths
-        at += self._length_of[found]
-        return table[at]
+        weights = term_weights_in_place(idf_of(self.n_docs, len(found)), tf.astype(np.float64),
+                                        self._norm[found], self.params.k1)
+        return found, weights
 
     def _mapped_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """``postings`` one segment at a time through its global ids (postings of other types than

@@ -48,27 +48,3 @@ def test_weights_in_place_are_the_same_bits():
     got = term_weights_in_place(3.17, tf.copy(), norm.copy(), 1.2)
     assert got.dtype == want.dtype == np.float32
     assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
-
-
-def test_weights_read_from_a_table_are_the_same_bits():
-    """SegmentedBM25._weights: a common term's weights from its (frequency, length) table equal the
-    expression's, posting by posting."""
-    from qa.lexical import BM25, BM25Params, idf_of
-    from qa.stores.segment_bm25 import SegmentedBM25
-
-    rng = np.random.default_rng(3)
-    words = ["w%d" % i for i in range(5)]
-    docs = [list(rng.choice(words, size=int(rng.integers(1, 60)))) for _ in range(3000)]
-    params = BM25Params()
-    halves = [BM25.build(docs[:1700], params), BM25.build(docs[1700:], params)]
-    seg = SegmentedBM25([(halves[0], np.arange(1700)), (halves[1], np.arange(1700, 3000))], 3000, params)
-    for term in words:
-        ids = np.concatenate([h.doc_ids[h.indptr[h.vocab[term]]:h.indptr[h.vocab[term] + 1]] + off
-                              for h, off in zip(halves, (0, 1700))]).astype(np.int64)
-        tf = np.concatenate([h.tf[h.indptr[h.vocab[term]]:h.indptr[h.vocab[term] + 1]] for h in halves])
-        idf = idf_of(3000, len(ids))
-        assert 2 * int(tf.max()) * len(seg._norm_of_length) < len(tf)  # (the table is used)
-        want = term_weights(idf, tf.astype(np.float64), seg._norm[ids], params.k1)
-        got = seg._weights(idf, tf.astype(np.int32), ids)
-        assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
-        assert np.array_equal(seg.postings(term)[1].view(np.uint32), want.view(np.uint32))
