@@ -15,11 +15,15 @@ everything else (reading, segmenting, chunking, BM25, the store, the manifest) i
 Each step is a fresh process (peak RSS from wait4): the full build (``QA.build_index``, timed, then
 ``QA.open``), a rebuild with nothing changed, a rebuild after adding 1% more documents (new files: the
 incremental path, a new segment with the local store), then ``QA.open`` and the questions (the first
-one timed with the open; then 10 to warm up; then 200 timed), then ``--optimize`` (segments merged
+one timed with the open; then 10 to warm up; then 200 timed; then all of it again in a second fresh
+process, ``warm_*``: the index's pages are in the page cache by then, as for a folder in use, where
+the first process read many of them from disk), then ``--optimize`` (segments merged
 into one) and a rebuild with the 1% removed again (deletions). Each ratio is that rebuild's
 ``build_index`` time over the full build's. The recall of
 the vector store's top 10 against exact inner product is measured on the same questions.
 ``--json`` prints one object. Speed figures on a shared machine are noisy: give the load average.
+``--ask-only`` asks the questions (both processes) of the index an earlier run left in ``--out``
+without building it again (figures of the build are then left out).
 """
 
 from __future__ import annotations
@@ -214,25 +218,17 @@ def disk_mb(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--passages", type=int, required=True)
-    ap.add_argument("--json", action="store_true", help="print one JSON object")
-    ap.add_argument("--jobs", type=int, default=None, help="cores for the build (default all)")
-    ap.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
-                    help="as qa index --index-type (default: auto)")
-    ap.add_argument("--write", action="store_true", help="put the row into benchmarks/RESULTS.md (## Scale)")
-    ap.add_argument("--questions", type=int, default=200)
-    ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
-    ap.add_argument("--flush-passages", type=int, default=None,
-                    help="passages a build holds before writing a segment (default: qa's FLUSH_PASSAGES)")
-    args = ap.parse_args()
-    if args.flush_passages:
-        os.environ["SCALE_FLUSH_PASSAGES"] = str(args.flush_passages)
-    load = os.getloadavg()[0]
+def asked_figures(asked: dict, ask_rss: float, again: dict) -> dict:
+    """The asking processes' figures: the first (``asked``, its peak RSS) and the second (``again``)."""
+    return {"open_first_ask_s": round(asked["open_first_ask_s"], 3), "p50_ms": round(asked["p50_ms"], 1),
+            "p95_ms": round(asked["p95_ms"], 1), "warm_p50_ms": round(again["p50_ms"], 1),
+            "warm_p95_ms": round(again["p95_ms"], 1), "peak_rss_mb": round(ask_rss),
+            "recall_at_10_vs_exact": round(asked["recall_at_10_vs_exact"], 4), "index_type": asked["index_type"]}
+
+
+def build_and_ask(args, docs: Path, index: Path, ask: list[str]) -> dict:
+    """Build, rebuild and ask as the module says; every figure."""
     base = Base(args.out, args.data, args.jobs)
-    docs, index = args.out / f"docs-{args.passages}", args.out / f"index-{args.passages}"
     shutil.rmtree(docs, ignore_errors=True), shutil.rmtree(index, ignore_errors=True)
     cache = lambda: EmbeddingCache(cache_path(index, DEFAULT_MODEL, 512), 512)  # noqa: E731
     pairs = base.plan(args.passages)
@@ -244,27 +240,57 @@ def main() -> None:
     extra = base.plan(math.ceil(0.01 * full["passages"]), first_copy=pairs[-1][0] + 1)
     base.write(docs, extra, "added", cache())
     added, _ = run(build)
-    qs = questions(args.data, args.questions)
-    asked, ask_rss = run([PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)])
+    asked, ask_rss = run(ask)
+    again, _ = run(ask)
     optimized, _ = run(build + ["optimize"])  # the segments merged into one
     for f in docs.glob("added-*.jsonl"):  # the 1% taken out again: deletions
         f.unlink()
     removed, _ = run(build)
-    result = {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
-              "build_index_s": full["build_index_s"], "build_peak_rss_mb": round(build_rss),
-              "open_first_ask_s": round(asked["open_first_ask_s"], 3), "p50_ms": round(asked["p50_ms"], 1),
-              "p95_ms": round(asked["p95_ms"], 1), "peak_rss_mb": round(ask_rss),
-              "recall_at_10_vs_exact": round(asked["recall_at_10_vs_exact"], 4), "index_type": asked["index_type"],
-              "disk_mb": round(disk_mb(index), 1),
-              "nochange_ratio": round(same["build_index_s"] / full["build_index_s"], 4),
-              "add_1pct_ratio": round(added["build_index_s"] / full["build_index_s"], 4),
-              "remove_1pct_ratio": round(removed["build_index_s"] / full["build_index_s"], 4),
-              "optimize_ratio": round(optimized["build_index_s"] / full["build_index_s"], 4),
-              "segments_merged_by_optimize": optimized["merged"],
-              "add_1pct_passages": added["passages"] - full["passages"],
-              "embedded_by_model": full["embedded"] + added["embedded"], **embed_rate(base),
-              "questions": len(qs), "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1),
-              "cores": os.cpu_count()}
+    return {"passages": full["passages"], "documents": full["documents"], "build_s": round(full["qa_build_s"], 2),
+            "build_index_s": full["build_index_s"], "build_peak_rss_mb": round(build_rss),
+            **asked_figures(asked, ask_rss, again), "disk_mb": round(disk_mb(index), 1),
+            "nochange_ratio": round(same["build_index_s"] / full["build_index_s"], 4),
+            "add_1pct_ratio": round(added["build_index_s"] / full["build_index_s"], 4),
+            "remove_1pct_ratio": round(removed["build_index_s"] / full["build_index_s"], 4),
+            "optimize_ratio": round(optimized["build_index_s"] / full["build_index_s"], 4),
+            "segments_merged_by_optimize": optimized["merged"],
+            "add_1pct_passages": added["passages"] - full["passages"],
+            "embedded_by_model": full["embedded"] + added["embedded"], **embed_rate(base)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passages", type=int, required=True)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--jobs", type=int, default=None, help="cores for the build (default all)")
+    ap.add_argument("--index-type", choices=("auto", "flat", "hnsw", "ivf"), default=None,
+                    help="as qa index --index-type (default: auto)")
+    ap.add_argument("--write", action="store_true", help="put the row into benchmarks/RESULTS.md (## Scale)")
+    ap.add_argument("--questions", type=int, default=200)
+    ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scale")
+    ap.add_argument("--ask-only", action="store_true",
+                    help="only ask the questions of the index an earlier run left in --out")
+    ap.add_argument("--flush-passages", type=int, default=None,
+                    help="passages a build holds before writing a segment (default: qa's FLUSH_PASSAGES)")
+    args = ap.parse_args()
+    if args.flush_passages:
+        os.environ["SCALE_FLUSH_PASSAGES"] = str(args.flush_passages)
+    load = os.getloadavg()[0]
+    docs, index = args.out / f"docs-{args.passages}", args.out / f"index-{args.passages}"
+    qs = questions(args.data, args.questions)
+    ask = [PY, "-c", ASK, str(index), json.dumps(qs, ensure_ascii=False)]
+    if args.ask_only:
+        if args.write:
+            raise SystemExit("--write needs the build's figures: leave out --ask-only")
+        if not index.is_dir():
+            raise SystemExit(f"no index at {index}: run scale.py --passages {args.passages} first")
+        asked, ask_rss = run(ask)
+        result = {**asked_figures(asked, ask_rss, run(ask)[0]), "passages": args.passages}
+    else:
+        result = build_and_ask(args, docs, index, ask)
+    result.update({"questions": len(qs), "load_start": round(load, 1), "load_end": round(os.getloadavg()[0], 1),
+                   "cores": os.cpu_count()})
     if args.write:
         write_row(result)
     if args.json:
