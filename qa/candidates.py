@@ -61,10 +61,10 @@ class CandidateFinder:
         # chosen among as an array over every passage chooses (answers as they always were); from it,
         # where results are approximate anyway, by passage id, without that array (at a million tiled
         # passages most questions have such ties: p50 47.6 -> 34.3 ms, 2026-12-01).
-        self._ties_over = store.count if store.count < ANN_MIN_PASSAGES else 0
-        # From that size the best lexical candidates are found without summing every posting of a
-        # question's common terms (qa.lazy_scores: the same candidates and scores).
+        # From that size, too, the best lexical candidates are found without summing every posting of
+        # a question's common terms (qa.lazy_scores: the same candidates and scores).
         self._pruned = store.count >= ANN_MIN_PASSAGES
+        self._ties_over = 0 if self._pruned else store.count
 
     def find(self, question: str, mode: str, candidates: int = CANDIDATES,
              allowed: np.ndarray | None = None) -> Candidates:

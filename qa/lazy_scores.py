@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .sparse_scores import DENSE_SHARE, SparseScores, united
+from .sparse_scores import DENSE_SHARE, SparseScores, dense_sum, united
 
 
 class LazyScores:
@@ -128,10 +128,7 @@ class _Parts(LazyScores):
         return SparseScores.summed(self.parts, self.n)
 
     def dense(self) -> np.ndarray:
-        out = np.zeros(self.n, dtype=np.float32)
-        for ids, contributions in self.parts:
-            out[ids] += contributions
-        return out
+        return dense_sum(self.parts, self.n)
 
 
 class _Masked(LazyScores):

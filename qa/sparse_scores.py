@@ -46,9 +46,7 @@ class SparseScores:
             return cls(*parts[0])  # (0 + c is c: the dense sum's bits)
         total = sum(len(i) for i, _ in parts)
         if n and total * DENSE_SHARE >= n:
-            out = np.zeros(n, dtype=np.float32)
-            for i, c in parts:
-                out[i] += c
+            out = dense_sum(parts, n)
             ids = np.flatnonzero(out)
             return cls(ids, out[ids])
         # Merged: a stable sort keeps each passage's contributions in the order of the parts; they
@@ -118,6 +116,15 @@ class SparseScores:
         out = np.zeros(n, dtype=np.float32)
         out[self.ids] = self.scores
         return out
+
+
+def dense_sum(parts: Sequence[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """The sum of ``parts`` (each: passage ids, each once, and their float32 contributions) in one
+    float32 array of the index's ``n`` passages, added in the order given."""
+    out = np.zeros(n, dtype=np.float32)
+    for ids, contributions in parts:
+        out[ids] += contributions
+    return out
 
 
 def among(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
