@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ..errors import IndexCorruptError
-from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights, term_weights_in_place
+from ..lexical import BM25, BM25Params, PostingScorer, idf_of, term_weights_in_place
 from .row_file import RowFile
 from ..term_list import TermList
 from ..term_table import TermTable
@@ -30,7 +30,9 @@ class SegmentedBM25(PostingScorer):
     """``parts``: each segment's BM25 and, per local passage, its global id (-1: deleted)."""
 
     def __init__(self, parts: Sequence[tuple[BM25, np.ndarray]], n_docs: int, params: BM25Params):
-        self.parts, self.n_docs, self.params = list(parts), n_docs, params
+        # (global ids as int64: postings' ids are taken from them into int64 arrays)
+        self.parts = [(bm25, np.asarray(glob, dtype=np.int64)) for bm25, glob in parts]
+        self.n_docs, self.params = n_docs, params
         for bm25, _ in self.parts:
             if bm25.tf is None or bm25.lengths is None:
                 raise IndexCorruptError("a segment of the index lacks its BM25 counts")
@@ -54,8 +56,6 @@ class SegmentedBM25(PostingScorer):
         # their local ids plus it. None: read through the segment's global ids.
         self._first = [int(glob[0]) if len(glob) and whole and bool((np.diff(glob) == 1).all()) else None
                        for (_, glob), whole in zip(self.parts, self._whole)]
-        self._readable = all(glob.dtype == np.int64 and bm25.doc_ids.dtype == np.int32 and bm25.tf.dtype == np.int32
-                             for bm25, glob in self.parts)
         self._table: TermTable | None | bool = None  # made when first needed; False: none (lookups per segment)
         self._numbers: dict[str, np.ndarray] = {}
 
@@ -87,13 +87,13 @@ class SegmentedBM25(PostingScorer):
             return hit
         row = self.numbers([term])[0]
         held = np.flatnonzero(row >= 0).tolist()
-        out = self._read_postings(row, held) if self._readable else self._mapped_postings(row, held)
+        out = self._read_postings(row, held)
         self._keep(term, out)
         return out
 
     def _read_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """``postings``, each segment's postings read straight into one array (no per-segment arrays
-        joined); a segment whose live passages are a run of global ids gives its ids by adding the
+        joined; a file of another integer type than the builds' int32 is read and converted); a segment whose live passages are a run of global ids gives its ids by adding the
         run's start (others through their global ids); the weights' arithmetic in place
         (qa.lexical.term_weights_in_place: the same bits)."""
         spans = []
@@ -110,7 +110,7 @@ class SegmentedBM25(PostingScorer):
             bm25, glob = self.parts[s]
             part = slice(at, at + hi - lo)
             for source, into in ((bm25.doc_ids, local), (bm25.tf, tf)):
-                if isinstance(source, RowFile):
+                if isinstance(source, RowFile) and source.dtype == into.dtype:
                     source.read_into(lo, hi, into[part])
                 else:
                     into[part] = source[lo:hi]
@@ -129,30 +129,6 @@ class SegmentedBM25(PostingScorer):
         weights = term_weights_in_place(idf_of(self.n_docs, len(found)), tf.astype(np.float64),
                                         self._norm[found], self.params.k1)
         return found, weights
-
-    def _mapped_postings(self, row: np.ndarray, held: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """``postings`` one segment at a time through its global ids (postings of other types than
-        the builds' int32)."""
-        ids, tfs = [], []
-        for s in held:
-            (bm25, glob), whole, t = self.parts[s], self._whole[s], int(row[s])
-            lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
-            found, tf = glob[bm25.doc_ids[lo:hi]], bm25.tf[lo:hi]
-            if not whole:
-                keep = found >= 0
-                found, tf = found[keep], tf[keep]
-            ids.append(found)
-            tfs.append(tf)
-        df = sum(len(i) for i in ids)
-        if df:
-            # (segments in order, each's postings ascending: the global ids come out ascending)
-            found = np.concatenate(ids) if len(ids) > 1 else ids[0]
-            tf = np.concatenate(tfs) if len(tfs) > 1 else tfs[0]
-            out = (found, term_weights(idf_of(self.n_docs, df), tf.astype(np.float64), self._norm[found],
-                                       self.params.k1))
-        else:
-            out = (np.zeros(0, np.int64), np.zeros(0, np.float32))
-        return out
 
     def _keep(self, term: str, out: tuple[np.ndarray, np.ndarray]) -> None:
         size = out[0].nbytes + out[1].nbytes

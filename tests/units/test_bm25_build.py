@@ -54,3 +54,24 @@ def test_build_of_nothing():
         built = BM25.build(docs)
         assert len(built.vocab) == 0 and built.indptr.tolist() == [0]
         assert built.doc_ids.dtype == np.int32 and built.weights.dtype == np.float32 and len(built.weights) == 0
+
+
+def test_segmented_postings_are_the_same_whatever_integer_type_a_segment_holds():
+    """Segments' postings are read into one int32/int64 array; a segment whose ids and counts are of
+    another integer type (an in-memory build, global ids as int32) gives the same postings, bit for bit."""
+    import numpy as np
+
+    from qa.stores.segment_bm25 import SegmentedBM25
+
+    params = BM25Params()
+    a = BM25.build([["x", "y"], ["y"], ["z", "x", "x"]], params)
+    b = BM25.build([["x"], ["w", "y"]], params)
+    wide = BM25(a.vocab, a.indptr, a.doc_ids.astype(np.int64), a.weights, a.n_docs, params,
+                a.tf.astype(np.int64), a.lengths)
+    glob_a, glob_b = np.array([0, -1, 1]), np.array([2, 3], dtype=np.int32)  # a's second passage deleted
+    narrow = SegmentedBM25([(a, glob_a), (b, glob_b)], 4, params)
+    other = SegmentedBM25([(wide, glob_a), (b, glob_b)], 4, params)
+    assert narrow.postings("x")[0].tolist() == [0, 1, 2] and narrow.postings("q")[0].tolist() == []
+    for term in ("x", "y", "z", "w", "q"):
+        (ids, weights), (other_ids, other_weights) = narrow.postings(term), other.postings(term)
+        assert ids.tolist() == other_ids.tolist() and weights.tobytes() == other_weights.tobytes()
