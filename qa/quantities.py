@@ -40,47 +40,63 @@ _MONTH_WORD = r"(?:January|February|March|April|May|June|July|August|September|O
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern]]:
-    """The patterns, compiled on first use (text without a number or a number word never needs them)."""
+def _patterns() -> list[tuple[str, re.Pattern, re.Pattern | None]]:
+    """(kind, pattern, need) of each pattern, compiled on first use (text without a number or a number
+    word never needs them). The need is what the pattern cannot match without (None: no cheaper test
+    than the pattern itself): a text is searched once for each need, and a pattern runs only where its
+    need is met (every pattern ran over every text with a digit: most of a build's quantity work).
+    Case-blind where the pattern is; tests/units/test_quantities.py checks the keys equal the patterns'
+    own."""
+    digit = re.compile(r"\d")
+    month = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
+    quarter = re.compile(r"quarter", re.I)
+    phase = re.compile(r"phase|stage", re.I)
+    yue = re.compile("月")
     return [
         # amounts with a scale word: 4.8 billion, $4.8bn, 48亿, 3.2万
-        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>thousand|million|billion|trillion)\b", re.I)),
-        ("scaled", re.compile(rf"[$€£¥]\s*(?P<n>{_NUM})\s*(?P<s>bn|mn|tn|[kmb])\b", re.I)),
-        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>万亿|亿|万)")),
+        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>thousand|million|billion|trillion)\b", re.I),
+         re.compile(r"thousand|million|billion|trillion", re.I)),
+        ("scaled", re.compile(rf"[$€£¥]\s*(?P<n>{_NUM})\s*(?P<s>bn|mn|tn|[kmb])\b", re.I), re.compile(r"[$€£¥]")),
+        ("scaled", re.compile(rf"(?P<n>{_NUM})\s*(?P<s>万亿|亿|万)"), re.compile(r"[万亿]")),
         ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?![\d,])"
-                            r"(?!\s*(?:thousand|million|billion|trillion|万|亿))", re.I)),
-        ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{5,})(?![\d.,])")),  # 32000000 (cn2an's 三千二百万)
-        ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I)),
+                               r"(?!\s*(?:thousand|million|billion|trillion|万|亿))", re.I), re.compile(r"\d,\d")),
+        # 32000000 (cn2an's 三千二百万)
+        ("grouped", re.compile(r"(?<![\d.,])(?P<n>\d{5,})(?![\d.,])"), re.compile(r"\d{5}")),
+        ("percent", re.compile(rf"(?P<n>{_NUM})\s*(?:%|percent\b|per cent\b|pct\b)", re.I),
+         re.compile(r"%|percent|per cent|pct", re.I)),
         # quarters and halves: Q3, 3Q, third quarter, 第三季度, 三季度; H1, first half, 上半年
-        ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b")),
-        ("quarter", re.compile(r"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I)),
-        ("quarter", re.compile(r"(?P<n>[1-4])季度?")),
+        ("quarter", re.compile(r"\bQ(?P<n>[1-4])(?![\d])|\b(?P<n2>[1-4])Q\b"), re.compile(r"Q[1-4]|[1-4]Q")),
+        ("quarter", re.compile(r"\b(?P<w>first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter\b", re.I), quarter),
+        ("quarter", re.compile(r"(?P<n>[1-4])季度?"), re.compile("季")),
         # a quarter named by its months (the April-June quarter, 4至6月) or as a year's last one
-        ("months", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s*(?:-|–|to|through)\s*(?P<m2>{_MONTH_WORD})", re.I)),
-        ("months", re.compile(r"(?P<mn>\d{1,2})\s*(?:-|–|~|至|到)\s*(?P<mn2>\d{1,2})月")),
-        ("quarter", re.compile(r"\b(?P<w>last|final)\s+quarter\s+of\s+(?:19|20)\d\d\b", re.I)),
-        ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b")),
-        ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I)),
-        ("half", re.compile(r"(?P<zh>上|下)半年")),
+        ("months", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s*(?:-|–|to|through)\s*(?P<m2>{_MONTH_WORD})", re.I), month),
+        ("months", re.compile(r"(?P<mn>\d{1,2})\s*(?:-|–|~|至|到)\s*(?P<mn2>\d{1,2})月"), yue),
+        ("quarter", re.compile(r"\b(?P<w>last|final)\s+quarter\s+of\s+(?:19|20)\d\d\b", re.I), quarter),
+        ("half", re.compile(r"\bH(?P<n>[12])\b|\b(?P<n2>[12])H\b"), re.compile(r"H[12]|[12]H")),
+        ("half", re.compile(r"\b(?P<w>first|second)[- ]half\b", re.I), re.compile(r"half", re.I)),
+        ("half", re.compile(r"(?P<zh>上|下)半年"), re.compile("半年")),
         # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
-        ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I)),
-        ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I)),
-        ("phase", re.compile(r"(?P<n>\d+)期")),
+        ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I), phase),
+        ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I), phase),
+        ("phase", re.compile(r"(?P<n>\d+)期"), re.compile("期")),
         # ordinals from the second on (first / 第一 are filler more often than not)
-        ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I)),
-        ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I)),
-        ("ordinal", re.compile(r"第(?P<n>\d+)")),
+        ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I), None),
+        ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I), digit),
+        ("ordinal", re.compile(r"第(?P<n>\d+)"), re.compile(r"第\d")),
         # dates: June 3, 3 June, 6月3日, 2025-06-03; months; years
-        ("date", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))")),
-        ("date", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_WORD})")),
-        ("date", re.compile(r"(?P<mn>\d{1,2})月(?P<d>\d{1,2})[日号]")),
-        ("date", re.compile(r"\b(?:19|20)\d\d[-/.](?P<mn>\d{1,2})[-/.](?P<d>\d{1,2})\b")),
+        ("date", re.compile(rf"\b(?P<m>{_MONTH_WORD})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|,\d))"), month),
+        ("date", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{_MONTH_WORD})"), month),
+        ("date", re.compile(r"(?P<mn>\d{1,2})月(?P<d>\d{1,2})[日号]"), yue),
+        ("date", re.compile(r"\b(?:19|20)\d\d[-/.](?P<mn>\d{1,2})[-/.](?P<d>\d{1,2})\b"), digit),
         ("month", re.compile(r"\b(?P<m>January|February|March|April|June|July|August|September|October|November"
-                         r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b")),
-        ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])")),
+                             r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.|May(?=\s+\d))\b"),
+         month),
+        ("month", re.compile(r"(?<![\d个])(?P<mn>\d{1,2})月(?!份?[\d个])"), yue),
         # a year: not inside a number or an amount, nor after a hyphen unless a word leads to it ("mid-2025")
-        ("year", re.compile(r"(?<![\d.,$€£¥])(?<![^a-z]-)(?P<y>(?:19|20)\d\d)(?![\d.,%])(?!\s*(?:万|亿|million|billion))")),
-]
+        ("year", re.compile(r"(?<![\d.,$€£¥])(?<![^a-z]-)(?P<y>(?:19|20)\d\d)(?![\d.,%])"
+                            r"(?!\s*(?:万|亿|million|billion))"), digit),
+    ]
+
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
 _WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|stage|半年|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
@@ -204,7 +220,7 @@ def quantity_keys(text: str) -> list[str]:
     text = _arabic(unicodedata.normalize("NFKC", text)).translate(_DOTTED_I)
     found: list[tuple[int, str]] = []
     present: dict[re.Pattern, bool] = {}
-    for (kind, pattern), needs in zip(_patterns(), _needs()):
+    for kind, pattern, needs in _patterns():
         if needs is not None:
             if needs not in present:
                 present[needs] = needs.search(text) is not None
@@ -214,45 +230,3 @@ def quantity_keys(text: str) -> list[str]:
             found.extend((m.start(), k) for k in _keys_of(kind, m))
     return [k for _, k in sorted(set(found))]
 
-
-# What each of _patterns() cannot match without (None: no cheaper test than the pattern itself), in
-# the same order: a text is searched once for each such need, and a pattern runs only where its need
-# is met (every pattern ran over every text with a digit: most of a build's quantity work). Case-blind
-# where the pattern is. tests/units/test_quantities.py checks the keys equal the patterns' own.
-@lru_cache(maxsize=1)
-def _needs() -> list[re.Pattern | None]:
-    digit = re.compile(r"\d")
-    month = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
-    quarter = re.compile(r"quarter", re.I)
-    phase = re.compile(r"phase|stage", re.I)
-    yue = re.compile("月")
-    return [
-        re.compile(r"thousand|million|billion|trillion", re.I),  # 4.8 billion
-        re.compile(r"[$€£¥]"),  # $4.8bn
-        re.compile(r"[万亿]"),  # 48亿
-        re.compile(r"\d,\d"),  # 1,234
-        re.compile(r"\d{5}"),  # 32000000
-        re.compile(r"%|percent|per cent|pct", re.I),
-        re.compile(r"Q[1-4]|[1-4]Q"),
-        quarter,  # third quarter
-        re.compile("季"),
-        month,  # April-June
-        yue,  # 4至6月
-        quarter,  # last quarter of 2025
-        re.compile(r"H[12]|[12]H"),
-        re.compile(r"half", re.I),
-        re.compile("半年"),
-        phase,  # phase two
-        phase,  # second phase
-        re.compile("期"),
-        None,  # ordinal words
-        digit,  # 21st
-        re.compile(r"第\d"),
-        month,  # June 3
-        month,  # 3 June
-        yue,  # 6月3日
-        digit,  # 2025-06-03
-        month,  # June
-        yue,  # 6月
-        digit,  # a year
-    ]

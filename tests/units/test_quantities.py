@@ -39,19 +39,18 @@ def _every_pattern(text: str) -> list[str]:
     if not any(map(str.isdigit, text)) and not q._ZH_NUMERAL_NEAR.search(text) and not q._WORDS_ONLY.search(text):
         return []
     text = q._arabic(unicodedata.normalize("NFKC", text)).translate(q._DOTTED_I)
-    found = [(m.start(), k) for kind, pattern in q._patterns() for m in pattern.finditer(text)
+    found = [(m.start(), k) for kind, pattern, _ in q._patterns() for m in pattern.finditer(text)
              for k in q._keys_of(kind, m)]
     return [k for _, k in sorted(set(found))]
 
 
 def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
-    """Each pattern runs only on text holding what it cannot match without (quantities._needs): the
-    keys are those of every pattern, on mixtures of everything the patterns read, in any case."""
+    """Each pattern runs only on text holding what it cannot match without (its need, the third of
+    quantities._patterns()): the keys are those of every pattern, on mixtures of everything the
+    patterns read, in any case, and on the lines of tests/data."""
     import random
+    from pathlib import Path
 
-    from qa import quantities as q
-
-    assert len(q._needs()) == len(q._patterns())
     parts = ["Q3", "3Q", "H1", "2H", "first half", "Second-Half", "4.8 billion", "$4.8bn", "€3 M", "48亿", "3.2万",
              "百分之六十", "60 percent", "5 per cent", "7pct", "12%", "1,234", "1,234.5 million", "32000000",
              "第三季度", "3季", "2025年", "6月3日", "6月份", "April-June", "april to june", "Jan through Mar",
@@ -61,5 +60,7 @@ def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
     rng = random.Random(14)
     seps = [" ", "", ", ", "，", "-", "\n", " of ", "。"]
     texts = ["".join(rng.choice(parts) + rng.choice(seps) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    real = [p for p in sorted((Path(__file__).parents[1] / "data").iterdir()) if "gbk" not in p.name]
+    texts += [line for path in real for line in path.read_text(encoding="utf-8").splitlines()]
     assert any(quantity_keys(t) for t in texts)
     assert [quantity_keys(t) for t in texts] == [_every_pattern(t) for t in texts]
