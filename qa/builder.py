@@ -19,7 +19,7 @@ from .collector import EMBED_BATCH, Collector, Previous, Progress, embed_text  #
 from .documents import Skipped, discover, display_paths, load_file_report
 from .embedding import Embedder, canonical_name, load_embedder
 from .errors import DocumentError, InputError, QAError
-from .formats import FormatOptions
+from .formats import FormatOptions, Loaded
 from .index_files import (FORMAT_VERSION, build_folder, index_lock, load_index, publish, read_manifest,
                           remove_stale_builds, write_build)
 from .lexical import BM25Params
@@ -200,8 +200,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         skipped_files: list[dict] = []  # files that gave nothing, remembered so they are not re-read
         # (Known before the files are read: a segment flushed midway takes the removed files' vectors.)
         report.removed = sorted(set(previous.files) - set(shown_paths))
+        first: dict[int, Loaded] = {}  # the files embed_first loaded, by number: not loaded again
         if not previous.files and not previous.skipped:  # every file is read: the model can start first
-            collector.embed_first(_first_documents(files, shown_paths, options), settings)
+            collector.embed_first(_first_documents(files, shown_paths, options, first), settings)
         for n, (fp, shown) in enumerate(zip(files, shown_paths)):
             collector = flusher.check(collector)  # past FLUSH_PASSAGES: a segment written, a new collector
             prev = previous.files.get(shown)
@@ -220,7 +221,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
                     skipped_files.append(previous.skipped[shown])
                     report.skipped.append(Skipped(shown, previous.skipped[shown]["reason"]))
                     continue
-                loaded = load_file_report(fp, options, shown)
+                loaded = first.pop(n) if n in first else load_file_report(fp, options, shown)
             except (DocumentError, OSError) as e:
                 reason = str(e) if isinstance(e, DocumentError) else f"cannot read: {e.strerror or e}"
                 report.skipped.append(Skipped(shown, reason))
@@ -307,14 +308,16 @@ class Embedding:
         return self.result()[:2]
 
 
-def _first_documents(files: list[Path], shown_paths: list[str], options: FormatOptions):
+def _first_documents(files: list[Path], shown_paths: list[str], options: FormatOptions, loaded: dict[int, Loaded]):
     """The documents of the files, in order, as far as they load (Collector.embed_first reads what it
-    needs of them; the build reads them again, and reports their problems, as it goes)."""
-    for fp, shown in zip(files, shown_paths):
+    needs of them); what each file gave is kept in ``loaded`` by its number, for the build to take
+    (and report its problems) when it comes to it, instead of loading the file again."""
+    for n, (fp, shown) in enumerate(zip(files, shown_paths)):
         try:
-            yield load_file_report(fp, options, shown).documents
+            loaded[n] = load_file_report(fp, options, shown)
         except (DocumentError, OSError):
             return
+        yield loaded[n].documents
 
 
 def new_build_name() -> str:

@@ -1,5 +1,6 @@
 """A build sends the model its first batch before it analyses those files (Collector.embed_first),
-and the index is the one it built before: the same batches, so the same vector bits."""
+and the index is the one it built before: the same batches, so the same vector bits; the files it
+loaded for that are not loaded again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from qa import QA, collector
+from qa import QA, builder, collector
 from qa.chunks import ChunkSettings
 
 from ..conftest import DATA
@@ -55,3 +56,22 @@ def test_the_first_batch_goes_to_the_model_before_its_files_are_analysed(docs, t
     after = _vectors(tmp_path / "after", embedder)
     for a, b in zip(first, after):
         assert a.shape == b.shape and np.array_equal(a, b)
+
+
+def test_the_files_loaded_to_start_the_model_are_loaded_once(docs, tmp_path, embedder, monkeypatch):
+    monkeypatch.setattr(collector, "AHEAD_PASSAGES", 6)
+    loads, load, embed_first = [], builder.load_file_report, collector.Collector.embed_first
+    early = []
+
+    def counted(path, *args):
+        loads.append(path.name)
+        return load(path, *args)
+
+    def first(self, files, settings):
+        embed_first(self, files, settings)
+        early.extend(loads)
+
+    monkeypatch.setattr(builder, "load_file_report", counted)
+    monkeypatch.setattr(collector.Collector, "embed_first", first)
+    QA.build([docs], tmp_path / "once", embedder=embedder, settings=SETTINGS, full=True)
+    assert early and sorted(loads) == sorted(p.name for p in docs.iterdir())
