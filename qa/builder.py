@@ -253,7 +253,9 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             (report.changed if prev is not None else report.added).append(shown)
         if progress:
             progress("read", len(files), len(files))
-        if segmented and previous.manifest is not None or flusher.written:
+        # The local store writes every build as segments: an update's new one beside the old ones, or
+        # a whole build's (several when it flushed), so one path lays out its folders.
+        if flusher.on:
             def manifest(**kw) -> Manifest:
                 report.seconds = round(time.perf_counter() - started, 3)
                 return _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
@@ -265,6 +267,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
             report.seconds = round(time.perf_counter() - started, 3)
             _prepare_dictionary(progress)
             return report
+        # A store without segments (Milvus) takes the whole build at once.
         if not collector.passages:
             nothing_indexed(index_dir, previous, report)
         embedding = Embedding(collector, progress)

@@ -114,7 +114,9 @@ class FaissStore(Store):
 
     @classmethod
     def write(cls, folder: Path, data: BuildData, target: str = "") -> dict:
-        """A whole build: one segment beside ``folder`` (the build folder keeps the record)."""
+        """A whole build: one segment beside ``folder`` (the build folder keeps the record). The store
+        contract's write (qa.index_files.write_build); qa.builder writes its builds of this store as
+        segments (qa.segmented), the same files."""
         segment = write_segment(folder.parent / ("s-" + folder.name.removeprefix("b-")), data, target)
         return store_record([segment])
 
