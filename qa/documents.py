@@ -17,8 +17,6 @@ from pathlib import Path
 from .discovery import Skipped, discover, display_path, display_paths, file_kind, safe_name  # noqa: F401 (re-exported)
 from .errors import DocumentError
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")  # the plain-text ones; formats.SUFFIXES has all
-
 
 @dataclass
 class Document:
@@ -69,14 +67,6 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls > max(8, len(sample) // 50)
-
-
-def _cjk_ratio(text: str) -> float:
-    from .segment import HAN
-
-    han = len(re.findall(f"[{HAN}]", text))
-    letters = sum(1 for c in text if c.isalpha())
-    return han / letters if letters else 0.0
 
 
 def decode(data: bytes, notes: list[str] | None = None) -> str:
