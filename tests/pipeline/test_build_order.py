@@ -54,8 +54,12 @@ def test_the_first_batch_goes_to_the_model_before_its_files_are_analysed(docs, t
     QA.build([docs], tmp_path / "after", embedder=embedder, settings=SETTINGS, full=True)
     assert events[0][0] == "analyse"  # without it the model waited for those files' analysis
     after = _vectors(tmp_path / "after", embedder)
+    # The same text gets the same vector, up to the last bits: a batch of another size may take
+    # another BLAS kernel (seen once in about 20 runs under load); a vector given to the wrong text
+    # would differ by far more than this.
     for a, b in zip(first, after):
-        assert a.shape == b.shape and np.array_equal(a, b)
+        assert a.shape == b.shape
+        assert np.allclose(a.astype(np.float32), b.astype(np.float32), rtol=0, atol=2e-3)
 
 
 def test_the_files_loaded_to_start_the_model_are_loaded_once(docs, tmp_path, embedder, monkeypatch):
