@@ -263,10 +263,11 @@ class CandidateFinder:
         if other is None and mixed is None:
             return self._hits(query).where(same), None
         # Passages in the other language are matched through the dictionary, where each word of the
-        # question counts once; so does each here, however jieba splits it (segment.word_weights). An
+        # question counts once; so does each here, however jieba splits it or whatever English terms
+        # the dictionary renders as one word ("Hong Kong": segment.word_weights). An
         # index in one language compares no translations, and keeps plain BM25.
-        direct = self._weighted_hits(word_weights(query)).where(same)
         terms = self.translate(words, other_lang, translated)
+        direct = self._weighted_hits(word_weights(query, getattr(terms, "phrases", ()))).where(same)
         bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
         if mixed is not None:
             own = set(words)
