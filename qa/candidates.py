@@ -5,6 +5,7 @@ score (passage and best sentence similarity) and its two lexical scores. Ranking
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -12,13 +13,15 @@ import numpy as np
 
 from .embedding import Embedder
 from .lazy_scores import LazyScores
-from .segment import detect_language, is_key, tokenize, word_weights
+from .once_per_word import WordTerms, counted_once
+from .segment import HAN, detect_language, is_key, tokenize, word_weights
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
+_HAN = re.compile(f"[{HAN}]")
 # Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
 # half, phase, year; and every value each can take.
 _PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
@@ -94,6 +97,8 @@ class CandidateFinder:
         ids = ids[ids >= 0]
         direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)
         bridged = bridged_all.at(ids) if bridged_all is not None else np.zeros(len(ids), np.float32)
+        if bridged_all is not None and len(ids):
+            direct, bridged = self._once_per_word(ids, direct, bridged, tokens, q_lang, translated)
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
@@ -282,6 +287,40 @@ class CandidateFinder:
                 cross = cross + self._hits(names).where(mixed)
             direct = direct + cross
         return direct, bridged
+
+    def _once_per_word(self, ids: np.ndarray, direct: np.ndarray, bridged: np.ndarray, tokens: list[str],
+                       q_lang: str, translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """``direct`` and ``bridged`` of the candidates ``ids`` with each question word counted once in
+        a passage mainly in the other language that also has text in the question's (a Chinese title
+        over an English body: qa.once_per_word). Work: a binary search of the few such candidates in
+        the postings of each question term and translation."""
+        masks = self._masks(q_lang)
+        mixed = masks[2] if masks is not None else None
+        where = np.flatnonzero(mixed[ids]) if mixed is not None else np.zeros(0, dtype=np.int64)
+        if not len(where):
+            return direct, bridged
+        words = [t for t in tokens if not is_key(t)]
+        terms = self.translate(words, masks[3], translated)
+        weights = word_weights(words, getattr(terms, "phrases", ()))
+        at = ids[where]
+
+        def scores(term: str) -> np.ndarray:
+            out = np.zeros(len(at), dtype=np.float32)
+            for holders, contributions in self.store.lexical_parts([term]):
+                if len(holders):
+                    pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
+                    found = holders[pos] == at
+                    out[found] += contributions[pos[found]]
+            return out
+
+        own = set(words)
+        translation = {t: w for t, w in terms.items() if t not in own}
+        from .names import pinyin_spellings
+
+        keys = Counter(t for t in tokens if t[0] == "~")  # a name's keys count across languages (``_lexical``)
+        spellings = pinyin_spellings([w for w in own if _HAN.match(w)]) if keys else None
+        by_word = WordTerms({**weights, **keys}, translation, getattr(terms, "sources", {}), spellings or {})
+        return counted_once(direct, bridged, where, by_word, scores)
 
     def _hits(self, tokens: list[str]) -> SparseScores | LazyScores:
         if self._pruned:

@@ -1,0 +1,85 @@
+"""A question word counts once in a passage that holds it in both languages: a Chinese title over an
+English body (the seed's layout) matches a Chinese question's words in its title directly, and
+their translations (or, for a name, its pinyin key: qa.names) in its body, and summing the two
+counted each word twice, where a report wholly in English counts it once (through the bridge or
+the key) and one wholly in Chinese once (directly). Per question word, such a passage keeps the
+larger of its two contributions (qa.candidates.CandidateFinder.find: at the candidates only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .segment import is_key
+
+
+def source_words(tokens: list[str]) -> dict[str, str]:
+    """Each search token's question word: itself, or for a sub-word jieba's search mode adds (机器 in
+    机器人), the longest token holding it (as qa.bridge.translate_query translates whole words)."""
+    uniq = list(dict.fromkeys(tokens))
+    longest = [t for t in uniq if not any(t != o and t in o for o in uniq)]
+    return {t: t if t in longest else next(o for o in longest if t in o) for t in uniq}
+
+
+class WordTerms:
+    """A question's terms by the question word each stands for, on each side: ``own`` (its words as
+    they are, BM25 in the question's language: qa.candidates' direct score), ``translated`` (their
+    dictionary renderings: the bridged score) and ``keyed`` (a word's name keys, which count with the
+    direct score), each term with its query weight."""
+
+    def __init__(self, weights: Mapping[str, float], translation: Mapping[str, float],
+                 sources: Mapping[str, str], spellings: Mapping[str, list[str]]):
+        of = source_words([t for t in weights if not is_key(t)])
+        self.own: dict[str, dict[str, float]] = {}
+        self.translated: dict[str, dict[str, float]] = {}
+        self.keyed: dict[str, dict[str, float]] = {}
+        for t, w in weights.items():
+            if t in of and w > 0:
+                self.own.setdefault(of[t], {})[t] = w
+        for t, w in translation.items():
+            if w > 0:
+                self.translated.setdefault(sources.get(t, t), {})[t] = w
+        key_of = {"~" + s: word for word, spelt in spellings.items() for s in spelt}
+        for t, w in weights.items():
+            if t in key_of and w > 0:
+                self.keyed.setdefault(key_of[t], {})[t] = w
+
+    def both_ways(self) -> list[str]:
+        """The words with terms on both sides."""
+        return [w for w in self.own if w in self.translated or w in self.keyed]
+
+
+def counted_once(direct: np.ndarray, bridged: np.ndarray, where: np.ndarray, terms: WordTerms,
+                 scores: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(direct, bridged) with each question word counted once at the positions ``where``: for a word
+    a passage holds both ways, the smaller way is taken off (its own terms from ``direct``; or its
+    translations from ``bridged`` and its keys from ``direct``). ``scores(term)`` gives a term's
+    unweighted BM25 at those positions. Other positions, and words held one way only, keep their
+    scores (the same bits)."""
+    words = terms.both_ways()
+    if not len(where) or not words:
+        return direct, bridged
+
+    def summed(weighted: Mapping[str, float]) -> np.ndarray:
+        out = np.zeros(len(where), dtype=np.float32)
+        for t, w in weighted.items():
+            out += np.float32(w) * scores(t)
+        return out
+
+    direct, bridged = direct.copy(), bridged.copy()
+    for word in words:
+        own = summed(terms.own[word])
+        translated = summed(terms.translated.get(word, {}))
+        keyed = summed(terms.keyed.get(word, {}))
+        both = (own > 0) & (translated + keyed > 0)
+        if not both.any():
+            continue
+        less_own = both & (own <= translated + keyed)
+        less_across = both & ~less_own
+        direct[where[less_own]] -= own[less_own]
+        bridged[where[less_across]] -= translated[less_across]
+        direct[where[less_across]] -= keyed[less_across]
+    np.maximum(direct, 0, out=direct)
+    np.maximum(bridged, 0, out=bridged)
+    return direct, bridged
