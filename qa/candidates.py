@@ -97,7 +97,7 @@ class CandidateFinder:
         ids = ids[ids >= 0]
         direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)
         bridged = bridged_all.at(ids) if bridged_all is not None else np.zeros(len(ids), np.float32)
-        if bridged_all is not None and len(ids):
+        if bridged_all is not None and len(ids):  # (a question in one language, an index with both)
             direct, bridged = self._once_per_word(ids, direct, bridged, tokens, q_lang, translated)
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
@@ -291,36 +291,51 @@ class CandidateFinder:
     def _once_per_word(self, ids: np.ndarray, direct: np.ndarray, bridged: np.ndarray, tokens: list[str],
                        q_lang: str, translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """``direct`` and ``bridged`` of the candidates ``ids`` with each question word counted once in
-        a passage mainly in the other language that also has text in the question's (a Chinese title
-        over an English body: qa.once_per_word). Work: a binary search of the few such candidates in
-        the postings of each question term and translation."""
+        a passage in the other language (qa.once_per_word): a word's translation and its name key
+        (宁远: "ningyuan" and ~ningyuan), and in a passage mainly in the other language with text in
+        the question's (a Chinese title over an English body) the word itself too. As ``_lexical``
+        counts them: there the question's words, their translations less those words, its name keys;
+        in a passage only in the other language its translations, its name keys and, for a Chinese
+        question, its Latin-script words. Work: a binary search of those candidates in the postings
+        of each question term, key and translation."""
         masks = self._masks(q_lang)
-        mixed = masks[2] if masks is not None else None
-        where = np.flatnonzero(mixed[ids]) if mixed is not None else np.zeros(0, dtype=np.int64)
-        if not len(where):
+        if masks is None:
             return direct, bridged
+        same, other, mixed, other_lang = masks
         words = [t for t in tokens if not is_key(t)]
-        terms = self.translate(words, masks[3], translated)
-        weights = word_weights(words, getattr(terms, "phrases", ()))
-        at = ids[where]
+        terms = self.translate(words, other_lang, translated)
+        keys = Counter(t for t in tokens if t[0] == "~")
+        spellings = None
+        if keys:
+            from .names import pinyin_spellings
 
-        def scores(term: str) -> np.ndarray:
-            out = np.zeros(len(at), dtype=np.float32)
-            for holders, contributions in self.store.lexical_parts([term]):
-                if len(holders):
-                    pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
-                    found = holders[pos] == at
-                    out[found] += contributions[pos[found]]
-            return out
-
+            spellings = pinyin_spellings([w for w in dict.fromkeys(words) if _HAN.match(w)])
+        sources = getattr(terms, "sources", {})
         own = set(words)
-        translation = {t: w for t, w in terms.items() if t not in own}
-        from .names import pinyin_spellings
+        kinds = []
+        if mixed is not None:
+            weights = word_weights(words, getattr(terms, "phrases", ()))
+            kinds.append((mixed, weights, {t: w for t, w in terms.items() if t not in own}))
+        if other is not None:
+            kinds.append((other, {}, terms))
+        for mask, weights, translation in kinds:
+            where = np.flatnonzero(mask[ids])
+            if not len(where):
+                continue
+            at = ids[where]
 
-        keys = Counter(t for t in tokens if t[0] == "~")  # a name's keys count across languages (``_lexical``)
-        spellings = pinyin_spellings([w for w in own if _HAN.match(w)]) if keys else None
-        by_word = WordTerms({**weights, **keys}, translation, getattr(terms, "sources", {}), spellings or {})
-        return counted_once(direct, bridged, where, by_word, scores)
+            def scores(term: str) -> np.ndarray:
+                out = np.zeros(len(at), dtype=np.float32)
+                for holders, contributions in self.store.lexical_parts([term]):
+                    if len(holders):
+                        pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
+                        found = holders[pos] == at
+                        out[found] += contributions[pos[found]]
+                return out
+
+            by_word = WordTerms({**weights, **keys}, translation, sources, spellings or {})
+            direct, bridged = counted_once(direct, bridged, where, by_word, scores)
+        return direct, bridged
 
     def _hits(self, tokens: list[str]) -> SparseScores | LazyScores:
         if self._pruned:

@@ -7,19 +7,23 @@ larger of its two contributions (qa.candidates.CandidateFinder.find: at the cand
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .segment import is_key
+from .segment import HAN, is_key
+
+_HAN = re.compile(f"[{HAN}]")
 
 
 def source_words(tokens: list[str]) -> dict[str, str]:
     """Each search token's question word: itself, or for a sub-word jieba's search mode adds (机器 in
-    机器人), the longest token holding it (as qa.bridge.translate_query translates whole words)."""
+    机器人), the longest Chinese token holding it (as qa.bridge.translate_query translates whole words)."""
     uniq = list(dict.fromkeys(tokens))
-    longest = [t for t in uniq if not any(t != o and t in o for o in uniq)]
-    return {t: t if t in longest else next(o for o in longest if t in o) for t in uniq}
+    han = [t for t in uniq if _HAN.match(t)]
+    longest = [t for t in han if not any(t != o and t in o for o in han)]
+    return {t: t if t not in han or t in longest else next(o for o in longest if t in o) for t in uniq}
 
 
 class WordTerms:
@@ -46,17 +50,18 @@ class WordTerms:
                 self.keyed.setdefault(key_of[t], {})[t] = w
 
     def both_ways(self) -> list[str]:
-        """The words with terms on both sides."""
-        return [w for w in self.own if w in self.translated or w in self.keyed]
+        """The words with terms in two ways or more."""
+        words = dict.fromkeys([*self.own, *self.translated, *self.keyed])
+        return [w for w in words if (w in self.own) + (w in self.translated) + (w in self.keyed) > 1]
 
 
 def counted_once(direct: np.ndarray, bridged: np.ndarray, where: np.ndarray, terms: WordTerms,
                  scores: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(direct, bridged) with each question word counted once at the positions ``where``: for a word
-    a passage holds both ways, the smaller way is taken off (its own terms from ``direct``; or its
-    translations from ``bridged`` and its keys from ``direct``). ``scores(term)`` gives a term's
-    unweighted BM25 at those positions. Other positions, and words held one way only, keep their
-    scores (the same bits)."""
+    a passage holds in two ways or three (its own terms and its name keys count in ``direct``, its
+    translations in ``bridged``), only the largest way counts and the others are taken off.
+    ``scores(term)`` gives a term's unweighted BM25 at those positions. Other positions, and words
+    held one way only, keep their scores (the same bits)."""
     words = terms.both_ways()
     if not len(where) or not words:
         return direct, bridged
@@ -69,17 +74,13 @@ def counted_once(direct: np.ndarray, bridged: np.ndarray, where: np.ndarray, ter
 
     direct, bridged = direct.copy(), bridged.copy()
     for word in words:
-        own = summed(terms.own[word])
-        translated = summed(terms.translated.get(word, {}))
-        keyed = summed(terms.keyed.get(word, {}))
-        both = (own > 0) & (translated + keyed > 0)
-        if not both.any():
+        own, translated, keyed = (summed(side.get(word, {})) for side in (terms.own, terms.translated, terms.keyed))
+        ways = np.stack([own, translated, keyed])
+        if ((ways > 0).sum(axis=0) < 2).all():
             continue
-        less_own = both & (own <= translated + keyed)
-        less_across = both & ~less_own
-        direct[where[less_own]] -= own[less_own]
-        bridged[where[less_across]] -= translated[less_across]
-        direct[where[less_across]] -= keyed[less_across]
+        best = ways.argmax(axis=0)  # (ties: the first way, own before translated before keyed)
+        direct[where] -= np.where(best != 0, own, 0) + np.where(best != 2, keyed, 0)
+        bridged[where] -= np.where(best != 1, translated, 0)
     np.maximum(direct, 0, out=direct)
     np.maximum(bridged, 0, out=bridged)
     return direct, bridged

@@ -6,8 +6,9 @@ from qa.once_per_word import WordTerms, counted_once, source_words
 
 
 def test_a_sub_word_belongs_to_the_longest_word_holding_it():
+    # Chinese only: English stems inside others are no sub-words ("ai" / "chain").
     assert source_words(["机器", "机器人", "天衡", "ai", "chain"]) == {
-        "机器": "机器人", "机器人": "机器人", "天衡": "天衡", "ai": "chain", "chain": "chain"}
+        "机器": "机器人", "机器人": "机器人", "天衡": "天衡", "ai": "ai", "chain": "chain"}
 
 
 def test_each_word_keeps_its_larger_way_and_the_rest_keeps_its_bits():
@@ -35,3 +36,16 @@ def test_without_words_held_both_ways_the_scores_are_the_same_arrays():
     terms = WordTerms({"天衡": 1.0}, {"robot": 1.0}, {"robot": "机器人"}, {})
     direct, bridged = np.ones(3, np.float32), np.ones(3, np.float32)
     assert counted_once(direct, bridged, np.array([1]), terms, lambda t: np.ones(1, np.float32)) == (direct, bridged)
+
+
+def test_a_name_translated_and_keyed_counts_once_in_a_report_in_the_other_language():
+    # 宁远 is "Ningyuan" to the dictionary and ~ningyuan by its pinyin: an English report naming
+    # Ningyuan held it twice. Only the larger way counts (a tie: the translation).
+    terms = WordTerms({"宁远": 1.0, "~ningyuan": 1.0}, {"ningyuan": 1.0, "invest": 0.5},
+                      {"ningyuan": "宁远", "invest": "投资"}, {"宁远": ["ningyuan"]})
+    bm25 = {"宁远": [0.0, 0.0], "ningyuan": [4.8, 3.0], "~ningyuan": [4.3, 3.0], "invest": [2.0, 0.0]}
+    direct = np.array([4.3, 3.0], dtype=np.float32)  # its key
+    bridged = np.array([5.8, 3.0], dtype=np.float32)  # its translations
+    new_direct, new_bridged = counted_once(direct, bridged, np.array([0, 1]), terms,
+                                           lambda t: np.array(bm25[t], dtype=np.float32))
+    assert new_direct.tolist() == [0.0, 0.0] and new_bridged.tolist() == bridged.tolist()
