@@ -1,9 +1,10 @@
-"""A question word counts once in a passage that holds it in both languages: a Chinese title over an
+"""A question word counts once in a passage that holds it more than one way. A Chinese title over an
 English body (the seed's layout) matches a Chinese question's words in its title directly, and
-their translations (or, for a name, its pinyin key: qa.names) in its body, and summing the two
-counted each word twice, where a report wholly in English counts it once (through the bridge or
-the key) and one wholly in Chinese once (directly). Per question word, such a passage keeps the
-larger of its two contributions (qa.candidates.CandidateFinder.find: at the candidates only)."""
+their translations (or, for a name, its pinyin key: qa.names) in its body; an English report can
+hold a Chinese name both as the dictionary's rendering and as its pinyin key (宁远: "Ningyuan",
+~ningyuan). Summed, such a word counted twice, where a report wholly in Chinese counts it once
+(directly). Per question word, only the largest way counts (qa.candidates.CandidateFinder.find:
+at the candidates only)."""
 
 from __future__ import annotations
 
