@@ -25,7 +25,7 @@ from pathlib import Path
 from .readonly_db import ReadOnlyDatabase
 from .segment import HAN
 
-COMPILE_VERSION = 7  # bump when the compiled form or the tokenizer rules it depends on change
+COMPILE_VERSION = 8  # bump when the compiled form or the tokenizer rules it depends on change
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 # A proper name's gloss often opens with the name's English spellings, then says what it is:
 # "Taichung, city in central Taiwan", "Xinzhu or Hsinchu city in northern Taiwan", "Xiamen or Amoy,
@@ -40,6 +40,7 @@ _SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in"
 _PHRASAL = re.compile(r"^to \w+ (?:in|out|up|down|off|on|over|away|back|about|around|through)$")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
 _HAN_RE = re.compile(f"[{HAN}]")
+_LATIN_WORD = re.compile("[a-z]+")  # an English search term (numbers are not translated as phrases)
 MAX_GLOSSES = 4
 MAX_TERMS = 8
 MAX_WORDS = 6  # Chinese words an English term may stand for
@@ -64,7 +65,7 @@ class _GlossTokenizer:
     """The English side of qa's tokenizer (lower case, stop words, Snowball stems), with a stem cache:
     the dictionary has 120,000 entries but few distinct words."""
 
-    _WORD_RE = re.compile(r"[a-z0-9]+")
+    WORD_RE = re.compile(r"[a-z0-9]+")
 
     def __init__(self) -> None:
         from .segment import EN_STOP, english_stemmer
@@ -76,7 +77,7 @@ class _GlossTokenizer:
         if not g or g.startswith(_SKIP_GLOSS) or _PHRASAL.match(g):
             return []
         out = []
-        for w in self._WORD_RE.findall(_PAREN_RE.sub(" ", g)):
+        for w in self.WORD_RE.findall(_PAREN_RE.sub(" ", g)):
             if w in self.stop:
                 continue
             stem = self.stems.get(w)
@@ -116,6 +117,20 @@ def _name_parts(pinyin: str, gloss: str, terms_of: Callable[[str], list[str]]) -
     return parts
 
 
+def _name_phrases(gloss: str, terms_of: Callable[[str], list[str]]) -> list[str]:
+    """A proper name's renderings of two words, as phrases (their terms joined by a space): "Hong
+    Kong" for 香港, one name however many words English spells it with. Not a name's opening run
+    ("Hong Kong dollar"), two names ("Beijing and Tianjin"), nor a common word's rendering ("third
+    quarter": its words say something each; only proper names are asked for)."""
+    out = []
+    for part in gloss.split(";"):
+        words = _GlossTokenizer.WORD_RE.findall(_PAREN_RE.sub(" ", part.lower()))
+        terms = terms_of(part)
+        if len(words) == len(terms) == 2:
+            out.append(" ".join(terms))
+    return out
+
+
 def compile_dictionary(source: Path, target: Path) -> None:
     """Parse CC-CEDICT into ``target`` (SQLite): zh word -> weighted English terms, and English term ->
     zh words, most direct first (single-term glosses, earlier senses, shorter words)."""
@@ -152,6 +167,9 @@ def compile_dictionary(source: Path, target: Path) -> None:
                     # "drone; unmanned aerial vehicle": CEDICT parts a sense's renderings with "; ",
                     # so each part can be a short gloss of its own.
                     parts = _short_parts(kept[i][0], sense, terms_of)
+                    if pinyin[:1].isupper():
+                        for phrase in _name_phrases(kept[i][0], terms_of):
+                            en2zh.setdefault(phrase, []).append((1, -freq.get(word, 0), i, word))
                     if len(sense) > SHORT_GLOSS:  # a proper name described at length: its name alone
                         parts += [p for p in _name_parts(pinyin, kept[i][0], terms_of) if p not in parts]
                     for part in parts:
@@ -200,7 +218,8 @@ class Bridge(ReadOnlyDatabase):
         return self._db().execute("SELECT 1 FROM names WHERE word = ?", (word,)).fetchone() is not None
 
     def _chinese_words(self, term: str) -> list[str]:
-        """The Chinese words an English term (or a number, a name) stands for."""
+        """The Chinese words an English term (or a number, a name) stands for; or a phrase, its terms
+        joined by a space ("hong kong"), that a short gloss renders as a whole."""
         row = self._db().execute("SELECT words FROM en2zh WHERE term = ?", (term,)).fetchone()
         return row[0].split() if row else []
 
@@ -267,10 +286,28 @@ class Translation(dict):
     Beijing and Tianjin, is its own source: it says more than either)."""
 
     sources: dict[str, str]
+    phrases: list[tuple[str, ...]]  # the question's runs of terms translated as one word ("hong", "kong")
 
-    def __init__(self, *args, sources: dict[str, str] | None = None, **kwargs):
+    def __init__(self, *args, sources: dict[str, str] | None = None,
+                 phrases: list[tuple[str, ...]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sources = {} if sources is None else sources
+        self.phrases = [] if phrases is None else phrases
+
+
+def _phrases(tokens: list[str], bridge: Bridge) -> list[tuple[tuple[str, str], list[str]]]:
+    """The question's pairs of adjacent English terms that the dictionary renders as a whole ("Hong
+    Kong" is 香港), each with its Chinese words, left to right, none overlapping."""
+    out, i = [], 0
+    while i < len(tokens) - 1:
+        pair = (tokens[i], tokens[i + 1])
+        words = bridge.chinese_words(" ".join(pair)) if all(_LATIN_WORD.fullmatch(t) for t in pair) else []
+        if words:
+            out.append((pair, words))
+            i += 2
+        else:
+            i += 1
+    return out
 
 
 def translate_query(tokens: list[str], to_lang: str,
@@ -280,13 +317,20 @@ def translate_query(tokens: list[str], to_lang: str,
 
     Each source word spreads a total weight of 1 over its translations, so a word with many senses
     does not outweigh a word with one. Shared keys (qa.segment.search_keys) need no translation and
-    are left out.
+    are left out. Two adjacent English terms the dictionary renders as a whole (Hong Kong: 香港) are
+    one word: their Chinese words share its weight of 1 and the terms, as they are, half of it each
+    (``phrases`` says which, for BM25 in the question's own language); word by word, "hong" and
+    "kong" each spread their weight over 香港, 港, 港元 and 港股, and a Chinese report naming 香港
+    got a quarter of one word where an English one naming Hong Kong got two.
     """
     from .segment import is_key
 
     tokens = [t for t in tokens if not is_key(t)]
     bridge = load_bridge()
     looked_up: list[tuple[str, list[str] | dict[str, float] | None]] = []
+    pairs = _phrases(tokens, bridge) if to_lang == "zh" and bridge is not None else []
+    for pair, words in pairs:
+        looked_up.append((" ".join(pair), words))
     for tok in _longest(tokens):
         if _is_shared(tok):
             looked_up.append((tok, bridge.chinese_words(tok) if to_lang == "zh" and bridge is not None else None))
@@ -296,7 +340,7 @@ def translate_query(tokens: list[str], to_lang: str,
     for tok, found in looked_up:
         candidates.update(found or ())
         candidates.update(_bare_place(w) for w in found or () if isinstance(found, list) and _bare_place(w))
-        if _is_shared(tok):
+        if _is_shared(tok) and " " not in tok:
             candidates.add(tok)
     vocab = known(candidates)
     if to_lang == "en" and bridge is not None:
@@ -318,15 +362,28 @@ def translate_query(tokens: list[str], to_lang: str,
             out[term] = max(out.get(term, 0.0), w)
             out.sources[term] = source if out.sources.get(term, source) == source else term
 
+    def chinese(found: list[str]) -> list[str]:
+        return list(dict.fromkeys(w if w in vocab else _bare_place(w) for w in found
+                                  if w in vocab or _bare_place(w) in vocab))[:MAX_WORDS]
+
+    halves: dict[str, float] = {}  # a translated phrase's terms: as they are, half a word each
+    for pair, words in pairs:
+        if chinese(words):
+            out.phrases.append(pair)
+            for t in pair:
+                halves[t] = 0.5
     for tok, found in looked_up:
         if isinstance(found, dict):  # a Chinese word's English terms
             for t, w in found.items():
                 add(t, w, tok)
             continue
+        if tok in halves:  # translated with its phrase
+            add(tok, halves[tok], tok)
+            continue
         if found is not None:  # a shared word's Chinese words (a place's bare name for its name with 市/县/省)
-            cands = list(dict.fromkeys(w if w in vocab else _bare_place(w) for w in found
-                                       if w in vocab or _bare_place(w) in vocab))[:MAX_WORDS]
+            cands = chinese(found)
             for w in cands:
                 add(w, 1.0 / len(cands), tok)
-        add(tok, 1.0, tok)  # numbers and names as they are
+        if " " not in tok:
+            add(tok, 1.0, tok)  # numbers and names as they are
     return out

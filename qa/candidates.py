@@ -5,6 +5,7 @@ score (passage and best sentence similarity) and its two lexical scores. Ranking
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -12,13 +13,15 @@ import numpy as np
 
 from .embedding import Embedder
 from .lazy_scores import LazyScores
-from .segment import detect_language, is_key, tokenize, word_weights
+from .once_per_word import WordTerms, counted_once
+from .segment import HAN, detect_language, is_key, tokenize, word_weights
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
+_HAN = re.compile(f"[{HAN}]")
 # Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
 # half, phase, year; and every value each can take.
 _PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
@@ -94,6 +97,8 @@ class CandidateFinder:
         ids = ids[ids >= 0]
         direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)
         bridged = bridged_all.at(ids) if bridged_all is not None else np.zeros(len(ids), np.float32)
+        if bridged_all is not None and len(ids):  # (a question in one language, an index with both)
+            direct, bridged = self._once_per_word(ids, direct, bridged, tokens, q_lang, translated)
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
@@ -263,10 +268,11 @@ class CandidateFinder:
         if other is None and mixed is None:
             return self._hits(query).where(same), None
         # Passages in the other language are matched through the dictionary, where each word of the
-        # question counts once; so does each here, however jieba splits it (segment.word_weights). An
+        # question counts once; so does each here, however jieba splits it or whatever English terms
+        # the dictionary renders as one word ("Hong Kong": segment.word_weights). An
         # index in one language compares no translations, and keeps plain BM25.
-        direct = self._weighted_hits(word_weights(query)).where(same)
         terms = self.translate(words, other_lang, translated)
+        direct = self._weighted_hits(word_weights(query, getattr(terms, "phrases", ()))).where(same)
         bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
         if mixed is not None:
             own = set(words)
@@ -280,6 +286,55 @@ class CandidateFinder:
             if names and mixed is not None:
                 cross = cross + self._hits(names).where(mixed)
             direct = direct + cross
+        return direct, bridged
+
+    def _once_per_word(self, ids: np.ndarray, direct: np.ndarray, bridged: np.ndarray, tokens: list[str],
+                       q_lang: str, translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """``direct`` and ``bridged`` of the candidates ``ids`` with each question word counted once in
+        a passage in the other language (qa.once_per_word): a word's translation and its name key
+        (宁远: "ningyuan" and ~ningyuan), and in a passage mainly in the other language with text in
+        the question's (a Chinese title over an English body) the word itself too. As ``_lexical``
+        counts them: there the question's words, their translations less those words, its name keys;
+        in a passage only in the other language its translations, its name keys and, for a Chinese
+        question, its Latin-script words. Work: a binary search of those candidates in the postings
+        of each question term, key and translation."""
+        masks = self._masks(q_lang)
+        if masks is None:
+            return direct, bridged
+        same, other, mixed, other_lang = masks
+        words = [t for t in tokens if not is_key(t)]
+        terms = self.translate(words, other_lang, translated)
+        keys = Counter(t for t in tokens if t[0] == "~")
+        spellings = None
+        if keys:
+            from .names import pinyin_spellings
+
+            spellings = pinyin_spellings([w for w in dict.fromkeys(words) if _HAN.match(w)])
+        sources = getattr(terms, "sources", {})
+        own = set(words)
+        kinds = []
+        if mixed is not None:
+            weights = word_weights(words, getattr(terms, "phrases", ()))
+            kinds.append((mixed, weights, {t: w for t, w in terms.items() if t not in own}))
+        if other is not None:
+            kinds.append((other, {}, terms))
+        for mask, weights, translation in kinds:
+            where = np.flatnonzero(mask[ids])
+            if not len(where):
+                continue
+            at = ids[where]
+
+            def scores(term: str) -> np.ndarray:
+                out = np.zeros(len(at), dtype=np.float32)
+                for holders, contributions in self.store.lexical_parts([term]):
+                    if len(holders):
+                        pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
+                        found = holders[pos] == at
+                        out[found] += contributions[pos[found]]
+                return out
+
+            by_word = WordTerms({**weights, **keys}, translation, sources, spellings or {})
+            direct, bridged = counted_once(direct, bridged, where, by_word, scores)
         return direct, bridged
 
     def _hits(self, tokens: list[str]) -> SparseScores | LazyScores:

@@ -10,7 +10,7 @@ import os
 import re
 import unicodedata
 from functools import lru_cache, partial
-from typing import Callable
+from typing import Callable, Iterable
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{HAN}]")
@@ -255,14 +255,15 @@ def cut_chinese(run: str) -> list[str]:
 _HAN_WORD = re.compile("[\u4e00-\u9fff]{2,}")
 
 
-def word_weights(tokens: list[str]) -> dict[str, float]:
+def word_weights(tokens: list[str], phrases: Iterable[tuple[str, ...]] = ()) -> dict[str, float]:
     """Query weights for search tokens so that each word of the text counts once: jieba's search
     mode gives a long Chinese word with its sub-words (无人机: 无人, 人机, 无人机), and a passage holding
     the word holds them all, so the word would count three times where its English translation
     counts once (the bridge spreads a weight of 1 over a word's translations). A word and its
     sub-words (Chinese tokens of two characters or more inside a longer token of the text) share a
-    weight of 1 per occurrence of the word; every other token weighs 1 per occurrence, as before.
-    Tokens in order of first occurrence."""
+    weight of 1 per occurrence of the word; every other token weighs 1 per occurrence, as before. So
+    do the terms of each of ``phrases``, English terms the dictionary bridge renders as one word
+    (qa.bridge.translate_query: "hong", "kong" for 香港). Tokens in order of first occurrence."""
     uniq = list(dict.fromkeys(tokens))
     han = [t for t in uniq if _HAN_WORD.fullmatch(t)]
     pieces = {w: [t for t in han if t != w and t in w] for w in han}
@@ -274,6 +275,10 @@ def word_weights(tokens: list[str]) -> dict[str, float]:
         parts = [t, *pieces.get(t, ())]
         for p in parts:
             weights[p] += 1.0 / len(parts)
+    for phrase in phrases:
+        for t in phrase:
+            if weights.get(t, 0.0) >= 1.0:
+                weights[t] -= 1.0 - 1.0 / len(phrase)
     return weights
 
 

@@ -112,3 +112,21 @@ def test_a_place_is_the_same_place_without_its_city_suffix(bridge):
     assert translate_query(tokenize("hotel occupancy in Macau"), "zh", known).get("澳门") == 1.0
     # Only where the index knows none of the bare name's own spellings.
     assert "macau" not in translate_query(tokenize("澳门的酒店"), "en", {"macao", "macau"}.intersection)
+
+
+def test_a_name_english_spells_in_two_words_is_one_word(bridge):
+    # Word by word, "hong" and "kong" each spread their weight over 香港, 港, 港元 and 港股: a Chinese
+    # report naming 香港 got a quarter of a word where an English one naming Hong Kong got two.
+    assert bridge.chinese_words("hong kong")[0] == "香港"
+    known = {"香港", "港元", "港股", "hong", "kong", "研究"}.intersection
+    terms = translate_query(tokenize("Hong Kong research"), "zh", known)
+    assert terms["香港"] == 1.0 and "港元" not in terms and "港股" not in terms
+    assert terms["hong"] == terms["kong"] == 0.5  # as they are: one word between them
+    assert terms.phrases == [("hong", "kong")] and terms.sources["香港"] == "hong kong"
+    # Only a proper name's whole rendering in two words: not a name's opening run ("Hong Kong
+    # dollar"), two names ("Beijing and Tianjin"), nor a common word's ("third quarter").
+    assert "港元" not in bridge.chinese_words("hong kong")
+    assert bridge.chinese_words("beij tianjin") == [] and bridge.chinese_words("third quarter") == []
+    # Unknown to the index as a whole: word by word, as before.
+    apart = translate_query(tokenize("Hong Kong"), "zh", {"港元", "hong", "kong"}.intersection)
+    assert apart.phrases == [] and apart["港元"] > 0 and apart["hong"] == 1.0

@@ -76,6 +76,8 @@ def test_each_word_of_a_question_counts_once_however_jieba_splits_it():
     # stems inside others are no sub-words ("ai" / "chain").
     assert word_weights(["年", "上半", "半年", "上半年"])["年"] == 1.0
     assert word_weights(["ai", "chain", "ai"]) == {"ai": 2.0, "chain": 1.0}
+    # English terms the dictionary renders as one word (a name: Hong Kong, 香港) share its weight.
+    assert word_weights(["hong", "kong", "lab"], [("hong", "kong")]) == {"hong": 0.5, "kong": 0.5, "lab": 1.0}
 
 
 def test_a_titles_name_keys_come_out_once_each():
