@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .readonly_db import ReadOnlyDatabase
-from .segment import HAN
+from .segment import HAN, whole_words
 
 COMPILE_VERSION = 8  # bump when the compiled form or the tokenizer rules it depends on change
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -274,12 +274,6 @@ def _bare_place(word: str) -> str | None:
     return word[:-1] if len(word) > 2 and word.endswith(PLACE_SUFFIXES) else None
 
 
-def _longest(tokens: list[str]) -> list[str]:
-    """jieba's search mode adds the sub-words of long words; translate the whole words only."""
-    uniq = list(dict.fromkeys(tokens))
-    return [t for t in uniq if not any(t != o and t in o for o in uniq)]
-
-
 class Translation(dict):
     """A question's terms in another language with their weights (``translate_query``), and
     ``sources``: the question's word each term renders (a term that renders two of its words, 京津 for
@@ -331,7 +325,7 @@ def translate_query(tokens: list[str], to_lang: str,
     pairs = _phrases(tokens, bridge) if to_lang == "zh" and bridge is not None else []
     for pair, words in pairs:
         looked_up.append((" ".join(pair), words))
-    for tok in _longest(tokens):
+    for tok in whole_words(tokens):
         if _is_shared(tok):
             looked_up.append((tok, bridge.chinese_words(tok) if to_lang == "zh" and bridge is not None else None))
         elif to_lang == "en" and bridge is not None:

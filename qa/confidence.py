@@ -69,12 +69,6 @@ def name_words(question: str) -> list[str]:
                                                 or (len(m.group()) > 1 and m.group().isupper()))]
 
 
-def _longest(tokens: list[str]) -> list[str]:
-    """jieba's search mode adds the sub-words of long words: count each whole word once."""
-    uniq = list(dict.fromkeys(tokens))
-    return [t for t in uniq if not any(t != o and t in o for o in uniq)]
-
-
 @dataclass(frozen=True)
 class QuestionTerms:
     """The question's content words, each with the index terms it may appear as (itself, and its
@@ -92,10 +86,10 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
     ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
     is also looked for in its translations into the language it is not written in, when the index
     holds that language."""
-    from .segment import is_key, tokenize
+    from .segment import is_key, tokenize, whole_words
 
     keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
-    words = _longest([t for t in tokens if not is_key(t)])
+    words = whole_words([t for t in tokens if not is_key(t)])
     named = name_words(question)
     names = {t for w in named for t in tokenize(w) if not is_key(t)}
     spoken = name_sounds(question, named)

@@ -255,6 +255,15 @@ def cut_chinese(run: str) -> list[str]:
 _HAN_WORD = re.compile("[\u4e00-\u9fff]{2,}")
 
 
+def whole_words(tokens: list[str]) -> list[str]:
+    """The text's tokens without the sub-words jieba's search mode adds (a Chinese token inside a
+    longer Chinese token of the text: 无人 and 人机 beside 无人机), each once, in order. Latin-script
+    tokens are whole words whatever they spell ("ai" is not part of "chain")."""
+    uniq = list(dict.fromkeys(tokens))
+    han = [t for t in uniq if _HAN_RE.fullmatch(t[0]) and all(_HAN_RE.fullmatch(c) for c in t)]
+    return [t for t in uniq if t not in han or not any(t != o and t in o for o in han)]
+
+
 def word_weights(tokens: list[str], phrases: Iterable[tuple[str, ...]] = ()) -> dict[str, float]:
     """Query weights for search tokens so that each word of the text counts once: jieba's search
     mode gives a long Chinese word with its sub-words (无人机: 无人, 人机, 无人机), and a passage holding
