@@ -5,12 +5,12 @@
 Variants (each evaluated with `qa eval`'s library on the XQuAD pair and CMRC 2018 trial, one run,
 one loaded model), each adding one part to the one before:
   1. fusion only: language-gated z-score fusion of dense and BM25; highlight by similarity alone;
-  2. + sentence choice: the highlight also weighs the question's words (topic words down-weighted),
-     answer type, the sentence's place and length;
+  2. + sentence choice: the highlight also weighs the question's words (topic words down-weighted)
+     and answer type;
   3. + dictionary bridge: BM25 across languages through CC-CEDICT (the highlight translates the
      question for other-language sentences in every variant);
   4. + best passage first: a document's best-answering passage takes its place;
-  5. + lead sentence (the default): the highlight's weights for the document's lead sentence;
+  5. + lead sentence (the default): a question about the topic itself gets the document's lead;
 and the default with a Chinese semicolon (；) ending a sentence, as it did before 2026-11-29.
 It writes the "## Quality ablation" section of benchmarks/RESULTS.md.
 """
@@ -40,17 +40,9 @@ SECTION = ("## Quality ablation\n", "<!-- end of ablation -->")
 import qa.highlight as highlight  # noqa: E402
 import qa.segment as segment  # noqa: E402
 
-PARTS = [(reorder, "PER_DOCUMENT"), (highlight, "sentence_weights"), (segment, "_BOUNDARY_RE"),
-         (candidates.CandidateFinder, "_lexical")]
+PARTS = [(reorder, "PER_DOCUMENT"), (highlight, "W_OVERLAP"), (highlight, "W_TOPIC"), (highlight, "W_ANSWER_TYPE"),
+         (highlight, "W_LEAD"), (segment, "_BOUNDARY_RE"), (candidates.CandidateFinder, "_lexical")]
 DEFAULTS = {(owner, name): getattr(owner, name) for owner, name in PARTS}
-
-
-def _weights_without(*prefixes: str):
-    """The highlight's weights (qa.highlight.sentence_weights, both sets) with the features starting with
-    any of ``prefixes`` at 0."""
-    kept = {which: {f: 0.0 if f.startswith(prefixes) else w for f, w in weights.items()}
-            for which, weights in DEFAULTS[(highlight, "sentence_weights")]().items()}
-    return lambda: kept
 
 
 def _without_bridge(self, tokens, q_lang, translated):
@@ -60,12 +52,11 @@ def _without_bridge(self, tokens, q_lang, translated):
 
 
 _SEMICOLON_ENDS = re.compile(segment._BOUNDARY_RE.pattern.replace(segment._ZH_END, segment._ZH_END + "；", 1))
-_LEAD = ("lead", "topic_lead")
-_NO_LEAD, _ONE_PASSAGE = {(highlight, "sentence_weights"): _weights_without(*_LEAD)}, {(reorder, "PER_DOCUMENT"): 1}
+_NO_LEAD, _ONE_PASSAGE = {(highlight, "W_LEAD"): 0.0}, {(reorder, "PER_DOCUMENT"): 1}
 _NO_BRIDGE = {(candidates.CandidateFinder, "_lexical"): _without_bridge}
 VARIANTS = [
-    ("fusion only", {**_NO_BRIDGE, **_ONE_PASSAGE, (highlight, "sentence_weights"): _weights_without(
-        *_LEAD, "overlap", "other_overlap", "type_", "position", "length", "similarity_best")}),
+    ("fusion only", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE, (highlight, "W_OVERLAP"): 0.0,
+                     (highlight, "W_TOPIC"): 1.0, (highlight, "W_ANSWER_TYPE"): 0.0}),
     ("+ sentence choice", {**_NO_BRIDGE, **_NO_LEAD, **_ONE_PASSAGE}),
     ("+ dictionary bridge", {**_NO_LEAD, **_ONE_PASSAGE}),
     ("+ best passage first", _NO_LEAD),

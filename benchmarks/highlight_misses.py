@@ -9,8 +9,8 @@ passage), so recall@1 is printed only as a check. Dev questions are split by the
 (``even`` / ``odd``): tune on one half, report the other as held out. For each question whose first
 hit is the gold document but whose highlighted sentence misses the answer, the table shows the chosen
 sentence and the sentence that holds the answer (in the same passage, when it is there), with each one's
-score parts (qa.highlight.SentenceChooser.parts: each feature times its weight; those not zero are
-shown), and the sentences' kinds of quantity ("n" number, "d" date, "p" percentage) against what the question asks for.
+score parts (qa.highlight.SentenceChooser.parts): similarity, overlap, answer type, lead, and the
+sentences' kinds of quantity ("n" number, "d" date, "p" percentage) against what the question asks for.
 
 Indexes are kept in ``--index-cache`` (built once, rebuilt when missing) so repeated runs only ask:
 empty it after a change to what the build computes (sentences' kinds, keys, the dictionary is not
@@ -198,15 +198,6 @@ def describe(seen: FirstHit, answers) -> dict:
             "lead": seen.lead(), "chosen": info(seen.chosen), "answer": [info(j) for j in holding][:2]}
 
 
-def _shown_parts(info: dict) -> str:
-    """A sentence's score parts that count (not zero), shortened: "sim=0.41 ov=0.3 ..."."""
-    from qa.highlight import FEATURES
-
-    short = {"similarity": "sim", "overlap": "ov", "similarity_gap": "simgap", "overlap_gap": "ovgap",
-             "other_overlap": "other"}
-    return " ".join(f"{short.get(f, f)}={info[f]}" for f in FEATURES if info.get(f))
-
-
 def kind_of(row: dict) -> str:
     """A miss's kind, from its parts."""
     if not row["answer"]:
@@ -214,7 +205,7 @@ def kind_of(row: dict) -> str:
     a, c = row["answer"][0], row["chosen"]
     if a["blocked"]:
         return "answer sentence blocked (heading/question/title)"
-    if c["j"] == row["lead"] and c["lead"] + c["topic_lead"] > 0:
+    if c["j"] == row["lead"] and c["lead"] > 0:
         return "lead bonus"
     if c["j"] == 0 or c["j"] == row["lead"]:
         kind = "lead/first sentence chosen"
@@ -222,7 +213,7 @@ def kind_of(row: dict) -> str:
         kind = "other sentence chosen"
     if row["wants"] and row["wants"] in a["quantity"] and row["wants"] not in c["quantity"]:
         return kind + "; answer type would tell"
-    if c["similarity"] > a["similarity"] and c["overlap"] >= a["overlap"]:  # the weighted parts
+    if c["similarity"] > a["similarity"] and c["overlap"] >= a["overlap"]:
         return kind + "; chosen wins both"
     if c["similarity"] > a["similarity"]:
         return kind + "; similarity"
@@ -294,10 +285,12 @@ def main() -> int:
                 c = row["chosen"]
                 print(f"- {row['id']} [{row['kind']}] wants={row['wants'] or '-'} lead={row['lead']} "
                       f"n={row['sentences']}: {row['question']}")
-                print(f"    chosen  j={c['j']} {_shown_parts(c)} q={c['quantity'] or '-'}: {c['text']}")
+                print(f"    chosen  j={c['j']} sim={c['similarity']} ov={c['overlap']} at={c['answer_type']} "
+                      f"lead={c['lead']} q={c['quantity'] or '-'}: {c['text']}")
                 for a in row["answer"]:
-                    print(f"    answer  j={a['j']} {_shown_parts(a)} q={a['quantity'] or '-'}"
-                          f"{' BLOCKED' if a['blocked'] else ''}: {a['text']}")
+                    print(f"    answer  j={a['j']} sim={a['similarity']} ov={a['overlap']} at={a['answer_type']} "
+                          f"lead={a['lead']} q={a['quantity'] or '-'}{' BLOCKED' if a['blocked'] else ''}: "
+                          f"{a['text']}")
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as f:
             for row in DUMP:

@@ -1,10 +1,9 @@
 """Which sentence of a passage answers a question (the highlight), and how well.
 
-A sentence's score weighs what a reader would look at (FEATURES): its similarity to the question, the
-IDF-weighted share of the question's words it holds (read in the sentence's own language), whether it
-holds the kind of answer asked for, whether it is the document's lead, its place and length; the weights
-are fitted on the dev questions (benchmarks/fit_highlight.py). The same score chooses which of a
-document's passages is shown first (qa.search).
+A sentence's score is its similarity to the question plus the IDF-weighted share of the question's words
+it holds (read in the sentence's own language), with bonuses for the answer type and, for a question
+about the document's topic itself, for the lead sentence. The same score chooses which of a document's
+passages is shown first (qa.search).
 """
 
 from __future__ import annotations
@@ -16,39 +15,25 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from .answer_types import answer_kinds, names_beyond
-from .errors import QAError
 from .index_files import StoredIndex
 from .records import Passage
 from .scripts import to_simplified
 from .segment import HAN, detect_language, is_key, search_keys, tokenize
 
 SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
-# Choosing the sentence to highlight: each sentence's FEATURES (SentenceChooser.features) weighed by
-# weights fitted on the dev questions (benchmarks/fit_highlight.py writes WEIGHTS; docs/ranking.md):
-# its similarity to the question, and that less the passage's best; the IDF-weighted share of the
+# Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
-# sentence is about the topic), that less the passage's best, and the share of the question's words
-# that do not name the topic; whether it holds the kind of answer the question asks for, one feature
-# per kind (qa.answer_types: "d" a date for "when", "p" a percentage, "m" an amount of money, "c" a
-# count, "n" any number, "w" a name the question does not give); whether it is the document's lead
-# sentence, and whether it is the lead of a document the question only names (all its words name the
-# topic: "What is X?", "X是什么？", where the lead defines X); its place in the passage and its length.
-ANSWER_KINDS = "dpcnw"  # an amount of money ("m") counts as a number ("n")
-FEATURES = ("similarity", "similarity_best", "overlap", "other_overlap", "overlap_best",
-            *(f"type_{k}" for k in ANSWER_KINDS), "lead", "topic_lead", "position", "length")
-# Two sets of weights: SAME, fitted, chooses the sentence of a passage read wholly in the question's
-# language; HAND, the hand-set sum that came before (similarity + the share of words + 0.2 for the
-# answer type + 0.5 for the lead of a document the question only names), chooses in a passage with a
-# sentence in the other language (fitted there, weights did worse held out: docs/ranking.md) and
-# scores every passage's chosen sentence for the choice between a document's passages.
-SAME, HAND = "same_language", "hand_set"
-WEIGHTS = Path(__file__).with_name("highlight_weights.json")
-W_TOPIC = 0.25
+# sentence is about the topic) + W_ANSWER_TYPE if it holds the kind of answer the question asks for
+# (qa.answer_types: a date for "when", a percentage for "what share", an amount of money for "how much
+# did it cost", a count for "how many", any number for "how long", a name for "who").
+W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
+# A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
+# itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
+W_LEAD = 0.5
 # Matching a question's words in text of the other language is noisy: the dictionary renders a word
 # several ways, some of them common words ("state", "day"), found in many of a passage's sentences.
 # There a word held by many of the passage's sentences tells them apart less: its weight is blended
@@ -297,68 +282,40 @@ class SentenceChooser:
 
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
              question_lang: str = "") -> tuple[int, float]:
-        """The passage's sentence that best answers, and its score. The sentence: the best by its
-        features (``features``) weighed by ``sentence_weights``: the SAME set, fitted, in a passage read
-        wholly in the question's language, the HAND set otherwise. Its score, which a document's
-        passages compete by (qa.reorder): the HAND set's, in every passage (the fit compares the
-        sentences of one passage, not passages). A heading, a question, or a line that only repeats the
-        document's title is not an answer, unless the passage has nothing else (then its first such
-        sentence is shown)."""
-        found = self.features(pid, q, reading, wants, question_lang)
-        if found is None:
+        """The passage's sentence that best answers, and its score: closeness in meaning plus the
+        share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
+        bonuses (``parts``). A heading, a question, or a line that only repeats the document's title
+        is not an answer, unless the passage has nothing else (then its first such sentence is shown)."""
+        parts = self.parts(pid, q, reading, wants, question_lang)
+        if parts is None:
             return -1, float("-inf")
-        weights = sentence_weights()
-        hand = _weighed(found, weights[HAND])
-        if self.across(pid, found["blocked"], question_lang):
-            best = int(np.argmax(hand))
-        else:
-            best = int(np.argmax(_weighed(found, weights[SAME])))
-        return best, float(hand[best])
+        score = sum(parts.values())
+        best = int(np.argmax(score))
+        return best, float(score[best])
 
     def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
               question_lang: str = "") -> dict[str, np.ndarray] | None:
-        """Each sentence's score that chooses the highlight (``best``), part by part (arrays, one value
-        a sentence; their sum is the score): each feature of ``features`` times its weight in the set
-        that applies, and "blocked" (-inf for a sentence that cannot answer). None for a passage
-        without sentences."""
-        found = self.features(pid, q, reading, wants, question_lang)
-        if found is None:
-            return None
-        weights = sentence_weights()[HAND if self.across(pid, found["blocked"], question_lang) else SAME]
-        parts = {name: weights[name] * found[name] for name in FEATURES}
-        parts["blocked"] = found["blocked"]
-        return parts
-
-    def across(self, pid: int, blocked: np.ndarray, question_lang: str) -> bool:
-        """Whether a sentence of the passage that can answer (``blocked`` 0) is in another language than
-        the question's (``question_lang``; "" when unknown: none is)."""
-        return bool(question_lang) and any(s[1] != question_lang for s, b in zip(self.sentences(pid), blocked) if b == 0)
-
-    def features(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
-                 question_lang: str = "") -> dict[str, np.ndarray] | None:
-        """Each sentence's features (arrays, one value a sentence, named as FEATURES) and "blocked"
-        (-inf for a sentence that cannot answer). None for a passage without sentences.
-        ``reading(lang)`` gives the question's words for text in ``lang`` with their weights (a
-        ``Weights`` may cap what a word counts in a sentence); ``wants``, the kind of answer the
-        question asks for (a letter of qa.answer_types.answer_type); ``question_lang``, the
-        question's language (in sentences of another language, words many sentences hold count less:
-        W_LOCAL)."""
+        """Each sentence's score, part by part (arrays, one value a sentence; their sum is the score):
+        "similarity" to the question, "overlap" (W_OVERLAP times the share of the question's words it
+        holds), "answer_type", "lead", and "blocked" (-inf for a sentence that cannot answer). None for
+        a passage without sentences. ``reading(lang)`` gives the question's words for text in ``lang``
+        with their weights (a ``Weights`` may cap what a word counts in a sentence); ``wants``, the kind
+        of answer the question asks for (a letter of qa.answer_types.answer_type: a sentence holding
+        that kind gets W_ANSWER_TYPE); ``question_lang``, the question's language (in sentences of
+        another language, words many sentences hold count less: W_LOCAL)."""
         n = int(self.sentence_counts[pid])
         if n <= 0:
             return None
         similarity = (self.store.sentence_vectors([pid]) @ q).astype(np.float64)
-        overlap, other_overlap, answer_type, blocked = (np.zeros(n) for _ in range(4))
+        overlap, answer_type, lead, blocked = (np.zeros(n) for _ in range(4))
         p = self.store.passage(pid)
         topic = self.topic(p.doc)
-        lead, topic_lead = np.zeros(n), np.zeros(n)
-        if topic.lead_passage == pid:
-            lead[topic.lead_sentence] = 1.0
-            terms = reading(p.langs[0]).keys()
-            if terms and terms <= topic.terms:
-                topic_lead[topic.lead_sentence] = 1.0
+        terms = reading(p.langs[0]).keys()
+        if terms and terms <= topic.terms and topic.lead_passage == pid:
+            lead[topic.lead_sentence] = W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float]], float, np.ndarray]] = {}
+        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float]], float]] = {}
         sentences = self.sentences(pid)
         keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
                                       for t in reading(lang)) else None
@@ -374,70 +331,22 @@ class SentenceChooser:
                 caps = getattr(weights, "caps", {})
                 terms = [(needles(t), *_scaled(W_TOPIC if t in topic.terms else 1.0, w, caps.get(t)))
                          for t, w in weights.items()]
-                weighted[lang] = terms, sum(w for _, w, _ in terms), \
-                    np.array([t not in topic.terms for t in weights], dtype=np.float64)
-            terms, total, _ = weighted[lang]
+                weighted[lang] = terms, sum(w for _, w, _ in terms)
+            terms, total = weighted[lang]
             if total > 0:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
                 matrix.append([credit if any(x in words for x in ns) else 0.0 for ns, _, credit in terms])
             if wants and wants in quantity and (wants != "w" or names_beyond(p.sentence_text(j), reading(lang))):
-                answer_type[j] = 1.0
+                answer_type[j] = W_ANSWER_TYPE
         for lang, (rows, matrix) in held.items():
             found = np.asarray(matrix)
             if W_LOCAL > 0 and question_lang and lang != question_lang and len(rows) > 1:
                 sources = getattr(reading(lang), "sources", {})
                 found = found * _sentence_rarity(found, [sources.get(t, t) for t in reading(lang)])
-            terms, total, other = weighted[lang]
-            overlap[rows] = found.sum(axis=1) / total
-            other_total = float(other @ [w for _, w, _ in terms])
-            if other_total > 0:
-                other_overlap[rows] = found @ other / other_total
-        open_ = blocked == 0
-        lengths = np.array([e - s for s, e in p.sentences], dtype=np.float64)
-        kind = "n" if wants == "m" else wants  # an amount of money is a number
-        return {"similarity": similarity,
-                "similarity_best": _best(similarity, open_),
-                "overlap": overlap, "other_overlap": other_overlap,
-                "overlap_best": _best(overlap, open_) * (overlap > 0),
-                **{f"type_{k}": answer_type * (kind == k) for k in ANSWER_KINDS},
-                "lead": lead, "topic_lead": topic_lead,
-                "position": np.log1p(np.arange(n, dtype=np.float64)),
-                "length": np.log1p(lengths), "blocked": blocked}
-
-
-def _best(values: np.ndarray, open_: np.ndarray) -> np.ndarray:
-    """1 for the open sentences whose value is the largest of the open ones (ties: all), else 0."""
-    if not open_.any():
-        return np.zeros(len(values))
-    return (open_ & (values >= values[open_].max())).astype(np.float64)
-
-
-@lru_cache(maxsize=1)
-def sentence_weights() -> dict[str, dict[str, float]]:
-    """Each feature's weight in a sentence's score, fitted (SAME) and hand-set (HAND): WEIGHTS, written
-    by benchmarks/fit_highlight.py, the same for every embedding model."""
-    import json
-
-    stored = json.loads(WEIGHTS.read_text(encoding="utf-8"))
-    out = {}
-    for which in (SAME, HAND):
-        weights = stored.get(which, {})
-        if set(weights) != set(FEATURES):
-            raise QAError(f"{WEIGHTS.name} weighs {sorted(weights)} for {which} but the highlight computes "
-                          f"{sorted(FEATURES)}: regenerate it with benchmarks/fit_highlight.py")
-        out[which] = {name: float(weights[name]) for name in FEATURES}
-    return out
-
-
-def _weighed(found: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Each sentence's score: its features (``SentenceChooser.features``) times ``weights``, -inf where
-    it cannot answer."""
-    score = found["blocked"].copy()
-    for name, weight in weights.items():
-        if weight:
-            score += weight * found[name]
-    return score
+            overlap[rows] = W_OVERLAP * found.sum(axis=1) / weighted[lang][1]
+        return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
+                "blocked": blocked}
 
 
 def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, float]:
