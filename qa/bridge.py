@@ -304,6 +304,32 @@ def _phrases(tokens: list[str], bridge: Bridge) -> list[tuple[tuple[str, str], l
     return out
 
 
+def _dictionary_words(tokens: list[str], bridge: Bridge | None) -> list[str]:
+    """The question's whole words (jieba's sub-words dropped: qa.segment.whole_words), except that a
+    Chinese word the dictionary lacks (银行贷款, 北部都会区) is replaced by the sub-words jieba found in
+    it that the dictionary holds (银行, 贷款), left to right, the longest at each place, none
+    overlapping: dropping the sub-words left such a word untranslated."""
+    words = whole_words(tokens)
+    if bridge is None:
+        return words
+    out: list[str] = []
+    for w in words:
+        if len(w) < 3 or _is_shared(w) or bridge.english_terms(w):
+            out.append(w)
+            continue
+        inside = sorted({t for t in tokens if t != w and len(t) > 1 and t in w}, key=len, reverse=True)
+        i, pieces = 0, []
+        while i < len(w):
+            piece = next((t for t in inside if w.startswith(t, i) and bridge.english_terms(t)), None)
+            if piece is None:
+                i += 1
+                continue
+            pieces.append(piece)
+            i += len(piece)
+        out.extend(pieces or [w])
+    return list(dict.fromkeys(out))
+
+
 def translate_query(tokens: list[str], to_lang: str,
                     known: Callable[[Iterable[str]], set[str]]) -> Translation:
     """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows
@@ -325,7 +351,7 @@ def translate_query(tokens: list[str], to_lang: str,
     pairs = _phrases(tokens, bridge) if to_lang == "zh" and bridge is not None else []
     for pair, words in pairs:
         looked_up.append((" ".join(pair), words))
-    for tok in whole_words(tokens):
+    for tok in _dictionary_words(tokens, bridge if to_lang == "en" else None):
         if _is_shared(tok):
             looked_up.append((tok, bridge.chinese_words(tok) if to_lang == "zh" and bridge is not None else None))
         elif to_lang == "en" and bridge is not None:
