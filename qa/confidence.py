@@ -160,9 +160,14 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     language as the search read it (Scored.lang: qa.segment.detect_language)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
-    passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
-    sentence_sim = searcher.candidates._best_sentences(hits, q)
     columns = store.columns()
+    cross = _cross(columns, lang, hits)
+    passage_vectors = np.asarray(store.vectors(hits), dtype=np.float32)
+    raw_passage, (raw_sentence, sentence_vectors) = passage_vectors @ q, _best_sentence_vectors(searcher, hits, q)
+    centres = getattr(searcher, "centres", None)
+    passage_sim = centred_cosines(q, passage_vectors, lang, cross, centres, raw_passage)
+    sentence_sim = np.where(raw_sentence > -1.0,
+                            centred_cosines(q, sentence_vectors, lang, cross, centres, raw_sentence), -1.0)
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
     terms = question_terms(question, tokens, store.known_terms, langs)
     # Where each word occurs: the passages its forms' postings name, ascending.
@@ -172,7 +177,6 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       dtype=bool).reshape(n_words, len(hits))
     frequency = np.array([0 if w is None else int(allowed[w].sum() if allowed is not None else len(w))
                           for w in where], dtype=np.int64)
-    cross = _cross(columns, lang, hits)
     heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
     in_hit = in_hit | heard
     frequency = np.maximum(frequency, heard.sum(axis=1))
@@ -191,7 +195,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     key_index = float(_share(anywhere, terms.key))
     top = np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64)
     margin = _margins(searcher, q, top, None if candidate_dense is None else candidate_dense[:MARGIN_CANDIDATES],
-                      hits, (passage_sim + sentence_sim) / 2.0)
+                      hits, (raw_passage + raw_sentence) / 2.0)
     k = len(hits)
     key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
     # A name's word nowhere in the index (in either language, through the bridge or by sound) while
@@ -210,6 +214,62 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                                            else name_holders, hits),
                             name_absent, _period_conflicts(searcher, tokens, hits),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Centres:
+    """The model's mean vector of questions and of passages, per language ("zh", "en"): where its
+    vectors of each kind sit whatever they say. Fitted with the calibration (benchmarks/calibrate.py:
+    the means over its questions and over each of its indexes' passages) and stored with it."""
+
+    question: dict[str, np.ndarray]
+    passage: dict[str, np.ndarray]
+
+    def to_dict(self) -> dict:
+        return {kind: {lang: np.round(v, 6).tolist() for lang, v in part.items()}
+                for kind, part in (("question", self.question), ("passage", self.passage))}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Centres":
+        return cls(*({lang: np.asarray(v, dtype=np.float32) for lang, v in d[kind].items()}
+                     for kind in ("question", "passage")))
+
+
+def centred_cosines(q: np.ndarray, vectors: np.ndarray, lang: str, cross: np.ndarray, centres: Centres | None,
+                    raw: np.ndarray) -> np.ndarray:
+    """Cosine of the question and each vector after each has its language's centre taken off (the
+    question's language for the question; the hit's for the vector: the other one when ``cross``).
+    The model's vectors share a large common part per language and per kind (its questions' mean
+    vector and its passages' are 0.24 apart in cosine, each 0.4-0.6 long), which raw cosines carry
+    whatever the passage says; without it what remains is what the two have in common. ``raw``
+    (the plain cosines) when there are no centres (a model without a calibration)."""
+    if centres is None or not len(vectors):
+        return raw
+    own = "zh" if lang == "zh" else "en"
+    other = "en" if own == "zh" else "zh"
+    qc = q - centres.question[own]
+    vc = vectors - np.where(np.asarray(cross)[:, None] >= 0.5, centres.passage[other], centres.passage[own])
+    norms = np.linalg.norm(vc, axis=1) * float(np.linalg.norm(qc))
+    return (vc @ qc) / np.maximum(norms, 1e-9)
+
+
+def _best_sentence_vectors(searcher, hits: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each hit's best sentence cosine, -1 for a hit without sentences; that sentence's vector,
+    zeros for none), as qa.candidates.CandidateFinder._best_sentences finds it."""
+    best = np.full(len(hits), -1.0, dtype=np.float32)
+    vectors = np.zeros((len(hits), len(q)), dtype=np.float32)
+    counts = np.asarray(searcher.candidates.sentence_counts)[hits]
+    full = np.flatnonzero(counts > 0)
+    if not len(full):
+        return best, vectors
+    all_vectors = np.asarray(searcher.store.sentence_vectors(hits[full]), dtype=np.float32)
+    sims = all_vectors @ q
+    start = 0
+    for i in full:
+        j = start + int(np.argmax(sims[start:start + counts[i]]))
+        best[i], vectors[i] = sims[j], all_vectors[j]
+        start += int(counts[i])
+    return best, vectors
 
 
 def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray) -> np.ndarray:
@@ -296,6 +356,7 @@ class Calibration:
     intercept: float
     threshold: float
     features: tuple[str, ...] = FEATURES
+    centres: Centres | None = None  # the cosines' centres (centred_cosines) the weights were fitted with
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
@@ -304,12 +365,14 @@ class Calibration:
     def to_dict(self) -> dict:
         return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
-                "intercept": round(float(self.intercept), 6), "threshold": self.threshold}
+                "intercept": round(float(self.intercept), 6), "threshold": self.threshold,
+                **({"centres": self.centres.to_dict()} if self.centres is not None else {})}
 
     @classmethod
     def from_dict(cls, model: str, d: dict) -> "Calibration":
         return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]))
+                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]),
+                   Centres.from_dict(d["centres"]) if "centres" in d else None)
 
 
 @lru_cache(maxsize=8)
@@ -320,7 +383,7 @@ def load_calibration(model: str, path: Path = CALIBRATION) -> Calibration | None
         stored = json.loads(path.read_text(encoding="utf-8"))["models"].get(model)
     except (OSError, ValueError, KeyError):
         return None
-    if not stored or tuple(stored.get("features", ())) != FEATURES:
+    if not stored or tuple(stored.get("features", ())) != FEATURES or "centres" not in stored:
         return None
     return Calibration.from_dict(model, stored)
 
