@@ -45,7 +45,8 @@ sys.path.insert(0, str(ROOT))
 from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, replace_marked  # noqa: E402
 from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
-from qa.confidence import CALIBRATION, FEATURES, Calibration, Centres, fit_logistic  # noqa: E402
+from qa.centres import Centres  # noqa: E402
+from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 
 K = 3  # hits per question that give training rows
@@ -157,7 +158,7 @@ def news_records(folder: Path, embedder, root: Path) -> Pending:
 
 
 def centres_of(pending: list[Pending], embedder) -> Centres:
-    """The cosines' centres (qa.confidence.centred_cosines): per language, the mean vector of the
+    """The cosines' centres (qa.centres.centred_cosines): per language, the mean vector of the
     questions (each once) and the mean over the indexes of each one's mean passage vector."""
     from qa.segment import detect_language
 

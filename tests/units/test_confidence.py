@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from qa.answer import verdict
-from qa.confidence import FEATURES, Calibration, Centres, centred_cosines, fit_logistic, load_calibration, min_confidence, name_words, question_terms
+from qa.centres import Centres, centred_cosines
+from qa.confidence import FEATURES, Calibration, fit_logistic, load_calibration, min_confidence, name_words, question_terms
 from qa.errors import InputError
 
 
