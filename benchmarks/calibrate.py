@@ -28,10 +28,12 @@ import argparse
 import json
 import os
 import pickle
+import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, replace_marked  # noqa: E402
 from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
+from qa.centres import Centres  # noqa: E402
 from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 
@@ -83,28 +86,44 @@ def ask(searcher, question: str, allowed, gold, answers=()) -> tuple[np.ndarray,
     return (rows if rows is not None else np.zeros((0, len(FEATURES)))), labels, held
 
 
-def squad_records(name: str, paths: list[Path], embedder, root: Path, limit: int | None) -> list[Record]:
+@dataclass
+class Pending:
+    """An opened index (or several) and its questions, not asked yet: the cosines' centres come
+    from every index and question first (``centres_of``)."""
+
+    searchers: list
+    questions: list[str]
+    ask_all: Callable[[], list[Record]]
+
+
+def squad_records(name: str, paths: list[Path], embedder, root: Path, limit: int | None) -> Pending:
     from qa.evaluate import _build_corpus, plan
     from qa.squad import load_squad
 
     corpora_files, tasks = plan([load_squad(p) for p in paths], limit)
-    out = []
-    for c_name, files in corpora_files.items():
-        corpus = _build_corpus(c_name, files, root / name, embedder, None, None)
-        searcher = corpus.qa.searcher
-        for task in (t for t in tasks if t.corpus == c_name):
-            for query in task.queries:
-                group = f"{name}:{min(j for _, j in query.article)}"
-                gold = lambda h, q=query: corpus.names.get(h.citation.path) in q.gold  # noqa: E731
-                rows, labels, _ = ask(searcher, query.text, None, gold)
-                out.append(Record(name, task.name, True, group, rows, labels, bool(labels[:1].any())))
-                answers = [a for texts in query.answers.values() for a in texts]
-                rows, labels, held = ask(searcher, query.text, corpus.allowed_without(query.article), gold, answers)
-                out.append(Record(name, task.name, False, group, rows, np.zeros(len(labels), bool), False, held))
-    return out
+    corpora = {c_name: _build_corpus(c_name, files, root / name, embedder, None, None)
+               for c_name, files in corpora_files.items()}
+
+    def ask_all() -> list[Record]:
+        out = []
+        for c_name, corpus in corpora.items():
+            searcher = corpus.qa.searcher
+            for task in (t for t in tasks if t.corpus == c_name):
+                for query in task.queries:
+                    group = f"{name}:{min(j for _, j in query.article)}"
+                    gold = lambda h, q=query, c=corpus: c.names.get(h.citation.path) in q.gold  # noqa: E731
+                    rows, labels, _ = ask(searcher, query.text, None, gold)
+                    out.append(Record(name, task.name, True, group, rows, labels, bool(labels[:1].any())))
+                    answers = [a for texts in query.answers.values() for a in texts]
+                    rows, labels, held = ask(searcher, query.text, corpus.allowed_without(query.article), gold,
+                                             answers)
+                    out.append(Record(name, task.name, False, group, rows, np.zeros(len(labels), bool), False, held))
+        return out
+
+    return Pending([c.qa.searcher for c in corpora.values()], [q.text for t in tasks for q in t.queries], ask_all)
 
 
-def news_records(folder: Path, embedder, root: Path) -> list[Record]:
+def news_records(folder: Path, embedder, root: Path) -> Pending:
     """The news set: questions.jsonl (with their "doc") and unanswerable.jsonl, against the whole
     corpus. (Not also with the question's document hidden, as for the dev sets: the set's sibling
     reports, a project's phase 1 and phase 2, answer many of each other's questions nearly word for word.)"""
@@ -117,23 +136,45 @@ def news_records(folder: Path, embedder, root: Path) -> list[Record]:
     by_rel = {}
     for path, i in rel.items():
         by_rel[Path(path).resolve().relative_to(docs.resolve()).as_posix()] = i
-    out = []
-    for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        q = json.loads(line)
-        gold_docs = {by_rel[d] for d in ([q["doc"]] if isinstance(q["doc"], str) else q["doc"])}
-        gold = lambda h, g=gold_docs: rel.get(h.citation.path) in g  # noqa: E731
-        group = "news:" + ",".join(sorted(map(str, gold_docs)))
-        rows, labels, _ = ask(searcher, q["question"], None, gold)
-        out.append(Record("news", "news", True, group, rows, labels, bool(labels[:1].any())))
-    for n, line in enumerate((folder / "unanswerable.jsonl").read_text(encoding="utf-8").splitlines()):
-        if not line.strip():
-            continue
-        q = json.loads(line)
-        rows, labels, _ = ask(searcher, q["question"], None, lambda h: False)
-        out.append(Record("news", "news-unanswerable", False, f"news:u{n}", rows, labels, False))
-    return out
+    answered = [json.loads(line) for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    unanswered = [json.loads(line) for line in
+                  (folder / "unanswerable.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def ask_all() -> list[Record]:
+        out = []
+        for q in answered:
+            gold_docs = {by_rel[d] for d in ([q["doc"]] if isinstance(q["doc"], str) else q["doc"])}
+            gold = lambda h, g=gold_docs: rel.get(h.citation.path) in g  # noqa: E731
+            group = "news:" + ",".join(sorted(map(str, gold_docs)))
+            rows, labels, _ = ask(searcher, q["question"], None, gold)
+            out.append(Record("news", "news", True, group, rows, labels, bool(labels[:1].any())))
+        for n, q in enumerate(unanswered):
+            rows, labels, _ = ask(searcher, q["question"], None, lambda h: False)
+            out.append(Record("news", "news-unanswerable", False, f"news:u{n}", rows, labels, False))
+        return out
+
+    return Pending([searcher], [q["question"] for q in answered + unanswered], ask_all)
+
+
+def centres_of(pending: list[Pending], embedder) -> Centres:
+    """The cosines' centres (qa.centres.centred_cosines): per language, the mean vector of the
+    questions (each once) and the mean over the indexes of each one's mean passage vector."""
+    from qa.segment import detect_language
+
+    questions = sorted({q for p in pending for q in p.questions})
+    with one_blas_thread():
+        vectors = np.asarray(embedder.embed(questions), dtype=np.float64)
+    langs = np.array(["zh" if detect_language(q) == "zh" else "en" for q in questions])
+    question = {lang: vectors[langs == lang].mean(axis=0) for lang in ("zh", "en") if (langs == lang).any()}
+    means: dict[str, list[np.ndarray]] = {}
+    for searcher in (s for p in pending for s in p.searchers):
+        store = searcher.store
+        for lang, mask in store.columns().has_lang.items():
+            if mask.any():
+                means.setdefault(lang, []).append(np.asarray(store.vectors(np.flatnonzero(mask)),
+                                                             dtype=np.float64).mean(axis=0))
+    return Centres(question, {lang: np.mean(found, axis=0) for lang, found in means.items()})
 
 
 # -- fitting and judging ----------------------------------------------------------------------------
@@ -398,18 +439,29 @@ def report(records: list[Record], table: dict, final: Calibration, fits: list[Ca
     return "\n".join(out + ["", SECTION[1]])
 
 
-def collect(args, embedder) -> tuple[list[Record], bool]:
-    records: list[Record] = []
+def one_line_lists(text: str) -> str:
+    """JSON text with each list of numbers on one line (the centres are 512 numbers each)."""
+    return re.sub(r"\[\s+([-+0-9.e,\s]+?)\s+\]", lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]",
+                  text)
+
+
+def collect(args, embedder) -> tuple[list[Record], bool, Centres]:
     with tempfile.TemporaryDirectory(prefix="qa-calibrate-") as tmp:
         root = Path(tmp)
-        records += squad_records("XQuAD", [args.data / "xquad-dev" / "xquad.en.json",
-                                           args.data / "xquad-dev" / "xquad.zh.json"], embedder, root, args.limit)
-        records += squad_records("CMRC", [args.data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder,
-                                 root, args.limit)
+        pending = [squad_records("XQuAD", [args.data / "xquad-dev" / "xquad.en.json",
+                                           args.data / "xquad-dev" / "xquad.zh.json"], embedder, root, args.limit),
+                   squad_records("CMRC", [args.data / "cmrc2018-trial" / "cmrc2018_trial.json"], embedder,
+                                 root, args.limit)]
         news = (args.newsset / "questions.jsonl").exists() and (args.newsset / "unanswerable.jsonl").exists()
         if news:
-            records += news_records(args.newsset, embedder, root)
-    return records, news
+            pending.append(news_records(args.newsset, embedder, root))
+        centres = centres_of(pending, embedder)
+        records: list[Record] = []
+        for p in pending:
+            for searcher in p.searchers:
+                searcher.centres = centres
+            records += p.ask_all()
+    return records, news, centres
 
 
 def main() -> int:
@@ -426,13 +478,13 @@ def main() -> int:
     t0 = time.perf_counter()
     embedder = load_embedder()
     if args.cache and args.cache.exists():
-        records, news = pickle.loads(args.cache.read_bytes())
+        records, news, centres = pickle.loads(args.cache.read_bytes())
     else:
-        records, news = collect(args, embedder)
+        records, news, centres = collect(args, embedder)
         if args.cache:
-            args.cache.write_bytes(pickle.dumps((records, news)))
+            args.cache.write_bytes(pickle.dumps((records, news, centres)))
     by_group, fits = cross_fit(records)
-    final = fit(records)
+    final = replace(fit(records), centres=centres)
     table = judge(records, by_group)
     splits = split_figures(records)
     section = report(records, table, final, fits, embedder.name, started, time.perf_counter() - t0, args.limit, news,
@@ -445,7 +497,7 @@ def main() -> int:
     entry["fitted"] = {"on": started, "data": "XQuAD dev pair, CMRC 2018 trial" + (", news set" if news else ""),
                        "keep": KEEP, "news_keep": NEWS_KEEP, "rows": int(sum(len(r.rows[:1]) for r in records))}
     stored["models"][embedder.name] = entry
-    CALIBRATION.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    CALIBRATION.write_text(one_line_lists(json.dumps(stored, indent=1, ensure_ascii=False)) + "\n", encoding="utf-8")
     write_section(section, SECTION, RESULTS)
     if not args.limit:  # the figures the docs quote, from this same run
         replace_marked(DOC, DOC_MARK, doc_figures(table, splits, final.threshold, started))

@@ -1,14 +1,14 @@
 """Whether a change left qa's answers exactly as they were: for a refactoring, "nothing changed" checked
 answer by answer rather than by the summary figures.
 
-    python benchmarks/same_answers.py --before REV [--limit N] [--data DIR] [--keep DIR]
+    python benchmarks/same_answers.py --before REV [--limit N] [--data DIR] [--keep DIR] [--without-confidence]
 
 Asks every question of `benchmarks/quality.py`'s data (XQuAD pair: five tasks; CMRC 2018 trial), of the
 hard set and of the news set, in the modes dense, lexical and hybrid, through ``QA.ask`` with the depth
 the benchmarks use, once with qa as it is and once as it was at git revision REV (its qa/ extracted by
 docset.run_at; each builds its own indexes with its own code). Compares each answer's JSON
 (``Answer.to_dict()``: passages, citations, highlights, scores to 6 places) with the temporary folder
-names left out, by its sha256; prints how many answers there were, how many differ and the first few;
+names left out (``--without-confidence``: and its verdict and confidences), by its sha256; prints how many answers there were, how many differ and the first few;
 exit status 1 if any differs. Writes nothing but its temporary files (``--keep DIR`` keeps the two
 answer files there: a line per answer, question, mode and the hash of its JSON).
 Data: DIR/xquad-dev/xquad.{en,zh}.json and DIR/cmrc2018-trial/cmrc2018_trial.json (DIR defaults to
@@ -34,7 +34,13 @@ MODES = ("dense", "lexical", "hybrid")
 _TEMPORARY = re.compile(r"/qa-[a-z]+-[A-Za-z0-9_]+/")  # tempfile.TemporaryDirectory(prefix="qa-...-")
 
 
-def dump(out: Path, data: Path, limit: int | None) -> dict:
+def ranked(answer: dict) -> dict:
+    """The answer without its verdict and confidences: what a change to the confidence alone leaves."""
+    return {**{k: v for k, v in answer.items() if k not in ("answered", "min_confidence")},
+            "hits": [{k: v for k, v in hit.items() if k != "confidence"} for hit in answer["hits"]]}
+
+
+def dump(out: Path, data: Path, limit: int | None, without_confidence: bool = False) -> dict:
     """Ask every question with the qa on the path, writing a line per answer to ``out``: the question,
     the mode and the sha256 of the answer's JSON."""
     import hardset
@@ -49,7 +55,8 @@ def dump(out: Path, data: Path, limit: int | None) -> dict:
 
     def ask_and_record(self, *args, **kwargs):
         answer = asked(self, *args, **kwargs)
-        text = _TEMPORARY.sub("/TMP/", json.dumps(answer.to_dict(), ensure_ascii=False))
+        found = ranked(answer.to_dict()) if without_confidence else answer.to_dict()
+        text = _TEMPORARY.sub("/TMP/", json.dumps(found, ensure_ascii=False))
         lines.append(json.dumps([answer.question, answer.mode, hashlib.sha256(text.encode()).hexdigest()],
                                 ensure_ascii=False))
         return answer
@@ -79,11 +86,14 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions of each file or set")
     ap.add_argument("--keep", type=Path, default=None, help="keep the two answer files in this folder")
+    ap.add_argument("--without-confidence", action="store_true",
+                    help="compare the answers without their verdict and confidences (a change to the confidence alone)")
     ap.add_argument("--dump", type=Path, default=None, help=argparse.SUPPRESS)  # one side, for run_at
     args = ap.parse_args()
     limit = ["--limit", str(args.limit)] if args.limit else []
+    limit += ["--without-confidence"] if args.without_confidence else []
     if args.dump:
-        print(json.dumps(dump(args.dump, args.data, args.limit)))
+        print(json.dumps(dump(args.dump, args.data, args.limit, args.without_confidence)))
         return 0
     if not args.before:
         ap.error("give --before REV")
@@ -94,7 +104,7 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         before, after = folder / f"answers-{args.before}.jsonl", folder / "answers-now.jsonl"
         old = docset.run_at(args.before, __file__, ["--dump", str(before), "--data", str(args.data), *limit])
-        now = dump(after, args.data, args.limit)
+        now = dump(after, args.data, args.limit, args.without_confidence)
         differ = compare(before, after)
         print(f"{now['answers']} answers now, {old['answers']} at {args.before}; {len(differ)} differ"
               + ("" if differ else "; sha256 of all " + now["sha256"]))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .centres import Centres, best_sentence_vectors, centred_cosines
 from .errors import InputError
 from .sparse_scores import among
 from .translit import heard_names, name_sounds
@@ -154,9 +155,14 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     language as the search read it (Scored.lang: qa.segment.detect_language)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
-    passage_sim = np.asarray(store.vectors(hits), dtype=np.float32) @ q
-    sentence_sim = searcher.candidates._best_sentences(hits, q)
     columns = store.columns()
+    cross = _cross(columns, lang, hits)
+    passage_vectors = np.asarray(store.vectors(hits), dtype=np.float32)
+    raw_passage, (raw_sentence, sentence_vectors) = passage_vectors @ q, best_sentence_vectors(searcher, hits, q)
+    centres = getattr(searcher, "centres", None)
+    passage_sim = centred_cosines(q, passage_vectors, lang, cross, centres, raw_passage)
+    sentence_sim = np.where(raw_sentence > -1.0,
+                            centred_cosines(q, sentence_vectors, lang, cross, centres, raw_sentence), -1.0)
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
     terms = question_terms(question, tokens, store.known_terms, langs)
     # Where each word occurs: the passages its forms' postings name, ascending.
@@ -166,7 +172,6 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                       dtype=bool).reshape(n_words, len(hits))
     frequency = np.array([0 if w is None else int(allowed[w].sum() if allowed is not None else len(w))
                           for w in where], dtype=np.int64)
-    cross = _cross(columns, lang, hits)
     heard = heard_names(searcher, terms.sounds, in_hit, hits, cross)  # names found as transliterations
     in_hit = in_hit | heard
     frequency = np.maximum(frequency, heard.sum(axis=1))
@@ -185,7 +190,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     key_index = float(_share(anywhere, terms.key))
     top = np.asarray(candidates[:MARGIN_CANDIDATES], dtype=np.int64)
     margin = _margins(searcher, q, top, None if candidate_dense is None else candidate_dense[:MARGIN_CANDIDATES],
-                      hits, (passage_sim + sentence_sim) / 2.0)
+                      hits, (raw_passage + raw_sentence) / 2.0)
     k = len(hits)
     key_absent = float((~anywhere & terms.key).any())  # a word it names is nowhere in the index
     # A name's word nowhere in the index (in either language, through the bridge or by sound) while
@@ -290,6 +295,7 @@ class Calibration:
     intercept: float
     threshold: float
     features: tuple[str, ...] = FEATURES
+    centres: Centres | None = None  # the cosines' centres (centred_cosines) the weights were fitted with
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
@@ -298,12 +304,14 @@ class Calibration:
     def to_dict(self) -> dict:
         return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
-                "intercept": round(float(self.intercept), 6), "threshold": self.threshold}
+                "intercept": round(float(self.intercept), 6), "threshold": self.threshold,
+                **({"centres": self.centres.to_dict()} if self.centres is not None else {})}
 
     @classmethod
     def from_dict(cls, model: str, d: dict) -> "Calibration":
         return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]))
+                   float(d["intercept"]), float(d["threshold"]), tuple(d["features"]),
+                   Centres.from_dict(d["centres"]) if "centres" in d else None)
 
 
 @lru_cache(maxsize=8)
@@ -314,7 +322,7 @@ def load_calibration(model: str, path: Path = CALIBRATION) -> Calibration | None
         stored = json.loads(path.read_text(encoding="utf-8"))["models"].get(model)
     except (OSError, ValueError, KeyError):
         return None
-    if not stored or tuple(stored.get("features", ())) != FEATURES:
+    if not stored or tuple(stored.get("features", ())) != FEATURES or "centres" not in stored:
         return None
     return Calibration.from_dict(model, stored)
 

@@ -48,6 +48,8 @@ class Searcher:
         self.candidates = CandidateFinder(self.store, embedder)
         self.chooser = SentenceChooser(index)
         self.calibration = confidence.load_calibration(embedder.name)
+        # where the model's vectors sit per language (qa.centres.centred_cosines); None: plain cosines
+        self.centres = self.calibration.centres if self.calibration is not None else None
 
     def score(self, question: str, mode: str = "hybrid", candidates: int = CANDIDATES,
               allowed: np.ndarray | None = None) -> Scored:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from qa.answer import verdict
+from qa.centres import Centres, centred_cosines
 from qa.confidence import FEATURES, Calibration, fit_logistic, load_calibration, min_confidence, name_words, question_terms
 from qa.errors import InputError
 
@@ -22,6 +23,30 @@ def test_logistic_fit_recovers_the_generating_coefficients():
     mean, scale, coef, intercept = fit_logistic(x, y, l2=0.0)
     assert np.allclose(coef / scale, true, atol=0.1)
     assert abs(intercept - coef @ (mean / scale) - 0.5) < 0.1
+
+
+def test_centred_cosines_take_each_sides_language_centre_off():
+    rng = np.random.default_rng(3)
+    a, b, c = rng.normal(size=(3, 8))
+    q_centre, zh, en = rng.normal(size=(3, 8))
+    centres = Centres({"en": q_centre, "zh": q_centre}, {"zh": zh, "en": en})
+    q = a + q_centre
+    vectors = np.stack([b + zh, b + en, c + zh])
+    raw = vectors @ q
+    found = centred_cosines(q, vectors, "en", np.array([1.0, 0.0, 1.0]), centres, raw)
+    cos = lambda x, y: x @ y / np.linalg.norm(x) / np.linalg.norm(y)  # noqa: E731
+    # an English question: a hit with no English text loses the Chinese centre, one with it the English
+    assert np.allclose(found, [cos(a, b), cos(a, b), cos(a, c)])
+    assert centred_cosines(q, vectors, "en", np.zeros(3), None, raw) is raw  # no centres: the plain cosines
+
+
+def test_a_calibration_keeps_its_centres():
+    n = len(FEATURES)
+    centres = Centres({"en": np.ones(4, np.float32)}, {"zh": np.zeros(4, np.float32), "en": np.ones(4, np.float32)})
+    back = Calibration.from_dict("m", Calibration("m", np.zeros(n), np.ones(n), np.ones(n), 0.0, 0.5,
+                                                  centres=centres).to_dict())
+    assert np.array_equal(back.centres.passage["en"], centres.passage["en"])
+    assert np.array_equal(back.centres.question["en"], centres.question["en"])
 
 
 def test_calibration_is_a_probability_that_rises_with_each_positive_feature():
