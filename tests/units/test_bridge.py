@@ -94,7 +94,7 @@ def test_a_place_name_stands_for_the_place_however_long_its_gloss(bridge):
 
 
 def test_only_a_proper_names_opening_spellings_are_its_name():
-    from qa.bridge import _GlossTokenizer, _name_parts
+    from qa.cedict_compile import _GlossTokenizer, _name_parts
 
     terms_of = _GlossTokenizer()
     assert _name_parts("Tai2 zhong1", "Taizhong or Taichung city in central Taiwan", terms_of) == [
