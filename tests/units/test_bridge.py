@@ -130,3 +130,14 @@ def test_a_name_english_spells_in_two_words_is_one_word(bridge):
     # Unknown to the index as a whole: word by word, as before.
     apart = translate_query(tokenize("Hong Kong"), "zh", {"港元", "hong", "kong"}.intersection)
     assert apart.phrases == [] and apart["港元"] > 0 and apart["hong"] == 1.0
+
+
+def test_a_word_the_dictionary_lacks_is_translated_through_its_sub_words(bridge):
+    assert bridge.english_terms("银行贷款") == {}  # not in CC-CEDICT: the reason for the rule
+    known = {"bank", "loan", "chain", "ai", "artifici", "intellig"}.intersection
+    terms = translate_query(tokenize("芯源微电子还了多少银行贷款"), "en", known)
+    assert terms.get("bank", 0) > 0 and terms.get("loan", 0) > 0
+    assert terms.sources["bank"] == "银行" and terms.sources["loan"] == "贷款"
+    # an English word inside another is still a word of its own ("ai" in "chain")
+    terms = translate_query(tokenize("AI chain"), "zh", lambda found: set(found))
+    assert any(terms.sources.get(t) == "ai" for t in terms if t != "ai")
