@@ -240,7 +240,7 @@ def _direction_thresholds(records: list[Record], sure: np.ndarray, direction: np
     right first hits in every direction, so their few right answers that may be lost are one budget
     the four thresholds share: moved one at a time (the rule until 2026-12-01 20:30 UTC), a
     threshold could not rise until another fell, and the search stopped at a local best (held out,
-    zh->en declined 0.49-0.52 on three halvings of twelve where the joint search finds 0.61-0.72).
+    zh->en declined 0.489 and 0.516 on two halvings of twelve where the joint search finds 0.611 and 0.715).
     Every combination of three directions' candidates (GRID quantiles of each one's right first
     hits) is tried, the fourth set to the highest of its right first hits' scores that keeps every
     task's share; then each threshold in turn is moved to the best of its right first hits' scores
