@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from .readonly_db import ReadOnlyDatabase
+from .roman_numerals import roman_numeral, roman_value
 from .segment import HAN, whole_words
 
-COMPILE_VERSION = 8  # bump when the compiled form or the tokenizer rules it depends on change
+COMPILE_VERSION = 9  # bump when the compiled form or the tokenizer rules it depends on change
 _HAN_RE = re.compile(f"[{HAN}]")
 _LATIN_WORD = re.compile("[a-z]+")  # an English search term (numbers are not translated as phrases)
 MAX_WORDS = 6  # Chinese words an English term may stand for
@@ -69,9 +70,39 @@ class Bridge(ReadOnlyDatabase):
 
     def _chinese_words(self, term: str) -> list[str]:
         """The Chinese words an English term (or a number, a name) stands for; or a phrase, its terms
-        joined by a space ("hong kong"), that a short gloss renders as a whole."""
-        row = self._db().execute("SELECT words FROM en2zh WHERE term = ?", (term,)).fetchone()
-        return row[0].split() if row else []
+        joined by a space ("hong kong"), that a short gloss renders as a whole. A term the dictionary
+        lacks is looked up as another form of its word (``other_forms``: oldest as old, theatre as
+        theater), the first such form the dictionary holds."""
+        for t in (term, *other_forms(term)):
+            row = self._db().execute("SELECT words FROM en2zh WHERE term = ?", (t,)).fetchone()
+            if row:
+                return row[0].split()
+        return []
+
+
+def other_forms(term: str) -> list[str]:
+    """Other forms of an English search term's word that the stemmer leaves apart, as search terms:
+    a superlative's adjective (oldest: old, busiest: busi, biggest: big, closest: close) and British
+    spellings' American ones (theatr: theater, kilometr: kilomet, colour: color, organis: organ).
+    Only for terms of letters; a guess, tried only where the dictionary lacks the term itself."""
+    if not _LATIN_WORD.fullmatch(term) or len(term) < 5:
+        return []
+    words = []
+    if term.endswith("iest"):
+        words.append(term[:-4] + "y")
+    elif term.endswith("est"):
+        base = term[:-3]
+        words += [base, base + "e"] + ([base[:-1]] if base[-1] == base[-2] else [])
+    if term.endswith("tr"):
+        words.append(term[:-2] + "ter")
+    if term.endswith("our"):
+        words.append(term[:-3] + "or")
+    if term.endswith("is"):
+        words.append(term[:-2] + "ize")
+    from .segment import english_stemmer
+
+    stem = english_stemmer().stemWord
+    return list(dict.fromkeys(t for t in (stem(w) for w in words) if t != term))
 
 
 _lock = threading.Lock()
@@ -197,6 +228,7 @@ def translate_query(tokens: list[str], to_lang: str,
     """
     from .segment import is_key
 
+    ordinals = [t[2:] for t in tokens if t.startswith("=#") and t[2:].isdigit()]
     tokens = [t for t in tokens if not is_key(t)]
     bridge = load_bridge()
     looked_up: list[tuple[str, list[str] | dict[str, float] | None]] = []
@@ -206,8 +238,14 @@ def translate_query(tokens: list[str], to_lang: str,
     for tok in _dictionary_words(tokens, bridge if to_lang == "en" else None):
         if _is_shared(tok):
             looked_up.append((tok, bridge.chinese_words(tok) if to_lang == "zh" and bridge is not None else None))
+            numeral = roman_value(tok) if to_lang == "zh" and bridge is not None else None
+            if numeral is not None:  # XXXIII: 33 (第 33 届), =#33 (第三十三届)
+                looked_up[-1] = (tok, [str(numeral), f"=#{numeral}", *(looked_up[-1][1] or ())])
         elif to_lang == "en" and bridge is not None:
             looked_up.append((tok, bridge.english_terms(tok)))
+    if to_lang == "en" and bridge is not None:  # 33 or 第三十三: XXXIII (not 第二: ii numbers lists too)
+        spelt = (roman_numeral(int(t)) for t in dict.fromkeys([*ordinals, *tokens]) if t.isdigit() and len(t) == 2)
+        looked_up.extend((s, None) for s in dict.fromkeys(spelt) if s is not None)
     candidates = set()
     for tok, found in looked_up:
         candidates.update(found or ())

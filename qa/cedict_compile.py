@@ -28,6 +28,10 @@ _SKIP_GLOSS = ("variant of", "old variant", "see ", "cl:", "surname ", "used in"
 # income; revenue" gave "take" most of its weight. Such glosses are skipped.
 _PHRASAL = re.compile(r"^to \w+ (?:in|out|up|down|off|on|over|away|back|about|around|through)$")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|[^\x00-\x7f]+")
+# An abbreviation a gloss gives in brackets after what it stands for: "artificial intelligence (AI)",
+# "gross domestic product (GDP)". _PAREN_RE drops it from the gloss's terms; it is a term of its own
+# where its letters are the initials of the words before it (not "(US)" or "(TV)" as a note on use).
+_ABBREVIATION = re.compile(r"([A-Za-z][\w' -]*?) ?\(([A-Z]{2,6})\)")
 MAX_GLOSSES = 4
 MAX_TERMS = 8
 SHORT_GLOSS = 2  # an English term stands for a Chinese word only where the gloss is this short
@@ -89,6 +93,18 @@ def _name_parts(pinyin: str, gloss: str, terms_of: Callable[[str], list[str]]) -
     return parts
 
 
+def _abbreviations(gloss: str, terms_of: Callable[[str], list[str]]) -> list[str]:
+    """The abbreviations a gloss spells out ("artificial intelligence (AI)" gives "ai"), as search
+    terms: those whose letters are the initials of the words just before them."""
+    out = []
+    for m in _ABBREVIATION.finditer(gloss):
+        letters = m.group(2).lower()
+        initials = "".join(w[0] for w in re.findall(r"[a-z][\w']*", m.group(1).lower().split(",")[-1]))
+        if initials.endswith(letters):
+            out += [t for t in terms_of(letters) if t not in out]
+    return out
+
+
 def _name_phrases(gloss: str, terms_of: Callable[[str], list[str]]) -> list[str]:
     """A proper name's renderings of two words, as phrases (their terms joined by a space): "Hong
     Kong" for 香港, one name however many words English spells it with. Not a name's opening run
@@ -147,6 +163,9 @@ def compile_dictionary(source: Path, target: Path) -> None:
                     for part in parts:
                         for t in part:
                             en2zh.setdefault(t, []).append((len(part), -freq.get(word, 0), i, word))
+                    for t in _abbreviations(kept[i][0], terms_of):
+                        known[t] = max(known.get(t, 0.0), 1.0 / (i + 1) / norm)
+                        en2zh.setdefault(t, []).append((1, -freq.get(word, 0), i, word))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)

@@ -16,7 +16,7 @@ def bridge():
 
 def test_dictionary_translates_both_ways(bridge):
     assert bridge.english_terms("火山") == {"volcano": 1.0}
-    assert set(bridge.english_terms("人工智能")) == {"artifici", "intellig"}
+    assert set(bridge.english_terms("人工智能")) == {"artifici", "intellig", "ai"}  # "(AI)": its abbreviation
     assert "火山" in bridge.chinese_words("volcano")
     assert "茶" in bridge.chinese_words("tea")[:3]
 
@@ -141,3 +141,33 @@ def test_a_word_the_dictionary_lacks_is_translated_through_its_sub_words(bridge)
     # an English word inside another is still a word of its own ("ai" in "chain")
     terms = translate_query(tokenize("AI chain"), "zh", lambda found: set(found))
     assert any(terms.sources.get(t) == "ai" for t in terms if t != "ai")
+
+
+def test_an_abbreviation_a_gloss_spells_out_is_a_term(bridge):
+    # CEDICT: 人工智能 "artificial intelligence (AI)", 国内生产总值 "gross domestic product (GDP)".
+    assert "人工智能" in bridge.chinese_words("ai")[:3]
+    assert "国内生产总值" in bridge.chinese_words("gdp")
+    assert "gdp" in bridge.english_terms("国内生产总值")
+    # Not a bracketed note whose letters are not the initials before it: 刷剧 "to binge-watch (TV)".
+    assert "刷剧" not in bridge.chinese_words("tv")
+
+
+def test_a_term_the_dictionary_lacks_is_looked_up_as_another_form_of_its_word(bridge):
+    from qa.bridge import other_forms
+
+    assert other_forms("oldest") == ["old"] and other_forms("busiest") == ["busi"]
+    assert "big" in other_forms("biggest") and other_forms("theatr") == ["theater"]
+    assert other_forms("colour") == ["color"] and other_forms("won") == []
+    assert "古老" in bridge.chinese_words("oldest") and "剧院" in bridge.chinese_words("theatr")
+    assert bridge.chinese_words("forest") != bridge.chinese_words("for")  # its own entry first
+
+
+def test_roman_numerals_count_as_their_numbers_across_languages(bridge):
+    known = {"33", "=#33", "超级碗", "xxxiii", "super", "bowl"}.intersection
+    terms = translate_query(tokenize("Who won Super Bowl XXXIII?"), "zh", known)
+    assert terms["33"] == terms["=#33"] == 0.5 and terms.sources["33"] == "xxxiii"
+    assert translate_query(tokenize("第 33 届超级碗"), "en", known)["xxxiii"] == 1.0
+    assert translate_query(tokenize("第三十三届超级碗"), "en", known)["xxxiii"] == 1.0
+    # Not a one-digit ordinal (第二 is not "ii": lists are numbered so too), nor a pinyin syllable.
+    assert "ii" not in translate_query(tokenize("第二届"), "en", {"ii"}.intersection)
+    assert "11" not in translate_query(tokenize("Xi Jinping"), "zh", {"11"}.intersection)
