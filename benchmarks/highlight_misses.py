@@ -142,7 +142,8 @@ class FirstHit:
         searcher = qa.searcher
         scored = searcher.score(question)
         own, other = searcher.candidates.readings(scored.tokens, scored.translated)
-        finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, sought_kind(question), other)
+        finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, sought_kind(question), other,
+                              question)
         pid = hit.passage_id
         parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants, finder.lang)
         passage = searcher.store.passage(pid)

@@ -12,6 +12,7 @@ from .highlight import SentenceChooser
 from .segment import is_key
 
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
+_HAN_WORD = re.compile("[\u3400-\u9fff]")
 
 
 class Weights(dict):
@@ -21,6 +22,7 @@ class Weights(dict):
 
     caps: dict[str, float] = {}
     sources: dict[str, str] = {}
+    sounds: dict[str, tuple[set[str], float]] = {}
 
 
 def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
@@ -36,19 +38,33 @@ def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
     capped = Weights(weights)
     capped.caps = dict.fromkeys(latin, others[len(others) // 2])
     capped.sources = getattr(weights, "sources", {})
+    capped.sounds = getattr(weights, "sounds", {})
     return capped
+
+
+def _spelt(word: str, weights: dict[str, float]) -> bool:
+    """Whether a reading holds a name word's pinyin spelling as a shared key (qa.segment.search_keys:
+    陈思远 ~chensiyuan, Pengfei ~pengfei): a name written in pinyin is found as it is spelt."""
+    if not _HAN_WORD.match(word):
+        return f"~{word}" in weights
+    from .names import pinyin_spellings
+
+    spelt = pinyin_spellings([word])
+    return spelt is not None and any(f"~{sp}" in weights for sp in spelt.get(word, ()))
 
 
 class AnswerFinder:
     """The answering sentence of a passage and its score, for one question (computed once a passage).
     Each sentence is read in its own language: a sentence in the other language than the question's
     is matched against the question's dictionary translation (``translate(lang)``), so mixed
-    documents answer in either."""
+    documents answer in either. The question's names the dictionary does not translate (``question``:
+    its text, to find them) are looked for by sound in the other language's sentences
+    (``Weights.sounds``)."""
 
     def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
-                 wants: str, translate: Callable[[str], dict[str, float]]):
+                 wants: str, translate: Callable[[str], dict[str, float]], question: str = ""):
         self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
-        self.wants, self.translate = wants, translate
+        self.wants, self.translate, self.question = wants, translate, question
         self.readings: dict[str, dict[str, float]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
@@ -66,5 +82,32 @@ class AnswerFinder:
             terms = dict.fromkeys(self.tokens, 1.0) if lang == self.lang else self.translate(lang)
             weights = Weights(self.chooser.term_weights(terms))
             weights.sources = getattr(terms, "sources", {})
+            if lang != self.lang:
+                weights.sounds = self._unheard(weights)
             self.readings[lang] = latin_in_chinese(weights) if lang == "zh" != self.lang else weights
         return self.readings[lang]
+
+    def _unheard(self, weights: Weights) -> dict[str, tuple[set[str], float]]:
+        """The question's name words that no term of ``weights`` (a reading for the other language)
+        translates, each with its sound skeletons (qa.translit.name_sounds) and its weight among the
+        question's own words."""
+        if not self.question:
+            return {}
+        from .confidence import name_words
+        from .translit import name_sounds
+
+        spoken = name_sounds(self.question, name_words(self.question))
+        translated = {w for t, w in weights.sources.items() if w != t and t in weights}
+        own = self.reading(self.lang)
+        spoken = {w: s for w, s in spoken.items() if s and w in own and w not in translated}
+        heard: dict[str, tuple[set[str], float]] = {}
+        for w, s in spoken.items():
+            if _spelt(w, weights):
+                continue
+            # the parts of one name (希普尚 + 克斯, both heard as 希普尚克斯) are one word, as heavy as its heaviest
+            same = next((v for v, (t, _) in heard.items() if t & s), None)
+            if same is None:
+                heard[w] = (set(s), own[w])
+            else:
+                heard[same] = (heard[same][0] | s, max(heard[same][1], own[w]))
+        return heard

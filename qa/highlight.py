@@ -188,6 +188,8 @@ class SentenceChooser:
         self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
         self._cache: OrderedDict[int, list[tuple[str, str, bool, str]]] = OrderedDict()
         self._keys: OrderedDict[int, list[str]] = OrderedDict()
+        self._sounds: OrderedDict[int, list[set[str]]] = OrderedDict()
+        self._topic_sounds: dict[int, set[str]] = {}  # document -> the sounds of the names naming its topic
         self._lock = threading.Lock()
 
     def topic(self, doc: int) -> Topic:
@@ -264,6 +266,32 @@ class SentenceChooser:
         return [with_keys(words, sentence_keys(p.sentence_text(j)))
                 for j, (words, *_rest) in enumerate(self.sentences(pid))]
 
+    def sounds(self, pid: int) -> list[set[str]]:
+        """Each sentence of a passage's names as sound skeletons (qa.translit.held_sounds: its Chinese
+        names' pinyin keys, its capitalised English words); computed only for a question with a name
+        the dictionary does not translate."""
+        return self._cached(self._sounds, pid, self._read_sounds)
+
+    def _read_sounds(self, pid: int) -> list[set[str]]:
+        from .translit import held_sounds
+
+        p = self.store.passage(pid)
+        return [held_sounds(keyed, p.sentence_text(j)) for j, keyed in enumerate(self.keys(pid))]
+
+    def topic_sounds(self, doc: int) -> set[str]:
+        """The sound skeletons of the names in a document's title and in its first passage up to its
+        lead sentence (what ``topic`` reads): a name the question shares with them names the topic."""
+        found = self._topic_sounds.get(doc)
+        if found is None:
+            from .translit import held_sounds
+
+            title, topic = self.index.documents[doc].get("title") or "", self.topic(doc)
+            found = held_sounds(sentence_keys(title), title)
+            if topic.lead_passage >= 0:
+                found = found.union(*self.sounds(topic.lead_passage)[:topic.lead_sentence + 1])
+            found = self._topic_sounds[doc] = found
+        return found
+
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
         with self._lock:
@@ -320,6 +348,9 @@ class SentenceChooser:
         keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
                                       for t in reading(lang)) else None
         held: dict[str, tuple[list[int], list[list[float]]]] = {}  # language -> its sentences, words held
+        heard = {lang: _by_sound(reading(lang)) if question_lang and lang != question_lang else {}
+                 for lang in {s[1] for s in sentences}}
+        names = self.sounds(pid) if any(heard.values()) else None
         for j, (words, lang, answers, quantity) in enumerate(sentences):
             if keyed is not None:
                 words = keyed[j]
@@ -329,24 +360,40 @@ class SentenceChooser:
             if lang not in weighted:
                 weights = reading(lang)
                 caps = getattr(weights, "caps", {})
-                terms = [(needles(t), *_scaled(W_TOPIC if t in topic.terms else 1.0, w, caps.get(t)))
-                         for t, w in weights.items()]
-                weighted[lang] = terms, sum(w for _, w, _ in terms)
+                terms = [(needles(t), *_scaled(W_TOPIC if t in topic.terms else 1.0, w, caps.get(t)),
+                          heard[lang].pop(t, (set(), 0.0))[0]) for t, w in weights.items()]
+                terms += [((), *_scaled(W_TOPIC if sounds & self.topic_sounds(p.doc) else 1.0, w, None), sounds)
+                          for t, (sounds, w) in heard[lang].items()]
+                weighted[lang] = terms, sum(w for _, w, _, _ in terms)
             terms, total = weighted[lang]
             if total > 0:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
-                matrix.append([credit if any(x in words for x in ns) else 0.0 for ns, _, credit in terms])
+                matrix.append([credit if any(x in words for x in ns) or (sounds and not sounds.isdisjoint(names[j]))
+                               else 0.0 for ns, _, credit, sounds in terms])
             if wants and wants in quantity and (wants != "w" or names_beyond(p.sentence_text(j), reading(lang))):
                 answer_type[j] = W_ANSWER_TYPE
         for lang, (rows, matrix) in held.items():
             found = np.asarray(matrix)
             if W_LOCAL > 0 and question_lang and lang != question_lang and len(rows) > 1:
-                sources = getattr(reading(lang), "sources", {})
-                found = found * _sentence_rarity(found, [sources.get(t, t) for t in reading(lang)])
-            overlap[rows] = W_OVERLAP * found.sum(axis=1) / weighted[lang][1]
+                weights = reading(lang)
+                sources = getattr(weights, "sources", {})
+                words = [sources.get(t, t) for t in weights] + [w for w in _by_sound(weights) if w not in weights]
+                found = found * _sentence_rarity(found, words)
+            terms, total = weighted[lang]
+            # a name heard in none of the passage's sentences is as if untranslated: left out
+            total -= sum(w for i, (ns, w, _, _) in enumerate(terms) if not ns and not found[:, i].any())
+            if total > 0:
+                overlap[rows] = W_OVERLAP * found.sum(axis=1) / total
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
                 "blocked": blocked}
+
+
+def _by_sound(weights: dict[str, float]) -> dict[str, tuple[set[str], float]]:
+    """The question's names a reading for the other language holds no translation of, each with its
+    sound skeletons and weight (qa.answer_finder.Weights.sounds): a sentence holding a name with
+    one of those skeletons (qa.translit) holds the word."""
+    return dict(getattr(weights, "sounds", {}))
 
 
 def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, float]:

@@ -97,7 +97,7 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, question)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]

@@ -93,6 +93,19 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
     return out
 
 
+def held_sounds(keyed: str, text: str) -> set[str]:
+    """The sound skeletons of the names a sentence holds: its Chinese names' pinyin keys (``keyed``:
+    the sentence with its shared keys, qa.highlight.SentenceChooser.keyed) and its capitalised
+    English words (``text``: the sentence as written). A Chinese name spelt in pinyin in English text
+    (Lanjing, ~lanjing) is not heard: its key finds it where it is spelt alike, and by sound it would
+    meet names it only partly spells."""
+    spelt = {t[1:] for t in keyed.split() if t[:1] == "~"}
+    found = {pinyin_skeleton(k) for k in spelt} if _HAN.search(text) else set()
+    found.update(english_skeleton(m.group()) for m in _CAPITAL.finditer(text)
+                 if re.sub(r"['’]s$", "", m.group().lower()) not in spelt)
+    return found - {""}
+
+
 def _passage_sounds(searcher, pid: int) -> set[str]:
     """The sound skeletons of the names a passage holds: its Chinese names' pinyin keys (the
     sentences' stored keys) and its capitalised English words."""

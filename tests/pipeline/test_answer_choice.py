@@ -124,3 +124,25 @@ def test_the_stored_analysis_is_what_the_highlight_works_out(answers, monkeypatc
     worked_out = SentenceChooser(index)
     assert read == ([worked_out.sentences(p) for p in range(n)], [worked_out.keys(p) for p in range(n)],
                     [worked_out.topic(d) for d in documents])
+
+
+def test_a_name_the_dictionary_does_not_translate_is_held_by_its_sound(answers):
+    """A Chinese question's name with no translation (a transliteration: 特拉维勒斯) counts as held by
+    the English sentence holding a name of the same sound skeleton (Travellers), as much as a word
+    of its weight; without the sound it is held by none."""
+    import numpy as np
+
+    from qa.answer_finder import Weights
+    from qa.translit import english_skeleton
+
+    index, chooser = answers.index, answers.searcher.chooser
+    pid = next(p for p in range(index.store.count) if "Travellers crossed" in index.store.passage(p).text)
+    passage = index.store.passage(pid)
+    q = np.zeros(index.store.sentence_vectors([pid]).shape[1], dtype=np.float32)
+    weights = Weights({"渡口": 1.0})
+    weights.sounds = {"特拉维勒斯": ({english_skeleton("Travellers")}, 1.0)}
+    overlap = chooser.parts(pid, q, lambda lang: weights, "", "zh")["overlap"]
+    holding = [j for j in range(len(passage.sentences)) if "Travellers" in passage.sentence_text(j)]
+    assert np.flatnonzero(overlap).tolist() == holding and overlap[holding[0]] == 0.5
+    weights.sounds = {}
+    assert not chooser.parts(pid, q, lambda lang: weights, "", "zh")["overlap"].any()

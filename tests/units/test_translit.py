@@ -34,3 +34,14 @@ def test_a_questions_name_words_sound_as_they_are_spelt_and_joined():
     # 贾 + 里德 stand side by side: each also sounds as 贾里德 (jialide: Jared's j-l-t)
     assert english_skeleton("Jared") in sounds["贾"] & sounds["里德"]
     assert sounds["norman"] == {english_skeleton("Norman")}
+
+
+def test_a_sentence_is_heard_by_its_names_not_by_the_pinyin_it_spells():
+    from qa.highlight import sentence_keys
+    from qa.translit import held_sounds
+
+    chinese = "约什·诺曼抄截了传球。"
+    assert english_skeleton("Norman") in held_sounds(sentence_keys(chinese), chinese)
+    english = "Lanjing Sodium Battery hired Josh Norman."
+    heard = held_sounds(sentence_keys(english), english)
+    assert english_skeleton("Norman") in heard and english_skeleton("Lanjing") not in heard  # ~lanjing finds it
