@@ -104,7 +104,7 @@ class AnswerFinder:
         for w, s in spoken.items():
             if _spelt(w, weights):
                 continue
-            # the parts of one name (希普尚 + 克斯, both heard as 希普尚克斯) are one word, as heavy as its heaviest
+            # the parts of one name (希普尚 + 克斯: 希普尚克斯) are one word, as heavy as its heaviest
             same = next((v for v, (t, _) in heard.items() if t & s), None)
             if same is None:
                 heard[w] = (set(s), own[w])

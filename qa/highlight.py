@@ -267,30 +267,21 @@ class SentenceChooser:
                 for j, (words, *_rest) in enumerate(self.sentences(pid))]
 
     def sounds(self, pid: int) -> list[set[str]]:
-        """Each sentence of a passage's names as sound skeletons (qa.translit.held_sounds: its Chinese
-        names' pinyin keys, its capitalised English words); computed only for a question with a name
-        the dictionary does not translate."""
-        return self._cached(self._sounds, pid, self._read_sounds)
+        """Each sentence's names as sound skeletons (qa.translit.held_sounds), kept like ``sentences``;
+        read only for a question with a name the dictionary does not translate."""
+        from .translit import sentence_sounds
 
-    def _read_sounds(self, pid: int) -> list[set[str]]:
-        from .translit import held_sounds
-
-        p = self.store.passage(pid)
-        return [held_sounds(keyed, p.sentence_text(j)) for j, keyed in enumerate(self.keys(pid))]
+        return self._cached(self._sounds, pid, lambda pid: sentence_sounds(self.keys(pid), self.store.passage(pid)))
 
     def topic_sounds(self, doc: int) -> set[str]:
-        """The sound skeletons of the names in a document's title and in its first passage up to its
-        lead sentence (what ``topic`` reads): a name the question shares with them names the topic."""
-        found = self._topic_sounds.get(doc)
-        if found is None:
+        """The sound skeletons of the names in a document's title and first passage up to its lead."""
+        if doc not in self._topic_sounds:
             from .translit import held_sounds
 
             title, topic = self.index.documents[doc].get("title") or "", self.topic(doc)
-            found = held_sounds(sentence_keys(title), title)
-            if topic.lead_passage >= 0:
-                found = found.union(*self.sounds(topic.lead_passage)[:topic.lead_sentence + 1])
-            found = self._topic_sounds[doc] = found
-        return found
+            lead = self.sounds(topic.lead_passage)[:topic.lead_sentence + 1] if topic.lead_passage >= 0 else []
+            self._topic_sounds[doc] = held_sounds(sentence_keys(title), title).union(*lead)
+        return self._topic_sounds[doc]
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
@@ -345,12 +336,11 @@ class SentenceChooser:
         # question words naming it do not tell sentences apart, the other question words do.
         weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float]], float]] = {}
         sentences = self.sentences(pid)
-        keyed = self.keys(pid) if any(is_key(t) for lang in {s[1] for s in sentences}
-                                      for t in reading(lang)) else None
+        langs = {s[1] for s in sentences}
+        keyed = self.keys(pid) if any(is_key(t) for lang in langs for t in reading(lang)) else None
         held: dict[str, tuple[list[int], list[list[float]]]] = {}  # language -> its sentences, words held
-        heard = {lang: _by_sound(reading(lang)) if question_lang and lang != question_lang else {}
-                 for lang in {s[1] for s in sentences}}
-        names = self.sounds(pid) if any(heard.values()) else None
+        heard = {lang: dict(getattr(reading(lang), "sounds", {}) if lang != question_lang else {}) for lang in langs}
+        names = self.sounds(pid) if any(heard.values()) else None  # names the question's untranslated ones by sound
         for j, (words, lang, answers, quantity) in enumerate(sentences):
             if keyed is not None:
                 words = keyed[j]
@@ -376,24 +366,15 @@ class SentenceChooser:
         for lang, (rows, matrix) in held.items():
             found = np.asarray(matrix)
             if W_LOCAL > 0 and question_lang and lang != question_lang and len(rows) > 1:
-                weights = reading(lang)
-                sources = getattr(weights, "sources", {})
-                words = [sources.get(t, t) for t in weights] + [w for w in _by_sound(weights) if w not in weights]
-                found = found * _sentence_rarity(found, words)
-            terms, total = weighted[lang]
-            # a name heard in none of the passage's sentences is as if untranslated: left out
+                weights, sources = reading(lang), getattr(reading(lang), "sources", {})
+                found = found * _sentence_rarity(found, [sources.get(t, t) for t in weights] +
+                                                 [w for w in getattr(weights, "sounds", {}) if w not in weights])
+            terms, total = weighted[lang]  # a name heard in none of the passage's sentences is left out:
             total -= sum(w for i, (ns, w, _, _) in enumerate(terms) if not ns and not found[:, i].any())
             if total > 0:
                 overlap[rows] = W_OVERLAP * found.sum(axis=1) / total
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
                 "blocked": blocked}
-
-
-def _by_sound(weights: dict[str, float]) -> dict[str, tuple[set[str], float]]:
-    """The question's names a reading for the other language holds no translation of, each with its
-    sound skeletons and weight (qa.answer_finder.Weights.sounds): a sentence holding a name with
-    one of those skeletons (qa.translit) holds the word."""
-    return dict(getattr(weights, "sounds", {}))
 
 
 def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, float]:

@@ -106,6 +106,11 @@ def held_sounds(keyed: str, text: str) -> set[str]:
     return found - {""}
 
 
+def sentence_sounds(keyed: list[str], passage) -> list[set[str]]:
+    """``held_sounds`` of each sentence of a passage (``keyed``: its sentences with their keys)."""
+    return [held_sounds(k, passage.sentence_text(j)) for j, k in enumerate(keyed)]
+
+
 def _passage_sounds(searcher, pid: int) -> set[str]:
     """The sound skeletons of the names a passage holds: its Chinese names' pinyin keys (the
     sentences' stored keys) and its capitalised English words."""
