@@ -8,23 +8,20 @@ at the candidates only)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .segment import HAN, is_key
-
-_HAN = re.compile(f"[{HAN}]")
+from .segment import is_key, whole_words
 
 
 def source_words(tokens: list[str]) -> dict[str, str]:
     """Each search token's question word: itself, or for a sub-word jieba's search mode adds (机器 in
-    机器人), the longest Chinese token holding it (as qa.bridge.translate_query translates whole words)."""
+    机器人), the first whole word holding it (qa.segment.whole_words: as qa.bridge.translate_query translates)."""
     uniq = list(dict.fromkeys(tokens))
-    han = [t for t in uniq if _HAN.match(t)]
-    longest = [t for t in han if not any(t != o and t in o for o in han)]
-    return {t: t if t not in han or t in longest else next(o for o in longest if t in o) for t in uniq}
+    whole = whole_words(uniq)
+    kept = set(whole)
+    return {t: t if t in kept else next(o for o in whole if t in o) for t in uniq}
 
 
 class WordTerms:
