@@ -233,6 +233,16 @@ def directions(records: list[Record]) -> np.ndarray:
                      for r in records])
 
 
+def _keep_targets(records: list[Record], keep: float,
+                  news_keep: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """Per record its task ("data:task"), whether its first hit is right, whether it is an
+    unanswerable variant; and per task with right first hits, the share of them to keep."""
+    tasks = np.array([f"{r.data}:{r.task}" for r in records])
+    right = np.array([r.right_first for r in records])
+    unanswerable = np.array([not r.answerable for r in records])
+    return tasks, right, unanswerable, {t: (news_keep if t.startswith("news") else keep) for t in set(tasks[right])}
+
+
 def _direction_thresholds(records: list[Record], sure: np.ndarray, direction: np.ndarray, keep: float,
                           news_keep: float, start: dict[str, float], rounds: int = 3) -> dict[str, float]:
     """A threshold per direction: the four that decline most unanswerable variants while every task
@@ -246,10 +256,7 @@ def _direction_thresholds(records: list[Record], sure: np.ndarray, direction: np
     task's share; then each threshold in turn is moved to the best of its right first hits' scores
     (a threshold at a right answer's score: nothing between two of them changes what is kept), until
     none moves (at most ``rounds`` times over). Never declines fewer than ``start``, the pair."""
-    tasks = np.array([f"{r.data}:{r.task}" for r in records])
-    right = np.array([r.right_first for r in records])
-    unanswerable = np.array([not r.answerable for r in records])
-    wanted = {t: (news_keep if t.startswith("news") else keep) for t in set(tasks[right])}
+    tasks, right, unanswerable, wanted = _keep_targets(records, keep, news_keep)
     names = sorted(start)
     exact, grid = {}, {}
     for d in names:
@@ -324,10 +331,7 @@ def _threshold_pair(records: list[Record], sure: np.ndarray, cross: np.ndarray, 
     """(same-language threshold, cross-language threshold): of the pairs of candidate thresholds
     (quantiles of each part's right first hits), the one declining most unanswerable variants while
     every task keeps its share of right first hits."""
-    tasks = np.array([f"{r.data}:{r.task}" for r in records])
-    right = np.array([r.right_first for r in records])
-    unanswerable = np.array([not r.answerable for r in records])
-    wanted = {t: (news_keep if t.startswith("news") else keep) for t in set(tasks[right])}
+    tasks, right, unanswerable, wanted = _keep_targets(records, keep, news_keep)
     masks = {t: right & (tasks == t) for t in wanted}
     options = []
     for part in (False, True):
