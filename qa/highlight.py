@@ -334,7 +334,8 @@ class SentenceChooser:
             lead[topic.lead_sentence] = W_LEAD
         # The document's topic (its title, its lead sentence) is what every sentence is about:
         # question words naming it do not tell sentences apart, the other question words do.
-        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float]], float]] = {}
+        # language -> its terms (needles, weight, credit in a sentence, sound skeletons), their weights' sum
+        weighted: dict[str, tuple[list[tuple[tuple[str, ...], float, float, set[str]]], float]] = {}
         sentences = self.sentences(pid)
         langs = {s[1] for s in sentences}
         keyed = self.keys(pid) if any(is_key(t) for lang in langs for t in reading(lang)) else None
