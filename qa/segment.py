@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RE = re.compile(f"[{HAN}]")
+_HAN_TOKEN = re.compile(f"[{HAN}]+")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
 # A Chinese character carries about as much as an English word; an English word is ~5 letters.
@@ -260,7 +261,7 @@ def whole_words(tokens: list[str]) -> list[str]:
     longer Chinese token of the text: 无人 and 人机 beside 无人机), each once, in order. Latin-script
     tokens are whole words whatever they spell ("ai" is not part of "chain")."""
     uniq = list(dict.fromkeys(tokens))
-    han = [t for t in uniq if _HAN_RE.fullmatch(t[0]) and all(_HAN_RE.fullmatch(c) for c in t)]
+    han = [t for t in uniq if _HAN_TOKEN.fullmatch(t)]
     return [t for t in uniq if t not in han or not any(t != o and t in o for o in han)]
 
 
