@@ -180,8 +180,6 @@ def dump(seen: FirstHit, answers, *where) -> dict:
             "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": seen.question,
             "qlang": scored.lang, "wants": seen.finder.wants, "chosen": seen.chosen, "lead": seen.lead(),
             "first_passage": topic.lead_passage == pid, "pid": pid,
-            "translated_sims": ([float(v @ scored.translated_vector) for v in vectors]
-                                if getattr(scored, "translated_vector", None) is not None else None),
             "sentences": [{"text": passage.sentence_text(j), "lang": seen.analysed[j][1],
                            "quantity": seen.analysed[j][3], "holds": contains_answer(passage.sentence_text(j), answers),
                            **{k: float(v[j]) for k, v in seen.parts.items()}} for j in range(len(passage.sentences))]}

@@ -62,18 +62,15 @@ class AnswerFinder:
     (``Weights.sounds``)."""
 
     def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
-                 wants: str, translate: Callable[[str], dict[str, float]], question: str = "",
-                 translated_vector: np.ndarray | None = None):
+                 wants: str, translate: Callable[[str], dict[str, float]], question: str = ""):
         self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
-        self.translated_vector = translated_vector
         self.wants, self.translate, self.question = wants, translate, question
         self.readings: dict[str, dict[str, float]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
     def __call__(self, pid: int) -> tuple[int, float]:
         if pid not in self.found:
-            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants, self.lang,
-                                                self.translated_vector)
+            self.found[pid] = self.chooser.best(pid, self.q, self.reading, self.wants, self.lang)
         return self.found[pid]
 
     def reading(self, lang: str) -> dict[str, float]:

@@ -20,18 +20,6 @@ from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
-# EXPERIMENT (issue 12/17): the question rendered into the other language (qa.translated_question),
-# embedded in the same batch; its cosines with other-language passages blended into theirs.
-W_TRANSLATED_DENSE = 0.0  # 0: the question's own cosine only; 1: the rendering's only
-TRANSLATED_HOW = "blend"  # or "max"
-
-
-def combine(own: np.ndarray, translated: np.ndarray, weight: float, how: str = "") -> np.ndarray:
-    """The question's cosine and its rendering's (EXPERIMENT)."""
-    how = how or TRANSLATED_HOW
-    if how == "max":
-        return np.maximum(own, translated) if weight > 0 else own
-    return (1.0 - weight) * own + weight * translated
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
 _HAN = re.compile(f"[{HAN}]")
 # Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
@@ -50,7 +38,6 @@ class Candidates:
     tokens: list[str]  # the question's search tokens: its words, then its shared keys
     lang: str  # the question's language
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
-    translated_vector: np.ndarray | None = None  # the question rendered into the other language, embedded
 
 
 def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
@@ -96,14 +83,10 @@ class CandidateFinder:
                 lexical_all = lexical_all.where(allowed)
                 if bridged_all is not None:
                     bridged_all = bridged_all.where(allowed)
-        q = qt = None
+        q = None
         pools = []
         if mode != "lexical":
-            rendering = self._rendering(question, q_lang, tokens)
-            if rendering is None:
-                q = self.embedder.embed([question])[0]
-            else:
-                q, qt = self.embedder.embed([question, rendering])
+            q = self.embedder.embed([question])[0]
             # With a filter the store searches the allowed passages only, so a filter never hides an
             # allowed passage behind disallowed ones.
             pools.append(self.store.search(q, candidates, allowed)[1])
@@ -119,27 +102,10 @@ class CandidateFinder:
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
-            if qt is not None and W_TRANSLATED_DENSE > 0:
-                across = np.flatnonzero(self.main_lang["en" if q_lang == "zh" else "zh"][ids])
-                if len(across):
-                    at = ids[across]
-                    passage_sim[across] = combine(passage_sim[across], self.store.vectors(at) @ qt, W_TRANSLATED_DENSE)
-                    sentence_sim[across] = combine(sentence_sim[across], self._best_sentences(at, qt),
-                                                   W_TRANSLATED_DENSE)
             dense = (passage_sim + sentence_sim) / 2.0
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
-        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated, qt)
-
-    def _rendering(self, question: str, q_lang: str, tokens: list[str]) -> str | None:
-        """The question rendered into the other language (qa.translated_question), only when the
-        index holds text in it; else None."""
-        masks = self._masks(q_lang)
-        if masks is None or (masks[1] is None and masks[2] is None):
-            return None
-        from .translated_question import render
-
-        return render(question, q_lang, tokens)
+        return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
 
     def contradictions(self, tokens: list[str], ids: np.ndarray,
                        topic: Callable[[int], set[str]]) -> np.ndarray | None:

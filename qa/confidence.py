@@ -144,8 +144,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
              candidate_conflicts: np.ndarray | None = None,
-             name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str,
-             translated_vector: np.ndarray | None = None) -> np.ndarray:
+             name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
@@ -200,8 +199,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     # may give a year the question names only as "that season").
     name_absent = float((~anywhere & terms.key & ~terms.quantity).any()) * (1.0 - cross)
     zh_question = 1.0 if lang == "zh" else 0.0  # with zh_cross: the verdict's threshold per direction
-    extra = _translated_extra(searcher, translated_vector, hits, passage_vectors, lang, cross) if EXTRA else []
-    base = np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
+    return np.column_stack([passage_sim, sentence_sim, coverage_hit, weighted_hit, sentence_cover, key_hit,
                             np.full(k, coverage_index), np.full(k, weighted_index), np.full(k, key_index),
                             margin, _type_match(searcher.chooser, wants, pids, sentences),
                             cross, np.full(k, key_absent),
@@ -211,35 +209,6 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                                            else name_holders, hits),
                             name_absent, _period_conflicts(searcher, tokens, hits),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
-    return np.column_stack([base, *extra]) if extra else base
-
-
-EXTRA = False  # EXPERIMENT: the translated question's cosines, appended after FEATURES
-EXTRA_NAMES = ("t_passage", "t_sentence", "t_passage_c", "t_sentence_c")
-
-
-def _translated_extra(searcher, qt, hits, passage_vectors, lang, cross) -> list[np.ndarray]:
-    """EXPERIMENT: the rendering's raw cosines with the hit's passage and its best sentence (by the
-    rendering), and the same centred (rendering: the hit language's question centre; vectors: its
-    passage centre); NaN for a hit in the question's language or without a rendering."""
-    k = len(hits)
-    nan = np.full(k, np.nan)
-    if qt is None:
-        return [nan] * 4
-    tp = passage_vectors @ qt
-    ts, tv = best_sentence_vectors(searcher, hits, qt)
-    centres = getattr(searcher, "centres", None)
-    other = "en" if lang == "zh" else "zh"
-    if centres is not None:
-        qc = qt - centres.question[other]
-        def cc(v):
-            vc = v - centres.passage[other]
-            return (vc @ qc) / np.maximum(np.linalg.norm(vc, axis=1) * float(np.linalg.norm(qc)), 1e-9)
-        tpc, tsc = cc(passage_vectors), cc(tv)
-    else:
-        tpc, tsc = tp, ts
-    across = np.asarray(cross) >= 0.5
-    return [np.where(across, x, np.nan) for x in (tp, ts, tpc, tsc)]
 
 
 def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray) -> np.ndarray:

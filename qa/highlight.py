@@ -39,7 +39,6 @@ W_LEAD = 0.5
 # There a word held by many of the passage's sentences tells them apart less: its weight is blended
 # W_LOCAL into its rarity among the passage's sentences (qa.highlight._sentence_rarity).
 W_LOCAL = 0.5
-W_TRANSLATED = 0.0  # EXPERIMENT: the question's rendering's cosine with other-language sentences
 _NON_WORD = re.compile(r"[^\w]+")
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
@@ -301,12 +300,12 @@ class SentenceChooser:
         return found
 
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
-             question_lang: str = "", translated: np.ndarray | None = None) -> tuple[int, float]:
+             question_lang: str = "") -> tuple[int, float]:
         """The passage's sentence that best answers, and its score: closeness in meaning plus the
         share of the question's (IDF-weighted) words it contains, plus the answer-type and lead
         bonuses (``parts``). A heading, a question, or a line that only repeats the document's title
         is not an answer, unless the passage has nothing else (then its first such sentence is shown)."""
-        parts = self.parts(pid, q, reading, wants, question_lang, translated)
+        parts = self.parts(pid, q, reading, wants, question_lang)
         if parts is None:
             return -1, float("-inf")
         score = sum(parts.values())
@@ -314,7 +313,7 @@ class SentenceChooser:
         return best, float(score[best])
 
     def parts(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",
-              question_lang: str = "", translated: np.ndarray | None = None) -> dict[str, np.ndarray] | None:
+              question_lang: str = "") -> dict[str, np.ndarray] | None:
         """Each sentence's score, part by part (arrays, one value a sentence; their sum is the score):
         "similarity" to the question, "overlap" (W_OVERLAP times the share of the question's words it
         holds), "answer_type", "lead", and "blocked" (-inf for a sentence that cannot answer). None for
@@ -326,18 +325,10 @@ class SentenceChooser:
         n = int(self.sentence_counts[pid])
         if n <= 0:
             return None
-        vectors = self.store.sentence_vectors([pid])
-        similarity = (vectors @ q).astype(np.float64)
+        similarity = (self.store.sentence_vectors([pid]) @ q).astype(np.float64)
         overlap, answer_type, lead, blocked = (np.zeros(n) for _ in range(4))
         p = self.store.passage(pid)
         topic = self.topic(p.doc)
-        if translated is not None and W_TRANSLATED > 0 and question_lang:
-            from .candidates import combine
-
-            across = np.array([s[1] != question_lang for s in self.sentences(pid)])
-            if across.any():
-                similarity[across] = combine(similarity[across], (vectors[across] @ translated).astype(np.float64),
-                                             W_TRANSLATED)
         terms = reading(p.langs[0]).keys()
         if terms and terms <= topic.terms and topic.lead_passage == pid:
             lead[topic.lead_sentence] = W_LEAD

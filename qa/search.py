@@ -39,7 +39,6 @@ class Scored:
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
     conflicts: np.ndarray | None = None  # per passage: it contradicts the question (Searcher._conflicts)
     name_holders: dict[str, np.ndarray] | None = None  # CandidateFinder.name_holders (hybrid mode)
-    translated_vector: np.ndarray | None = None  # Candidates.translated_vector
 
 
 class Searcher:
@@ -66,7 +65,7 @@ class Searcher:
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
-                      None if conflicts is None else conflicts[order], holders, found.translated_vector)
+                      None if conflicts is None else conflicts[order], holders)
 
     def _conflicts(self, question: str, found, holders: dict[str, np.ndarray]) -> np.ndarray | None:
         """Candidates that contradict the question's period or lack every name it is about (a bool
@@ -98,8 +97,7 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, question,
-                              scored.translated_vector)
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, question)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]
@@ -109,7 +107,7 @@ class Searcher:
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
                                     scored.lexical, scored.conflicts, scored.name_holders, wants=wants,
-                                    lang=scored.lang, translated_vector=scored.translated_vector)
+                                    lang=scored.lang)
                 if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []
