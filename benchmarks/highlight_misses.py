@@ -179,7 +179,7 @@ def dump(seen: FirstHit, answers, *where) -> dict:
             "topic_sims": [float(v @ t) for v in vectors] if t is not None else None,
             "keys": [k.split(" ")[-20:] for k in keys], "topic_terms": sorted(topic.terms), "question": seen.question,
             "qlang": scored.lang, "wants": seen.finder.wants, "chosen": seen.chosen, "lead": seen.lead(),
-            "first_passage": topic.lead_passage == pid,
+            "first_passage": topic.lead_passage == pid, "pid": pid,
             "sentences": [{"text": passage.sentence_text(j), "lang": seen.analysed[j][1],
                            "quantity": seen.analysed[j][3], "holds": contains_answer(passage.sentence_text(j), answers),
                            **{k: float(v[j]) for k, v in seen.parts.items()}} for j in range(len(passage.sentences))]}
@@ -221,6 +221,16 @@ def kind_of(row: dict) -> str:
     return kind + "; overlap"
 
 
+def _value(text: str):
+    """A --set value: an int, a float, or else the text itself (a mode's name)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent.parent / "shared" / "data")
@@ -239,7 +249,7 @@ def main() -> int:
     for assignment in args.set:
         name, value = assignment.split("=", 1)
         module, attr = name.rsplit(".", 1)
-        setattr(importlib.import_module(f"qa.{module}"), attr, int(value) if value.isdigit() else float(value))
+        setattr(importlib.import_module(f"qa.{module}"), attr, _value(value))
     global DUMP
     if args.dump:
         DUMP = []
