@@ -46,7 +46,7 @@ from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, 
 from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
 from qa.centres import Centres  # noqa: E402
-from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic  # noqa: E402
+from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic, vetoed  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 
 K = 3  # hits per question that give training rows
@@ -197,10 +197,12 @@ def fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEW
     # The direction's own features only carry its threshold: fitted too, they reshaped the weights
     # within a direction (zh->en separable at 98% kept per task, twelve halvings: 0.589 -> 0.548).
     fitted = np.array([name not in DIRECTION_ONLY for name in FEATURES])
+    # Hits the period rule decides (qa.confidence.vetoed: confidence 0) are left out of the regression.
+    open_rows = ~vetoed(rows, tuple(FEATURES))
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale < 1e-9] = 1.0
     coef = np.zeros(len(FEATURES))
-    mean[fitted], scale[fitted], coef[fitted], intercept = fit_logistic(rows[:, fitted], labels)
+    mean[fitted], scale[fitted], coef[fitted], intercept = fit_logistic(rows[open_rows][:, fitted], labels[open_rows])
     unshifted = Calibration("", mean, scale, coef, intercept, 0.5)
     first = np.array([unshifted.probability(r.rows[:1])[0] if len(r.rows) else 0.0 for r in records])
     c = FEATURES.index("cross")

@@ -39,6 +39,10 @@ FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sent
             "zh_question", "zh_cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
+# A hit whose document names the asked kind of period only with other values (``period_conflict``)
+# does not answer, whatever else it shares with the question: its confidence is 0, and the regression
+# is fitted on the other hits (docs/confidence.md, ninth round).
+VETO = "period_conflict"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -298,8 +302,10 @@ class Calibration:
     centres: Centres | None = None  # the cosines' centres (centred_cosines) the weights were fitted with
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
-        z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        rows = np.asarray(rows, dtype=np.float64)
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        sure = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return np.where(vetoed(rows, self.features), 0.0, sure)
 
     def to_dict(self) -> dict:
         return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
@@ -312,6 +318,17 @@ class Calibration:
         return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), tuple(d["features"]),
                    Centres.from_dict(d["centres"]) if "centres" in d else None)
+
+
+def vetoed(rows: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
+    """Per row of ``features``: the hit's document contradicts the period the question asks
+    (``VETO``), so it does not answer. As a weight in the regression the rule was shrunk by its L2
+    penalty to a few log-odds (no right first hit of the calibration data shows it, yet a passage
+    sharing most of the question's words outweighed it: Q1 asked, a report on Q3 kept at 64%)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if VETO not in features or not rows.size:
+        return np.zeros(rows.shape[:-1], dtype=bool)
+    return rows[..., features.index(VETO)] >= 0.5
 
 
 @lru_cache(maxsize=8)

@@ -76,3 +76,26 @@ def test_name_absent_marks_a_name_the_index_lacks_when_the_hit_is_in_the_questio
     assert (absent[:, name] == 1.0 - absent[:, cross]).all()  # Wimbledon is in no document, in no language
     assert (absent[:, cross] == 0).any()
     assert present[:, name].tolist() == [0.0] * len(present)
+
+
+def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the_passage(embedder, tmp_path):
+    from qa import QA
+    from qa.confidence import FEATURES
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for quarter, revenue, arms in (("second", "812", "2,300"), ("third", "905", "2,650")):
+        (docs / f"hongtu_{quarter}_quarter.md").write_text(
+            f"# Hongtu Robotics {quarter} quarter 2025 results\n\nHongtu Robotics reported {quarter} quarter 2025 "
+            f"revenue of RMB {revenue} million, up 14% from a year earlier. The company shipped {arms} industrial "
+            "arms in the quarter.\n", encoding="utf-8")
+    (docs / "ferry.md").write_text("# Lake ferry\n\nThe lake ferry leaves the north pier every hour from 7 am.\n",
+                                   encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    asked = qa.ask("What was Hongtu Robotics' revenue in the second quarter of 2025?", k=2)
+    assert asked.answered is True and "second" in asked.hits[0].citation.path
+    never = qa.ask("What was Hongtu Robotics' revenue in the first quarter of 2025?", k=2)
+    _, rows = qa.searcher._search("What was Hongtu Robotics' revenue in the first quarter of 2025?", 2, "hybrid", None)
+    assert rows[0, FEATURES.index("period_conflict")] == 1.0  # both reports name other quarters, neither the first
+    assert never.answered is False and never.hits[0].confidence == 0.0
+    assert len(never.hits) == 2  # the hits are still shown

@@ -178,3 +178,21 @@ def test_the_thresholds_per_direction_are_the_best_combination_not_a_local_best(
                if judged(dict(zip(names, combo)))[0])
     good, declined = judged(found)
     assert good and declined == best and declined > judged(start)[1]
+
+
+def test_hits_the_period_rule_decides_are_declined_and_left_out_of_the_regression():
+    calibrate = _calibrate()
+    records = _records()
+    veto, sim = FEATURES.index("period_conflict"), FEATURES.index("passage_sim")
+    for r in records:
+        r.rows[0, veto] = 0.0  # a 0/1 rule
+    for r in records[2::4][:60]:  # unanswerable rows the rule marks, each as similar as a right answer
+        r.rows[0, veto], r.rows[0, sim] = 1.0, 0.8
+    marked = [r for r in records if r.rows[0, veto] >= 0.5]
+    model = calibrate.fit(records, keep=0.95, news_keep=0.95)
+    assert all(model.probability(r.rows)[0] == 0.0 for r in marked)
+    assert model.coef[veto] == 0.0  # no weight: the rows it marks were not fitted
+    # the rest are fitted as if the marked rows were not there
+    rest = [r for r in records if r.rows[0, veto] < 0.5]
+    alone = calibrate.fit(rest, keep=0.95, news_keep=0.95)
+    assert model.coef[sim] == pytest.approx(alone.coef[sim], rel=1e-6)
