@@ -69,12 +69,13 @@ def needles(term: str) -> tuple[str, ...]:
 _ENDED = re.compile(r"[.!?。！？…:：;；,，][\"'”’」』）)\]】》]*$")
 _CLAUSE = re.compile(r"[，；]|[,;] ")
 _LABEL_WORD = re.compile(r"[A-Z0-9][\w'’&-]*:?$")
+_BYLINE = re.compile(r"(?:By|BY|Written by|Reported by|Reporting by)\s+[A-Z]")  # its commas are no clauses
 
 
 def not_an_answer(sentence: str, alone: bool = False) -> bool:
     """A heading names what follows, and a question asks: neither answers one. Headings are Markdown's
     (``#``), a line standing alone (``alone``) that no punctuation ends (a plain-text headline, a
-    byline), and short Title Case labels ("Core Insights", "Group 1: Schedule")."""
+    byline, "By Grace Cheung, August 14, 2025" too), and short Title Case labels ("Core Insights")."""
     text = sentence.strip()
     if text.startswith("#") or text.endswith(("?", "？")):
         return True
@@ -82,7 +83,7 @@ def not_an_answer(sentence: str, alone: bool = False) -> bool:
         return False
     words = text.split()
     if alone:  # a headline or byline, unless it reads as prose (clauses: 鹏飞…创新高，航线增至45条)
-        return not _CLAUSE.search(text)
+        return not _CLAUSE.search(text) or bool(_BYLINE.match(text))
     return len(words) <= 4 and all(_LABEL_WORD.match(w) for w in words)
 
 
