@@ -1,7 +1,8 @@
 """Which sentence is a document's lead (qa.highlight.read_topic): the first that says something, not a
 headline, a byline or a label above it."""
 
-from qa.highlight import not_an_answer, read_topic
+from qa.headings import not_an_answer
+from qa.highlight import read_topic
 from qa.records import Passage
 from qa.segment import split_sentences
 
