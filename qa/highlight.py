@@ -37,6 +37,9 @@ W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
+# In a document that names its topic above the lead (a title, a headline), a sentence holding no
+# question word but the topic's gets W_TOPIC_ALONE of their credit: they say which report, not which sentence.
+W_TOPIC_ALONE = 0.0
 # Matching a question's words in text of the other language is noisy: the dictionary renders a word
 # several ways, some of them common words ("state", "day"), found in many of a passage's sentences.
 # There a word held by many of the passage's sentences tells them apart less: its weight is blended
@@ -85,6 +88,7 @@ class Topic:
     title: str
     lead_passage: int
     lead_sentence: int
+    named: bool = False  # a title or a headline names the topic above the lead
 
 
 def read_topic(title: str | None, first: Passage | None) -> tuple[int, set[str]]:
@@ -178,7 +182,8 @@ class SentenceChooser:
             lead, terms = stored[1][0], set(stored[1][1])
         else:
             lead, terms = read_topic(d.get("title"), self.store.passage(d["first"]) if d.get("passages") else None)
-        return Topic(terms, searchable(d.get("title") or "").strip(), d["first"] if lead >= 0 else -1, lead)
+        title = searchable(d.get("title") or "").strip()
+        return Topic(terms, title, d["first"] if lead >= 0 else -1, lead, bool(title) or lead > 0)
 
     def _stored(self, pid: int) -> list | None:
         """What the build worked out of a passage (``analyse``); None when the index has none for it."""
@@ -328,8 +333,10 @@ class SentenceChooser:
                           heard[lang].pop(t, (set(), 0.0))[0]) for t, w in weights.items()]
                 terms += [((), *_scaled(W_TOPIC if sounds & self.topic_sounds(p.doc) else 1.0, w, None), sounds)
                           for t, (sounds, w) in heard[lang].items()]
-                weighted[lang] = terms, sum(w for _, w, _, _ in terms)
-            terms, total = weighted[lang]
+                topical = [t in topic.terms for t in weights] + [bool(sounds & self.topic_sounds(p.doc))
+                                                                  for sounds, _ in heard[lang].values()]
+                weighted[lang] = terms, sum(w for _, w, _, _ in terms), np.asarray(topical, dtype=bool)
+            terms, total, _ = weighted[lang]
             if total > 0:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
@@ -343,8 +350,11 @@ class SentenceChooser:
                 weights, sources = reading(lang), getattr(reading(lang), "sources", {})
                 found = found * _sentence_rarity(found, [sources.get(t, t) for t in weights] +
                                                  [w for w in getattr(weights, "sounds", {}) if w not in weights])
-            terms, total = weighted[lang]  # a name heard in none of the passage's sentences is left out:
+            terms, total, topical = weighted[lang]  # a name heard in none of the passage's sentences is left out:
             total -= sum(w for i, (ns, w, _, _) in enumerate(terms) if not ns and not found[:, i].any())
+            if topic.named and W_TOPIC_ALONE < 1.0:  # the topic's words count beside another word only
+                alone = ~(found[:, ~topical] > 0).any(axis=1)
+                found = found * np.where(alone, W_TOPIC_ALONE, 1.0)[:, None]
             if total > 0:
                 overlap[rows] = W_OVERLAP * found.sum(axis=1) / total
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
