@@ -49,15 +49,15 @@ _DATE = re.compile(
     r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
     r"|\bcentury\b|\bquarter\b|\b\d{1,2}(?:st|nd|rd|th)\b")
 _PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
-# Currencies by their ISO 4217 codes (SGD 1.3 billion, HKD, MOP ...), the ones of the region and the world's main ones.
-_CODES = ("RMB|CNY|USD|EUR|GBP|JPY|HKD|MOP|TWD|NTD|SGD|KRW|INR|IDR|VND|THB|MYR|PHP|AUD|NZD|CAD|CHF|AED|SAR|"
-          "RUB|BRL|MXN")
-_MONEY = re.compile(rf"\b(?:{_CODES})\b|yuan|元|镑|[$€£¥]|\bdollars?\b|\beuros?\b|\bpounds?\b|\bpatacas?\b",
+# Currencies by their ISO 4217 codes (SGD 1.3 billion, HKD, MOP ...), the region's and the world's main ones, in
+# capitals only (php, cad and rub are words too).
+_CODES = r"(?-i:\b(?:EUR|GBP|JPY|HKD|MOP|TWD|NTD|SGD|KRW|INR|IDR|VND|THB|MYR|PHP|AUD|NZD|CAD|CHF|AED|SAR|RUB|BRL|MXN)\b)"
+_MONEY = re.compile(rf"RMB|CNY|USD|{_CODES}|yuan|元|镑|[$€£¥]|\bdollars?\b|\beuros?\b|\bpounds?\b|\bpatacas?\b",
                     re.IGNORECASE)
 # What a count is not: dates and years, percentages, amounts of money (a currency next to the number).
 _NOT_COUNTS = re.compile(
     r"(?:1\d|20)\d\d年?|\d{1,2}月\d{1,2}[日号]?|[\d.]+\s*(?:%|％)|百分之\S*"
-    rf"|(?:\b(?:{_CODES})|US\$|NT\$|HK\$|[$€£¥])\s*[\d.,]+\s*(?:trillion|billion|million|bn|mn|k)?"
+    rf"|(?:RMB|CNY|USD|{_CODES}|US\$|NT\$|HK\$|[$€£¥])\s*[\d.,]+\s*(?:trillion|billion|million|bn|mn|k)?"
     r"|[\d.,]+\s*(?:万亿|亿|万)?\s*(?:元|美元|港元|英镑|yuan|dollars?|euros?|pounds?)", re.IGNORECASE)
 _NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
                            r"|thousands?)\b", re.IGNORECASE)
