@@ -333,8 +333,10 @@ class SentenceChooser:
                           heard[lang].pop(t, (set(), 0.0))[0]) for t, w in weights.items()]
                 terms += [((), *_scaled(W_TOPIC if sounds & self.topic_sounds(p.doc) else 1.0, w, None), sounds)
                           for t, (sounds, w) in heard[lang].items()]
-                topical = [t in topic.terms for t in weights] + [bool(sounds & self.topic_sounds(p.doc))
-                                                                  for sounds, _ in heard[lang].values()]
+                # a rendering of a question word the title or lead holds (量产: "mass") names the topic too
+                sources = getattr(weights, "sources", {})
+                topical = [t in topic.terms or sources.get(t) in topic.terms for t in weights] + [
+                    bool(sounds & self.topic_sounds(p.doc)) for sounds, _ in heard[lang].values()]
                 weighted[lang] = terms, sum(w for _, w, _, _ in terms), np.asarray(topical, dtype=bool)
             terms, total, _ = weighted[lang]
             if total > 0:
