@@ -58,21 +58,19 @@ _CLOSERS = "\"'”’」』）)】》〉\\]"  # escaped ']' : this string goes i
 _ZH_END = "。！？!?…"
 # Bumped when sentences or search tokens come out differently (indexes made otherwise get rebuilt):
 # 2: a Chinese semicolon no longer ends a sentence; 3: traditional characters read as simplified, the
-# shared keys of quantities and names (qa.quantities, qa.names); 4: a citation marker ends a sentence
-# before a capital letter or Chinese text too (a section label after it is a sentence of its own).
-SPLITTER_VERSION = 4
+# shared keys of quantities and names (qa.quantities, qa.names).
+SPLITTER_VERSION = 3
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co",
     "corp", "no", "fig", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "u.s", "u.k", "a.m", "p.m", "approx", "dept", "est", "gen", "gov", "mt", "rev", "vol",
 }
 # Candidate boundaries: Chinese enders (no space needed), English enders followed by space, a
-# citation marker like "[1]" before a flattened bullet " - " or before what starts a new sentence or a
-# section label (the seed's "... [2] Group 1: Customers - ..."), a bullet dash, and line breaks.
+# citation marker like "[1]" before a flattened bullet " - ", a bullet dash, and line breaks.
 _BOUNDARY_RE = re.compile(
     rf"(?P<zh>[{_ZH_END}]+[{_CLOSERS}]*)"
     rf"|(?P<en>[.!?]+[{_CLOSERS}]*)(?=\s)"
-    rf"|(?P<cite>\[\d+\])(?=\s+(?:[-•*]\s|[A-Z{HAN}]))"
+    rf"|(?P<cite>\[\d+\])(?=\s+[-•*]\s)"
     rf"|(?P<bullet>\s[-•]\s)(?=[A-Z{HAN}\"“])"
     r"|(?P<nl>\n)"
 )

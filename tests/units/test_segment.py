@@ -26,12 +26,6 @@ def test_flattened_bullets_and_citation_markers_split():
     assert sentences(text) == ["Core Insights", "South Korea aims high [1]", "The country has a plan [1]"]
 
 
-def test_a_section_label_after_a_citation_marker_is_a_sentence_of_its_own():
-    text = "The design PUE is 1.25 [2] Group 1: Customers - Two developers signed up [2]"
-    assert sentences(text) == ["The design PUE is 1.25 [2]", "Group 1: Customers", "Two developers signed up [2]"]
-    assert sentences("see note [3] for the table") == ["see note [3] for the table"]
-
-
 def test_spans_are_offsets_into_the_text():
     text = "  前言。  Hello world. 你好！"
     for s, e in split_sentences(text):
