@@ -38,8 +38,9 @@ W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
 # In a document that names its topic above the lead (a title, a headline), a sentence holding no
-# question word but the topic's gets W_TOPIC_ALONE of their credit: they say which report, not which sentence.
-W_TOPIC_ALONE = 0.0
+# question word but the topic's gets W_TOPIC_ALONE of their credit: they say which report, not which
+# sentence (at 0 a lead holding the asked fact lost too often: docs/ranking.md).
+W_TOPIC_ALONE = 0.5
 # Matching a question's words in text of the other language is noisy: the dictionary renders a word
 # several ways, some of them common words ("state", "day"), found in many of a passage's sentences.
 # There a word held by many of the passage's sentences tells them apart less: its weight is blended
