@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import re
 
+# "When" asks for a date as the question's word: first, after "and", "by", "since" ..., or before the
+# verb it asks about ("when did"); elsewhere it joins a clause that sets the scene ("How old was Manning
+# when he played ...?", "... for Q3 when it reported Q2?"), and the question asks for something else.
 _ASKS_DATE = re.compile(
     r"哪一?年|何年|何时|什么时候|哪一?天|哪个月|年份|日期|几月|几号|哪一?季度"
-    r"|\bwhen\b|\bwhat (?:year|date|month|day|quarter|century)\b|\bwhich (?:year|date|month|quarter|century)\b",
+    r"|^\W*when\b|\b(?:and|or|by|since|until|till|from)\s+when\b"
+    r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|can|could|has|have|had|should|might|must|shall)\b"
+    r"|\bwhat (?:year|date|month|day|quarter|century)\b|\bwhich (?:year|date|month|quarter|century)\b",
     re.IGNORECASE)
 _ASKS_PERCENT = re.compile(r"百分之多少|百分比|比例|占比|多少%|\bwhat (?:percentage|percent|share|proportion)\b"
                            r"|\bhow many percent\b", re.IGNORECASE)
@@ -44,16 +49,23 @@ _DATE = re.compile(
     r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
     r"|\bcentury\b|\bquarter\b|\b\d{1,2}(?:st|nd|rd|th)\b")
 _PERCENT = re.compile(r"%|％|百分之|\bper ?cent\b", re.IGNORECASE)
-_MONEY = re.compile(r"RMB|CNY|USD|yuan|元|[$€£¥]|\bdollars?\b|\beuros?\b|\bpounds?\b|\bpatacas?\b", re.IGNORECASE)
+# Currencies by their ISO 4217 codes (SGD 1.3 billion, HKD, MOP ...), the region's and the world's main ones, in
+# capitals only (php, cad and rub are words too).
+_CODES = r"(?-i:\b(?:EUR|GBP|JPY|HKD|MOP|TWD|NTD|SGD|KRW|INR|IDR|VND|THB|MYR|PHP|AUD|NZD|CAD|CHF|AED|SAR|RUB|BRL|MXN)\b)"
+_MONEY = re.compile(rf"RMB|CNY|USD|{_CODES}|yuan|元|镑|[$€£¥]|\bdollars?\b|\beuros?\b|\bpounds?\b|\bpatacas?\b",
+                    re.IGNORECASE)
 # What a count is not: dates and years, percentages, amounts of money (a currency next to the number).
 _NOT_COUNTS = re.compile(
     r"(?:1\d|20)\d\d年?|\d{1,2}月\d{1,2}[日号]?|[\d.]+\s*(?:%|％)|百分之\S*"
-    r"|(?:RMB|CNY|USD|US\$|NT\$|HK\$|[$€£¥])\s*[\d.,]+\s*(?:trillion|billion|million|bn|mn|k)?"
-    r"|[\d.,]+\s*(?:万亿|亿|万)?\s*(?:元|美元|港元|yuan|dollars?|euros?|pounds?)", re.IGNORECASE)
+    rf"|(?:RMB|CNY|USD|{_CODES}|US\$|NT\$|HK\$|[$€£¥])\s*[\d.,]+\s*(?:trillion|billion|million|bn|mn|k)?"
+    r"|[\d.,]+\s*(?:万亿|亿|万)?\s*(?:元|美元|港元|英镑|yuan|dollars?|euros?|pounds?)", re.IGNORECASE)
 _NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
                            r"|thousands?)\b", re.IGNORECASE)
 # Chinese numerals before a measure word ("三十一座", "四千人"): a count has_quantity's digits miss.
 _ZH_COUNT = re.compile(f"[一二三四五六七八九十两百千万亿]+[{_CLASSIFIERS}個臺輛間]")
+_NAMED_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
+                        r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_CITATION = re.compile(r"\[\d{1,3}\]")
 _INNER_CAPITAL = re.compile(r"(?<=[\s(\"“])[A-Z][a-z]")
 
 
@@ -102,15 +114,18 @@ def names_beyond(sentence: str, terms) -> bool:
 
 def has_quantity(sentence: str) -> str:
     """The kinds of quantity a sentence holds, as letters: "n" any number, "d" a date, "p" a
-    percentage ("" for none)."""
+    percentage ("" for none). A month or a weekday named without a number ("The tender closes in
+    November") is a date, not a number."""
     if not _QUANTITY.search(sentence):
-        return ""
+        return "d" if _NAMED_DAY.search(sentence) else ""
     return "n" + ("d" if _DATE.search(sentence) else "") + ("p" if _PERCENT.search(sentence) else "")
 
 
 def answer_kinds(sentence: str) -> str:
     """The kinds of answer a sentence holds, as letters: ``has_quantity``'s, then "m" an amount of
-    money, "c" a count, "w" a name (English text)."""
+    money, "c" a count, "w" a name (English text). A citation marker ("[2]", ending the bullets of
+    the seed's summaries) refers to a source and is not a number."""
+    sentence = _CITATION.sub(" ", sentence)
     kinds = has_quantity(sentence) or ("n" if _ZH_COUNT.search(sentence) else "")
     if kinds:
         kinds += "m" if _MONEY.search(sentence) else ""

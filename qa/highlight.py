@@ -19,7 +19,9 @@ from functools import lru_cache
 import numpy as np
 
 from .answer_types import answer_kinds, names_beyond
+from .headings import alone_on_its_line, not_an_answer
 from .index_files import StoredIndex
+from .quantities import names_a_period
 from .records import Passage
 from .scripts import to_simplified
 from .segment import HAN, detect_language, is_key, search_keys, tokenize
@@ -27,13 +29,18 @@ from .segment import HAN, detect_language, is_key, search_keys, tokenize
 SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
-# sentence is about the topic) + W_ANSWER_TYPE if it holds the kind of answer the question asks for
+# sentence is about the topic, and its quarter, half-year or phase nothing: ``_topic_share``)
+# + W_ANSWER_TYPE if it holds the kind of answer the question asks for
 # (qa.answer_types: a date for "when", a percentage for "what share", an amount of money for "how much
 # did it cost", a count for "how many", any number for "how long", a name for "who").
 W_OVERLAP, W_TOPIC, W_ANSWER_TYPE = 1.0, 0.25, 0.2
 # A question whose words all name the document's topic ("What is X?", "X是什么？") asks about the topic
 # itself, and the document's lead sentence is where it is defined: that sentence gets W_LEAD.
 W_LEAD = 0.5
+# In a document that names its topic above the lead (a title, a headline), a sentence holding no
+# question word but the topic's gets W_TOPIC_ALONE of their credit: they say which report, not which
+# sentence (at 0 a lead holding the asked fact lost too often: docs/ranking.md).
+W_TOPIC_ALONE = 0.5
 # Matching a question's words in text of the other language is noisy: the dictionary renders a word
 # several ways, some of them common words ("state", "day"), found in many of a passage's sentences.
 # There a word held by many of the passage's sentences tells them apart less: its weight is blended
@@ -66,41 +73,11 @@ def needles(term: str) -> tuple[str, ...]:
     return (f" {term}", f" {term[:-1]}y") if term.endswith("i") else (f" {term}",)
 
 
-_ENDED = re.compile(r"[.!?。！？…:：;；,，][\"'”’」』）)\]】》]*$")
-_CLAUSE = re.compile(r"[，；]|[,;] ")
-_LABEL_WORD = re.compile(r"[A-Z0-9][\w'’&-]*:?$")
-
-
-def not_an_answer(sentence: str, alone: bool = False) -> bool:
-    """A heading names what follows, and a question asks: neither answers one. Headings are Markdown's
-    (``#``), a line standing alone (``alone``) that no punctuation ends (a plain-text headline, a
-    byline), and short Title Case labels ("Core Insights", "Group 1: Schedule")."""
-    text = sentence.strip()
-    if text.startswith("#") or text.endswith(("?", "？")):
-        return True
-    if _ENDED.search(text):
-        return False
-    words = text.split()
-    if alone:  # a headline or byline, unless it reads as prose (clauses: 鹏飞…创新高，航线增至45条)
-        return not _CLAUSE.search(text)
-    return len(words) <= 4 and all(_LABEL_WORD.match(w) for w in words)
-
-
 def can_answer(text: str, words: str, title: str, alone: bool = False) -> bool:
     """Whether a sentence (``text``, and ``words`` = its ``searchable`` form; ``alone``: a line of its
     own) can be an answer or a document's lead: not a heading, not a question, not the document's
     title (``searchable``) again."""
     return words.strip() != title and not not_an_answer(text, alone)
-
-
-def alone_on_its_line(passage: Passage, j: int) -> bool:
-    """Whether a passage's j-th sentence is a whole line (a line break, or the passage's edge, on
-    both sides)."""
-    s, e = passage.sentences[j]
-    text, start = passage.text, passage.start
-    before = text[:s - start].rstrip(" \t")
-    after = text[e - start:].lstrip(" \t")
-    return (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
 
 
 @dataclass
@@ -112,6 +89,7 @@ class Topic:
     title: str
     lead_passage: int
     lead_sentence: int
+    named: bool = False  # a title or a headline names the topic above the lead
 
 
 def read_topic(title: str | None, first: Passage | None) -> tuple[int, set[str]]:
@@ -205,7 +183,8 @@ class SentenceChooser:
             lead, terms = stored[1][0], set(stored[1][1])
         else:
             lead, terms = read_topic(d.get("title"), self.store.passage(d["first"]) if d.get("passages") else None)
-        return Topic(terms, searchable(d.get("title") or "").strip(), d["first"] if lead >= 0 else -1, lead)
+        title = searchable(d.get("title") or "").strip()
+        return Topic(terms, title, d["first"] if lead >= 0 else -1, lead, bool(title) or lead > 0)
 
     def _stored(self, pid: int) -> list | None:
         """What the build worked out of a passage (``analyse``); None when the index has none for it."""
@@ -351,12 +330,16 @@ class SentenceChooser:
             if lang not in weighted:
                 weights = reading(lang)
                 caps = getattr(weights, "caps", {})
-                terms = [(needles(t), *_scaled(W_TOPIC if t in topic.terms else 1.0, w, caps.get(t)),
+                terms = [(needles(t), *_scaled(_topic_share(t) if t in topic.terms else 1.0, w, caps.get(t)),
                           heard[lang].pop(t, (set(), 0.0))[0]) for t, w in weights.items()]
                 terms += [((), *_scaled(W_TOPIC if sounds & self.topic_sounds(p.doc) else 1.0, w, None), sounds)
                           for t, (sounds, w) in heard[lang].items()]
-                weighted[lang] = terms, sum(w for _, w, _, _ in terms)
-            terms, total = weighted[lang]
+                # a rendering of a question word the title or lead holds (量产: "mass") names the topic too
+                sources = getattr(weights, "sources", {})
+                topical = [t in topic.terms or sources.get(t) in topic.terms for t in weights] + [
+                    bool(sounds & self.topic_sounds(p.doc)) for sounds, _ in heard[lang].values()]
+                weighted[lang] = terms, sum(w for _, w, _, _ in terms), np.asarray(topical, dtype=bool)
+            terms, total, _ = weighted[lang]
             if total > 0:
                 rows, matrix = held.setdefault(lang, ([], []))
                 rows.append(j)
@@ -370,12 +353,23 @@ class SentenceChooser:
                 weights, sources = reading(lang), getattr(reading(lang), "sources", {})
                 found = found * _sentence_rarity(found, [sources.get(t, t) for t in weights] +
                                                  [w for w in getattr(weights, "sounds", {}) if w not in weights])
-            terms, total = weighted[lang]  # a name heard in none of the passage's sentences is left out:
+            terms, total, topical = weighted[lang]  # a name heard in none of the passage's sentences is left out:
             total -= sum(w for i, (ns, w, _, _) in enumerate(terms) if not ns and not found[:, i].any())
+            if topic.named and W_TOPIC_ALONE < 1.0:  # the topic's words count beside another word only
+                alone = ~(found[:, ~topical] > 0).any(axis=1)
+                found = found * np.where(alone, W_TOPIC_ALONE, 1.0)[:, None]
             if total > 0:
                 overlap[rows] = W_OVERLAP * found.sum(axis=1) / total
         return {"similarity": similarity, "overlap": overlap, "answer_type": answer_type, "lead": lead,
                 "blocked": blocked}
+
+
+def _topic_share(term: str) -> float:
+    """What a question's term naming the document's topic counts: W_TOPIC, nothing for the key of the
+    quarter, half-year or phase its title or lead names (=q3, =h1, =phase2). Sibling reports differ by
+    it, and every sentence of the report is about that period, whether it says so or not ("Four new
+    buildings were completed in the first six months of the year"): it picks the report, not a sentence."""
+    return 0.0 if names_a_period(term) else W_TOPIC
 
 
 def _scaled(factor: float, weight: float, cap: float | None) -> tuple[float, float]:

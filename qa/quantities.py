@@ -209,6 +209,15 @@ def _keys_of(kind: str, m: re.Match) -> list[str]:
 _DOTTED_I = str.maketrans({"ı": "i", "İ": "I"})
 
 
+_PERIOD_KEY = re.compile(rf"{KEY}(?:q|h|phase)\d+")
+
+
+def names_a_period(term: str) -> bool:
+    """Whether a search term is the key of a quarter, a half-year or a phase (=q3, =h1, =phase2): what
+    tells a company's or a project's sibling reports apart."""
+    return _PERIOD_KEY.fullmatch(term) is not None
+
+
 def quantity_keys(text: str) -> list[str]:
     """The shared keys of the numbers, amounts, percentages, quarters, halves, phases, ordinals,
     dates, months and years written in ``text`` (Chinese or English), in order of where they are written

@@ -41,3 +41,24 @@ def test_a_name_answers_who_only_when_the_question_does_not_give_it():
     assert not names_beyond("He is also the oldest quarterback to play in a Super Bowl at age 39.", terms)
     assert not names_beyond("At 39, Peyton Manning is the oldest quarterback in a Super Bowl.", {**terms, "peyton": 1.0})
     assert names_beyond("The past record was held by John Elway, at age 38.", terms)
+
+
+def test_when_asks_for_a_date_only_as_the_question_word():
+    assert answer_type("When does the Northern Metropolis data centre tender close?") == "d"
+    assert answer_type("By when does Harbour Bus want its fleet to be electric?") == "d"
+    assert answer_type("How old was Manning when he played Super Bowl 50?") == "n"  # the clause sets the scene
+    assert answer_type("How many companies moved into the park when it opened?") == "c"
+    assert answer_type("What revenue range did Xinyuan guide for Q3 when it reported Q2 2025?") == ""
+
+
+def test_a_citation_marker_is_no_number_and_a_named_month_or_day_is_a_date():
+    assert answer_kinds("Zhongwei signed a deal with server maker Huaqin Digital [1]") == "w"
+    assert "c" not in answer_kinds("It invested RMB 1.6 billion in the base [1]")
+    assert "d" in answer_kinds("The tender closes in November.") and "n" not in answer_kinds("The tender closes in November.")
+    assert "d" in answer_kinds("The plant opened on Wednesday.")
+
+
+def test_an_amount_in_a_currency_code_is_money_not_a_count():
+    kinds = answer_kinds("The facility will cost about SGD 1.3 billion.")
+    assert "m" in kinds and "c" not in kinds
+    assert "m" in answer_kinds("Fares rise to HKD 12 next year.") and "m" not in answer_kinds("Phase two adds 5,000 racks.")
