@@ -27,6 +27,7 @@ FINGERPRINTS = {
     5: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
     6: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
     7: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
+    8: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
 }
 
 
