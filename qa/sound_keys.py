@@ -32,15 +32,15 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 @lru_cache(maxsize=65536)
 def _chinese_name_sounds(run: str) -> tuple[str, ...]:
-    """The sound keys of the names in a run of (simplified) Chinese: the words jieba tags as names or
-    its dictionary lacks (as qa.names keys them), each alone and joined with the name word after it
-    (普利斯 + 特里: 普利斯特里, as qa.translit.name_sounds joins a question's)."""
+    """The sound keys of the names in a run of (simplified) Chinese: the words jieba tags as names
+    (as a question's are found: qa.confidence.name_words), each alone and joined with the name word
+    after it (普利斯 + 特里: 普利斯特里, as qa.translit.name_sounds joins a question's). Not the words
+    jieba's dictionary lacks, which qa.names also keys: most are not names (干地), and they met a
+    question's name by chance (Huguenot's k-n-t, dev even half)."""
     from .names import NAME_TAGS, pinyin_spellings
-    from .segment import chinese_tags, known_word
+    from .segment import chinese_tags
 
-    known = known_word()
-    names = [w if len(w) > 1 and _HAN_RUN.fullmatch(w) and (tag in NAME_TAGS or not known(w)) else ""
-             for w, tag in chinese_tags(run)]
+    names = [w if len(w) > 1 and _HAN_RUN.fullmatch(w) and tag in NAME_TAGS else "" for w, tag in chinese_tags(run)]
     words = [w for w in names if w] + [a + b for a, b in zip(names, names[1:]) if a and b]
     spelt = pinyin_spellings(words) if words else None
     if not spelt:
@@ -87,7 +87,8 @@ def unheard_names(question: str, untranslated: Callable[[str], bool],
 
 def question_sounds(finder, question: str, tokens: list[str], lang: str,
                     translated: dict[str, dict[str, float]]) -> dict[str, float]:
-    """The sound keys of a question's untranslated names (``unheard_names``) that the index holds,
+    """The sound keys of a question's untranslated names (``unheard_names``) in its own script (a
+    Chinese question's Latin-script words count as they are spelt: Beriods, dev) that the index holds,
     as a translation (qa.bridge.Translation): each name's keys share its weight of 1, as a word's
     renderings do, each key's source the name's token. ``finder``: the question's
     qa.candidates.CandidateFinder (its language masks, its translation of the question, its store).
@@ -111,8 +112,11 @@ def question_sounds(finder, question: str, tokens: list[str], lang: str,
         held = store.known_terms({"~" + k for k in keys if any(f in k for f in forms)})
         return any(across[store.lexical_holders([k])].any() for k in sorted(held))
 
+    def untranslated(token: str) -> bool:  # (a Latin word of a Chinese question meets English text as it is)
+        return token not in rendered and bool(_HAN.match(token)) == (lang == "zh")
+
     out = Translation()
-    for token, sounds in unheard_names(question, lambda t: t not in rendered, spelt):
+    for token, sounds in unheard_names(question, untranslated, spelt):
         known = sorted(store.known_terms({SOUND + s for s in sounds}))
         for key in known:
             out[key] = 1.0 / len(known)
