@@ -112,8 +112,9 @@ def question_sounds(finder, question: str, tokens: list[str], lang: str,
         held = store.known_terms({"~" + k for k in keys if any(f in k for f in forms)})
         return any(across[store.lexical_holders([k])].any() for k in sorted(held))
 
-    def untranslated(token: str) -> bool:  # (a Latin word of a Chinese question meets English text as it is)
-        return token not in rendered and bool(_HAN.match(token)) == (lang == "zh")
+    def untranslated(token: str) -> bool:  # (a Latin word of a Chinese question meets English text as it is;
+        # a single letter is no name: the s of "Tesla's", which the dictionary renders as 特斯拉)
+        return token not in rendered and bool(_HAN.match(token)) == (lang == "zh") and len(token) > 1
 
     out = Translation()
     for token, sounds in unheard_names(question, untranslated, spelt):
