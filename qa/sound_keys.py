@@ -20,6 +20,9 @@ SOUND = "%"  # a sound key's prefix
 _OPENERS = frozenset(".!?。！？…:;-•*\n")  # before a capitalised word, it opens a sentence or an item
 _HAN_RUN = re.compile("[\u4e00-\u9fff]+")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# jieba's tags of the names whose sound counts: people, places, other proper nouns; not organisations
+# (nt), whose names are mostly ordinary words (美术馆, 巴黎大学: its p-l-t-s met a question's "Beriods")
+_SOUNDED_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nz"})
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -32,15 +35,15 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 @lru_cache(maxsize=65536)
 def _chinese_name_sounds(run: str) -> tuple[str, ...]:
-    """The sound keys of the names in a run of (simplified) Chinese: the words jieba tags as names
-    (as a question's are found: qa.confidence.name_words), each alone and joined with the name word
+    """The sound keys of the names in a run of (simplified) Chinese: the words jieba tags as names of
+    people, places or other proper nouns (``_SOUNDED_TAGS``), each alone and joined with the name word
     after it (普利斯 + 特里: 普利斯特里, as qa.translit.name_sounds joins a question's). Not the words
     jieba's dictionary lacks, which qa.names also keys: most are not names (干地), and they met a
     question's name by chance (Huguenot's k-n-t, dev even half)."""
-    from .names import NAME_TAGS, pinyin_spellings
+    from .names import pinyin_spellings
     from .segment import chinese_tags
 
-    names = [w if len(w) > 1 and _HAN_RUN.fullmatch(w) and tag in NAME_TAGS else "" for w, tag in chinese_tags(run)]
+    names = [w if len(w) > 1 and _HAN_RUN.fullmatch(w) and tag in _SOUNDED_TAGS else "" for w, tag in chinese_tags(run)]
     words = [w for w in names if w] + [a + b for a, b in zip(names, names[1:]) if a and b]
     spelt = pinyin_spellings(words) if words else None
     if not spelt:
