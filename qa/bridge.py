@@ -171,6 +171,13 @@ class Translation(dict):
         self.sources = {} if sources is None else sources
         self.phrases = [] if phrases is None else phrases
 
+    def joined(self, more: dict[str, float]) -> "Translation":
+        """These terms and ``more`` (a question's sound keys, qa.sound_keys), with both's sources."""
+        if not more:
+            return self
+        return Translation({**self, **more}, sources={**self.sources, **getattr(more, "sources", {})},
+                           phrases=self.phrases)
+
 
 def _phrases(tokens: list[str], bridge: Bridge) -> list[tuple[tuple[str, str], list[str]]]:
     """The question's pairs of adjacent English terms that the dictionary renders as a whole ("Hong

@@ -15,6 +15,7 @@ from .embedding import Embedder
 from .lazy_scores import LazyScores
 from .once_per_word import WordTerms, counted_once
 from .segment import HAN, detect_language, is_key, tokenize, word_weights
+from .sound_keys import question_sounds
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
 from .stores.base import Store
@@ -77,8 +78,9 @@ class CandidateFinder:
         tokens = tokenize(question, question=True)
         lexical_all = bridged_all = None
         translated: dict[str, dict[str, float]] = {}
+        heard = question_sounds(self, question, tokens, q_lang, translated) if mode != "dense" else {}
         if mode != "dense":
-            lexical_all, bridged_all = self._lexical(tokens, q_lang, translated)
+            lexical_all, bridged_all = self._lexical(tokens, q_lang, translated, heard)
             if allowed is not None:
                 lexical_all = lexical_all.where(allowed)
                 if bridged_all is not None:
@@ -98,7 +100,7 @@ class CandidateFinder:
         direct = lexical_all.at(ids) if lexical_all is not None else np.zeros(len(ids), np.float32)
         bridged = bridged_all.at(ids) if bridged_all is not None else np.zeros(len(ids), np.float32)
         if bridged_all is not None and len(ids):  # (a question in one language, an index with both)
-            direct, bridged = self._once_per_word(ids, direct, bridged, tokens, q_lang, translated)
+            direct, bridged = self._once_per_word(ids, direct, bridged, tokens, q_lang, translated, heard)
         if q is not None and len(ids):
             passage_sim = self.store.vectors(ids) @ q
             sentence_sim = self._best_sentences(ids, q)
@@ -244,8 +246,8 @@ class CandidateFinder:
         best[full] = np.maximum.reduceat(sims, starts)
         return best
 
-    def _lexical(self, tokens: list[str], q_lang: str,
-                 translated: dict[str, dict[str, float]]) -> tuple[SparseScores | LazyScores, SparseScores | LazyScores | None]:
+    def _lexical(self, tokens: list[str], q_lang: str, translated: dict[str, dict[str, float]],
+                 heard: dict[str, float]) -> tuple[SparseScores | LazyScores, SparseScores | LazyScores | None]:
         """BM25 of every passage, two ways: directly where the passage shares the question's language,
         and through the dictionary bridge where it does not, or where only its title does (its body,
         its main language, is the other one; then the translations alone, since the words the
@@ -258,10 +260,11 @@ class CandidateFinder:
         "Lu Benfu"). Other raw matches of an English question in Chinese passages are noise (stray
         words and numbers). A name's key counts only across languages: in the question's own
         language the name's words already match. The translated question is left in
-        ``translated``."""
+        ``translated``; ``heard``: the sound keys of its untranslated names (qa.sound_keys), counted
+        as translations."""
         words = [t for t in tokens if not is_key(t)]
         query = words + [t for t in tokens if t[0] == "="]
-        masks = self._masks(q_lang)
+        masks = self.masks(q_lang)
         if masks is None:
             return self._hits(query), None
         same, other, mixed, other_lang = masks
@@ -273,6 +276,7 @@ class CandidateFinder:
         # index in one language compares no translations, and keeps plain BM25.
         terms = self.translate(words, other_lang, translated)
         direct = self._weighted_hits(word_weights(query, getattr(terms, "phrases", ()))).where(same)
+        terms = terms.joined(heard)
         bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
         if mixed is not None:
             own = set(words)
@@ -289,21 +293,21 @@ class CandidateFinder:
         return direct, bridged
 
     def _once_per_word(self, ids: np.ndarray, direct: np.ndarray, bridged: np.ndarray, tokens: list[str],
-                       q_lang: str, translated: dict[str, dict[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+                       q_lang: str, translated: dict[str, dict[str, float]], heard: dict) -> tuple[np.ndarray, np.ndarray]:
         """``direct`` and ``bridged`` of the candidates ``ids`` with each question word counted once in
         a passage in the other language (qa.once_per_word): a word's translation and its name key
         (宁远: "ningyuan" and ~ningyuan), and in a passage mainly in the other language with text in
         the question's (a Chinese title over an English body) the word itself too. As ``_lexical``
-        counts them: there the question's words, their translations less those words, its name keys;
-        in a passage only in the other language its translations, its name keys and, for a Chinese
-        question, its Latin-script words. Work: a binary search of those candidates in the postings
-        of each question term, key and translation."""
-        masks = self._masks(q_lang)
+        counts them: there the question's words, their translations (with its names' sound keys,
+        ``heard``) less those words, its name keys; in a passage only in the other language its
+        translations, its name keys and, for a Chinese question, its Latin-script words. Work: a
+        binary search of those candidates in the postings of each question term, key and translation."""
+        masks = self.masks(q_lang)
         if masks is None:
             return direct, bridged
         same, other, mixed, other_lang = masks
         words = [t for t in tokens if not is_key(t)]
-        terms = self.translate(words, other_lang, translated)
+        terms = self.translate(words, other_lang, translated).joined(heard)
         keys = Counter(t for t in tokens if t[0] == "~")
         spellings = None
         if keys:
@@ -350,7 +354,7 @@ class CandidateFinder:
     def _no_hits(self) -> SparseScores | LazyScores:
         return LazyScores.of([], self.store.count) if self._pruned else SparseScores.empty()
 
-    def _masks(self, q_lang: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str] | None:
+    def masks(self, q_lang: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str] | None:
         """For a question in ``q_lang``: (passages in its language, passages only in the other
         language, passages mainly in the other language with text in its language, the other
         language); a mask none holds is None. None for a question in neither language. Worked out

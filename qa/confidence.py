@@ -60,18 +60,24 @@ def name_words(question: str) -> list[str]:
     other than the question's first (or all in capitals). Numbers and dates come as the
     tokenizer's quantity keys. (The tokenizer's name keys of a question are guesses from all its
     nouns, made to match a name spelt in the other language; most are in no index, so their
-    absence says nothing.)"""
+    absence says nothing.) Worked out once per question: the ranking (qa.sound_keys), the
+    highlight and the confidence each ask."""
+    return list(_name_words(question))
+
+
+@lru_cache(maxsize=64)
+def _name_words(question: str) -> tuple[str, ...]:
     import unicodedata
 
     from .segment import chinese_tags
 
     text = unicodedata.normalize("NFKC", question)
     if _HAN.search(text):
-        return [w for w, flag in chinese_tags(text) if flag in _NAME_TAGS] + \
-            [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())]
-    return [m.group() for n, m in enumerate(_EN_WORD.finditer(text))
-            if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())
-                                                or (len(m.group()) > 1 and m.group().isupper()))]
+        return tuple([w for w, flag in chinese_tags(text) if flag in _NAME_TAGS] +
+                     [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())])
+    return tuple(m.group() for n, m in enumerate(_EN_WORD.finditer(text))
+                 if not _DIGIT.match(m.group()) and ((n > 0 and m.group()[0].isupper())
+                                                     or (len(m.group()) > 1 and m.group().isupper())))
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """The tokens a passage is indexed with: its title's and its own (a document's title is indexed with
-every passage of it), less the title's name keys where the passage's body lacks the title's language."""
+every passage of it), with the sound keys of their names (qa.sound_keys.sound_keys), less the title's
+name and sound keys where the passage's body lacks the title's language."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from .segment import languages, tokenize
+from .segment import languages, searchable_text, tokenize
+from .sound_keys import sound_keys
 
 
 class TitleTokens:
@@ -19,7 +21,8 @@ class TitleTokens:
     def passage_tokens(self, view: str, body_langs: list[str]) -> list[str]:
         """The tokens of a passage whose text (its first view) is ``view`` and whose body is in
         ``body_langs``."""
-        tokens = tokenize(f"{self.title}\n{view}" if self.title else view)
+        text = f"{self.title}\n{view}" if self.title else view
+        tokens = tokenize(text) + sound_keys(searchable_text(text))
         if self.names and not self.langs <= set(body_langs):
             tokens = without_one_each(tokens, self.names)
         return tokens
@@ -29,10 +32,10 @@ def title_name_keys(title: str) -> list[str]:
     """The name keys (qa.names) of a document's title. A title in a language its passage's body
     lacks (a Chinese title over an English report) keeps its words in every passage but not these:
     a name's key is for meeting a name across languages, and a question in the title's language
-    meets the title by its words already. Kept, they made the title's names count twice or more for
+    meets the title by its words already (so with the sound keys of its names). Kept, they made the title's names count twice or more for
     such a question (欧阳明 as words and as ~ouyangming / ~ouyangmeng), while the report's body gives
     the keys of the names as it spells them (Ouyang Mingyuan)."""
-    return [t for t in tokenize(title) if t[0] == "~"]
+    return [t for t in tokenize(title) if t[0] == "~"] + sound_keys(searchable_text(title))
 
 
 def without_one_each(tokens: list[str], keys: list[str]) -> list[str]:

@@ -329,7 +329,7 @@ def chinese_tags(text: str) -> list[tuple[str, str]]:
 RUN_CACHE = 65536  # Chinese runs whose tags are kept (a run is a clause: most are tens of characters)
 
 
-def _known_word() -> Callable[[str], bool]:
+def known_word() -> Callable[[str], bool]:
     """Whether jieba's dictionary has a word (a word it lacks was found by its HMM: a new name)."""
     return _known_word_of(_segmenter()[1])
 
@@ -345,8 +345,9 @@ def _known_word_of(segmenter_name: str) -> Callable[[str], bool]:
 
 
 def is_key(token: str) -> bool:
-    """A shared key (a quantity's "=...", a name's "~..."), not a word of either language."""
-    return token[:1] in ("=", "~")
+    """A shared key (a quantity's "=...", a name's "~...", a name's sound "%...": qa.translit), not a
+    word of either language."""
+    return token[:1] in ("=", "~", "%")
 
 
 def search_keys(text: str, question: bool = False) -> list[str]:
@@ -358,10 +359,17 @@ def search_keys(text: str, question: bool = False) -> list[str]:
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
     if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
-        tag, known = _tagger(), _known_word()
+        tag, known = _tagger(), known_word()
         tagged = [pair for run in runs for pair in [*tag(run), ("，", "x")]]
         keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, _segmenter()[0])
     return keys
+
+
+def searchable_text(text: str) -> str:
+    """``text`` as search tokens read it: NFKC-normalised, traditional Chinese as simplified."""
+    from .scripts import to_simplified
+
+    return to_simplified(unicodedata.normalize("NFKC", text))
 
 
 def tokenize(text: str, question: bool = False) -> list[str]:
@@ -371,9 +379,7 @@ def tokenize(text: str, question: bool = False) -> list[str]:
     Text is NFKC-normalised first so full-width letters and digits match their ASCII forms, and
     traditional Chinese is read as simplified (qa.scripts), so both forms are one word.
     """
-    from .scripts import to_simplified
-
-    text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = searchable_text(text)
     tokens: list[str] = []
     words: list[str] = []
     for m in _TOKEN_RE.finditer(text):

@@ -34,7 +34,7 @@ _PINYIN_RULES = [
 _CLASSES = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "r": "l", "v": "w", "q": "j"})
 _DROP = re.compile(r"[aeiouyh]|[^a-z]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CAPITAL = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
+CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
 
 
 def _reduce(spelt: str) -> str:
@@ -101,7 +101,7 @@ def held_sounds(keyed: str, text: str) -> set[str]:
     meet names it only partly spells."""
     spelt = {t[1:] for t in keyed.split() if t[:1] == "~"}
     found = {pinyin_skeleton(k) for k in spelt} if _HAN.search(text) else set()
-    found.update(english_skeleton(m.group()) for m in _CAPITAL.finditer(text)
+    found.update(english_skeleton(m.group()) for m in CAPITALISED.finditer(text)
                  if re.sub(r"['’]s$", "", m.group().lower()) not in spelt)
     return found - {""}
 
@@ -119,7 +119,7 @@ def _passage_sounds(searcher, pid: int) -> set[str]:
     for j in range(len(chooser.sentences(pid))):
         found.update(pinyin_skeleton(t[1:]) for t in chooser.keyed(pid, j).split() if t[:1] == "~")
     text = searcher.store.passage(pid).text
-    found.update(english_skeleton(m.group()) for m in _CAPITAL.finditer(text))
+    found.update(english_skeleton(m.group()) for m in CAPITALISED.finditer(text))
     return found - {""}
 
 
@@ -138,3 +138,4 @@ def heard_names(searcher, sounds: list[set[str]] | None, in_hit: np.ndarray, hit
             for i in missing:
                 heard[i, h] = bool(sounds[i] & held)
     return heard
+

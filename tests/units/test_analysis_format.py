@@ -28,6 +28,7 @@ FINGERPRINTS = {
     6: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
     7: "10cacffaa8309d5fd1fc8e5f70aea144f14c182b463c57cf3bb2fa0dc46ce83d",
     8: "5f6ba9ee0fee4279b76b05e56d31064a49089ebf426974c0b44587c4d375cce6",
+    9: "5f6ba9ee0fee4279b76b05e56d31064a49089ebf426974c0b44587c4d375cce6",
 }
 
 

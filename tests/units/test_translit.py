@@ -45,3 +45,93 @@ def test_a_sentence_is_heard_by_its_names_not_by_the_pinyin_it_spells():
     english = "Lanjing Sodium Battery hired Josh Norman."
     heard = held_sounds(sentence_keys(english), english)
     assert english_skeleton("Norman") in heard and english_skeleton("Lanjing") not in heard  # ~lanjing finds it
+
+
+# -- sound keys: names by sound in BM25 ------------------------------------------------------------
+
+def test_a_text_holds_the_sound_keys_of_its_names_inside_sentences():
+    from qa.sound_keys import SOUND, sound_keys
+
+    keys = sound_keys("Priestley heated the oxide. The chemist Joseph Priestley met Norman in Morowali.")
+    assert keys.count(SOUND + english_skeleton("Priestley")) == 1  # the one inside a sentence
+    assert {SOUND + english_skeleton(n) for n in ("Norman", "Morowali")} <= set(keys)
+    assert SOUND + english_skeleton("Joseph") in keys
+    assert not sound_keys("Oxygen was isolated in a laboratory by heating mercuric oxide.")  # no name inside
+
+
+def test_a_chinese_name_sounds_alone_and_joined_with_the_name_beside_it():
+    from qa.sound_keys import SOUND, sound_keys
+
+    # jieba cuts 普利斯特里 as 普利斯 + 特里 and 莫罗瓦利 as 莫罗 + 瓦利: the joined name is Priestley, Morowali
+    assert SOUND + english_skeleton("Priestley") in sound_keys("普利斯特里发现了氧气。")
+    assert sound_keys("莫罗瓦利的镍厂投产") == [SOUND + english_skeleton("Morowali")]
+    assert not sound_keys("镍厂的二期工程近日投产，年产镍铁十万吨。")  # no name, no key
+
+
+def test_sound_keys_are_keys_not_words():
+    from qa.lexical import BM25
+    from qa.segment import is_key
+
+    assert is_key("%mlwl")
+    bm25 = BM25.build([["nickel", "plant", "%mlwl"], ["nickel", "plant"]])
+    assert bm25.lengths.tolist() == [2, 2]  # a passage's length counts its words only
+
+
+def test_a_title_in_a_language_its_body_lacks_keeps_no_sound_keys():
+    from qa.passage_tokens import TitleTokens
+
+    title = TitleTokens("莫罗瓦利镍厂二期投产")
+    sound = "%" + english_skeleton("Morowali")
+    assert sound in title.names
+    assert sound not in title.passage_tokens("Phase two of the plant began production.", ["en"])
+    assert sound in title.passage_tokens("Phase two of the plant in Morowali began production.", ["en"])
+    assert sound in title.passage_tokens("二期工程近日投产。", ["zh"])
+
+
+@pytest.mark.parametrize("question, name, skeleton", [
+    ("莫罗瓦利的镍厂花了多少钱？", "莫罗", "Morowali"),  # 莫罗 + 瓦利: one name, its first part's token
+    ("普利斯特里在哪一年发现了氧气？", "普利斯", "Priestley"),  # 普利斯's own pls left out: plstl is the name
+    ("Where is the Morowali plant?", "morowali", "Morowali"),
+])
+def test_a_questions_untranslated_names_are_heard_as_one_name_each(question, name, skeleton):
+    from qa.sound_keys import unheard_names
+
+    heard = unheard_names(question, lambda token: True, lambda token: False)
+    assert heard == [(name, [english_skeleton(skeleton)])]
+
+
+def test_a_translated_spelt_or_abbreviated_name_is_not_heard():
+    from qa.sound_keys import unheard_names
+
+    assert unheard_names("莫罗瓦利的镍厂花了多少钱？", lambda token: token != "莫罗", lambda token: False) == \
+        [("瓦利", [english_skeleton("Morowali")])]
+    assert unheard_names("莫罗瓦利的镍厂花了多少钱？", lambda token: True, lambda token: True) == []
+    assert unheard_names("How many yards did the NFL record?", lambda token: True, lambda token: False) == []
+
+
+def test_a_possessive_names_nothing_of_its_own():
+    """"Tesla's" is the tokens tesla and s: when the dictionary renders tesla, the s is not heard as
+    Tesla's sound (it counted Tesla twice)."""
+    from qa.bridge import Translation
+    from qa.sound_keys import question_sounds
+
+    class Store:
+        def known_terms(self, terms):
+            return set(terms)
+
+    class Finder:
+        store = Store()
+
+        def masks(self, lang):
+            import numpy as np
+            return np.array([False]), np.array([True]), None, "zh"
+
+        def translate(self, words, lang, translated):
+            return Translation({"特斯拉": 1.0}, sources={"特斯拉": "tesla"})
+
+    question = "What were the names of Tesla's new partners?"
+    from qa.segment import tokenize
+
+    assert question_sounds(Finder(), question, tokenize(question, question=True), "en", {}) == {}
+    assert question_sounds(Finder(), "Who met Morowali's chief?", tokenize("Who met Morowali's chief?", question=True),
+                           "en", {}) == {"%" + english_skeleton("Morowali"): 1.0}
