@@ -9,10 +9,10 @@ from collections.abc import Callable
 import numpy as np
 
 from .highlight import SentenceChooser
-from .segment import is_key
+from .segment import HAN, is_key
 
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
-_HAN_WORD = re.compile("[\u3400-\u9fff]")
+_HAN_WORD = re.compile(f"[{HAN}]")
 
 
 class Weights(dict):
