@@ -97,7 +97,8 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, question)
+        names = confidence.QuestionNames(question)  # read by the highlight and the confidence, found once
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, names)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]
@@ -107,7 +108,7 @@ class Searcher:
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
                                     scored.lexical, scored.conflicts, scored.name_holders, wants=wants,
-                                    lang=scored.lang)
+                                    lang=scored.lang, names=names)
                 if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []

@@ -76,3 +76,24 @@ def test_name_absent_marks_a_name_the_index_lacks_when_the_hit_is_in_the_questio
     assert (absent[:, name] == 1.0 - absent[:, cross]).all()  # Wimbledon is in no document, in no language
     assert (absent[:, cross] == 0).any()
     assert present[:, name].tolist() == [0.0] * len(present)
+
+
+def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
+    """The highlight (a Chinese passage read for an English question's untranslated names) and the
+    confidence both read the question's names by sound: worked out once per question."""
+    import qa.confidence
+    import qa.translit
+
+    qa_, _ = built
+    calls = []
+    real = qa.translit.name_sounds
+
+    def counted(*args):
+        calls.append(args[0])
+        return real(*args)
+
+    for module in (qa.translit, qa.confidence):
+        monkeypatch.setattr(module, "name_sounds", counted)
+    answer = qa_.ask("How long is the Great Wall that Qin Shi Huang joined up?", k=5)
+    assert any(hit.citation.path.endswith("greatwall_gbk.txt") for hit in answer.hits)
+    assert calls == ["How long is the Great Wall that Qin Shi Huang joined up?"]
