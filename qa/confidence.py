@@ -162,7 +162,8 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
              candidate_conflicts: np.ndarray | None = None,
              name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str,
-             names: QuestionNames | None = None) -> np.ndarray:
+             names: QuestionNames | None = None,
+             period_holders: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
@@ -171,7 +172,8 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     CandidateFinder.name_holders when it worked them out (None: worked out here); ``wants`` the
     kind of answer the question asks for (qa.answer_types.answer_type); ``lang`` the question's
     language as the search read it (Scored.lang: qa.segment.detect_language); ``names`` the question's
-    QuestionNames when the highlight has them (None: worked out here)."""
+    QuestionNames when the highlight has them (None: worked out here); ``period_holders`` the asked
+    periods' holders the ranking read (Scored.period_holders; None: read here)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     columns = store.columns()
@@ -226,18 +228,19 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
-                            name_absent, _period_conflicts(searcher, tokens, hits),
+                            name_absent, _period_conflicts(searcher, tokens, hits, period_holders),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
 
 
-def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
+                      held: dict[str, np.ndarray] | None) -> np.ndarray:
     """1 for a hit whose document names another quarter, half, phase or year than the one asked and
-    nowhere the asked one (qa.candidates.CandidateFinder.contradicting_documents): a report on a
+    nowhere the asked one (qa.periods.PeriodRule.contradicting_documents): a report on a
     company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown."""
     documents = searcher.index.documents
     spans = [(int(d["first"]), int(d["first"]) + int(d["passages"]))
              for d in (documents[int(doc)] for doc in searcher.doc_of[hits])]
-    return searcher.candidates.contradicting_documents(tokens, spans).astype(np.float64)
+    return searcher.candidates.periods.contradicting_documents(tokens, spans, held).astype(np.float64)
 
 
 def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:
