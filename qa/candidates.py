@@ -243,6 +243,7 @@ class CandidateFinder:
             kinds.append((mixed, weights, {t: w for t, w in terms.items() if t not in own}))
         if other is not None:
             kinds.append((other, {}, terms))
+        read: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # a term's postings, read once for both kinds
         for mask, weights, translation in kinds:
             where = np.flatnonzero(mask[ids])
             if not len(where):
@@ -251,7 +252,9 @@ class CandidateFinder:
 
             def scores(term: str) -> np.ndarray:
                 out = np.zeros(len(at), dtype=np.float32)
-                for holders, contributions in self.store.lexical_parts([term]):
+                if term not in read:
+                    read[term] = self.store.lexical_parts([term])
+                for holders, contributions in read[term]:
                     if len(holders):
                         pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
                         found = holders[pos] == at
