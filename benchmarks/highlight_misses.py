@@ -138,12 +138,13 @@ class FirstHit:
     @classmethod
     def of(cls, qa, hit, question: str) -> FirstHit:
         from qa.answer_finder import AnswerFinder
+        from qa.confidence import QuestionNames
 
         searcher = qa.searcher
         scored = searcher.score(question)
         own, other = searcher.candidates.readings(scored.tokens, scored.translated)
         finder = AnswerFinder(searcher.chooser, scored.query_vector, own, scored.lang, sought_kind(question), other,
-                              question)
+                              QuestionNames(question))
         pid = hit.passage_id
         parts = searcher.chooser.parts(pid, scored.query_vector, finder.reading, finder.wants, finder.lang)
         passage = searcher.store.passage(pid)

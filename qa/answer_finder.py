@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .highlight import SentenceChooser
-from .segment import is_key
+from .segment import HAN, is_key
+
+if TYPE_CHECKING:
+    from .confidence import QuestionNames
 
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
-_HAN_WORD = re.compile("[\u3400-\u9fff]")
+_HAN_WORD = re.compile(f"[{HAN}]")
 
 
 class Weights(dict):
@@ -57,14 +61,14 @@ class AnswerFinder:
     """The answering sentence of a passage and its score, for one question (computed once a passage).
     Each sentence is read in its own language: a sentence in the other language than the question's
     is matched against the question's dictionary translation (``translate(lang)``), so mixed
-    documents answer in either. The question's names the dictionary does not translate (``question``:
-    its text, to find them) are looked for by sound in the other language's sentences
-    (``Weights.sounds``)."""
+    documents answer in either. The question's names the dictionary does not translate (``names``:
+    its name words and their sounds, qa.confidence.QuestionNames) are looked for by sound in the
+    other language's sentences (``Weights.sounds``)."""
 
     def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,
-                 wants: str, translate: Callable[[str], dict[str, float]], question: str = ""):
+                 wants: str, translate: Callable[[str], dict[str, float]], names: QuestionNames | None = None):
         self.chooser, self.q, self.tokens, self.lang = chooser, q, tokens, lang
-        self.wants, self.translate, self.question = wants, translate, question
+        self.wants, self.translate, self.names = wants, translate, names
         self.readings: dict[str, dict[str, float]] = {}
         self.found: dict[int, tuple[int, float]] = {}
 
@@ -91,12 +95,9 @@ class AnswerFinder:
         """The question's name words that no term of ``weights`` (a reading for the other language)
         translates, each with its sound skeletons (qa.translit.name_sounds) and its weight among the
         question's own words."""
-        if not self.question:
+        if self.names is None:
             return {}
-        from .confidence import name_words
-        from .translit import name_sounds
-
-        spoken = name_sounds(self.question, name_words(self.question))
+        spoken = self.names.sounds
         translated = {w for t, w in weights.sources.items() if w != t and t in weights}
         own = self.reading(self.lang)
         spoken = {w: s for w, s in spoken.items() if s and w in own and w not in translated}

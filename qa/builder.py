@@ -62,64 +62,62 @@ class BuildReport:
 def _unchanged(prev: dict | None, stat: os.stat_result) -> bool:
     return prev is not None and prev["size"] == stat.st_size and prev["mtime_ns"] == stat.st_mtime_ns
 
-def _recorded_store(index_dir: Path) -> str:
-    """The store spec the index at ``index_dir`` was written with (the default for a new index)."""
+def _found_manifest(index_dir: Path) -> Manifest | None:
+    """The index's manifest as the build finds it, None when there is no readable one: read once a
+    build (under its lock nothing else replaces it), and every decision below takes it."""
     try:
-        return read_manifest(index_dir).store.get("spec") or DEFAULT_SPEC
+        return read_manifest(index_dir)
     except QAError:
-        return DEFAULT_SPEC
+        return None
 
 
-def _options(index_dir: Path, options: FormatOptions | None) -> FormatOptions:
+def _recorded_store(found: Manifest | None) -> str:
+    """The store spec the index was written with (the default for a new index)."""
+    return (found.store.get("spec") if found is not None else None) or DEFAULT_SPEC
+
+
+def _options(found: Manifest | None, options: FormatOptions | None) -> FormatOptions:
     """The format options to use: the caller's, else those the index was built with, else defaults."""
     if options is not None:
         return options
-    try:
-        recorded = read_manifest(index_dir).formats
-    except QAError:
-        recorded = None
+    recorded = found.formats if found is not None else None
     return FormatOptions.from_dict(recorded) if recorded else FormatOptions()
 
 
-def _segmented(index_dir: Path, model: str, settings: ChunkSettings, formats: dict) -> bool:
-    """True when the index can be updated by adding a segment: the local store, in segments, built
-    with the same model, chunking and format options (otherwise everything is built again)."""
-    try:
-        m = read_manifest(index_dir)
-    except QAError:
-        return False
-    if not (m.store.get("kind") == "faiss" and isinstance(m.store.get("segments"), list) and
-            m.model == model and m.chunking == settings.to_dict() and m.formats == formats):
+def _segmented(index_dir: Path, m: Manifest | None, model: str, settings: ChunkSettings, formats: dict) -> bool:
+    """True when the index (its manifest ``m``) can be updated by adding a segment: the local store, in
+    segments, built with the same model, chunking and format options (otherwise everything is built again)."""
+    if m is None or not (m.store.get("kind") == "faiss" and isinstance(m.store.get("segments"), list) and
+                         m.model == model and m.chunking == settings.to_dict() and m.formats == formats):
         return False
     try:  # a damaged index is built again whole (so a plain `qa index` repairs it)
-        load_index(index_dir).store.close()
+        load_index(index_dir, m).store.close()
     except QAError:
         return False
     return True
 
 
-def _fragmented(index_dir: Path) -> bool:
+def _fragmented(found: Manifest | None) -> bool:
     """Whether --optimize would merge anything (the policy's own choice, qa.stores.segments)."""
     from .stores.faiss_store import segment_records
     from .stores.segments import to_optimize
 
+    if found is None:
+        return False
     try:
-        store = read_manifest(index_dir).store
-        return store.get("kind") == "faiss" and bool(to_optimize(segment_records(store)))
+        return found.store.get("kind") == "faiss" and bool(to_optimize(segment_records(found.store)))
     except QAError:
         return False
 
 
-def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model: str,
+def _nothing_changed(index_dir: Path, manifest: Manifest | None, files: list[Path], shown: list[str], model: str,
                      settings: ChunkSettings, formats: dict, report: BuildReport) -> bool:
-    """True (and ``report`` filled in) when the index already matches the files exactly.
+    """True (and ``report`` filled in) when the index (its ``manifest``) already matches the files exactly.
 
     Reading the manifest, stat-ing the files and checking the index opens whole (no model) is all a
     no-change rebuild costs; a damaged index is never "unchanged", so a plain `qa index` repairs it.
     """
-    try:
-        manifest = read_manifest(index_dir)
-    except QAError:
+    if manifest is None:
         return False
     if manifest.model != model or manifest.chunking != settings.to_dict() or \
             manifest.formats != formats or not build_folder(index_dir, manifest).is_dir():
@@ -134,7 +132,7 @@ def _nothing_changed(index_dir: Path, files: list[Path], shown: list[str], model
         except OSError:
             return False
     try:
-        load_index(index_dir).store.close()
+        load_index(index_dir, manifest).store.close()
     except QAError:
         return False
     report.unchanged = sorted(f["path"] for f in manifest.files)
@@ -175,23 +173,24 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
     model_name = embedder.name if embedder is not None else canonical_name(model)
     report = BuildReport(index_dir=str(index_dir), skipped=skipped, embedder=embedder)
     with index_lock(index_dir):
-        recorded = _recorded_store(index_dir)
-        options, store = _options(index_dir, options), store or recorded
+        found = _found_manifest(index_dir)
+        recorded = _recorded_store(found)
+        options, store = _options(found, options), store or recorded
         store = check_store(store, index_dir)  # a bad address or a server that is down fails now
         formats = options.to_dict()
         if optimize and not store.startswith("faiss"):
             report.notes.append(f"nothing to optimize: the {store.partition(':')[0]} store rebuilds the whole "
                                 "index on every build, so it has no segments to merge")
-        if not full and store == recorded and not (optimize and _fragmented(index_dir)) and \
-                _nothing_changed(index_dir, files, shown_paths, model_name, settings, formats, report):
+        if not full and store == recorded and not (optimize and _fragmented(found)) and \
+                _nothing_changed(index_dir, found, files, shown_paths, model_name, settings, formats, report):
             report.seconds = round(time.perf_counter() - started, 3)
             return report
-        segmented = not full and store == recorded and _segmented(index_dir, model_name, settings, formats)
+        segmented = not full and store == recorded and _segmented(index_dir, found, model_name, settings, formats)
         # Only now is the model needed (a no-change rebuild never loads it).
         embedder = report.embedder = embedder or load_embedder(model, workers=jobs)
         if jobs is not None and hasattr(embedder, "workers"):
             embedder.workers = max(1, jobs)
-        previous = Previous(index_dir, model_name, settings.to_dict(), formats, full, whole=not segmented)
+        previous = Previous(index_dir, found, model_name, settings.to_dict(), formats, full, whole=not segmented)
         collector = Collector(embedder, previous, progress)
         from .segmented import Flusher, update_segments
 
@@ -282,7 +281,7 @@ def build_index(paths: list[str | os.PathLike], index_dir: str | os.PathLike, *,
         publish(index_dir, _manifest(model_name, embedder, store, bm25_params, settings, formats, paths,
                                      follow_links, skipped_files, report, build=build, record=record,
                                      passages=len(collector.passages), sentences=len(sentence_vectors),
-                                     documents=collector.documents, files=collector.files))
+                                     documents=collector.documents, files=collector.files), replaced=previous.replaces)
         cache.discard()  # the published index holds these vectors now
         if progress:
             progress("write", 1, 1)

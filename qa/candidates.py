@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +13,7 @@ import numpy as np
 from .embedding import Embedder
 from .lazy_scores import LazyScores
 from .once_per_word import WordTerms, counted_once
+from .periods import PeriodRule
 from .segment import HAN, detect_language, is_key, tokenize, word_weights
 from .sound_keys import question_sounds
 from .sparse_scores import SparseScores, among
@@ -23,10 +23,6 @@ from .stores.base import Store
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
 _HAN = re.compile(f"[{HAN}]")
-# Keys of which a report names one value and a sibling report another (qa.quantities): quarter,
-# half, phase, year; and every value each can take.
-_PERIOD = re.compile(r"^=(q|h|phase|y)(\d+)$")
-_PERIOD_VALUES = {"q": range(1, 5), "h": range(1, 3), "phase": range(1, 21), "y": range(1900, 2101)}
 
 
 @dataclass
@@ -41,16 +37,6 @@ class Candidates:
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
 
 
-def _periods(tokens: Iterable[str]) -> dict[str, set[str]]:
-    """The quarter, half, phase and year keys among ``tokens``, by kind."""
-    found: dict[str, set[str]] = {}
-    for t in tokens:
-        m = _PERIOD.match(t)
-        if m:
-            found.setdefault(m.group(1), set()).add(t)
-    return found
-
-
 class CandidateFinder:
     def __init__(self, store: Store, embedder: Embedder):
         self.store, self.embedder = store, embedder
@@ -60,7 +46,7 @@ class CandidateFinder:
         self.lang_mask = columns.has_lang
         self.main_lang = {lang: columns.lang == lang for lang in ("zh", "en")}
         self._lang_masks: dict[str, tuple | None] = {}
-        self._kinds: dict[str, tuple[set[str], np.ndarray]] = {}
+        self.periods = PeriodRule(store)  # which candidates name another period than the one asked
         # Equal BM25 scores straddling the last candidate's place: below the approximate size they are
         # chosen among as an array over every passage chooses (answers as they always were); from it,
         # where results are approximate anyway, by passage id, without that array (at a million tiled
@@ -108,67 +94,6 @@ class CandidateFinder:
         else:
             dense = np.zeros(len(ids), dtype=np.float32)
         return Candidates(ids, dense, direct, bridged, q, tokens, q_lang, translated)
-
-    def contradictions(self, tokens: list[str], ids: np.ndarray,
-                       topic: Callable[[int], set[str]]) -> np.ndarray | None:
-        """For each passage in ``ids``, whether it contradicts the question: for a kind of key the
-        question names (quarter, half, phase, year), the passage holds another value of that kind
-        and none of the question's; or it holds the asked value but its document's topic (``topic``:
-        passage id -> the search tokens of its document's title and lead) names another value and
-        not the asked one (a report on Q2 that mentions its Q3 guidance). None when the question
-        names no such key. A passage that names none of a kind does not contradict (it may leave
-        the period implicit)."""
-        asked = _periods(tokens)
-        if not asked or not len(ids):
-            return None
-        conflicts = np.zeros(len(ids), dtype=bool)
-        for kind, values in asked.items():
-            known, holders = self._kind(kind)
-            if not known - values:
-                continue
-            holds_asked = among(ids, self.store.lexical_holders(values))
-            # A passage without the asked value that holds some value of the kind holds another one.
-            conflicts |= among(ids, holders) & ~holds_asked
-            for i in np.flatnonzero(holds_asked & ~conflicts):
-                named = _periods(topic(int(ids[i]))).get(kind)
-                conflicts[i] = bool(named) and not named & values
-        return conflicts
-
-    def contradicting_documents(self, tokens: list[str], spans: list[tuple[int, int]]) -> np.ndarray:
-        """For each document (``spans``: its passage ids as [first, end)), whether it contradicts the
-        question as a whole: for a kind of key the question names (quarter, half, phase, year), the
-        document holds some value of that kind and nowhere the asked one (a report on Q2 and Q3
-        asked about Q1). Unlike ``contradictions``, which judges one passage, a passage that leaves
-        the period implicit does not escape it. A binary search per document and kind: no pass over
-        the holders; the asked value's postings read once per kind, as the ranking's own rule reads them."""
-        out = np.zeros(len(spans), dtype=bool)
-        if not spans:
-            return out
-        first = np.array([a for a, _ in spans], dtype=np.int64)
-        end = np.array([b for _, b in spans], dtype=np.int64)
-
-        def holds(sorted_ids: np.ndarray) -> np.ndarray:
-            return np.searchsorted(sorted_ids, first) < np.searchsorted(sorted_ids, end)
-
-        for kind, values in _periods(tokens).items():
-            known, holders = self._kind(kind)
-            naming = holds(holders) & ~out
-            if known - values and naming.any():  # the asked value's postings only when a document could conflict
-                # A year also counts as named by its bare number: a document's year key needs a context
-                # ("in 2025"), and "by 2030." or "for 2026" name it without one.
-                spelt = values | {v[2:] for v in values if kind == "y"}
-                out |= naming & ~holds(self.store.lexical_holders(sorted(spelt)))
-        return out
-
-    def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:
-        """The keys of a kind (quarter, half, phase, year) the index holds, and the passages holding
-        any of them (ascending), worked out once: each question naming a year asked about 200 year
-        keys and scored the passages holding any of them (a good share of a large index)."""
-        found = self._kinds.get(kind)
-        if found is None:
-            known = self.store.known_terms([f"={kind}{n}" for n in _PERIOD_VALUES[kind]])
-            found = self._kinds[kind] = (known, self.store.lexical_holders(known))
-        return found
 
     def name_holders(self, tokens: list[str]) -> dict[str, np.ndarray]:
         """The question's name keys (qa.names) that the index holds, sorted, each with the passages
@@ -322,6 +247,7 @@ class CandidateFinder:
             kinds.append((mixed, weights, {t: w for t, w in terms.items() if t not in own}))
         if other is not None:
             kinds.append((other, {}, terms))
+        read: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # a term's postings, read once for both kinds
         for mask, weights, translation in kinds:
             where = np.flatnonzero(mask[ids])
             if not len(where):
@@ -330,7 +256,9 @@ class CandidateFinder:
 
             def scores(term: str) -> np.ndarray:
                 out = np.zeros(len(at), dtype=np.float32)
-                for holders, contributions in self.store.lexical_parts([term]):
+                if term not in read:
+                    read[term] = self.store.lexical_parts([term])
+                for holders, contributions in read[term]:
                     if len(holders):
                         pos = np.minimum(np.searchsorted(holders, at), len(holders) - 1)
                         found = holders[pos] == at

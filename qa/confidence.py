@@ -23,7 +23,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +80,23 @@ def _name_words(question: str) -> tuple[str, ...]:
                                                      or (len(m.group()) > 1 and m.group().isupper())))
 
 
+class QuestionNames:
+    """A question's name words (``name_words``) and their sound skeletons (qa.translit.name_sounds),
+    each worked out when first read and kept for the question: the highlight (qa.answer_finder) and
+    the confidence both read them."""
+
+    def __init__(self, question: str):
+        self.question = question
+
+    @cached_property
+    def words(self) -> list[str]:
+        return name_words(self.question)
+
+    @cached_property
+    def sounds(self) -> dict[str, set[str]]:
+        return name_sounds(self.question, self.words)
+
+
 @dataclass(frozen=True)
 class QuestionTerms:
     """The question's content words, each with the index terms it may appear as (itself, and its
@@ -91,23 +108,23 @@ class QuestionTerms:
     quantity: np.ndarray | None = None  # bool per word: a quantity key (number, date), not a name's word
 
 
-def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> QuestionTerms:
+def question_terms(question: str, tokens: list[str], known, langs: set[str],
+                   names: QuestionNames | None = None) -> QuestionTerms:
     """The question's words, and its key words: its quantity keys (qa.segment.search_keys: numbers
     and dates, one spelling in both languages) and the words of its names (``name_words``).
     ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
     is also looked for in its translations into the language it is not written in, when the index
-    holds that language."""
+    holds that language. ``names``: the question's QuestionNames when already at hand."""
     from .segment import is_key, tokenize, whole_words
 
     keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
     words = whole_words([t for t in tokens if not is_key(t)])
-    named = name_words(question)
-    names = {t for w in named for t in tokenize(w) if not is_key(t)}
-    spoken = name_sounds(question, named)
+    names = QuestionNames(question) if names is None else names
+    in_names = {t for w in names.words for t in tokenize(w) if not is_key(t)}
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     sounds: list[set[str]] = [set() for _ in keys]
     for word in words:
-        sounds.append(spoken.get(word, set()) if word in names else set())
+        sounds.append(names.sounds.get(word, set()) if word in in_names else set())
         terms = set(known({word}))
         other = "en" if _HAN.search(word) else "zh"
         if other in langs:
@@ -115,7 +132,7 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str]) -> 
 
             terms.update(translate_query([word], other, known))
         forms.append(terms)
-        key.append(word in names)
+        key.append(word in in_names)
     return QuestionTerms(forms, np.array(key, dtype=bool), sounds, np.arange(len(forms)) < len(keys))
 
 
@@ -154,7 +171,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
              pids: list[int], sentences: list[int],
              allowed: np.ndarray | None = None, candidate_lexical: np.ndarray | None = None,
              candidate_conflicts: np.ndarray | None = None,
-             name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str) -> np.ndarray:
+             name_holders: dict[str, np.ndarray] | None = None, *, wants: str, lang: str,
+             names: QuestionNames | None = None,
+             period_holders: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One row of FEATURES per hit in ``pids`` (``sentences``: each one's highlighted sentence);
     ``candidates`` are the fused ranking's passage ids, best first, with their dense scores when the
     search computed them, their lexical (BM25, direct and bridged) scores, and whether each
@@ -162,7 +181,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     passages the question may see (a filter), None for all; ``name_holders`` the search's
     CandidateFinder.name_holders when it worked them out (None: worked out here); ``wants`` the
     kind of answer the question asks for (qa.answer_types.answer_type); ``lang`` the question's
-    language as the search read it (Scored.lang: qa.segment.detect_language)."""
+    language as the search read it (Scored.lang: qa.segment.detect_language); ``names`` the question's
+    QuestionNames when the highlight has them (None: worked out here); ``period_holders`` the asked
+    periods' holders the ranking read (Scored.period_holders; None: read here)."""
     store = searcher.store
     hits = np.asarray(pids, dtype=np.int64)
     columns = store.columns()
@@ -174,7 +195,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     sentence_sim = np.where(raw_sentence > -1.0,
                             centred_cosines(q, sentence_vectors, lang, cross, centres, raw_sentence), -1.0)
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
-    terms = question_terms(question, tokens, store.known_terms, langs)
+    terms = question_terms(question, tokens, store.known_terms, langs, names)
     # Where each word occurs: the passages its forms' postings name, ascending.
     where = [store.lexical_holders(f) if f else None for f in terms.forms]
     n_words = len(terms.forms)
@@ -217,18 +238,19 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
-                            name_absent, _period_conflicts(searcher, tokens, hits),
+                            name_absent, _period_conflicts(searcher, tokens, hits, period_holders),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
 
 
-def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray) -> np.ndarray:
+def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
+                      held: dict[str, np.ndarray] | None) -> np.ndarray:
     """1 for a hit whose document names another quarter, half, phase or year than the one asked and
-    nowhere the asked one (qa.candidates.CandidateFinder.contradicting_documents): a report on a
+    nowhere the asked one (qa.periods.PeriodRule.contradicting_documents): a report on a
     company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown."""
     documents = searcher.index.documents
     spans = [(int(d["first"]), int(d["first"]) + int(d["passages"]))
              for d in (documents[int(doc)] for doc in searcher.doc_of[hits])]
-    return searcher.candidates.contradicting_documents(tokens, spans).astype(np.float64)
+    return searcher.candidates.periods.contradicting_documents(tokens, spans, held).astype(np.float64)
 
 
 def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:

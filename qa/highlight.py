@@ -26,7 +26,7 @@ from .records import Passage
 from .scripts import to_simplified
 from .segment import HAN, detect_language, is_key, search_keys, tokenize
 
-SENTENCE_CACHE = 4096  # passages whose sentences' text analysis is kept between questions
+SENTENCE_CACHE = 4096  # passages whose sentences' text analysis (documents: topic) is kept between questions
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
 # question's words it holds (words naming the document's topic count W_TOPIC as much, since every
 # sentence is about the topic, and its quarter, half-year or phase nothing: ``_topic_share``)
@@ -163,7 +163,7 @@ class SentenceChooser:
     def __init__(self, index: StoredIndex):
         self.index, self.store = index, index.store
         self.sentence_counts = index.store.columns().sentences
-        self._topics: dict[int, Topic] = {}  # document -> what it is about (read when first needed)
+        self._topics: dict[int, Topic] = {}  # document -> what it is about (read when needed; oldest first)
         self._cache: OrderedDict[int, list[tuple[str, str, bool, str]]] = OrderedDict()
         self._keys: OrderedDict[int, list[str]] = OrderedDict()
         self._sounds: OrderedDict[int, list[set[str]]] = OrderedDict()
@@ -173,7 +173,7 @@ class SentenceChooser:
     def topic(self, doc: int) -> Topic:
         topic = self._topics.get(doc)
         if topic is None:
-            topic = self._topics[doc] = self._read_topic(doc)
+            topic = self._keep(self._topics, doc, self._read_topic(doc))
         return topic
 
     def _read_topic(self, doc: int) -> Topic:
@@ -254,13 +254,14 @@ class SentenceChooser:
 
     def topic_sounds(self, doc: int) -> set[str]:
         """The sound skeletons of the names in a document's title and first passage up to its lead."""
-        if doc not in self._topic_sounds:
+        found = self._topic_sounds.get(doc)
+        if found is None:
             from .translit import held_sounds
 
             title, topic = self.index.documents[doc].get("title") or "", self.topic(doc)
             lead = self.sounds(topic.lead_passage)[:topic.lead_sentence + 1] if topic.lead_passage >= 0 else []
-            self._topic_sounds[doc] = held_sounds(sentence_keys(title), title).union(*lead)
-        return self._topic_sounds[doc]
+            found = self._keep(self._topic_sounds, doc, held_sounds(sentence_keys(title), title).union(*lead))
+        return found
 
     def _cached(self, cache: OrderedDict, pid: int, read: Callable[[int], list]) -> list:
         """``read(pid)``, kept in ``cache`` for the last SENTENCE_CACHE passages."""
@@ -271,11 +272,11 @@ class SentenceChooser:
                 return found
         return self._keep(cache, pid, read(pid))
 
-    def _keep(self, cache: OrderedDict, pid: int, found: list) -> list:
+    def _keep(self, cache: dict, pid: int, found):  # (a passage's, or a document's: the oldest kept dropped)
         with self._lock:
             cache[pid] = found
             if len(cache) > SENTENCE_CACHE:
-                cache.popitem(last=False)
+                del cache[next(iter(cache))]
         return found
 
     def best(self, pid: int, q: np.ndarray, reading: Reading, wants: str = "",

@@ -169,8 +169,9 @@ def check_passage(i: int, p: Passage, n_docs: int) -> None:
 LOAD_ATTEMPTS = 5
 
 
-def load_index(index_dir: Path) -> StoredIndex:
-    """Load and check an index. Raise IndexMissingError / IndexCorruptError / IndexVersionError.
+def load_index(index_dir: Path, manifest: Manifest | None = None) -> StoredIndex:
+    """Load and check an index (``manifest``: its manifest when the caller has read it, the first
+    attempt's). Raise IndexMissingError / IndexCorruptError / IndexVersionError.
 
     A build published while this one loads removes the folder being read: the load then starts again
     on the new manifest (the publish protocol, docs/reliability.md). Only a failure on a build that
@@ -179,7 +180,7 @@ def load_index(index_dir: Path) -> StoredIndex:
     for attempt in range(LOAD_ATTEMPTS):
         before = manifest_stamp(index_dir)
         try:
-            return open_build(index_dir, read_manifest(index_dir))
+            return open_build(index_dir, manifest if manifest is not None and not attempt else read_manifest(index_dir))
         except (IndexCorruptError, FileNotFoundError) as e:
             # A file a store opens unguarded and finds removed is a republish too, or else damage.
             if manifest_stamp(index_dir) == before or attempt == LOAD_ATTEMPTS - 1:
@@ -221,10 +222,15 @@ def write_record(index_dir: Path, build: str, record: dict) -> None:
         os.fsync(f.fileno())
 
 
-def publish(index_dir: Path, manifest: Manifest) -> None:
+_READ = "(read it)"
+
+
+def publish(index_dir: Path, manifest: Manifest, replaced: str | None = _READ) -> None:
     """Swap in a written build: write its documents' and files' records into its folder, replace
-    manifest.json atomically, then drop other build folders."""
-    replaced = _current_build(index_dir)
+    manifest.json atomically, then drop other build folders. ``replaced``: the build it replaces when
+    the caller knows it (None: none), else read from the manifest there."""
+    if replaced == _READ:
+        replaced = _current_build(index_dir)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     record = manifest.to_dict()
     folder = build_folder(index_dir, manifest)

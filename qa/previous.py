@@ -10,7 +10,7 @@ import numpy as np
 
 from .embed_cache import text_key
 from .errors import QAError
-from .index_files import open_build, read_manifest
+from .index_files import open_build
 from .passage_texts import embed_text, passage_views
 from .records import Manifest, Passage
 
@@ -20,12 +20,14 @@ _SLICE = 8192  # passages whose sentence vectors are read at a time
 class Previous:
     """What an earlier build of the same model and settings can give back."""
 
-    def __init__(self, index_dir: Path, model: str, chunking: dict, formats: dict, full: bool,
-                 whole: bool = True):
-        """``whole``: read every passage, token and vector of the old index (to build a new one
-        whole); otherwise only the manifest, and ``take_vectors`` reads the passages asked for (a
-        build that adds a segment)."""
+    def __init__(self, index_dir: Path, found: Manifest | None, model: str, chunking: dict, formats: dict,
+                 full: bool, whole: bool = True):
+        """``found``: the index's manifest as the build read it (None: no readable index). ``whole``:
+        read every passage, token and vector of the old index (to build a new one whole); otherwise
+        only the manifest, and ``take_vectors`` reads the passages asked for (a build that adds a
+        segment)."""
         self.index_dir = Path(index_dir)
+        self.replaces = found.build if found is not None else None  # the build a new one replaces
         self.files: dict[str, dict] = {}
         self.skipped: dict[str, dict] = {}
         # Vectors by text key: a passage's row in ``_passage_vectors`` (float32), or a sentence's
@@ -35,10 +37,10 @@ class Previous:
         self._sentence_vectors = np.zeros((0, 0), dtype=np.float16)
         self.manifest: Manifest | None = None
         self._documents: list[dict] | None = None  # the old index's document records, when read
-        if full:
+        if full or found is None:
             return
+        manifest = found
         try:
-            manifest = read_manifest(index_dir)
             if manifest.model != model or manifest.chunking != chunking:
                 return
             if not whole:

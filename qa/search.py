@@ -39,6 +39,7 @@ class Scored:
     translated: dict[str, dict[str, float]]  # language -> the question's terms in it, via the bridge
     conflicts: np.ndarray | None = None  # per passage: it contradicts the question (Searcher._conflicts)
     name_holders: dict[str, np.ndarray] | None = None  # CandidateFinder.name_holders (hybrid mode)
+    period_holders: dict[str, np.ndarray] | None = None  # qa.periods.PeriodRule.asked_holders, by kind (hybrid mode)
 
 
 class Searcher:
@@ -58,22 +59,25 @@ class Searcher:
         check_mode(mode)
         found = self.candidates.find(question, mode, candidates, allowed)
         holders = self.candidates.name_holders(found.tokens) if mode == "hybrid" else None
-        conflicts = self._conflicts(question, found, holders) if mode == "hybrid" else None
+        periods: dict[str, np.ndarray] = {}  # the asked periods' holders, read once (ranking, confidence)
+        conflicts = self._conflicts(question, found, holders, periods) if mode == "hybrid" else None
         own = self.candidates.main_lang.get(found.lang)
         dense = found.dense if mode != "hybrid" or own is None else level_languages(found.dense, own[found.ids])
         fused, lexical = fuse(mode, dense, found.direct, found.bridged, conflicts)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
-                      None if conflicts is None else conflicts[order], holders)
+                      None if conflicts is None else conflicts[order], holders, periods)
 
-    def _conflicts(self, question: str, found, holders: dict[str, np.ndarray]) -> np.ndarray | None:
+    def _conflicts(self, question: str, found, holders: dict[str, np.ndarray],
+                   periods: dict[str, np.ndarray]) -> np.ndarray | None:
         """Candidates that contradict the question's period or lack every name it is about (a bool
         each; None when neither applies): evidence against them (qa.fusion.W_CONFLICT). The names are
         its name keys (``holders``: by their sound, 吕本富 / Lu Benfu) and its name words (by the
-        words or their translations, Taichung / 台中)."""
+        words or their translations, Taichung / 台中). ``periods`` keeps the asked periods' holders
+        (qa.periods.PeriodRule.asked_holders)."""
         names = {**holders, **self.candidates.word_name_holders(question_names(question, found.lang), found.lang)}
-        parts = [p for p in (self.candidates.contradictions(found.tokens, found.ids, self._topic_terms),
+        parts = [p for p in (self.candidates.periods.contradictions(found.tokens, found.ids, self._topic_terms, periods),
                              self.candidates.lacking_names(names, found.lang, found.ids)) if p is not None]
         return np.logical_or.reduce(parts) if parts else None
 
@@ -97,7 +101,8 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, question)
+        names = confidence.QuestionNames(question)  # read by the highlight and the confidence, found once
+        answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, names)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once
         order = [span.positions[0] for span in spans]
@@ -107,7 +112,7 @@ class Searcher:
         dense = scored.dense if scored.query_vector is not None else None
         rows = (confidence.features(self, question, q, scored.tokens, scored.ids, dense, pids, sentences, allowed,
                                     scored.lexical, scored.conflicts, scored.name_holders, wants=wants,
-                                    lang=scored.lang)
+                                    lang=scored.lang, names=names, period_holders=scored.period_holders)
                 if pids else None)
         sure = self.calibration.probability(rows) if rows is not None and self.calibration else None
         hits = []

@@ -121,7 +121,7 @@ def update_segments(index_dir: Path, previous: Previous, collector: Collector, k
     write_record(index_dir, build, record)
     report.documents, report.passages, report.merged = len(documents), passages, layout.merged
     publish(index_dir, manifest(build=build, record=record, passages=passages, sentences=sentences,
-                                documents=documents, files=files))
+                                documents=documents, files=files), replaced=previous.replaces)
     if flusher.written:
         flusher.cache().discard()  # the published index holds these vectors now
     if progress:

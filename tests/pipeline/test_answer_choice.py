@@ -146,3 +146,21 @@ def test_a_name_the_dictionary_does_not_translate_is_held_by_its_sound(answers):
     assert np.flatnonzero(overlap).tolist() == holding and overlap[holding[0]] == 0.5
     weights.sounds = {}
     assert not chooser.parts(pid, q, lambda lang: weights, "", "zh")["overlap"].any()
+
+
+def test_the_documents_topics_kept_between_questions_are_bounded(built, monkeypatch):
+    """A long-running process (`qa serve`, `qa mcp`) keeps what the documents it touched are about,
+    and the sounds of their topic's names, for the last SENTENCE_CACHE documents only; what a
+    document's entry says does not depend on what was dropped."""
+    import qa.highlight as highlight
+
+    qa, _ = built
+    documents = range(len(qa.index.documents))
+    unbounded = highlight.SentenceChooser(qa.index)
+    expected = [(unbounded.topic(d), unbounded.topic_sounds(d)) for d in documents]
+    monkeypatch.setattr(highlight, "SENTENCE_CACHE", 2)
+    chooser = highlight.SentenceChooser(qa.index)
+    for _ in range(2):
+        assert [(chooser.topic(d), chooser.topic_sounds(d)) for d in documents] == expected
+        assert len(chooser._topics) <= 2 and len(chooser._topic_sounds) <= 2
+    assert len(expected) > 2

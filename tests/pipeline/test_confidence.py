@@ -99,3 +99,24 @@ def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the
     assert rows[0, FEATURES.index("period_conflict")] == 1.0  # both reports name other quarters, neither the first
     assert never.answered is False and never.hits[0].confidence == 0.0
     assert len(never.hits) == 2  # the hits are still shown
+
+
+def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
+    """The highlight (a Chinese passage read for an English question's untranslated names) and the
+    confidence both read the question's names by sound: worked out once per question."""
+    import qa.confidence
+    import qa.translit
+
+    qa_, _ = built
+    calls = []
+    real = qa.translit.name_sounds
+
+    def counted(*args):
+        calls.append(args[0])
+        return real(*args)
+
+    for module in (qa.translit, qa.confidence):
+        monkeypatch.setattr(module, "name_sounds", counted)
+    answer = qa_.ask("How long is the Great Wall that Qin Shi Huang joined up?", k=5)
+    assert any(hit.citation.path.endswith("greatwall_gbk.txt") for hit in answer.hits)
+    assert calls == ["How long is the Great Wall that Qin Shi Huang joined up?"]

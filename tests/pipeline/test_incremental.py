@@ -140,3 +140,28 @@ def test_unreadable_files_are_reported_every_run_without_being_reread(setup):
     r = build().last_build  # unchanged: remembered with its reason, not read again
     assert read == [] and [(os.path.basename(s.path), s.reason) for s in r.skipped] == [
         ("broken.txt", "binary file (not text)")]
+
+
+def test_a_build_reads_the_manifest_once(setup, tmp_path, embedder, monkeypatch):
+    """Every decision of a build (the store, the format options, whether anything changed, whether
+    it adds a segment, what it reuses, the build it replaces) takes the manifest read once."""
+    import qa.index_files as index_files
+    import qa.previous
+
+    docs = setup[0]
+    reads = []
+    real = index_files.read_manifest
+
+    def counted(index_dir):
+        reads.append(index_dir)
+        return real(index_dir)
+
+    for module in (index_files, builder, qa.previous):
+        if hasattr(module, "read_manifest"):
+            monkeypatch.setattr(module, "read_manifest", counted)
+    (docs / "added.txt").write_text("Ferries cross the fjord every hour in summer.\n", encoding="utf-8")
+    for index, kw in (("index", {}), ("index", {}), ("index", {"optimize": True}), ("index", {"full": True}),
+                      ("fresh", {})):
+        reads.clear()
+        builder.build_index([docs], tmp_path / index, embedder=embedder, settings=SETTINGS, **kw)
+        assert len(reads) == 1, kw

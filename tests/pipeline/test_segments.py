@@ -289,7 +289,7 @@ def test_the_old_documents_are_read_once_however_many_segments_take_vectors(docs
     index = tmp_path / "index"
     built = build(docs, index, solo).index
     manifest = read_manifest(index)
-    previous = Previous(index, manifest.model, manifest.chunking, manifest.formats, full=False, whole=False)
+    previous = Previous(index, manifest, manifest.model, manifest.chunking, manifest.formats, full=False, whole=False)
     reads = []
 
     class Counted(list):

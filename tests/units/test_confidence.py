@@ -206,7 +206,7 @@ def test_name_keys_hit_is_the_share_of_the_questions_known_name_keys_in_the_hit(
 def test_period_conflict_marks_documents_naming_other_periods_and_never_the_asked_one():
     from types import SimpleNamespace
 
-    from qa.candidates import CandidateFinder
+    from qa.periods import PeriodRule
     from qa.sparse_scores import SparseScores
 
     # document 0: passages 0-1 (Q2, Q3); document 1: passages 2-3 (Q1 in its second); document 2: passage 4 (none)
@@ -215,12 +215,11 @@ def test_period_conflict_marks_documents_naming_other_periods_and_never_the_aske
     store = SimpleNamespace(known_terms=lambda ts: {t for t in ts if t in postings},
                             lexical_holders=lambda ts: SparseScores.of_dense(
                                 sum((postings[t] for t in ts if t in postings), np.zeros(5))).holders())
-    finder = SimpleNamespace(store=store, _kinds={})
-    finder._kind = lambda kind: CandidateFinder._kind(finder, kind)
+    finder = PeriodRule(store)
     spans = [(0, 2), (2, 4), (4, 5)]
 
     def conflicts(tokens):
-        return CandidateFinder.contradicting_documents(finder, tokens, spans).tolist()
+        return finder.contradicting_documents(tokens, spans).tolist()
 
     assert conflicts(["revenue", "=q1"]) == [True, False, False]  # the Q2/Q3 report lacks Q1 anywhere
     assert conflicts(["revenue", "=q2"]) == [False, True, False]  # passage 0 holds it, not the one shown
@@ -230,6 +229,17 @@ def test_period_conflict_marks_documents_naming_other_periods_and_never_the_aske
     finder._kinds.clear()
     assert conflicts(["capex", "2024", "=y2024"]) == [True, False, False]
     assert conflicts(["capex", "2026", "=y2026"]) == [False, False, False]  # "for 2026": named without its key
+
+    # The ranking's rule (contradictions) and the confidence read the asked period's holders once a question
+    read = []
+    store.lexical_holders = lambda ts, holders=store.lexical_holders: read.append(sorted(ts)) or holders(ts)
+    finder._kinds.clear()
+    held: dict = {}
+    tokens = ["revenue", "=q1"]
+    ranked = finder.contradictions(tokens, np.arange(5), lambda pid: set(), held)
+    assert ranked.tolist() == [True, True, False, False, False]
+    assert finder.contradicting_documents(tokens, spans, held).tolist() == [True, False, False]
+    assert read.count(["=q1"]) == 1
 
 
 def test_quantity_keys_are_told_from_the_words_of_names():

@@ -49,3 +49,31 @@ def test_a_name_translated_and_keyed_counts_once_in_a_report_in_the_other_langua
     new_direct, new_bridged = counted_once(direct, bridged, np.array([0, 1]), terms,
                                            lambda t: np.array(bm25[t], dtype=np.float32))
     assert new_direct.tolist() == [0.0, 0.0] and new_bridged.tolist() == bridged.tolist()
+
+
+def test_a_terms_postings_are_read_once_for_both_kinds_of_passage():
+    # Candidates 1 (an English body under a Chinese title) and 2-3 (English only) both hold 宁远 as
+    # "ningyuan" and ~ningyuan: each term's postings are read once, not once for each kind.
+    from qa.bridge import Translation
+    from qa.candidates import CandidateFinder
+
+    postings = {"宁远": ([1], [2.0]), "ningyuan": ([1, 2], [4.8, 3.0]), "~ningyuan": ([1, 3], [4.3, 3.0])}
+    read = []
+
+    class Store:
+        def lexical_parts(self, terms):
+            read.extend(terms)
+            return [(np.array(postings[t][0]), np.array(postings[t][1], np.float32)) for t in terms]
+
+    finder = CandidateFinder.__new__(CandidateFinder)
+    finder.store = Store()
+    same, other, mixed = (np.array(m) for m in ([True, True, False, False], [False, False, True, True],
+                                                [False, True, False, False]))
+    finder._lang_masks = {"zh": (same, other, mixed, "en")}
+    translated = {"en": Translation({"ningyuan": 1.0}, sources={"ningyuan": "宁远"})}
+    direct, bridged = np.array([0, 6.3, 0, 4.3], np.float32), np.array([0, 4.8, 3.0, 0], np.float32)
+    new_direct, new_bridged = finder._once_per_word(np.arange(4), direct, bridged, ["宁远", "~ningyuan"], "zh",
+                                                    translated)
+    assert sorted(read) == sorted(set(read)) and "ningyuan" in read and "~ningyuan" in read
+    # at 1, the translation (4.8) beats the word (2.0) and its key (4.3); 2 and 3 hold it one way only
+    assert new_direct.tolist() == [0, 0, 0, direct[3]] and new_bridged.tolist() == bridged.tolist()
