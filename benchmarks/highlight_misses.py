@@ -138,7 +138,7 @@ class FirstHit:
     @classmethod
     def of(cls, qa, hit, question: str) -> FirstHit:
         from qa.answer_finder import AnswerFinder
-        from qa.confidence import QuestionNames
+        from qa.name_words import QuestionNames
 
         searcher = qa.searcher
         scored = searcher.score(question)

@@ -13,7 +13,7 @@ from .highlight import SentenceChooser
 from .segment import HAN, is_key
 
 if TYPE_CHECKING:
-    from .confidence import QuestionNames
+    from .name_words import QuestionNames
 
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _HAN_WORD = re.compile(f"[{HAN}]")
@@ -62,7 +62,7 @@ class AnswerFinder:
     Each sentence is read in its own language: a sentence in the other language than the question's
     is matched against the question's dictionary translation (``translate(lang)``), so mixed
     documents answer in either. The question's names the dictionary does not translate (``names``:
-    its name words and their sounds, qa.confidence.QuestionNames) are looked for by sound in the
+    its name words and their sounds, qa.name_words.QuestionNames) are looked for by sound in the
     other language's sentences (``Weights.sounds``)."""
 
     def __init__(self, chooser: SentenceChooser, q: np.ndarray | None, tokens: list[str], lang: str,

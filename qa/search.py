@@ -21,6 +21,7 @@ from .answer_finder import AnswerFinder
 from .highlight import SentenceChooser
 from .index_files import StoredIndex
 from .inputs import check_mode
+from .name_words import QuestionNames
 from .names import question_names
 from .reorder import best_passage_first
 
@@ -101,7 +102,7 @@ class Searcher:
             q = self.embedder.embed([question])[0]  # lexical mode: the model only picks the sentence
         own, other = self.candidates.readings(scored.tokens, scored.translated)
         wants = answer_type(question)
-        names = confidence.QuestionNames(question)  # read by the highlight and the confidence, found once
+        names = QuestionNames(question)  # read by the highlight and the confidence, found once
         answer = AnswerFinder(self.chooser, q, own, scored.lang, sought_kind(question), other, names)
         order = best_passage_first(scored.ids, k, answer, self.doc_of, self.store)
         spans = distinct_spans(order, scored.ids, k, self.store.passage)  # a document's text once

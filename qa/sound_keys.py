@@ -66,13 +66,13 @@ def sound_keys(text: str) -> list[str]:
 def unheard_names(question: str, untranslated: Callable[[str], bool],
                   spelt: Callable[[str], bool]) -> list[tuple[str, list[str]]]:
     """The names of a question to look for by sound in the other language: its name words
-    (qa.confidence.name_words; not an English word in capitals, an abbreviation) that the dictionary
+    (qa.name_words.name_words; not an English word in capitals, an abbreviation) that the dictionary
     does not translate (``untranslated(token)``) and whose pinyin spelling no text of the other
     language holds (``spelt(token)``: the name key finds those), each with its sound skeletons
     (qa.translit.name_sounds). The parts of one name (莫罗 + 瓦利, both mlwl) are one name, given as
     its first part's token; a skeleton inside a longer one of the same name (普利斯's pls in
     普利斯特里's plstl) is left out, the longer reading being the whole name."""
-    from .confidence import name_words
+    from .name_words import name_words
 
     named = [w for w in name_words(question) if not (len(w) > 1 and w.isupper())]
     heard: list[tuple[str, set[str]]] = []

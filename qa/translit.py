@@ -66,7 +66,7 @@ def pinyin_skeleton(spelling: str) -> str:
 # -- names of a question and of a passage ---------------------------------------------------------
 
 def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
-    """Each of the question's name words (``named``: qa.confidence.name_words) as a search token ->
+    """Each of the question's name words (``named``: qa.name_words.name_words) as a search token ->
     the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
     spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared)."""
     from .segment import tokenize

@@ -9,9 +9,10 @@ import pytest
 
 from qa.answer import verdict
 from qa.centres import Centres, centred_cosines
-from qa.confidence import (FEATURES, VETO, Calibration, fit_logistic, load_calibration, min_confidence, name_words,
+from qa.confidence import (FEATURES, VETO, Calibration, fit_logistic, load_calibration, min_confidence,
                            question_terms, vetoed)
 from qa.errors import InputError
+from qa.name_words import name_words
 
 
 # -- units ------------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_a_terms_postings_are_read_once_for_both_kinds_of_passage():
     translated = {"en": Translation({"ningyuan": 1.0}, sources={"ningyuan": "宁远"})}
     direct, bridged = np.array([0, 6.3, 0, 4.3], np.float32), np.array([0, 4.8, 3.0, 0], np.float32)
     new_direct, new_bridged = finder._once_per_word(np.arange(4), direct, bridged, ["宁远", "~ningyuan"], "zh",
-                                                    translated)
+                                                    translated, {})  # no name heard by sound
     assert sorted(read) == sorted(set(read)) and "ningyuan" in read and "~ningyuan" in read
     # at 1, the translation (4.8) beats the word (2.0) and its key (4.3); 2 and 3 hold it one way only
     assert new_direct.tolist() == [0, 0, 0, direct[3]] and new_bridged.tolist() == bridged.tolist()
