@@ -104,7 +104,7 @@ def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the
 def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
     """The highlight (a Chinese passage read for an English question's untranslated names) and the
     confidence both read the question's names by sound: worked out once per question."""
-    import qa.confidence
+    import qa.name_words
     import qa.translit
 
     qa_, _ = built
@@ -115,7 +115,7 @@ def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
         calls.append(args[0])
         return real(*args)
 
-    for module in (qa.translit, qa.confidence):
+    for module in (qa.translit, qa.name_words):
         monkeypatch.setattr(module, "name_sounds", counted)
     answer = qa_.ask("How long is the Great Wall that Qin Shi Huang joined up?", k=5)
     assert any(hit.citation.path.endswith("greatwall_gbk.txt") for hit in answer.hits)
