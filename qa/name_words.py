@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
+from .segment import HAN
 from .translit import name_sounds
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN}]")
 _DIGIT = re.compile(r"\d")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
 # jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.

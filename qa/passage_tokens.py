@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .segment import languages, searchable_text, tokenize
+from .segment import languages, searchable_text, searchable_tokens
 from .sound_keys import sound_keys
 
 
@@ -21,8 +21,8 @@ class TitleTokens:
     def passage_tokens(self, view: str, body_langs: list[str]) -> list[str]:
         """The tokens of a passage whose text (its first view) is ``view`` and whose body is in
         ``body_langs``."""
-        text = f"{self.title}\n{view}" if self.title else view
-        tokens = tokenize(text) + sound_keys(searchable_text(text))
+        text = searchable_text(f"{self.title}\n{view}" if self.title else view)  # read once, for both
+        tokens = searchable_tokens(text) + sound_keys(text)
         if self.names and not self.langs <= set(body_langs):
             tokens = without_one_each(tokens, self.names)
         return tokens
@@ -35,7 +35,8 @@ def title_name_keys(title: str) -> list[str]:
     meets the title by its words already (so with the sound keys of its names). Kept, they made the title's names count twice or more for
     such a question (欧阳明 as words and as ~ouyangming / ~ouyangmeng), while the report's body gives
     the keys of the names as it spells them (Ouyang Mingyuan)."""
-    return [t for t in tokenize(title) if t[0] == "~"] + sound_keys(searchable_text(title))
+    text = searchable_text(title)
+    return [t for t in searchable_tokens(text) if t[0] == "~"] + sound_keys(text)
 
 
 def without_one_each(tokens: list[str], keys: list[str]) -> list[str]:

@@ -379,7 +379,12 @@ def tokenize(text: str, question: bool = False) -> list[str]:
     Text is NFKC-normalised first so full-width letters and digits match their ASCII forms, and
     traditional Chinese is read as simplified (qa.scripts), so both forms are one word.
     """
-    text = searchable_text(text)
+    return searchable_tokens(searchable_text(text), question)
+
+
+def searchable_tokens(text: str, question: bool = False) -> list[str]:
+    """``tokenize`` of a text already read as search tokens read it (``searchable_text``): for a caller
+    that reads the same text for more than its tokens (a build's sound keys, qa.passage_tokens)."""
     tokens: list[str] = []
     words: list[str] = []
     for m in _TOKEN_RE.finditer(text):

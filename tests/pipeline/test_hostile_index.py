@@ -162,14 +162,14 @@ def test_a_failure_while_indexing_one_file_is_that_files_skip(tmp_path, embedder
     docs.mkdir()
     for name in FILES:
         shutil.copy(DATA / name, docs / name)
-    real = builder.tokenize
+    real = builder.searchable_tokens
 
-    def tokenize(text):  # a bug that only this file's text triggers, halfway through its passages
+    def searchable_tokens(text):  # a bug that only this file's text triggers, halfway through its passages
         if "goalkeeper" in text:
             raise ValueError("tokenizer bug")
         return real(text)
 
-    monkeypatch.setattr(builder, "tokenize", tokenize)
+    monkeypatch.setattr(builder, "searchable_tokens", searchable_tokens)
     report = build_index([docs], tmp_path / "index", embedder=embedder)
     assert [(s.path, s.reason) for s in report.skipped] == [
         ("docs/football_en.txt", "could not be indexed (ValueError: tokenizer bug)")]
