@@ -108,13 +108,20 @@ class Readings(ReadOnlyDatabase):
         self.syllables = frozenset(s for (s,) in self._db().execute("SELECT syllable FROM syllables"))
         self.longest = max(map(len, self.syllables), default=0)
         self._pinyin: dict[str, bool] = {}  # word -> is_pinyin (names recur through a build)
+        # character -> its readings, None without one: a build spells the names of passage after
+        # passage, a few thousand characters in all, so each is read from the table once
+        self._readings: dict[str, list[str] | None] = {}
 
     def of(self, chars: str) -> dict[str, list[str]]:
         """The readings of each distinct character of ``chars`` (characters without one left out)."""
-        wanted = list(dict.fromkeys(chars))
-        rows = self._db().execute(f"SELECT char, readings FROM han WHERE char IN ({','.join('?' * len(wanted))})",
-                                  wanted).fetchall()
-        return {c: r.split(",")[:MAX_READINGS] for c, r in rows}
+        distinct = list(dict.fromkeys(chars))
+        wanted = [c for c in distinct if c not in self._readings]
+        if wanted:
+            rows = dict(self._db().execute(
+                f"SELECT char, readings FROM han WHERE char IN ({','.join('?' * len(wanted))})", wanted).fetchall())
+            for c in wanted:
+                self._readings[c] = rows[c].split(",")[:MAX_READINGS] if c in rows else None
+        return {c: r for c in distinct if (r := self._readings[c]) is not None}
 
     def is_pinyin(self, word: str) -> bool:
         """Whether ``word`` (plain lower-case letters) splits wholly into pinyin syllables."""
