@@ -190,11 +190,11 @@ def _jieba():
 _JIEBA_HAN_RE = re.compile("([\u4e00-\u9fd5]+)")
 
 
-def _rjieba_cut(cut_for_search, run: str) -> list[str]:
+def _rjieba_cut(cut_for_search: Callable[[str], tuple[str, ...]], run: str) -> list[str]:
     words: list[str] = []
     for i, part in enumerate(_JIEBA_HAN_RE.split(run)):
         if i % 2:
-            words.extend(cut_for_search(part, True))
+            words.extend(cut_for_search(part))
         else:
             words.extend(part)  # outside jieba's range: one character at a time, as jieba does
     return words
@@ -211,7 +211,9 @@ def _segmenter() -> tuple[Callable[[str], list[str]], str]:
         except ImportError:
             pass
         else:
-            return partial(_rjieba_cut, rjieba.cut_for_search), "rjieba"
+            # a run two passages share (their overlap, a document's title over each) is cut once
+            remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(rjieba.cut_for_search(run, True)))
+            return partial(_rjieba_cut, remembered), "rjieba"
     return _jieba().lcut_for_search, "jieba"
 
 
