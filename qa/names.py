@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from .readonly_db import ReadOnlyDatabase
+from .segment import UNIFIED_HAN
 
 KEY = "~"
 COMPILE_VERSION = 2
@@ -41,7 +42,7 @@ MAX_SPELLINGS = 4  # spellings kept per word
 MAX_RUN = 6  # words of an English run (or Chinese nouns of a question) joined at most
 _CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z']*(?:-[A-Za-z']+)*(?: [A-Z][A-Za-z']*(?:-[A-Za-z']+)*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"“(]\s*)$")
-_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+_HAN_RUN = re.compile(f"[{UNIFIED_HAN}]+")
 _POSSESSIVE = re.compile("['’]s$")
 _U_UMLAUT = re.compile("(?<=^[ln])(?:yu|v)|(?<=[-'][ln])(?:yu|v)")  # Lyu, Lv, Nyu: ü (lü, nü)
 

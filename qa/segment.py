@@ -13,6 +13,10 @@ from functools import lru_cache, partial
 from typing import Callable, Iterable
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# The main block of it alone (no Extension A, no compatibility ideographs): what a Chinese name word
+# or run is made of for the name and sound keys (qa.names, qa.sound_keys). Wider than jieba's own
+# range (U+4E00..U+9FD5, ``_JIEBA_HAN_RE``), which cuts and tags within it.
+UNIFIED_HAN = "\u4e00-\u9fff"
 _HAN_RE = re.compile(f"[{HAN}]")
 _HAN_TOKEN = re.compile(f"[{HAN}]+")
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -255,7 +259,7 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
-_HAN_WORD = re.compile("[\u4e00-\u9fff]{2,}")
+_HAN_WORD = re.compile(f"[{UNIFIED_HAN}]{{2,}}")
 
 
 def whole_words(tokens: list[str]) -> list[str]:

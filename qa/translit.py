@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .segment import HAN
+
 MIN_LENGTH = 3  # consonants a skeleton needs to count
 _EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, in order
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
@@ -33,7 +35,7 @@ _PINYIN_RULES = [
 ]
 _CLASSES = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "r": "l", "v": "w", "q": "j"})
 _DROP = re.compile(r"[aeiouyh]|[^a-z]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN}]")
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
 
 
