@@ -13,9 +13,8 @@ from functools import lru_cache, partial
 from typing import Callable, Iterable
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# The main block of it alone (no Extension A, no compatibility ideographs): what a Chinese name word
-# or run is made of for the name and sound keys (qa.names, qa.sound_keys). Wider than jieba's own
-# range (U+4E00..U+9FD5, ``_JIEBA_HAN_RE``), which cuts and tags within it.
+# Its main block alone (no Extension A or compatibility ideographs): a Chinese name word or run of the
+# name and sound keys (qa.names, qa.sound_keys); jieba cuts and tags within U+4E00..U+9FD5.
 UNIFIED_HAN = "\u4e00-\u9fff"
 _HAN_RE = re.compile(f"[{HAN}]")
 _HAN_TOKEN = re.compile(f"[{HAN}]+")
@@ -215,7 +214,6 @@ def _segmenter() -> tuple[Callable[[str], list[str]], str]:
         except ImportError:
             pass
         else:
-            # a run two passages share (their overlap, a document's title over each) is cut once
             remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(rjieba.cut_for_search(run, True)))
             return partial(_rjieba_cut, remembered), "rjieba"
     return _jieba().lcut_for_search, "jieba"
@@ -298,13 +296,9 @@ def word_weights(tokens: list[str], phrases: Iterable[tuple[str, ...]] = ()) -> 
     return weights
 
 
-def _tagger() -> Callable[[str], list[tuple[str, str]]]:
-    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
-    return _tagger_of(_segmenter()[1])
-
-
 @lru_cache(maxsize=2)
 def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
+    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
     if segmenter_name == "rjieba":
         import rjieba
 
@@ -317,7 +311,7 @@ def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
         def tag(run: str) -> list[tuple[str, str]]:
             return [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
     # A build tags each run of a passage twice (its search tokens, and its sentences' keys) and the
-    # runs of a sentence two passages share twice more: a run's tags are looked up once.
+    # runs of a sentence two passages share twice more: a run's tags are looked up once (so its cut).
     remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(tag(run)))
     return lambda run: list(remembered(run))
 
@@ -328,11 +322,11 @@ def chinese_tags(text: str) -> list[tuple[str, str]]:
     runs = _JIEBA_HAN_RE.findall(text)
     if not runs:
         return []
-    tag = _tagger()
+    tag = _tagger_of(_segmenter()[1])
     return [pair for run in runs for pair in tag(run)]
 
 
-RUN_CACHE = 65536  # Chinese runs whose tags are kept (a run is a clause: most are tens of characters)
+RUN_CACHE = 65536  # Chinese runs whose cut and tags are kept (a run is a clause: most are tens of characters)
 
 
 def known_word() -> Callable[[str], bool]:
@@ -365,7 +359,7 @@ def search_keys(text: str, question: bool = False) -> list[str]:
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
     if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
-        tag, known = _tagger(), known_word()
+        tag, known = _tagger_of(_segmenter()[1]), known_word()
         tagged = [pair for run in runs for pair in [*tag(run), ("，", "x")]]
         keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, _segmenter()[0])
     return keys
