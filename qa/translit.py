@@ -67,10 +67,17 @@ def pinyin_skeleton(spelling: str) -> str:
 
 # -- names of a question and of a passage ---------------------------------------------------------
 
-def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
+def name_sounds(question: str, named: list[str]) -> dict[str, frozenset[str]]:
     """Each of the question's name words (``named``: qa.name_words.name_words) as a search token ->
     the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
-    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared)."""
+    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared).
+    Worked out once per question and names: the ranking (qa.sound_keys.unheard_names) and the
+    highlight and confidence (qa.name_words.QuestionNames) ask for the same ones."""
+    return dict(_name_sounds(question, tuple(named)))
+
+
+@lru_cache(maxsize=64)
+def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[str]]:
     from .segment import tokenize
 
     out: dict[str, set[str]] = {}
@@ -81,7 +88,7 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
         runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
         spelt = pinyin_spellings([run for run, _ in runs])
         if spelt is None:
-            return out
+            return {}
         for run, parts in runs:
             found = {pinyin_skeleton(sp) for sp in spelt[run]} - {""}
             for part in parts:
@@ -92,7 +99,7 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
             for token in tokenize(word):
                 if sound:
                     out.setdefault(token, set()).add(sound)
-    return out
+    return {token: frozenset(sounds) for token, sounds in out.items()}
 
 
 def held_sounds(keyed: str, text: str) -> set[str]:
