@@ -32,6 +32,7 @@ from .centres import Centres, best_sentence_vectors, centred_cosines
 from .errors import InputError
 from .sparse_scores import among
 from .name_words import QuestionNames
+from .segment import HAN
 from .translit import heard_names
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
@@ -46,7 +47,7 @@ ENV = "QA_MIN_CONFIDENCE"
 VETO = "period_conflict"
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN}]")
 
 
 @dataclass(frozen=True)

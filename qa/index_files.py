@@ -17,6 +17,7 @@ where it reads it.
 
 from __future__ import annotations
 
+import enum
 import fcntl
 import json
 import os
@@ -222,14 +223,18 @@ def write_record(index_dir: Path, build: str, record: dict) -> None:
         os.fsync(f.fileno())
 
 
-_READ = "(read it)"
+class _Unknown(enum.Enum):
+    """The build a publish replaces when its caller does not say: read from the manifest there (a
+    member of its own type, so no build name can be taken for it)."""
+
+    READ_IT = enum.auto()
 
 
-def publish(index_dir: Path, manifest: Manifest, replaced: str | None = _READ) -> None:
+def publish(index_dir: Path, manifest: Manifest, replaced: str | None | _Unknown = _Unknown.READ_IT) -> None:
     """Swap in a written build: write its documents' and files' records into its folder, replace
     manifest.json atomically, then drop other build folders. ``replaced``: the build it replaces when
     the caller knows it (None: none), else read from the manifest there."""
-    if replaced == _READ:
+    if replaced is _Unknown.READ_IT:
         replaced = _current_build(index_dir)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     record = manifest.to_dict()

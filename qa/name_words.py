@@ -56,5 +56,5 @@ class QuestionNames:
         return name_words(self.question)
 
     @cached_property
-    def sounds(self) -> dict[str, set[str]]:
+    def sounds(self) -> dict[str, frozenset[str]]:
         return name_sounds(self.question, self.words)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from .readonly_db import ReadOnlyDatabase
+from .segment import UNIFIED_HAN
 
 KEY = "~"
 COMPILE_VERSION = 2
@@ -41,7 +42,7 @@ MAX_SPELLINGS = 4  # spellings kept per word
 MAX_RUN = 6  # words of an English run (or Chinese nouns of a question) joined at most
 _CAPITALISED_RUN = re.compile(r"[A-Z][A-Za-z']*(?:-[A-Za-z']+)*(?: [A-Z][A-Za-z']*(?:-[A-Za-z']+)*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"“(]\s*)$")
-_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+_HAN_RUN = re.compile(f"[{UNIFIED_HAN}]+")
 _POSSESSIVE = re.compile("['’]s$")
 _U_UMLAUT = re.compile("(?<=^[ln])(?:yu|v)|(?<=[-'][ln])(?:yu|v)")  # Lyu, Lv, Nyu: ü (lü, nü)
 
@@ -108,13 +109,20 @@ class Readings(ReadOnlyDatabase):
         self.syllables = frozenset(s for (s,) in self._db().execute("SELECT syllable FROM syllables"))
         self.longest = max(map(len, self.syllables), default=0)
         self._pinyin: dict[str, bool] = {}  # word -> is_pinyin (names recur through a build)
+        # character -> its readings, None without one: a build spells the names of passage after
+        # passage, a few thousand characters in all, so each is read from the table once
+        self._readings: dict[str, list[str] | None] = {}
 
     def of(self, chars: str) -> dict[str, list[str]]:
         """The readings of each distinct character of ``chars`` (characters without one left out)."""
-        wanted = list(dict.fromkeys(chars))
-        rows = self._db().execute(f"SELECT char, readings FROM han WHERE char IN ({','.join('?' * len(wanted))})",
-                                  wanted).fetchall()
-        return {c: r.split(",")[:MAX_READINGS] for c, r in rows}
+        distinct = list(dict.fromkeys(chars))
+        wanted = [c for c in distinct if c not in self._readings]
+        if wanted:
+            rows = dict(self._db().execute(
+                f"SELECT char, readings FROM han WHERE char IN ({','.join('?' * len(wanted))})", wanted).fetchall())
+            for c in wanted:
+                self._readings[c] = rows[c].split(",")[:MAX_READINGS] if c in rows else None
+        return {c: r for c in distinct if (r := self._readings[c]) is not None}
 
     def is_pinyin(self, word: str) -> bool:
         """Whether ``word`` (plain lower-case letters) splits wholly into pinyin syllables."""

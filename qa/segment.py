@@ -13,6 +13,9 @@ from functools import lru_cache, partial
 from typing import Callable, Iterable
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Its main block alone (no Extension A or compatibility ideographs): a Chinese name word or run of the
+# name and sound keys (qa.names, qa.sound_keys); jieba cuts and tags within U+4E00..U+9FD5.
+UNIFIED_HAN = "\u4e00-\u9fff"
 _HAN_RE = re.compile(f"[{HAN}]")
 _HAN_TOKEN = re.compile(f"[{HAN}]+")
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -190,11 +193,11 @@ def _jieba():
 _JIEBA_HAN_RE = re.compile("([\u4e00-\u9fd5]+)")
 
 
-def _rjieba_cut(cut_for_search, run: str) -> list[str]:
+def _rjieba_cut(cut_for_search: Callable[[str], tuple[str, ...]], run: str) -> list[str]:
     words: list[str] = []
     for i, part in enumerate(_JIEBA_HAN_RE.split(run)):
         if i % 2:
-            words.extend(cut_for_search(part, True))
+            words.extend(cut_for_search(part))
         else:
             words.extend(part)  # outside jieba's range: one character at a time, as jieba does
     return words
@@ -211,7 +214,8 @@ def _segmenter() -> tuple[Callable[[str], list[str]], str]:
         except ImportError:
             pass
         else:
-            return partial(_rjieba_cut, rjieba.cut_for_search), "rjieba"
+            remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(rjieba.cut_for_search(run, True)))
+            return partial(_rjieba_cut, remembered), "rjieba"
     return _jieba().lcut_for_search, "jieba"
 
 
@@ -253,7 +257,7 @@ def cut_chinese(run: str) -> list[str]:
     return _segmenter()[0](run)
 
 
-_HAN_WORD = re.compile("[\u4e00-\u9fff]{2,}")
+_HAN_WORD = re.compile(f"[{UNIFIED_HAN}]{{2,}}")
 
 
 def whole_words(tokens: list[str]) -> list[str]:
@@ -292,13 +296,9 @@ def word_weights(tokens: list[str], phrases: Iterable[tuple[str, ...]] = ()) -> 
     return weights
 
 
-def _tagger() -> Callable[[str], list[tuple[str, str]]]:
-    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
-    return _tagger_of(_segmenter()[1])
-
-
 @lru_cache(maxsize=2)
 def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
+    """jieba's part-of-speech tags for a run of Chinese (rjieba's, or jieba.posseg's with QA_FAST=0)."""
     if segmenter_name == "rjieba":
         import rjieba
 
@@ -311,7 +311,7 @@ def _tagger_of(segmenter_name: str) -> Callable[[str], list[tuple[str, str]]]:
         def tag(run: str) -> list[tuple[str, str]]:
             return [(p.word, p.flag) for p in jieba.posseg.lcut(run)]
     # A build tags each run of a passage twice (its search tokens, and its sentences' keys) and the
-    # runs of a sentence two passages share twice more: a run's tags are looked up once.
+    # runs of a sentence two passages share twice more: a run's tags are looked up once (so its cut).
     remembered = lru_cache(maxsize=RUN_CACHE)(lambda run: tuple(tag(run)))
     return lambda run: list(remembered(run))
 
@@ -322,11 +322,11 @@ def chinese_tags(text: str) -> list[tuple[str, str]]:
     runs = _JIEBA_HAN_RE.findall(text)
     if not runs:
         return []
-    tag = _tagger()
+    tag = _tagger_of(_segmenter()[1])
     return [pair for run in runs for pair in tag(run)]
 
 
-RUN_CACHE = 65536  # Chinese runs whose tags are kept (a run is a clause: most are tens of characters)
+RUN_CACHE = 65536  # Chinese runs whose cut and tags are kept (a run is a clause: most are tens of characters)
 
 
 def known_word() -> Callable[[str], bool]:
@@ -359,7 +359,7 @@ def search_keys(text: str, question: bool = False) -> list[str]:
     keys = quantity_keys(text) + english_name_keys(text)
     runs = _JIEBA_HAN_RE.findall(text)
     if runs:  # tagged run by run, looked up at once (a "，" keeps runs apart)
-        tag, known = _tagger(), known_word()
+        tag, known = _tagger_of(_segmenter()[1]), known_word()
         tagged = [pair for run in runs for pair in [*tag(run), ("，", "x")]]
         keys += question_name_keys(tagged, known) if question else chinese_name_keys(tagged, known, _segmenter()[0])
     return keys

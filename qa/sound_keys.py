@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .segment import HAN
+from .segment import HAN, UNIFIED_HAN
 from .translit import CAPITALISED, english_skeleton, name_sounds, pinyin_skeleton
 
 SOUND = "%"  # a sound key's prefix
 _OPENERS = frozenset(".!?。！？…:;-•*\n")  # before a capitalised word, it opens a sentence or an item
-_HAN_RUN = re.compile("[\u4e00-\u9fff]+")
+_HAN_RUN = re.compile(f"[{UNIFIED_HAN}]+")
 _HAN = re.compile(f"[{HAN}]")
 # jieba's tags of the names whose sound counts: people, places, other proper nouns; not organisations
 # (nt), whose names are mostly ordinary words (美术馆, 巴黎大学: its p-l-t-s met a question's "Beriods")

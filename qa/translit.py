@@ -17,6 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .segment import HAN
+
 MIN_LENGTH = 3  # consonants a skeleton needs to count
 _EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, in order
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
@@ -33,7 +35,7 @@ _PINYIN_RULES = [
 ]
 _CLASSES = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "r": "l", "v": "w", "q": "j"})
 _DROP = re.compile(r"[aeiouyh]|[^a-z]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN}]")
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
 
 
@@ -65,10 +67,17 @@ def pinyin_skeleton(spelling: str) -> str:
 
 # -- names of a question and of a passage ---------------------------------------------------------
 
-def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
+def name_sounds(question: str, named: list[str]) -> dict[str, frozenset[str]]:
     """Each of the question's name words (``named``: qa.name_words.name_words) as a search token ->
     the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
-    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared)."""
+    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared).
+    Worked out once per question and names: the ranking (qa.sound_keys.unheard_names) and the
+    highlight and confidence (qa.name_words.QuestionNames) ask for the same ones."""
+    return dict(_name_sounds(question, tuple(named)))
+
+
+@lru_cache(maxsize=64)
+def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[str]]:
     from .segment import tokenize
 
     out: dict[str, set[str]] = {}
@@ -79,7 +88,7 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
         runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
         spelt = pinyin_spellings([run for run, _ in runs])
         if spelt is None:
-            return out
+            return {}
         for run, parts in runs:
             found = {pinyin_skeleton(sp) for sp in spelt[run]} - {""}
             for part in parts:
@@ -90,7 +99,7 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
             for token in tokenize(word):
                 if sound:
                     out.setdefault(token, set()).add(sound)
-    return out
+    return {token: frozenset(sounds) for token, sounds in out.items()}
 
 
 def held_sounds(keyed: str, text: str) -> set[str]:

@@ -36,6 +36,17 @@ def test_a_questions_name_words_sound_as_they_are_spelt_and_joined():
     assert sounds["norman"] == {english_skeleton("Norman")}
 
 
+def test_a_characters_readings_kept_from_an_earlier_look_up_are_the_tables():
+    from qa.names import Readings, load_readings
+
+    kept = load_readings()
+    assert kept is not None
+    kept.of("诺曼行")  # read from the table, then kept
+    for chars in ("行长诺", "曼a长", "a"):  # kept and new characters; one without a reading
+        assert kept.of(chars) == Readings(kept.path).of(chars)  # a fresh reader asks the table
+    assert kept.of("行a") == {"行": ["xing", "hang"]}
+
+
 def test_a_sentence_is_heard_by_its_names_not_by_the_pinyin_it_spells():
     from qa.highlight import sentence_keys
     from qa.translit import held_sounds
