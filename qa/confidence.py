@@ -44,6 +44,10 @@ ENV = "QA_MIN_CONFIDENCE"
 # does not answer, whatever else it shares with the question: its confidence is 0, and the regression
 # is fitted on the other hits (docs/confidence.md, ninth round).
 VETO = "period_conflict"
+# Features whose weight a hit with no text in the question's language (``cross``) has of its own: the
+# shared weight plus one fitted for those hits (``Calibration.cross_coef``; docs/confidence.md, tenth
+# round). A cross-lingual cosine says more than a same-language one beside the same word counts.
+CROSS_WEIGHTED = ("passage_sim", "sentence_sim")
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -61,13 +65,15 @@ class QuestionTerms:
 
 
 def question_terms(question: str, tokens: list[str], known, langs: set[str],
-                   names: QuestionNames | None = None) -> QuestionTerms:
+                   names: QuestionNames | None = None, held=None) -> QuestionTerms:
     """The question's words, and its key words: its quantity keys (qa.segment.search_keys: numbers
     and dates, one spelling in both languages) and the words of its names (``name_words``).
     ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
     is also looked for in its translations into the language it is not written in, when the index
-    holds that language. ``names``: the question's QuestionNames when already at hand."""
-    from .segment import is_key, tokenize, whole_words
+    holds that language. A Chinese word the index lacks is looked for as the terms the index cuts
+    it into (``other_cuts``; ``held(terms)``: which of them a passage the question may see holds,
+    ``known`` when None). ``names``: the question's QuestionNames when already at hand."""
+    from .segment import is_key, searchable_text, tokenize, whole_words
 
     keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
     words = whole_words([t for t in tokens if not is_key(t)])
@@ -75,9 +81,13 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str],
     in_names = {t for w in names.words for t in tokenize(w) if not is_key(t)}
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     sounds: list[set[str]] = [set() for _ in keys]
+    text = None
     for word in words:
         sounds.append(names.sounds.get(word, set()) if word in in_names else set())
         terms = set(known({word}))
+        if not terms and _HAN.match(word):
+            text = searchable_text(question) if text is None else text
+            terms = other_cuts(word, text, held or known)
         other = "en" if _HAN.search(word) else "zh"
         if other in langs:
             from .bridge import translate_query
@@ -86,6 +96,35 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str],
         forms.append(terms)
         key.append(word in in_names)
     return QuestionTerms(forms, np.array(key, dtype=bool), sounds, np.arange(len(forms)) < len(keys))
+
+
+def other_cuts(word: str, text: str, held) -> set[str]:
+    """The index terms a Chinese question word the index lacks may stand for. jieba cuts a name its
+    dictionary lacks by its context, so the question and a passage naming the same person or plant
+    can cut it apart: 杨昊现效力于哪里 gives 杨昊现 where the passage has 杨昊 | 现, 锦地罗又被称之为什么
+    gives 锦地 | 罗 where the passage has 锦地罗; counted as missing, the word made the right paragraph
+    look like a miss and the name look absent from the folder. The word joined with up to two
+    neighbouring Chinese characters of the question (``text``, read as the tokenizer reads it) when
+    a passage holds that, else its longest pieces of two characters or more that a passage holds
+    (``held(terms)``: which of the terms a passage the question may see holds; so a passage a
+    filter hides does not decide the cut). Empty when neither."""
+    spans = set()
+    for m in re.finditer(re.escape(word), text):
+        start, end = m.start(), m.end()
+        left, right = start, end
+        while left > max(start - 2, 0) and _HAN.match(text[left - 1]):
+            left -= 1
+        while right < min(end + 2, len(text)) and _HAN.match(text[right]):
+            right += 1
+        spans |= {text[a:b] for a in range(left, start + 1) for b in range(end, right + 1) if (a, b) != (start, end)}
+    longer = set(held(spans)) if spans else set()
+    if longer:
+        return longer
+    for size in range(len(word) - 1, 1, -1):
+        pieces = set(held({word[i:i + size] for i in range(len(word) - size + 1)}))
+        if pieces:
+            return pieces
+    return set()
 
 
 # -- features ---------------------------------------------------------------------------------------
@@ -147,7 +186,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     sentence_sim = np.where(raw_sentence > -1.0,
                             centred_cosines(q, sentence_vectors, lang, cross, centres, raw_sentence), -1.0)
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
-    terms = question_terms(question, tokens, store.known_terms, langs, names)
+    terms = question_terms(question, tokens, store.known_terms, langs, names,
+                           None if allowed is None else lambda found: {
+                               t for t in store.known_terms(found) if allowed[store.lexical_holders([t])].any()})
     # Where each word occurs: the passages its forms' postings name, ascending.
     where = [store.lexical_holders(f) if f else None for f in terms.forms]
     n_words = len(terms.forms)
@@ -270,7 +311,9 @@ def _margins(searcher, q: np.ndarray, candidates: np.ndarray, cand_dense: np.nda
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic regression over standardised FEATURES, and the verdict's default threshold."""
+    """A logistic regression over standardised FEATURES, and the verdict's default threshold. A hit
+    with no text in the question's language (``cross``) adds ``cross_coef`` to the weights (zero but
+    for CROSS_WEIGHTED; None: no weights of its own)."""
 
     model: str
     mean: np.ndarray
@@ -280,10 +323,14 @@ class Calibration:
     threshold: float
     features: tuple[str, ...] = FEATURES
     centres: Centres | None = None  # the cosines' centres (centred_cosines) the weights were fitted with
+    cross_coef: np.ndarray | None = None
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float64)
-        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        standard = (rows - self.mean) / self.scale
+        z = standard @ self.coef + self.intercept
+        if self.cross_coef is not None and "cross" in self.features:
+            z = z + (rows[..., self.features.index("cross")] >= 0.5) * (standard @ self.cross_coef)
         sure = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
         return np.where(vetoed(rows, self.features), 0.0, sure)
 
@@ -291,13 +338,15 @@ class Calibration:
         return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
                 "intercept": round(float(self.intercept), 6), "threshold": self.threshold,
+                **({"cross_coef": self.cross_coef.round(6).tolist()} if self.cross_coef is not None else {}),
                 **({"centres": self.centres.to_dict()} if self.centres is not None else {})}
 
     @classmethod
     def from_dict(cls, model: str, d: dict) -> "Calibration":
         return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), tuple(d["features"]),
-                   Centres.from_dict(d["centres"]) if "centres" in d else None)
+                   Centres.from_dict(d["centres"]) if "centres" in d else None,
+                   np.array(d["cross_coef"]) if "cross_coef" in d else None)
 
 
 def vetoed(rows: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
@@ -353,13 +402,37 @@ def min_confidence(given: float | None, calibration: Calibration | None) -> floa
 
 def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple:
     """(mean, scale, coef, intercept) of an L2-regularised logistic regression, by Newton's method."""
+    mean, scale, coef, _, intercept = fit_logistic_cross(rows, labels, l2=l2, iterations=iterations)
+    return mean, scale, coef, intercept
+
+
+def fit_logistic_cross(rows: np.ndarray, labels: np.ndarray, cross: np.ndarray | None = None,
+                       own: np.ndarray | None = None, l2: float = 1e-2, iterations: int = 50) -> tuple:
+    """(mean, scale, coef, cross_coef, intercept) of an L2-regularised logistic regression, by
+    Newton's method, where the rows ``cross`` marks (bool per row) add ``cross_coef`` to the weights
+    of the columns ``own`` marks (bool per column; zero elsewhere): the same standardised column
+    times the mark, penalised as the others, so a cross-lingual weight departs from the shared one
+    only as far as the cross-lingual rows ask. ``cross_coef`` is None without ``cross``."""
     x = np.asarray(rows, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    z = np.column_stack([(x - mean) / scale, np.ones(len(x))])
+    standard = (x - mean) / scale
+    own = np.zeros(x.shape[1], bool) if cross is None or own is None else np.asarray(own, bool)
+    mark = np.zeros(len(x)) if cross is None else np.asarray(cross, dtype=np.float64)
+    z = np.column_stack([standard, standard[:, own] * mark[:, None], np.ones(len(x))])
+    w = _newton(z, y, l2, iterations)
+    cross_coef = None
+    if cross is not None:
+        cross_coef = np.zeros(x.shape[1])
+        cross_coef[own] = w[x.shape[1]:-1]
+    return mean, scale, w[:x.shape[1]], cross_coef, float(w[-1])
+
+
+def _newton(z: np.ndarray, y: np.ndarray, l2: float, iterations: int) -> np.ndarray:
+    """The weights (the last column's not shrunk: the intercept) of the logistic regression."""
     w = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], l2 * len(x))
+    penalty = np.full(z.shape[1], l2 * len(z))
     penalty[-1] = 0.0  # the intercept is not shrunk
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
@@ -369,4 +442,4 @@ def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterati
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return mean, scale, w[:-1], float(w[-1])
+    return w
