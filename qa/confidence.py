@@ -30,9 +30,11 @@ import numpy as np
 
 from .centres import Centres, best_sentence_vectors, centred_cosines
 from .errors import InputError
+from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
 from .name_words import QuestionNames
 from .translit import heard_names
+from .word_cuts import other_cuts
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
@@ -96,35 +98,6 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str],
         forms.append(terms)
         key.append(word in in_names)
     return QuestionTerms(forms, np.array(key, dtype=bool), sounds, np.arange(len(forms)) < len(keys))
-
-
-def other_cuts(word: str, text: str, held) -> set[str]:
-    """The index terms a Chinese question word the index lacks may stand for. jieba cuts a name its
-    dictionary lacks by its context, so the question and a passage naming the same person or plant
-    can cut it apart: 杨昊现效力于哪里 gives 杨昊现 where the passage has 杨昊 | 现, 锦地罗又被称之为什么
-    gives 锦地 | 罗 where the passage has 锦地罗; counted as missing, the word made the right paragraph
-    look like a miss and the name look absent from the folder. The word joined with up to two
-    neighbouring Chinese characters of the question (``text``, read as the tokenizer reads it) when
-    a passage holds that, else its longest pieces of two characters or more that a passage holds
-    (``held(terms)``: which of the terms a passage the question may see holds; so a passage a
-    filter hides does not decide the cut). Empty when neither."""
-    spans = set()
-    for m in re.finditer(re.escape(word), text):
-        start, end = m.start(), m.end()
-        left, right = start, end
-        while left > max(start - 2, 0) and _HAN.match(text[left - 1]):
-            left -= 1
-        while right < min(end + 2, len(text)) and _HAN.match(text[right]):
-            right += 1
-        spans |= {text[a:b] for a in range(left, start + 1) for b in range(end, right + 1) if (a, b) != (start, end)}
-    longer = set(held(spans)) if spans else set()
-    if longer:
-        return longer
-    for size in range(len(word) - 1, 1, -1):
-        pieces = set(held({word[i:i + size] for i in range(len(word) - size + 1)}))
-        if pieces:
-            return pieces
-    return set()
 
 
 # -- features ---------------------------------------------------------------------------------------
@@ -398,48 +371,3 @@ def min_confidence(given: float | None, calibration: Calibration | None) -> floa
             raise InputError(f"the minimum confidence must be between 0 and 1 (got {given})")
         return float(given)
     return calibration.threshold if calibration is not None else None
-
-
-def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple:
-    """(mean, scale, coef, intercept) of an L2-regularised logistic regression, by Newton's method."""
-    mean, scale, coef, _, intercept = fit_logistic_cross(rows, labels, l2=l2, iterations=iterations)
-    return mean, scale, coef, intercept
-
-
-def fit_logistic_cross(rows: np.ndarray, labels: np.ndarray, cross: np.ndarray | None = None,
-                       own: np.ndarray | None = None, l2: float = 1e-2, iterations: int = 50) -> tuple:
-    """(mean, scale, coef, cross_coef, intercept) of an L2-regularised logistic regression, by
-    Newton's method, where the rows ``cross`` marks (bool per row) add ``cross_coef`` to the weights
-    of the columns ``own`` marks (bool per column; zero elsewhere): the same standardised column
-    times the mark, penalised as the others, so a cross-lingual weight departs from the shared one
-    only as far as the cross-lingual rows ask. ``cross_coef`` is None without ``cross``."""
-    x = np.asarray(rows, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.float64)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    standard = (x - mean) / scale
-    own = np.zeros(x.shape[1], bool) if cross is None or own is None else np.asarray(own, bool)
-    mark = np.zeros(len(x)) if cross is None else np.asarray(cross, dtype=np.float64)
-    z = np.column_stack([standard, standard[:, own] * mark[:, None], np.ones(len(x))])
-    w = _newton(z, y, l2, iterations)
-    cross_coef = None
-    if cross is not None:
-        cross_coef = np.zeros(x.shape[1])
-        cross_coef[own] = w[x.shape[1]:-1]
-    return mean, scale, w[:x.shape[1]], cross_coef, float(w[-1])
-
-
-def _newton(z: np.ndarray, y: np.ndarray, l2: float, iterations: int) -> np.ndarray:
-    """The weights (the last column's not shrunk: the intercept) of the logistic regression."""
-    w = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], l2 * len(z))
-    penalty[-1] = 0.0  # the intercept is not shrunk
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
-        grad = z.T @ (p - y) + penalty * w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w
