@@ -12,8 +12,9 @@ verdict judges).
 Not judged on what it was fitted on: the articles (news documents) are split in two halves; each
 half's figures come from a fit on the other half only, with the threshold also chosen on that other
 half. The stored coefficients and threshold are then fitted the same way on everything.
-A logistic regression and a threshold per direction (English or Chinese question; first hit in its
-language or with no text in it): the four declining most unanswerable variants while every dev task
+A logistic regression (the cosines of a first hit with no text in the question's language with
+weights of their own besides the shared ones: qa.confidence.CROSS_WEIGHTED) and a threshold per
+direction (English or Chinese question; first hit in its language or with no text in it): the four declining most unanswerable variants while every dev task
 keeps KEEP of its right first hits and the news set NEWS_KEEP; the weights of cross, zh_question and
 zh_cross are shifted so that one threshold serves all four. The report also gives each feature's AUC
 alone (right first hits against the unanswerable questions' first hits).
@@ -46,7 +47,7 @@ from confidence_docs import DOC_MARK, README_MARK, doc_figures, readme_summary, 
 from docset import write_section  # noqa: E402
 from qa.blas import one_blas_thread  # noqa: E402
 from qa.centres import Centres  # noqa: E402
-from qa.confidence import CALIBRATION, FEATURES, Calibration, fit_logistic, vetoed  # noqa: E402
+from qa.confidence import CALIBRATION, CROSS_WEIGHTED, FEATURES, Calibration, fit_logistic_cross, vetoed  # noqa: E402
 from qa.embedding import load_embedder  # noqa: E402
 
 K = 3  # hits per question that give training rows
@@ -191,7 +192,9 @@ def fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEW
     decline most of the fitted questions' unanswerable variants while every task keeps ``keep`` of
     its right first hits (the news set ``news_keep``); the weights of ``cross``, ``zh_question``
     and ``zh_cross`` (and the intercept) are then shifted by the differences of their log-odds, so
-    that the one stored threshold serves every direction."""
+    that the one stored threshold serves every direction. The cosines of a hit with no text in the
+    question's language have weights of their own (CROSS_WEIGHTED: the shared weight plus a penalised
+    difference), so the cross-lingual hits' weights are no longer a compromise with the others'."""
     rows = np.concatenate([r.rows[:1] for r in records])
     labels = np.concatenate([r.labels[:1] for r in records])
     # The direction's own features only carry its threshold: fitted too, they reshaped the weights
@@ -201,11 +204,15 @@ def fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEW
     open_rows = ~vetoed(rows, tuple(FEATURES))
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    coef = np.zeros(len(FEATURES))
-    mean[fitted], scale[fitted], coef[fitted], intercept = fit_logistic(rows[open_rows][:, fitted], labels[open_rows])
-    unshifted = Calibration("", mean, scale, coef, intercept, 0.5)
-    first = np.array([unshifted.probability(r.rows[:1])[0] if len(r.rows) else 0.0 for r in records])
+    coef, cross_coef = np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     c = FEATURES.index("cross")
+    # The cosines of a hit with no text in the question's language get weights of their own besides
+    # the shared ones (qa.confidence.CROSS_WEIGHTED; docs/confidence.md, tenth round).
+    own = np.array([name in CROSS_WEIGHTED for name in FEATURES])[fitted]
+    mean[fitted], scale[fitted], coef[fitted], cross_coef[fitted], intercept = fit_logistic_cross(
+        rows[open_rows][:, fitted], labels[open_rows], rows[open_rows, c] >= 0.5, own)
+    unshifted = Calibration("", mean, scale, coef, intercept, 0.5, cross_coef=cross_coef)
+    first = np.array([unshifted.probability(r.rows[:1])[0] if len(r.rows) else 0.0 for r in records])
     first_cross = np.array([bool(len(r.rows)) and r.rows[0, c] >= 0.5 for r in records])
     news_keep = keep if news_keep is None else news_keep
     same_t, cross_t = _threshold_pair(records, first, first_cross, keep, news_keep)
@@ -223,7 +230,7 @@ def fit(records: list[Record], keep: float = KEEP, news_keep: float | None = NEW
         j = FEATURES.index(name)
         coef[j] += add[name] * scale[j]
         intercept += add[name] * mean[j]
-    return Calibration("", mean, scale, coef, intercept, float(np.floor(ref * 1e4) / 1e4))
+    return Calibration("", mean, scale, coef, intercept, float(np.floor(ref * 1e4) / 1e4), cross_coef=cross_coef)
 
 
 def directions(records: list[Record]) -> np.ndarray:
@@ -474,7 +481,9 @@ def report(records: list[Record], table: dict, final: Calibration, fits: list[Ca
             f"Stored (fitted on everything): threshold **{final.threshold:.3f}**; coefficients on "
             "standardised features (cross's, zh_question's and zh_cross's, and the intercept, include the shifts of "
             "the thresholds per direction; zh_question and zh_cross carry nothing else): "
-            + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.coef)) + f", intercept {final.intercept:+.2f}."]
+            + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.coef)) + f", intercept {final.intercept:+.2f}; "
+            "added for a hit with no text in the question's language: "
+            + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.cross_coef) if n in CROSS_WEIGHTED) + "."]
     out += ["", "Each feature alone (first hits; AUC of right first hits against the unanswerable questions' "
             "first hits, article hidden or news unanswerable; 0.5 = no information, below 0.5 = higher "
             "means less likely answered):", "", "| feature | AUC, all | same language | cross-language |",

@@ -30,10 +30,12 @@ import numpy as np
 
 from .centres import Centres, best_sentence_vectors, centred_cosines
 from .errors import InputError
+from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
 from .name_words import QuestionNames
 from .segment import HAN
 from .translit import heard_names
+from .word_cuts import other_cuts
 
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
@@ -45,6 +47,10 @@ ENV = "QA_MIN_CONFIDENCE"
 # does not answer, whatever else it shares with the question: its confidence is 0, and the regression
 # is fitted on the other hits (docs/confidence.md, ninth round).
 VETO = "period_conflict"
+# Features whose weight a hit with no text in the question's language (``cross``) has of its own: the
+# shared weight plus one fitted for those hits (``Calibration.cross_coef``; docs/confidence.md, tenth
+# round). A cross-lingual cosine says more than a same-language one beside the same word counts.
+CROSS_WEIGHTED = ("passage_sim", "sentence_sim")
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
 _HAN = re.compile(f"[{HAN}]")
@@ -62,13 +68,15 @@ class QuestionTerms:
 
 
 def question_terms(question: str, tokens: list[str], known, langs: set[str],
-                   names: QuestionNames | None = None) -> QuestionTerms:
+                   names: QuestionNames | None = None, held=None) -> QuestionTerms:
     """The question's words, and its key words: its quantity keys (qa.segment.search_keys: numbers
     and dates, one spelling in both languages) and the words of its names (``name_words``).
     ``known(terms)``: which terms the index holds; ``langs``: the languages of its passages. A word
     is also looked for in its translations into the language it is not written in, when the index
-    holds that language. ``names``: the question's QuestionNames when already at hand."""
-    from .segment import is_key, tokenize, whole_words
+    holds that language. A Chinese word the index lacks is looked for as the terms the index cuts
+    it into (``other_cuts``; ``held(terms)``: which of them a passage the question may see holds,
+    ``known`` when None). ``names``: the question's QuestionNames when already at hand."""
+    from .segment import is_key, searchable_text, tokenize, whole_words
 
     keys = [t for t in dict.fromkeys(tokens) if t.startswith("=")]
     words = whole_words([t for t in tokens if not is_key(t)])
@@ -76,9 +84,13 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str],
     in_names = {t for w in names.words for t in tokenize(w) if not is_key(t)}
     forms, key = [set(known({k})) for k in keys], [True] * len(keys)
     sounds: list[set[str]] = [set() for _ in keys]
+    text = None
     for word in words:
         sounds.append(names.sounds.get(word, set()) if word in in_names else set())
         terms = set(known({word}))
+        if not terms and _HAN.match(word):
+            text = searchable_text(question) if text is None else text
+            terms = other_cuts(word, text, held or known)
         other = "en" if _HAN.search(word) else "zh"
         if other in langs:
             from .bridge import translate_query
@@ -148,7 +160,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
     sentence_sim = np.where(raw_sentence > -1.0,
                             centred_cosines(q, sentence_vectors, lang, cross, centres, raw_sentence), -1.0)
     langs = {lang for lang, mask in columns.has_lang.items() if mask.any()}
-    terms = question_terms(question, tokens, store.known_terms, langs, names)
+    terms = question_terms(question, tokens, store.known_terms, langs, names,
+                           None if allowed is None else lambda found: {
+                               t for t in store.known_terms(found) if allowed[store.lexical_holders([t])].any()})
     # Where each word occurs: the passages its forms' postings name, ascending.
     where = [store.lexical_holders(f) if f else None for f in terms.forms]
     n_words = len(terms.forms)
@@ -271,7 +285,9 @@ def _margins(searcher, q: np.ndarray, candidates: np.ndarray, cand_dense: np.nda
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic regression over standardised FEATURES, and the verdict's default threshold."""
+    """A logistic regression over standardised FEATURES, and the verdict's default threshold. A hit
+    with no text in the question's language (``cross``) adds ``cross_coef`` to the weights (zero but
+    for CROSS_WEIGHTED; None: no weights of its own)."""
 
     model: str
     mean: np.ndarray
@@ -281,10 +297,14 @@ class Calibration:
     threshold: float
     features: tuple[str, ...] = FEATURES
     centres: Centres | None = None  # the cosines' centres (centred_cosines) the weights were fitted with
+    cross_coef: np.ndarray | None = None
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.float64)
-        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        standard = (rows - self.mean) / self.scale
+        z = standard @ self.coef + self.intercept
+        if self.cross_coef is not None and "cross" in self.features:
+            z = z + (rows[..., self.features.index("cross")] >= 0.5) * (standard @ self.cross_coef)
         sure = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
         return np.where(vetoed(rows, self.features), 0.0, sure)
 
@@ -292,13 +312,15 @@ class Calibration:
         return {"features": list(self.features), "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist(), "coef": self.coef.round(6).tolist(),
                 "intercept": round(float(self.intercept), 6), "threshold": self.threshold,
+                **({"cross_coef": self.cross_coef.round(6).tolist()} if self.cross_coef is not None else {}),
                 **({"centres": self.centres.to_dict()} if self.centres is not None else {})}
 
     @classmethod
     def from_dict(cls, model: str, d: dict) -> "Calibration":
         return cls(model, np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
                    float(d["intercept"]), float(d["threshold"]), tuple(d["features"]),
-                   Centres.from_dict(d["centres"]) if "centres" in d else None)
+                   Centres.from_dict(d["centres"]) if "centres" in d else None,
+                   np.array(d["cross_coef"]) if "cross_coef" in d else None)
 
 
 def vetoed(rows: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
@@ -350,24 +372,3 @@ def min_confidence(given: float | None, calibration: Calibration | None) -> floa
             raise InputError(f"the minimum confidence must be between 0 and 1 (got {given})")
         return float(given)
     return calibration.threshold if calibration is not None else None
-
-
-def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 1e-2, iterations: int = 50) -> tuple:
-    """(mean, scale, coef, intercept) of an L2-regularised logistic regression, by Newton's method."""
-    x = np.asarray(rows, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.float64)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = np.column_stack([(x - mean) / scale, np.ones(len(x))])
-    w = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], l2 * len(x))
-    penalty[-1] = 0.0  # the intercept is not shrunk
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -40, 40)))
-        grad = z.T @ (p - y) + penalty * w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return mean, scale, w[:-1], float(w[-1])

@@ -21,6 +21,19 @@ def _calibrate():
     return calibrate
 
 
+def _unshifted(calibrate, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The fit's regression before the thresholds per direction are folded in: every feature but
+    the direction's own, the cosines of cross-lingual hits with weights of their own."""
+    from qa.confidence import CROSS_WEIGHTED, Calibration, fit_logistic_cross
+
+    fitted = np.array([name not in calibrate.DIRECTION_ONLY for name in FEATURES])
+    names = tuple(np.array(FEATURES)[fitted])
+    own = np.array([name in CROSS_WEIGHTED for name in names])
+    x = rows[:, fitted]
+    mean, scale, coef, cross_coef, intercept = fit_logistic_cross(x, labels, x[:, names.index("cross")] >= 0.5, own)
+    return Calibration("", mean, scale, coef, intercept, 0.5, names, cross_coef=cross_coef).probability(x)
+
+
 def _records(seed: int = 3):
     Record = _calibrate().Record
 
@@ -49,12 +62,8 @@ def test_the_threshold_pair_keeps_each_tasks_share_and_one_threshold_gives_the_s
         right = np.array([r.task == task and r.right_first for r in records])
         assert answered[right].mean() >= 0.95
     # the same verdicts as the unshifted model judged by its two thresholds
-    from qa.confidence import Calibration, fit_logistic
-
     rows = np.concatenate([r.rows for r in records])
-    fitted = np.array([name not in calibrate.DIRECTION_ONLY for name in FEATURES])  # as fit leaves them out
-    plain = Calibration("", *fit_logistic(rows[:, fitted], np.array([r.answerable for r in records])), 0.5)
-    raw = plain.probability(rows[:, fitted])
+    raw = _unshifted(calibrate, rows, np.array([r.answerable for r in records]))
     is_cross = rows[:, FEATURES.index("cross")] >= 0.5
     same_t, cross_t = _threshold_pair(records, raw, is_cross, 0.95, 0.95)
     assert cross_t < same_t  # the cross-lingual hits needed a lower one
@@ -93,11 +102,8 @@ def test_a_threshold_per_direction_keeps_each_tasks_share_declines_more_and_fold
     for task in level:
         assert answered[right & (tasks == task)].mean() >= 0.95
     # the same verdicts as the unshifted model judged by its four thresholds
-    from qa.confidence import Calibration, fit_logistic
-
     rows = np.concatenate([r.rows for r in records])
-    fitted = np.array([name not in calibrate.DIRECTION_ONLY for name in FEATURES])  # they only shift it
-    raw = Calibration("", *fit_logistic(rows[:, fitted], right), 0.5).probability(rows[:, fitted])
+    raw = _unshifted(calibrate, rows, right)
     direction = calibrate.directions(records)
     pair = calibrate._threshold_pair(records, raw, rows[:, cross] >= 0.5, 0.95, 0.95)
     start = {"en-same": pair[0], "zh-same": pair[0], "en-cross": pair[1], "zh-cross": pair[1]}

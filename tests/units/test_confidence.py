@@ -9,8 +9,8 @@ import pytest
 
 from qa.answer import verdict
 from qa.centres import Centres, centred_cosines
-from qa.confidence import (FEATURES, VETO, Calibration, fit_logistic, load_calibration, min_confidence,
-                           question_terms, vetoed)
+from qa.confidence import (CROSS_WEIGHTED, FEATURES, VETO, Calibration, fit_logistic, fit_logistic_cross,
+                           load_calibration, min_confidence, other_cuts, question_terms, vetoed)
 from qa.errors import InputError
 from qa.name_words import name_words
 
@@ -87,6 +87,46 @@ def test_a_questions_names_and_numbers_are_its_keys_looked_up_as_they_are():
     words = [f for f, k in zip(terms.forms, terms.key) if not k]
     assert {"flight"} in words and {"cancel"} in words
     assert terms.key.sum() == 4  # =m4, =y2010, and the names' words: lufthansa, april (absent here)
+
+
+def test_a_chinese_word_the_index_lacks_is_looked_for_as_the_index_cuts_it():
+    # jieba cut the question's unknown name otherwise than the passage's: 杨昊现 / 杨昊 | 现, 锦地 | 罗 / 锦地罗
+    index_terms = {"杨昊", "锦地罗", "效力", "罗"}
+    held = lambda ts: {t for t in ts if t in index_terms}  # noqa: E731
+    assert other_cuts("杨昊现", "杨昊现效力于哪里", held) == {"杨昊"}  # its longest piece the index holds
+    assert other_cuts("锦地", "锦地罗又被称之为什么", held) == {"锦地罗"}  # joined with the next character
+    assert other_cuts("光合", "什么是光合作用", held) == set()  # nothing the index holds
+    # a cut only a passage the question may not see holds is no cut (``held`` judges the allowed ones)
+    assert other_cuts("杨昊现", "杨昊现效力于哪里", lambda ts: set()) == set()
+    question = "杨昊现效力于哪里？"
+    from qa.segment import tokenize
+
+    terms = question_terms(question, tokenize(question, question=True), held, {"zh"})
+    assert {"杨昊"} in terms.forms
+
+
+def test_cross_lingual_hits_add_weights_of_their_own_to_the_shared_ones():
+    rng = np.random.default_rng(11)
+    n = 20000
+    x = rng.normal(size=(n, 2))
+    cross = rng.random(n) < 0.5
+    # the first column says three times more for a cross-lingual row
+    y = rng.random(n) < 1 / (1 + np.exp(-(x[:, 0] * np.where(cross, 3.0, 1.0) - 0.5 * x[:, 1])))
+    mean, scale, coef, cross_coef, intercept = fit_logistic_cross(x, y, cross, np.array([True, False]), l2=0.0)
+    assert np.allclose(coef / scale, [1.0, -0.5], atol=0.1)
+    assert abs(cross_coef[0] / scale[0] - 2.0) < 0.2 and cross_coef[1] == 0.0
+    # stored and read back, it judges a cross-lingual row (``cross`` 1) by the sum
+    assert "passage_sim" in CROSS_WEIGHTED and "cross" in FEATURES
+    k = len(FEATURES)
+    own = np.zeros(k)
+    own[FEATURES.index("passage_sim")] = 2.0
+    model = Calibration.from_dict("m", Calibration("m", np.zeros(k), np.ones(k), np.zeros(k), 0.0, 0.5,
+                                                   cross_coef=own).to_dict())
+    rows = np.zeros((2, k))
+    rows[:, FEATURES.index("passage_sim")] = 1.0
+    rows[1, FEATURES.index("cross")] = 1.0
+    assert model.probability(rows)[0] == pytest.approx(0.5)
+    assert model.probability(rows)[1] == pytest.approx(1 / (1 + np.exp(-2.0)))
 
 
 def test_name_words_come_from_capitals_in_english_and_from_jiebas_tags_in_chinese():
