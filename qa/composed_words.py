@@ -33,8 +33,8 @@ def composable(word: str) -> bool:
 
 def pieces(word: str, translates: Callable[[str], bool]) -> list[str]:
     """The word cut into words the dictionary translates (``translates``) and stop words, the
-    fewest pieces (the longest first piece among equals), stop words left out; [] when no cut
-    covers the word or the word is one piece itself."""
+    fewest pieces (the longest first piece among equals; the word itself is not one of them), stop
+    words left out; [] when no cut covers the word."""
     from .segment import ZH_STOP
 
     n = len(word)
