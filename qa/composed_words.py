@@ -21,14 +21,19 @@ from collections.abc import Callable
 # jieba's part-of-speech tags of the words read through their parts: nouns, verbs, verbal nouns,
 # adjectives and adverbs, place words (手中), status words, distinguishing words, idioms, set phrases.
 COMPOSED_TAGS = frozenset({"n", "v", "vn", "a", "an", "ad", "d", "s", "z", "b", "i", "l"})
+# A word jieba's dictionary lacks (its HMM joined the characters) only as a noun (触地): joined as a
+# verb it is mostly a modal or particle run into the next word (能造: 能 "can" + 造, 中有, 为触).
+GUESSED_TAGS = frozenset({"n"})
 
 
 def composable(word: str) -> bool:
     """Whether a Chinese word is an ordinary word (``COMPOSED_TAGS``), read by jieba alone."""
-    from .segment import chinese_tags
+    from .segment import chinese_tags, known_word
 
     tags = chinese_tags(word)
-    return len(tags) == 1 and tags[0][0] == word and tags[0][1] in COMPOSED_TAGS
+    if len(tags) != 1 or tags[0][0] != word or tags[0][1] not in COMPOSED_TAGS:
+        return False
+    return tags[0][1] in GUESSED_TAGS or known_word()(word)
 
 
 def pieces(word: str, translates: Callable[[str], bool]) -> list[str]:
