@@ -11,7 +11,8 @@ sense (a character alone has many senses, most of which a compound does not use:
 Only ordinary words are read so (jieba tags the word alone as a noun, verb, adjective, adverb or
 idiom): a name is not made of its characters' meanings (曼宁 is Manning, not "graceful" and
 "peaceful"; names are heard by their sound: qa.translit), and neither are pronouns, numerals and
-question words (哪位, 第四节).
+question words (哪位, 第四节). A word jieba's dictionary lacks (its HMM joined the characters) is read
+so only as a noun: joined as a verb, it is mostly a modal or a particle run into the next word (能造).
 """
 
 from __future__ import annotations
