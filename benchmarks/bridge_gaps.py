@@ -6,11 +6,11 @@ translation, or none that the sentence holding the answer has.
 
 For each first hit (the gold document first) whose highlighted sentence misses the answer while a
 sentence of the passage in the other language holds it, each of the question's words (whole words;
-a Chinese word the dictionary lacks read through its sub-words, as the bridge does) is looked up in
-the dictionary: "none" when it has no translation at all, "absent" when none of its translations is
-among the answer sentence's search tokens. Words are counted over the misses, most frequent first:
-a word "absent" in many misses is a candidate for a missing or noisy rendering. Counting only;
-nothing is tuned here.
+a Chinese word the dictionary lacks read through its sub-words or its parts, as the bridge does) is
+looked up in the dictionary: "none" when it has no translation at all, "absent" when none of its
+translations is among the answer sentence's search tokens. Words are counted over the misses, most
+frequent first: a word "absent" in many misses is a candidate for a missing or noisy rendering.
+Counting only; nothing is tuned here.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from qa.segment import is_key, tokenize  # noqa: E402
 
 
 def renderings(word: str, to_lang: str, bridge) -> set[str]:
-    if to_lang == "en":
-        return set(bridge.english_terms(word))
+    if to_lang == "en":  # a word the dictionary lacks through its parts, as the bridge reads it
+        return set(bridge.english_terms(word) or bridge.composed_terms(word))
     return set(bridge.chinese_words(word))
 
 

@@ -56,6 +56,7 @@ class Bridge(ReadOnlyDatabase):
         self.english_terms = lru_cache(maxsize=LOOKUPS)(self._english_terms)
         self.chinese_words = lru_cache(maxsize=LOOKUPS)(self._chinese_words)
         self.is_name = lru_cache(maxsize=LOOKUPS)(self._is_name)
+        self.composed_terms = lru_cache(maxsize=LOOKUPS)(self._composed_terms)
 
     def _english_terms(self, word: str) -> dict[str, float]:
         """English search terms for a Chinese word, weighted (senses share one unit of weight)."""
@@ -63,6 +64,13 @@ class Bridge(ReadOnlyDatabase):
         if not row:
             return {}
         return {t: float(w) for t, _, w in (x.rpartition(":") for x in row[0].split())}
+
+    def _composed_terms(self, word: str) -> dict[str, float]:
+        """English search terms for a Chinese word the dictionary lacks, from the dictionary's words
+        it is made of (qa.composed_words: 触地 is 触 "touch" + 地, 液氧 液 "liquid" + 氧 "oxygen")."""
+        from .composed_words import composed_terms
+
+        return composed_terms(word, self.english_terms)
 
     def _is_name(self, word: str) -> bool:
         """Whether a Chinese word is a proper name in the dictionary (its pinyin capitalised)."""
@@ -248,8 +256,8 @@ def translate_query(tokens: list[str], to_lang: str,
             numeral = roman_value(tok) if to_lang == "zh" and bridge is not None else None
             if numeral is not None:  # XXXIII: 33 (第 33 届), =#33 (第三十三届)
                 looked_up[-1] = (tok, [str(numeral), f"=#{numeral}", *(looked_up[-1][1] or ())])
-        elif to_lang == "en" and bridge is not None:
-            looked_up.append((tok, bridge.english_terms(tok)))
+        elif to_lang == "en" and bridge is not None:  # a word the dictionary lacks: through its parts
+            looked_up.append((tok, bridge.english_terms(tok) or bridge.composed_terms(tok)))
     if to_lang == "en" and bridge is not None:  # 33 or 第三十三: XXXIII (not 第二: ii numbers lists too)
         spelt = (roman_numeral(int(t)) for t in dict.fromkeys([*ordinals, *tokens]) if t.isdigit() and len(t) == 2)
         looked_up.extend((s, None) for s in dict.fromkeys(spelt) if s is not None)
