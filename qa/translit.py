@@ -18,6 +18,9 @@ from functools import lru_cache
 import numpy as np
 
 MIN_LENGTH = 3  # consonants a skeleton needs to count
+# ... and a transliteration's: a Chinese name written wholly in the characters Chinese transliterates
+# foreign names with (qa.transliteration_chars: 埃尔维 l-w, Elway) against a capitalised English word
+SHORT_LENGTH = 2
 _EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, in order
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
     (re.compile(r"th"), "t"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
@@ -44,23 +47,25 @@ def _reduce(spelt: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def english_skeleton(word: str) -> str:
-    """The skeleton of an English name ("" when too short to count)."""
+def english_skeleton(word: str, shortest: int | None = None) -> str:
+    """The skeleton of an English name ("" when shorter than ``shortest`` consonants, MIN_LENGTH
+    unless given)."""
     s = re.sub(r"['’]s$", "", word.lower())
     for pattern, sound in _EN_RULES:
         s = pattern.sub(sound, s)
     s = _reduce(s)
-    return s if len(s) >= MIN_LENGTH else ""
+    return s if len(s) >= (MIN_LENGTH if shortest is None else shortest) else ""
 
 
 @lru_cache(maxsize=4096)
-def pinyin_skeleton(spelling: str) -> str:
-    """The skeleton of a name's joined pinyin ("nuoman"; "" when too short to count)."""
+def pinyin_skeleton(spelling: str, shortest: int | None = None) -> str:
+    """The skeleton of a name's joined pinyin ("nuoman"; "" when shorter than ``shortest``
+    consonants, MIN_LENGTH unless given)."""
     s = spelling.lower()
     for pattern, sound in _PINYIN_RULES:
         s = pattern.sub(sound, s)
     s = _reduce(s)
-    return s if len(s) >= MIN_LENGTH else ""
+    return s if len(s) >= (MIN_LENGTH if shortest is None else shortest) else ""
 
 
 # -- names of a question and of a passage ---------------------------------------------------------
@@ -68,7 +73,9 @@ def pinyin_skeleton(spelling: str) -> str:
 def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
     """Each of the question's name words (``named``: qa.name_words.name_words) as a search token ->
     the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
-    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared)."""
+    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared). A whole
+    Chinese name (not joined with the one beside it) written wholly in transliteration characters
+    (qa.transliteration_chars) is heard from SHORT_LENGTH consonants: 埃尔维 l-w (Elway), not 黑豹."""
     from .segment import tokenize
 
     out: dict[str, set[str]] = {}
@@ -76,12 +83,16 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
     if han:
         from .names import pinyin_spellings
 
+        from .transliteration_chars import written_as_transliteration
+
         runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
+        joined = {part for _, parts in runs if len(parts) > 1 for part in parts}
         spelt = pinyin_spellings([run for run, _ in runs])
         if spelt is None:
             return out
         for run, parts in runs:
-            found = {pinyin_skeleton(sp) for sp in spelt[run]} - {""}
+            short = run not in joined and written_as_transliteration(run)
+            found = {pinyin_skeleton(sp, SHORT_LENGTH if short else None) for sp in spelt[run]} - {""}
             for part in parts:
                 out.setdefault(part, set()).update(found)
     for word in named:
@@ -96,12 +107,13 @@ def name_sounds(question: str, named: list[str]) -> dict[str, set[str]]:
 def held_sounds(keyed: str, text: str) -> set[str]:
     """The sound skeletons of the names a sentence holds: its Chinese names' pinyin keys (``keyed``:
     the sentence with its shared keys, qa.highlight.SentenceChooser.keyed) and its capitalised
-    English words (``text``: the sentence as written). A Chinese name spelt in pinyin in English text
+    English words (``text``: the sentence as written; from SHORT_LENGTH consonants, since a short
+    skeleton of a question's name is one only for a transliteration: name_sounds). A Chinese name spelt in pinyin in English text
     (Lanjing, ~lanjing) is not heard: its key finds it where it is spelt alike, and by sound it would
     meet names it only partly spells."""
     spelt = {t[1:] for t in keyed.split() if t[:1] == "~"}
     found = {pinyin_skeleton(k) for k in spelt} if _HAN.search(text) else set()
-    found.update(english_skeleton(m.group()) for m in CAPITALISED.finditer(text)
+    found.update(english_skeleton(m.group(), SHORT_LENGTH) for m in CAPITALISED.finditer(text)
                  if re.sub(r"['’]s$", "", m.group().lower()) not in spelt)
     return found - {""}
 
