@@ -25,6 +25,7 @@ _EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, 
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
     (re.compile(r"th"), "t"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
     (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"g(?=[eiy])"), "j"),
+    (re.compile(r"k(?=i)"), "j"),  # Mandarin has no ki: Viking 维京, Hawking 霍金, Kissinger 基辛格
     (re.compile(r"r(?![aeiouy])"), ""),  # Norman 诺曼, Carter 卡特: a non-vowel r is not transliterated
     (re.compile(r"ng"), "n"), (re.compile(r"(?<=[aeiou])w(?![aeiou])"), ""),  # Manning, Newton: a vowel's w
     (re.compile(r"v"), "w"),

@@ -66,8 +66,8 @@ def written_as_transliteration(word: str) -> bool:
 
 
 if __name__ == "__main__":
-    from .bridge import _source
+    from .bridge import cedict_source
 
-    found = _source()
+    found = cedict_source()
     if found is not None:
         FILE.write_text(derive(found) + "\n", encoding="utf-8")
