@@ -6,8 +6,10 @@ The dictionary bridge translates words, not names: "Josh Norman" and 约什·诺
 reduced to the classes a transliteration keeps: Norman -> n-m-n (an English r before a consonant or
 at the end is not transliterated) and 诺曼 nuoman -> n-m-n; Holden -> l-t-n and 霍尔登 huoerdeng ->
 l-t-n. Vowels, h, y and syllable endings are dropped; b/p, d/t, g/k, the sibilants, j/zh/ch/q, l/r
-are one class each. A skeleton needs two consonants at least; it is evidence that a passage names
-what the question names, not proof (short skeletons can meet by chance).
+are one class each; an English k before i is j (Mandarin has no ki: Viking 维京). A skeleton needs
+three consonants (MIN_LENGTH), two (SHORT_LENGTH) where the Chinese name is a transliteration
+(qa.transliteration_chars); it is evidence that a passage names what the question names, not proof
+(short skeletons can meet by chance).
 """
 
 from __future__ import annotations
