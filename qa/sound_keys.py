@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from .segment import HAN, UNIFIED_HAN
-from .translit import CAPITALISED, english_skeleton, name_sounds, pinyin_skeleton
+from .translit import CAPITALISED, SHORT_LENGTH, english_skeleton, name_sounds, pinyin_skeleton
 
 SOUND = "%"  # a sound key's prefix
 _OPENERS = frozenset(".!?。！？…:;-•*\n")  # before a capitalised word, it opens a sentence or an item
@@ -56,9 +56,10 @@ def sound_keys(text: str) -> list[str]:
     """The sound keys of the names a text holds (``text`` NFKC-normalised and simplified, as
     qa.segment.tokenize reads it): its capitalised English words inside a sentence (a capital opening
     one says nothing) and its Chinese names (``_chinese_name_sounds``), each name's skeleton of
-    qa.translit.MIN_LENGTH consonants or more."""
+    qa.translit.MIN_LENGTH consonants or more; an English word's of SHORT_LENGTH or more, which a
+    Chinese question's name heard from as few (a transliteration: qa.translit.name_sounds) finds."""
     keys = [SOUND + s for m in CAPITALISED.finditer(text) if not _opens_sentence(text, m.start())
-            for s in (english_skeleton(m.group()),) if s]
+            for s in (english_skeleton(m.group(), SHORT_LENGTH),) if s]
     for run in _HAN_RUN.findall(text):
         keys.extend(_chinese_name_sounds(run))
     return keys

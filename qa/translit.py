@@ -6,8 +6,10 @@ The dictionary bridge translates words, not names: "Josh Norman" and 约什·诺
 reduced to the classes a transliteration keeps: Norman -> n-m-n (an English r before a consonant or
 at the end is not transliterated) and 诺曼 nuoman -> n-m-n; Holden -> l-t-n and 霍尔登 huoerdeng ->
 l-t-n. Vowels, h, y and syllable endings are dropped; b/p, d/t, g/k, the sibilants, j/zh/ch/q, l/r
-are one class each. A skeleton needs two consonants at least; it is evidence that a passage names
-what the question names, not proof (short skeletons can meet by chance).
+are one class each; an English k before i is j (Mandarin has no ki: Viking 维京). A skeleton needs
+three consonants (MIN_LENGTH), two (SHORT_LENGTH) where the Chinese name is a transliteration
+(qa.transliteration_chars); it is evidence that a passage names what the question names, not proof
+(short skeletons can meet by chance).
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import numpy as np
 from .segment import HAN
 
 MIN_LENGTH = 3  # consonants a skeleton needs to count
+# ... and a transliteration's: a Chinese name written wholly in the characters Chinese transliterates
+# foreign names with (qa.transliteration_chars: 埃尔维 l-w, Elway) against a capitalised English word
+SHORT_LENGTH = 2
 _EN_RULES = [  # English spelling -> the sound a Chinese transliteration keeps, in order
     (re.compile(r"ph"), "f"), (re.compile(r"ck"), "k"), (re.compile(r"t?ch"), "j"), (re.compile(r"sh"), "s"),
     (re.compile(r"th"), "t"), (re.compile(r"qu"), "kw"), (re.compile(r"x"), "ks"),
     (re.compile(r"c(?=[eiy])"), "s"), (re.compile(r"c"), "k"), (re.compile(r"g(?=[eiy])"), "j"),
+    (re.compile(r"k(?=i)"), "j"),  # Mandarin has no ki: Viking 维京, Hawking 霍金, Kissinger 基辛格
     (re.compile(r"r(?![aeiouy])"), ""),  # Norman 诺曼, Carter 卡特: a non-vowel r is not transliterated
     (re.compile(r"ng"), "n"), (re.compile(r"(?<=[aeiou])w(?![aeiou])"), ""),  # Manning, Newton: a vowel's w
     (re.compile(r"v"), "w"),
@@ -46,23 +52,25 @@ def _reduce(spelt: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def english_skeleton(word: str) -> str:
-    """The skeleton of an English name ("" when too short to count)."""
+def english_skeleton(word: str, shortest: int | None = None) -> str:
+    """The skeleton of an English name ("" when shorter than ``shortest`` consonants, MIN_LENGTH
+    unless given)."""
     s = re.sub(r"['’]s$", "", word.lower())
     for pattern, sound in _EN_RULES:
         s = pattern.sub(sound, s)
     s = _reduce(s)
-    return s if len(s) >= MIN_LENGTH else ""
+    return s if len(s) >= (MIN_LENGTH if shortest is None else shortest) else ""
 
 
 @lru_cache(maxsize=4096)
-def pinyin_skeleton(spelling: str) -> str:
-    """The skeleton of a name's joined pinyin ("nuoman"; "" when too short to count)."""
+def pinyin_skeleton(spelling: str, shortest: int | None = None) -> str:
+    """The skeleton of a name's joined pinyin ("nuoman"; "" when shorter than ``shortest``
+    consonants, MIN_LENGTH unless given)."""
     s = spelling.lower()
     for pattern, sound in _PINYIN_RULES:
         s = pattern.sub(sound, s)
     s = _reduce(s)
-    return s if len(s) >= MIN_LENGTH else ""
+    return s if len(s) >= (MIN_LENGTH if shortest is None else shortest) else ""
 
 
 # -- names of a question and of a passage ---------------------------------------------------------
@@ -70,7 +78,9 @@ def pinyin_skeleton(spelling: str) -> str:
 def name_sounds(question: str, named: list[str]) -> dict[str, frozenset[str]]:
     """Each of the question's name words (``named``: qa.name_words.name_words) as a search token ->
     the sound skeletons it may be transliterated as: an English name's own; a Chinese name's pinyin
-    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared).
+    spellings', and those of it joined with the name word beside it (贾 + 里德: 贾里德, Jared). A whole
+    Chinese name (not joined with the one beside it) written wholly in transliteration characters
+    (qa.transliteration_chars) is heard from SHORT_LENGTH consonants: 埃尔维 l-w (Elway), not 黑豹.
     Worked out once per question and names: the ranking (qa.sound_keys.unheard_names) and the
     highlight and confidence (qa.name_words.QuestionNames) ask for the same ones."""
     return dict(_name_sounds(question, tuple(named)))
@@ -85,12 +95,16 @@ def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[s
     if han:
         from .names import pinyin_spellings
 
+        from .transliteration_chars import written_as_transliteration
+
         runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
+        joined = {part for _, parts in runs if len(parts) > 1 for part in parts}
         spelt = pinyin_spellings([run for run, _ in runs])
         if spelt is None:
             return {}
         for run, parts in runs:
-            found = {pinyin_skeleton(sp) for sp in spelt[run]} - {""}
+            short = run not in joined and written_as_transliteration(run)
+            found = {pinyin_skeleton(sp, SHORT_LENGTH if short else None) for sp in spelt[run]} - {""}
             for part in parts:
                 out.setdefault(part, set()).update(found)
     for word in named:
@@ -105,12 +119,13 @@ def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[s
 def held_sounds(keyed: str, text: str) -> set[str]:
     """The sound skeletons of the names a sentence holds: its Chinese names' pinyin keys (``keyed``:
     the sentence with its shared keys, qa.highlight.SentenceChooser.keyed) and its capitalised
-    English words (``text``: the sentence as written). A Chinese name spelt in pinyin in English text
+    English words (``text``: the sentence as written; from SHORT_LENGTH consonants, since a short
+    skeleton of a question's name is one only for a transliteration: name_sounds). A Chinese name spelt in pinyin in English text
     (Lanjing, ~lanjing) is not heard: its key finds it where it is spelt alike, and by sound it would
     meet names it only partly spells."""
     spelt = {t[1:] for t in keyed.split() if t[:1] == "~"}
     found = {pinyin_skeleton(k) for k in spelt} if _HAN.search(text) else set()
-    found.update(english_skeleton(m.group()) for m in CAPITALISED.finditer(text)
+    found.update(english_skeleton(m.group(), SHORT_LENGTH) for m in CAPITALISED.finditer(text)
                  if re.sub(r"['’]s$", "", m.group().lower()) not in spelt)
     return found - {""}
 

