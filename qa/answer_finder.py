@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .highlight import SentenceChooser
-from .segment import HAN, is_key
+from .segment import HAN_CHAR, is_key
 
 if TYPE_CHECKING:
     from .name_words import QuestionNames
 
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
-_HAN_WORD = re.compile(f"[{HAN}]")
 
 
 class Weights(dict):
@@ -49,7 +48,7 @@ def latin_in_chinese(weights: dict[str, float]) -> dict[str, float]:
 def _spelt(word: str, weights: dict[str, float]) -> bool:
     """Whether a reading holds a name word's pinyin spelling as a shared key (qa.segment.search_keys:
     陈思远 ~chensiyuan, Pengfei ~pengfei): a name written in pinyin is found as it is spelt."""
-    if not _HAN_WORD.match(word):
+    if not HAN_CHAR.match(word):
         return f"~{word}" in weights
     from .names import pinyin_spellings
 

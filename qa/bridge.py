@@ -23,10 +23,9 @@ from pathlib import Path
 
 from .readonly_db import ReadOnlyDatabase
 from .roman_numerals import roman_numeral, roman_value
-from .segment import HAN, whole_words
+from .segment import HAN_CHAR, whole_words
 
 COMPILE_VERSION = 9  # bump when the compiled form or the tokenizer rules it depends on change
-_HAN_RE = re.compile(f"[{HAN}]")
 _LATIN_WORD = re.compile("[a-z]+")  # an English search term (numbers are not translated as phrases)
 MAX_WORDS = 6  # Chinese words an English term may stand for
 LOOKUPS = 4096  # dictionary answers kept each way (qa.bridge.Bridge)
@@ -155,7 +154,7 @@ def load_bridge() -> Bridge | None:
 
 def _is_shared(token: str) -> bool:
     """Numbers and Latin-script words mean the same on both sides."""
-    return not _HAN_RE.search(token)
+    return not HAN_CHAR.search(token)
 
 
 PLACE_SUFFIXES = ("市", "县", "省")  # city, county, province: the place is the same without them

@@ -14,7 +14,7 @@ from .embedding import Embedder
 from .lazy_scores import LazyScores
 from .once_per_word import WordTerms, counted_once
 from .periods import PeriodRule
-from .segment import HAN, detect_language, is_key, tokenize, word_weights
+from .segment import HAN_CHAR, detect_language, is_key, tokenize, word_weights
 from .sound_keys import question_sounds
 from .sparse_scores import SparseScores, among
 from .stores.ann import ANN_MIN_PASSAGES
@@ -22,7 +22,6 @@ from .stores.base import Store
 
 CANDIDATES = 100  # per signal; the fused ranking is taken from their union
 _LATIN = re.compile("[a-z]")  # search tokens are lower case
-_HAN = re.compile(f"[{HAN}]")
 
 
 @dataclass
@@ -238,7 +237,7 @@ class CandidateFinder:
         if keys:
             from .names import pinyin_spellings
 
-            spellings = pinyin_spellings([w for w in dict.fromkeys(words) if _HAN.match(w)])
+            spellings = pinyin_spellings([w for w in dict.fromkeys(words) if HAN_CHAR.match(w)])
         sources = getattr(terms, "sources", {})
         own = set(words)
         kinds = []

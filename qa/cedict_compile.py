@@ -12,9 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .bridge import MAX_WORDS
-from .segment import HAN
+from .segment import HAN_CHAR
 
-_HAN_RE = re.compile(f"[{HAN}]")
 _ENTRY_RE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 # A proper name's gloss often opens with the name's English spellings, then says what it is:
 # "Taichung, city in central Taiwan", "Xinzhu or Hsinchu city in northern Taiwan", "Xiamen or Amoy,
@@ -137,7 +136,7 @@ def compile_dictionary(source: Path, target: Path) -> None:
             if not m:
                 continue
             trad, simp, pinyin, glosses = m.group(1), m.group(2), m.group(3), m.group(4).split("/")
-            if not _HAN_RE.search(simp):
+            if not HAN_CHAR.search(simp):
                 continue
             kept = [(g, t) for g, t in ((g, terms_of(g)) for g in glosses) if t][:MAX_GLOSSES]
             if not kept:

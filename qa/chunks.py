@@ -6,11 +6,9 @@ import bisect
 from dataclasses import asdict, dataclass
 
 from .documents import Document
-from .segment import HAN, SPLITTER_VERSION, languages, split_sentences
+from .segment import HAN_CHAR, SPLITTER_VERSION, languages, split_sentences
 
-import re
 
-_HAN_RE = re.compile(f"[{HAN}]")
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Chunk:
 
 
 def units(text: str) -> float:
-    han = len(_HAN_RE.findall(text))
+    han = len(HAN_CHAR.findall(text))
     return han + (len(text) - han) / 3.0
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +32,7 @@ from .errors import InputError
 from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
 from .name_words import QuestionNames
-from .segment import HAN
+from .segment import HAN_CHAR
 from .translit import heard_names
 from .word_cuts import other_cuts
 
@@ -53,7 +52,6 @@ VETO = "period_conflict"
 CROSS_WEIGHTED = ("passage_sim", "sentence_sim")
 MARGIN_CANDIDATES = 20  # the best fused candidates a hit's dense margin is measured against
 MARGIN_CAP = 0.3  # a margin is clipped to +-this: one document alone in its topic is no surer than that
-_HAN = re.compile(f"[{HAN}]")
 
 
 @dataclass(frozen=True)
@@ -88,10 +86,10 @@ def question_terms(question: str, tokens: list[str], known, langs: set[str],
     for word in words:
         sounds.append(names.sounds.get(word, set()) if word in in_names else set())
         terms = set(known({word}))
-        if not terms and _HAN.match(word):
+        if not terms and HAN_CHAR.match(word):
             text = searchable_text(question) if text is None else text
             terms = other_cuts(word, text, held or known)
-        other = "en" if _HAN.search(word) else "zh"
+        other = "en" if HAN_CHAR.search(word) else "zh"
         if other in langs:
             from .bridge import translate_query
 

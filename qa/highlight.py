@@ -24,7 +24,7 @@ from .index_files import StoredIndex
 from .quantities import names_a_period
 from .records import Passage
 from .scripts import to_simplified
-from .segment import HAN, detect_language, is_key, search_keys, tokenize
+from .segment import HAN, HAN_CHAR, detect_language, is_key, search_keys, tokenize
 
 SENTENCE_CACHE = 4096  # passages whose sentences' text analysis (documents: topic) is kept between questions
 # Choosing the sentence to highlight: similarity + W_OVERLAP * the IDF-weighted share of the
@@ -47,7 +47,6 @@ W_TOPIC_ALONE = 0.5
 # W_LOCAL into its rarity among the passage's sentences (qa.highlight._sentence_rarity).
 W_LOCAL = 0.5
 _NON_WORD = re.compile(r"[^\w]+")
-_HAN_CHAR = re.compile(f"[{HAN}]")
 _SCRIPT_EDGE = re.compile(f"(?<=[{HAN}])(?=[a-z0-9])|(?<=[a-z0-9])(?=[{HAN}])")
 
 
@@ -68,7 +67,7 @@ def needles(term: str) -> tuple[str, ...]:
     ``SentenceChooser.keys`` appends."""
     if is_key(term):
         return (f" {term} ",)
-    if _HAN_CHAR.match(term):
+    if HAN_CHAR.match(term):
         return (term,)
     return (f" {term}", f" {term[:-1]}y") if term.endswith("i") else (f" {term}",)
 

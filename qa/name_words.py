@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from functools import cached_property, lru_cache
 
-from .segment import HAN
+from .segment import HAN_CHAR
 from .translit import name_sounds
 
-_HAN = re.compile(f"[{HAN}]")
 _DIGIT = re.compile(r"\d")
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*[A-Za-z0-9]|[A-Za-z]|\d[\d.,:/-]*")
 # jieba's part-of-speech tags for names: person, place, organisation, other proper noun, Latin word.
@@ -35,7 +34,7 @@ def _name_words(question: str) -> tuple[str, ...]:
     from .segment import chinese_tags
 
     text = unicodedata.normalize("NFKC", question)
-    if _HAN.search(text):
+    if HAN_CHAR.search(text):
         return tuple([w for w, flag in chinese_tags(text) if flag in _NAME_TAGS] +
                      [m.group() for m in _EN_WORD.finditer(text) if not _DIGIT.match(m.group())])
     return tuple(m.group() for n, m in enumerate(_EN_WORD.finditer(text))

@@ -8,12 +8,10 @@ OpenCC is a C++ library; loading its table takes about 20 ms, on the first Chine
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from .segment import HAN
+from .segment import HAN_CHAR
 
-_HAN_RE = re.compile(f"[{HAN}]")
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +26,7 @@ def _converter():
 def to_simplified(text: str) -> str:
     """``text`` with traditional Chinese characters (and phrases) in their simplified form; text
     without Han characters is returned as it is. The conversion keeps every character's place."""
-    if not _HAN_RE.search(text):
+    if not HAN_CHAR.search(text):
         return text
     convert = _converter()
     return convert.convert(text) if convert is not None else text

@@ -16,7 +16,7 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Its main block alone (no Extension A or compatibility ideographs): a Chinese name word or run of the
 # name and sound keys (qa.names, qa.sound_keys); jieba cuts and tags within U+4E00..U+9FD5.
 UNIFIED_HAN = "\u4e00-\u9fff"
-_HAN_RE = re.compile(f"[{HAN}]")
+HAN_CHAR = re.compile(f"[{HAN}]")  # one Han character (the modules that look for one share it)
 _HAN_TOKEN = re.compile(f"[{HAN}]+")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
@@ -26,7 +26,7 @@ _LETTERS_PER_WORD = 5.0
 
 def script_counts(text: str) -> tuple[int, float]:
     """(Han characters, English words estimated from Latin letters) in ``text``."""
-    han = len(_HAN_RE.findall(text))
+    han = len(HAN_CHAR.findall(text))
     latin = len(_LATIN_RE.findall(text))
     return han, latin / _LETTERS_PER_WORD
 

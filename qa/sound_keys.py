@@ -14,13 +14,12 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .segment import HAN, UNIFIED_HAN
+from .segment import HAN_CHAR, UNIFIED_HAN
 from .translit import CAPITALISED, SHORT_LENGTH, english_skeleton, name_sounds, pinyin_skeleton
 
 SOUND = "%"  # a sound key's prefix
 _OPENERS = frozenset(".!?。！？…:;-•*\n")  # before a capitalised word, it opens a sentence or an item
 _HAN_RUN = re.compile(f"[{UNIFIED_HAN}]+")
-_HAN = re.compile(f"[{HAN}]")
 # jieba's tags of the names whose sound counts: people, places, other proper nouns; not organisations
 # (nt), whose names are mostly ordinary words (美术馆, 巴黎大学: its p-l-t-s met a question's "Beriods")
 _SOUNDED_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nz"})
@@ -113,13 +112,13 @@ def question_sounds(finder, question: str, tokens: list[str], lang: str,
     across = other if mixed is None else mixed if other is None else other | mixed
 
     def spelt(token: str) -> bool:  # a pinyin key of the name that text in the other language holds
-        forms = (pinyin_spellings([token]) or {}).get(token, []) if _HAN.match(token) else [token]
+        forms = (pinyin_spellings([token]) or {}).get(token, []) if HAN_CHAR.match(token) else [token]
         held = store.known_terms({"~" + k for k in keys if any(f in k for f in forms)})
         return any(across[store.lexical_holders([k])].any() for k in sorted(held))
 
     def untranslated(token: str) -> bool:  # (a Latin word of a Chinese question meets English text as it is;
         # a single letter is no name: the s of "Tesla's", which the dictionary renders as 特斯拉)
-        return token not in rendered and bool(_HAN.match(token)) == (lang == "zh") and len(token) > 1
+        return token not in rendered and bool(HAN_CHAR.match(token)) == (lang == "zh") and len(token) > 1
 
     out = Translation()
     for token, sounds in unheard_names(question, untranslated, spelt):

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .segment import HAN
+from .segment import HAN_CHAR
 
 MIN_LENGTH = 3  # consonants a skeleton needs to count
 # ... and a transliteration's: a Chinese name written wholly in the characters Chinese transliterates
@@ -41,7 +41,6 @@ _PINYIN_RULES = [
 ]
 _CLASSES = str.maketrans({"b": "p", "d": "t", "g": "k", "z": "s", "r": "l", "v": "w", "q": "j"})
 _DROP = re.compile(r"[aeiouyh]|[^a-z]")
-_HAN = re.compile(f"[{HAN}]")
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['’][a-z]+)?")
 
 
@@ -91,7 +90,7 @@ def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[s
     from .segment import tokenize
 
     out: dict[str, set[str]] = {}
-    han = [w for w in named if _HAN.search(w)]
+    han = [w for w in named if HAN_CHAR.search(w)]
     if han:
         from .names import pinyin_spellings
 
@@ -108,7 +107,7 @@ def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[s
             for part in parts:
                 out.setdefault(part, set()).update(found)
     for word in named:
-        if not _HAN.search(word):
+        if not HAN_CHAR.search(word):
             sound = english_skeleton(word)
             for token in tokenize(word):
                 if sound:
@@ -124,7 +123,7 @@ def held_sounds(keyed: str, text: str) -> set[str]:
     (Lanjing, ~lanjing) is not heard: its key finds it where it is spelt alike, and by sound it would
     meet names it only partly spells."""
     spelt = {t[1:] for t in keyed.split() if t[:1] == "~"}
-    found = {pinyin_skeleton(k) for k in spelt} if _HAN.search(text) else set()
+    found = {pinyin_skeleton(k) for k in spelt} if HAN_CHAR.search(text) else set()
     found.update(english_skeleton(m.group(), SHORT_LENGTH) for m in CAPITALISED.finditer(text)
                  if re.sub(r"['’]s$", "", m.group().lower()) not in spelt)
     return found - {""}

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from .segment import HAN
+from .segment import HAN_CHAR
 
-_HAN = re.compile(f"[{HAN}]")
 
 
 def other_cuts(word: str, text: str, held) -> set[str]:
@@ -24,9 +23,9 @@ def other_cuts(word: str, text: str, held) -> set[str]:
     for m in re.finditer(re.escape(word), text):
         start, end = m.start(), m.end()
         left, right = start, end
-        while left > max(start - 2, 0) and _HAN.match(text[left - 1]):
+        while left > max(start - 2, 0) and HAN_CHAR.match(text[left - 1]):
             left -= 1
-        while right < min(end + 2, len(text)) and _HAN.match(text[right]):
+        while right < min(end + 2, len(text)) and HAN_CHAR.match(text[right]):
             right += 1
         spans |= {text[a:b] for a in range(left, start + 1) for b in range(end, right + 1) if (a, b) != (start, end)}
     longer = set(held(spans)) if spans else set()
