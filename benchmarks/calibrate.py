@@ -128,7 +128,9 @@ def squad_records(name: str, paths: list[Path], embedder, root: Path, limit: int
 def news_records(folder: Path, embedder, root: Path) -> Pending:
     """The news set: questions.jsonl (with their "doc") and unanswerable.jsonl, against the whole
     corpus. (Not also with the question's document hidden, as for the dev sets: the set's sibling
-    reports, a project's phase 1 and phase 2, answer many of each other's questions nearly word for word.)"""
+    reports, a project's phase 1 and phase 2, answer many of each other's questions nearly word for word.)
+    The set's held-out questions are never read here: newsset.py --heldout reports the stored fit on them
+    (benchmarks/newsset/README.md)."""
     from qa.api import QA
 
     qa = QA.build([folder / "docs"], root / "index-news", embedder=embedder, full=True)

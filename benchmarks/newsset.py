@@ -1,6 +1,6 @@
 """News set: retrieval and highlights on original bilingual news reports, three modes, per direction and kind.
 
-    python benchmarks/newsset.py [--misses] [--before REV] [--json] [--note TEXT] [--dry-run]
+    python benchmarks/newsset.py [--heldout] [--misses] [--before REV] [--json] [--note TEXT] [--dry-run]
 
 The corpus (benchmarks/newsset/docs, 64 reports in the seed's layouts: Chinese title over an English
 summary with a pinyin source, wholly Chinese, wholly English, traditional characters) and its questions
@@ -21,6 +21,15 @@ Rewrites the "## News set" section of benchmarks/RESULTS.md (appended when missi
 prints; ``--json`` prints every figure as JSON and writes nothing; ``--misses`` lists the questions
 whose gold document is not first. ``--before REV`` also runs qa as it was at git revision REV (its qa/
 extracted under benchmarks/out/) on the same questions in the same run, and adds its hybrid rows.
+
+``--heldout`` asks the held-out questions instead (heldout_questions.jsonl: 76 answerable,
+heldout_unanswerable.jsonl: 52 it cannot answer, half near its domain; written on 2026-12-02 from the
+documents before qa was run on them, never fitted on: benchmarks/calibrate.py reads only the two files
+above) on the same documents, and adds the verdict with the shipped qa/calibration.json at its stored
+threshold: kept (of the answerable questions whose first hybrid hit is from the gold document, the share
+called answered) per direction, and declined (of the unanswerable, the share not called answered) near
+the domain and off-topic, per question language. It rewrites the "## News set, held out" section;
+``--misses`` also lists the verdict's misses (whoever reads them must say so in any change they inform).
 """
 
 from __future__ import annotations
@@ -44,8 +53,12 @@ NEWSSET = ROOT / "benchmarks" / "newsset"
 DOCS = NEWSSET / "docs"
 QUESTIONS = NEWSSET / "questions.jsonl"
 UNANSWERABLE = NEWSSET / "unanswerable.jsonl"
+HELDOUT_QUESTIONS = NEWSSET / "heldout_questions.jsonl"  # never fitted on, never tuned on (README)
+HELDOUT_UNANSWERABLE = NEWSSET / "heldout_unanswerable.jsonl"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## News set\n", "<!-- end of news set -->")
+HELDOUT_SECTION = ("## News set, held out\n", "<!-- end of news set, held out -->")
+UNANSWERABLE_KINDS = ("near-domain", "off-topic")
 DIRECTIONS = ("zh->zh", "en->en", "zh->en", "en->zh")
 KINDS = ("sibling-number", "sibling-phase", "sibling-quarter", "sibling-year", "romanised-name", "traditional",
          "plain")
@@ -67,7 +80,7 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         o["id"], o["question"], o["lang"], o["doc"], o["answer"], o["kind"], o["direction"]))
     wrong = [q.id for q in questions if q.direction not in DIRECTIONS or not q.direction.startswith(q.lang)]
     if wrong:
-        raise SystemExit(f"questions.jsonl: direction unknown or not the question's language: {wrong}")
+        raise SystemExit(f"{path.name}: direction unknown or not the question's language: {wrong}")
     return questions
 
 
@@ -106,6 +119,49 @@ def verdicts(info: dict) -> dict:
                      "dense median": statistics.median(dense) if dense else None,
                      "answered": sum(said) / len(said) if said else None}
     return out
+
+
+def share(flags: list) -> dict:
+    """{"n", "yes", "share"}: how many of ``flags`` are true (share None when qa gave no verdict)."""
+    said = [f for f in flags if f is not None]
+    return {"n": len(flags), "yes": sum(said), "share": sum(said) / len(said) if said else None}
+
+
+def heldout_verdicts(info: dict) -> dict:
+    """The verdict on the held-out questions (hybrid, qa's stored calibration and threshold): "kept
+    <group>", of the answerable questions whose first hit is from the gold document, those called
+    answered, per direction; "declined <group>", of the unanswerable questions, those not called
+    answered, per kind (near-domain, off-topic), per question language and both."""
+    rows: dict[str, list] = {}
+    for q, rank, answer in info["answers"]["hybrid"]:
+        if rank == 1:
+            for group in (q.direction, "all"):
+                rows.setdefault(f"kept {group}", []).append(answer.answered)
+    for u in info["also"]:
+        for group in (f"{u['kind']} {u['lang']}", u["kind"], u["lang"], "all"):
+            rows.setdefault(f"declined {group}", []).append(None if u["answered"] is None else not u["answered"])
+    order = [f"kept {d}" for d in (*DIRECTIONS, "all")] + [
+        f"declined {g}" for k in UNANSWERABLE_KINDS for g in (f"{k} zh", f"{k} en", k)] + [
+        "declined zh", "declined en", "declined all"]
+    return {name: share(rows[name]) for name in order if name in rows}
+
+
+def heldout_misses(info: dict) -> list[str]:
+    """The verdict's misses: right first hits not kept, unanswerable questions called answered."""
+    out = [f"{q.id} [{q.direction}] right first hit not kept (confidence "
+           f"{answer.hits[0].confidence}): {q.text}"
+           for q, rank, answer in info["answers"]["hybrid"] if rank == 1 and answer.answered is False]
+    out += [f"{u['id']} [{u['kind']}, {u['lang']}] called answered: {u['question']}"
+            for u in info["also"] if u["answered"]]
+    return out
+
+
+def heldout_table(v: dict) -> list[str]:
+    lines = ["| verdict on | questions | share |", "|---|---:|---:|"]
+    for name, r in v.items():
+        cell = "–" if r["share"] is None else f"{r['share']:.3f} ({r['yes']}/{r['n']})"
+        lines.append(f"| {name} | {r['n']} | {cell} |")
+    return lines
 
 
 def matrix(hybrid: dict) -> list[str]:
@@ -154,28 +210,69 @@ def report(metrics: dict, build: dict, v: dict, questions: list[Question], start
     return "\n".join(out + ["", SECTION[1]])
 
 
+def heldout_report(metrics: dict, build: dict, v: dict, held: dict, questions: list[Question], started: str,
+                   seconds: float, load: str, model: str, note: str | None) -> str:
+    from quality import written_by
+
+    dirs = Counter(q.direction for q in questions)
+    kinds = Counter((u["kind"], u["lang"]) for u in build["also"])
+    out = [HELDOUT_SECTION[0]] + written_by("newsset.py --heldout", started, seconds, load,
+                                            f", model `{model}`, default passages, that commit's "
+                                            "qa/calibration.json.", note)
+    out += [f"Held-out questions on the news set's {build['documents']} documents "
+            f"(`benchmarks/newsset/heldout_*.jsonl`, written 2026-12-02 03:26-03:29 UTC from the documents "
+            f"alone, before qa was run on them; never fitted on: `calibrate.py` fits on `questions.jsonl` and "
+            f"`unanswerable.jsonl` only; see the set's README): {len(questions)} answerable ("
+            + ", ".join(f"{d} {dirs[d]}" for d in DIRECTIONS) + f"), {len(build['also'])} unanswerable ("
+            + ", ".join(f"{k} {lang} {kinds[k, lang]}" for k in UNANSWERABLE_KINDS for lang in ("zh", "en"))
+            + "). Whoever changes qa after reading their misses must say so; the figures are then no longer "
+            "held out.", ""]
+    out += docset.table(metrics, GROUPS, LABELS)
+    out += ["", "Hybrid, document@1 / sentence@1 (questions) per kind and direction:", ""] + matrix(metrics["hybrid"])
+    out += ["", ("The verdict (`answered`, hybrid, the stored calibration at its stored threshold). kept: of the "
+                 "answerable questions whose first hit is from the gold document, the share called answered (issue "
+                 "17 asks >= 0.95); declined: of the unanswerable questions, the share not called answered "
+                 "(>= 0.90):"), ""] + heldout_table(held)
+    out += ["", "First-hit scores (hybrid) of the questions answered right against the unanswerable ones:", ""]
+    out += verdict_table(v)
+    return "\n".join(out + ["", HELDOUT_SECTION[1]])
+
+
 def main() -> int:
     ap = docset.arguments(__doc__)
     ap.add_argument("--json", action="store_true", help="print every figure as JSON, write nothing")
+    ap.add_argument("--heldout", action="store_true", help="the held-out questions (never fitted on) and the "
+                    "verdict's kept / declined on them, into the \"News set, held out\" section")
     args = ap.parse_args()
-    questions = load_questions()
+    questions = load_questions(HELDOUT_QUESTIONS if args.heldout else QUESTIONS)
+    unanswerable = load_unanswerable(HELDOUT_UNANSWERABLE if args.heldout else UNANSWERABLE)
     started, load, t0 = docset.started()
     from qa.embedding import load_embedder
 
     embedder = load_embedder()
-    metrics, misses, build = SET.run(questions, embedder, also=unanswerable_run(load_unanswerable()))
+    metrics, misses, build = SET.run(questions, embedder, also=unanswerable_run(unanswerable))
     v = verdicts(build)
+    held = heldout_verdicts(build) if args.heldout else {}
     if args.before:
-        before = docset.run_at(args.before, __file__, ["--json"])
+        before = docset.run_at(args.before, __file__, ["--json"] + (["--heldout"] if args.heldout else []))
         metrics[f"hybrid at {args.before}"] = before["metrics"]["hybrid"]
         v = {**v, **{f"{k}, at {args.before}": r for k, r in before["unanswerable"].items()}}
+        held = {**held, **{f"{k}, at {args.before}": r for k, r in before.get("heldout", {}).items()}}
     if args.json:
         print(json.dumps({"started": started, "model": embedder.name, "documents": build["documents"],
-                          "passages": build["passages"], "metrics": metrics, "unanswerable": v,
+                          "passages": build["passages"], "metrics": metrics, "unanswerable": v, "heldout": held,
                           "misses": {m: [[q.id, rank, got] for q, rank, got in rows] for m, rows in misses.items()}},
                          ensure_ascii=False))
         return 0
-    section = report(metrics, build, v, questions, started, time.perf_counter() - t0, load, embedder.name, args.note)
+    seconds = time.perf_counter() - t0
+    if args.heldout:
+        section = heldout_report(metrics, build, v, held, questions, started, seconds, load, embedder.name, args.note)
+        docset.publish(section, args, misses, HELDOUT_SECTION, RESULTS)
+        if args.misses:
+            print("\n# the verdict's misses (held out: say so in any change they inform)")
+            print("\n".join(heldout_misses(build)))
+        return 0
+    section = report(metrics, build, v, questions, started, seconds, load, embedder.name, args.note)
     docset.publish(section, args, misses, SECTION, RESULTS)
     return 0
 
