@@ -1,6 +1,6 @@
 """News set: retrieval and highlights on original bilingual news reports, three modes, per direction and kind.
 
-    python benchmarks/newsset.py [--heldout] [--misses] [--before REV] [--json] [--note TEXT] [--dry-run]
+    python benchmarks/newsset.py [--heldout [2]] [--misses] [--before REV] [--json] [--note TEXT] [--dry-run]
 
 The corpus (benchmarks/newsset/docs, 64 reports in the seed's layouts: Chinese title over an English
 summary with a pinyin source, wholly Chinese, wholly English, traditional characters) and its questions
@@ -30,6 +30,12 @@ threshold: kept (of the answerable questions whose first hybrid hit is from the 
 called answered) per direction, and declined (of the unanswerable, the share not called answered) near
 the domain and off-topic, per question language. It rewrites the "## News set, held out" section;
 ``--misses`` also lists the verdict's misses (whoever reads them must say so in any change they inform).
+
+``--heldout 2`` asks the second held-out set instead (heldout2_questions.jsonl: 84 answerable,
+heldout2_unanswerable.jsonl: 52, written on 2026-12-02 from the documents before qa was run on them, after
+the first set's misses had been read), the same way, into its own "## News set, second held-out" section.
+It is sealed: run once per session, by the lead, at the end; nobody reads its misses to design a change.
+``--heldout`` alone still means the first set.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,14 +62,38 @@ QUESTIONS = NEWSSET / "questions.jsonl"
 UNANSWERABLE = NEWSSET / "unanswerable.jsonl"
 HELDOUT_QUESTIONS = NEWSSET / "heldout_questions.jsonl"  # never fitted on, never tuned on (README)
 HELDOUT_UNANSWERABLE = NEWSSET / "heldout_unanswerable.jsonl"
+HELDOUT2_QUESTIONS = NEWSSET / "heldout2_questions.jsonl"  # sealed: run once per session by the lead (README)
+HELDOUT2_UNANSWERABLE = NEWSSET / "heldout2_unanswerable.jsonl"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 SECTION = ("## News set\n", "<!-- end of news set -->")
 HELDOUT_SECTION = ("## News set, held out\n", "<!-- end of news set, held out -->")
+HELDOUT2_SECTION = ("## News set, second held-out\n", "<!-- end of news set, second held-out -->")
 UNANSWERABLE_KINDS = ("near-domain", "off-topic")
 DIRECTIONS = ("zh->zh", "en->en", "zh->en", "en->zh")
 KINDS = ("sibling-number", "sibling-phase", "sibling-quarter", "sibling-year", "romanised-name", "traditional",
          "plain")
 LABELS = {"recall@1": "document@1", "recall@5": "document@5"}
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One held-out question set on the news documents: its files, its RESULTS.md section and how it came."""
+    questions: Path
+    unanswerable: Path
+    section: tuple[str, str]
+    written: str  # when and how, for the section's opening paragraph
+    caution: str  # what reading its misses means
+
+
+HELDOUT_SETS = {
+    1: HeldOut(HELDOUT_QUESTIONS, HELDOUT_UNANSWERABLE, HELDOUT_SECTION,
+               "written 2026-12-02 03:26-03:29 UTC from the documents alone, before qa was run on them",
+               "Whoever changes qa after reading their misses must say so; the figures are then no longer held out."),
+    2: HeldOut(HELDOUT2_QUESTIONS, HELDOUT2_UNANSWERABLE, HELDOUT2_SECTION,
+               "the second held-out set, written 2026-12-02 03:40-03:44 UTC from the documents alone, before qa "
+               "was run on them",
+               "Sealed: run once per session by the lead at the end; nobody reads its misses to design a change."),
+}
 
 
 def groups(q: Question) -> tuple[str, ...]:
@@ -211,22 +242,23 @@ def report(metrics: dict, build: dict, v: dict, questions: list[Question], start
 
 
 def heldout_report(metrics: dict, build: dict, v: dict, held: dict, questions: list[Question], started: str,
-                   seconds: float, load: str, model: str, note: str | None) -> str:
+                   seconds: float, load: str, model: str, note: str | None, number: int = 1) -> str:
     from quality import written_by
 
+    held_set = HELDOUT_SETS[number]
     dirs = Counter(q.direction for q in questions)
     kinds = Counter((u["kind"], u["lang"]) for u in build["also"])
-    out = [HELDOUT_SECTION[0]] + written_by("newsset.py --heldout", started, seconds, load,
-                                            f", model `{model}`, default passages, that commit's "
-                                            "qa/calibration.json.", note)
+    flag = "--heldout" if number == 1 else f"--heldout {number}"
+    out = [held_set.section[0]] + written_by(f"newsset.py {flag}", started, seconds, load,
+                                             f", model `{model}`, default passages, that commit's "
+                                             "qa/calibration.json.", note)
     out += [f"Held-out questions on the news set's {build['documents']} documents "
-            f"(`benchmarks/newsset/heldout_*.jsonl`, written 2026-12-02 03:26-03:29 UTC from the documents "
-            f"alone, before qa was run on them; never fitted on: `calibrate.py` fits on `questions.jsonl` and "
+            f"(`benchmarks/newsset/{held_set.questions.name}`, `{held_set.unanswerable.name}`; {held_set.written}; "
+            f"never fitted on: `calibrate.py` fits on `questions.jsonl` and "
             f"`unanswerable.jsonl` only; see the set's README): {len(questions)} answerable ("
             + ", ".join(f"{d} {dirs[d]}" for d in DIRECTIONS) + f"), {len(build['also'])} unanswerable ("
             + ", ".join(f"{k} {lang} {kinds[k, lang]}" for k in UNANSWERABLE_KINDS for lang in ("zh", "en"))
-            + "). Whoever changes qa after reading their misses must say so; the figures are then no longer "
-            "held out.", ""]
+            + f"). {held_set.caution}", ""]
     out += docset.table(metrics, GROUPS, LABELS)
     out += ["", "Hybrid, document@1 / sentence@1 (questions) per kind and direction:", ""] + matrix(metrics["hybrid"])
     out += ["", ("The verdict (`answered`, hybrid, the stored calibration at its stored threshold). kept: of the "
@@ -235,26 +267,35 @@ def heldout_report(metrics: dict, build: dict, v: dict, held: dict, questions: l
                  "(>= 0.90):"), ""] + heldout_table(held)
     out += ["", "First-hit scores (hybrid) of the questions answered right against the unanswerable ones:", ""]
     out += verdict_table(v)
-    return "\n".join(out + ["", HELDOUT_SECTION[1]])
+    return "\n".join(out + ["", held_set.section[1]])
+
+
+def arguments():
+    """The command line: docset's options, --json, and --heldout [N] (alone: the first set)."""
+    ap = docset.arguments(__doc__)
+    ap.add_argument("--json", action="store_true", help="print every figure as JSON, write nothing")
+    ap.add_argument("--heldout", nargs="?", type=int, const=1, choices=sorted(HELDOUT_SETS), metavar="N",
+                    help="a held-out question set (never fitted on) and the verdict's kept / declined on it: "
+                    "alone or 1, the first, into \"News set, held out\"; 2, the second (sealed: run once per "
+                    "session by the lead at the end), into \"News set, second held-out\"")
+    return ap
 
 
 def main() -> int:
-    ap = docset.arguments(__doc__)
-    ap.add_argument("--json", action="store_true", help="print every figure as JSON, write nothing")
-    ap.add_argument("--heldout", action="store_true", help="the held-out questions (never fitted on) and the "
-                    "verdict's kept / declined on them, into the \"News set, held out\" section")
-    args = ap.parse_args()
-    questions = load_questions(HELDOUT_QUESTIONS if args.heldout else QUESTIONS)
-    unanswerable = load_unanswerable(HELDOUT_UNANSWERABLE if args.heldout else UNANSWERABLE)
+    args = arguments().parse_args()
+    held_set = HELDOUT_SETS.get(args.heldout)
+    questions = load_questions(held_set.questions if held_set else QUESTIONS)
+    unanswerable = load_unanswerable(held_set.unanswerable if held_set else UNANSWERABLE)
     started, load, t0 = docset.started()
     from qa.embedding import load_embedder
 
     embedder = load_embedder()
     metrics, misses, build = SET.run(questions, embedder, also=unanswerable_run(unanswerable))
     v = verdicts(build)
-    held = heldout_verdicts(build) if args.heldout else {}
+    held = heldout_verdicts(build) if held_set else {}
     if args.before:
-        before = docset.run_at(args.before, __file__, ["--json"] + (["--heldout"] if args.heldout else []))
+        held_args = ["--heldout", str(args.heldout)] if held_set else []
+        before = docset.run_at(args.before, __file__, ["--json", *held_args])
         metrics[f"hybrid at {args.before}"] = before["metrics"]["hybrid"]
         v = {**v, **{f"{k}, at {args.before}": r for k, r in before["unanswerable"].items()}}
         held = {**held, **{f"{k}, at {args.before}": r for k, r in before.get("heldout", {}).items()}}
@@ -265,11 +306,13 @@ def main() -> int:
                          ensure_ascii=False))
         return 0
     seconds = time.perf_counter() - t0
-    if args.heldout:
-        section = heldout_report(metrics, build, v, held, questions, started, seconds, load, embedder.name, args.note)
-        docset.publish(section, args, misses, HELDOUT_SECTION, RESULTS)
+    if held_set:
+        section = heldout_report(metrics, build, v, held, questions, started, seconds, load, embedder.name, args.note,
+                                 args.heldout)
+        docset.publish(section, args, misses, held_set.section, RESULTS)
         if args.misses:
-            print("\n# the verdict's misses (held out: say so in any change they inform)")
+            print("\n# the verdict's misses (held out: say so in any change they inform)" if args.heldout == 1 else
+                  "\n# the verdict's misses (sealed set: not for designing a change)")
             print("\n".join(heldout_misses(build)))
         return 0
     section = report(metrics, build, v, questions, started, seconds, load, embedder.name, args.note)
