@@ -32,6 +32,7 @@ from .errors import InputError
 from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
 from .name_words import QuestionNames
+from .quoted import quoted_hit, quoted_terms
 from .segment import HAN_CHAR
 from .translit import heard_names
 from .word_cuts import other_cuts
@@ -39,7 +40,7 @@ from .word_cuts import other_cuts
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
             "key_absent", "lexical_first", "contradicts", "name_keys_hit", "name_absent", "period_conflict",
-            "zh_question", "zh_cross")
+            "zh_question", "zh_cross", "quoted_hit")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 # A hit whose document names the asked kind of period only with other values (``period_conflict``)
@@ -204,7 +205,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
                             name_absent, _period_conflicts(searcher, tokens, hits, period_holders),
-                            np.full(k, zh_question), zh_question * cross]).astype(np.float64)
+                            np.full(k, zh_question), zh_question * cross,
+                            quoted_hit(store, searcher.index.documents, searcher.doc_of, hits, quoted_terms(question),
+                                       cross)]).astype(np.float64)
 
 
 def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray,

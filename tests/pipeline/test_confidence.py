@@ -120,3 +120,28 @@ def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
     answer = qa_.ask("How long is the Great Wall that Qin Shi Huang joined up?", k=5)
     assert any(hit.citation.path.endswith("greatwall_gbk.txt") for hit in answer.hits)
     assert calls == ["How long is the Great Wall that Qin Shi Huang joined up?"]
+
+
+def test_quoted_hit_marks_a_hit_whose_document_lacks_the_title_the_question_quotes(embedder, tmp_path):
+    from qa import QA
+    from qa.confidence import FEATURES
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "xingguang.md").write_text(
+        "# 星光之夜\n\n《星光之夜》是南洋电视台举办的歌唱比赛，首届于2004年举行。第一届比赛的女子组指定演唱歌曲是"
+        "《海上的灯塔》，男子组指定演唱歌曲是《远方的列车》。\n", encoding="utf-8")
+    (docs / "gesheng.md").write_text(
+        "# 歌声之城\n\n《歌声之城》是东岸电视台举办的歌唱比赛。第一届比赛的女子组冠军是林雅文，她在决赛中演唱了"
+        "自己创作的歌曲，比赛结束后签下了唱片合约。\n", encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    question = "第一届《星光之夜》的女子组指定演唱的是哪首歌？"
+    column = FEATURES.index("quoted_hit")
+    hits, rows = qa.searcher._search(question, 2, "hybrid", None)
+    assert hits[0].citation.path.endswith("xingguang.md") and rows[0, column] == 1.0
+    shown = np.array([not qa.index.documents[d]["path"].endswith("xingguang.md")
+                      for d in qa.index.store.columns().doc])
+    hits, rows = qa.searcher._search(question, 1, "hybrid", shown)
+    assert hits[0].citation.path.endswith("gesheng.md") and rows[0, column] == 0.0  # the other contest
+    _, rows = qa.searcher._search("第一届比赛的女子组指定演唱的是哪首歌？", 2, "hybrid", None)
+    assert rows[:, column].tolist() == [1.0, 1.0]  # nothing quoted, nothing to lack

@@ -291,3 +291,13 @@ def test_quantity_keys_are_told_from_the_words_of_names():
     words = [sorted(f) for f in terms.forms]
     assert terms.quantity.tolist() == [True, True] + [False] * (len(words) - 2)  # =q1, =y2025 come first
     assert terms.key[~terms.quantity].any()  # hongxiang: a name's word, not a quantity
+
+
+def test_quoted_terms_are_the_titles_and_terms_a_question_puts_between_marks():
+    from qa.quoted import quoted_terms
+
+    assert quoted_terms("第一届《绝对SuperStar》的女子组指定演唱的是哪首歌？") == ["绝对superstar"]
+    assert quoted_terms("《越南亡國史》是誰寫的？") == ["越南亡国史"]  # compared in simplified script
+    assert quoted_terms('What was named "The Tesla" in his honor?') == ["the tesla"]
+    assert quoted_terms("「星」和“月光”指的是什么？") == ["月光"]  # one character is too little to look for
+    assert quoted_terms("蓍的叶子有什么特点？") == []
