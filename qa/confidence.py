@@ -29,7 +29,6 @@ import numpy as np
 
 from .centres import Centres, best_sentence_vectors, centred_cosines
 from .errors import InputError
-from .asked_focus import focus_absent
 from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
 from .name_words import QuestionNames
@@ -40,7 +39,7 @@ from .word_cuts import other_cuts
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
             "key_absent", "lexical_first", "contradicts", "name_keys_hit", "name_absent", "period_conflict",
-            "zh_question", "zh_cross", "focus_absent")
+            "zh_question", "zh_cross")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 # A hit whose document names the asked kind of period only with other values (``period_conflict``)
@@ -205,15 +204,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
                             name_absent, _period_conflicts(searcher, tokens, hits, period_holders),
-                            np.full(k, zh_question), zh_question * cross,
-                            _focus_absent(store, question, hits, sentences)]).astype(np.float64)
-
-
-def _focus_absent(store, question: str, hits: np.ndarray, sentences: list[int]) -> np.ndarray:
-    """1 for a hit whose highlighted sentence lacks what a question asking for a number asks the
-    number of (qa.asked_focus: 营收 in 营收有多少, "households" in "How many households")."""
-    texts = [p.sentence_text(j) if j >= 0 else "" for p, j in zip(store.passages([int(h) for h in hits]), sentences)]
-    return np.array(focus_absent(question, texts))
+                            np.full(k, zh_question), zh_question * cross]).astype(np.float64)
 
 
 def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
