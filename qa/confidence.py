@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .centres import Centres, best_sentence_vectors, centred_cosines
+from .document_conflicts import period_conflicts, place_conflicts
 from .errors import InputError
 from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
@@ -205,47 +206,9 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
-                            name_absent, _period_conflicts(searcher, tokens, hits, period_holders),
-                            _place_conflicts(searcher, question, hits),
+                            name_absent, period_conflicts(searcher, tokens, hits, period_holders),
+                            place_conflicts(searcher, question, hits),
                             np.full(k, zh_question), zh_question * cross]).astype(np.float64)
-
-
-def _spans(searcher, hits: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The hits' documents, and each one's passage ids as [first, end)."""
-    docs = searcher.doc_of[hits]
-    documents = searcher.index.documents
-    return docs, [(int(d["first"]), int(d["first"]) + int(d["passages"])) for d in (documents[int(i)] for i in docs)]
-
-
-def _period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
-                      held: dict[str, np.ndarray] | None) -> np.ndarray:
-    """1 for a hit whose document names another quarter, half, phase or year than the one asked and
-    nowhere the asked one (qa.periods.PeriodRule.contradicting_documents): a report on a
-    company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown; or names
-    the asked year only as what it compares against while its title or lead names another
-    (qa.passing_years: "up 18% from 2023" in the 2024 report, asked about 2023)."""
-    from .passing_years import years_in_passing
-
-    docs, spans = _spans(searcher, hits)
-    found = searcher.candidates.periods.contradicting_documents(tokens, spans, held)
-    if not found.all():
-        found |= years_in_passing(searcher.store, tokens, spans,
-                                  lambda i: searcher.chooser.topic(int(docs[i])).terms)
-    return found.astype(np.float64)
-
-
-def _place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
-    """1 for a hit whose document's title or lead names a city or province of the kind the question
-    asks about and which nowhere names the asked one (qa.place_conflict: the Wuhan plant's report,
-    asked about the Xi'an plant)."""
-    from .place_conflict import place_conflicts, question_places
-
-    places = question_places(question)
-    if not places:
-        return np.zeros(len(hits))
-    docs, spans = _spans(searcher, hits)
-    return place_conflicts(searcher.store, places, spans,
-                           lambda i: searcher.chooser.topic(int(docs[i])).terms).astype(np.float64)
 
 
 def _name_keys_hit(holders: dict[str, np.ndarray], hits: np.ndarray) -> np.ndarray:

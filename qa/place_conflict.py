@@ -109,7 +109,7 @@ def question_places(question: str) -> list[tuple[str, set[str]]]:
     return out
 
 
-def place_conflicts(store, places: list[tuple[str, set[str]]], spans: list[tuple[int, int]],
+def documents_conflicting(store, places: list[tuple[str, set[str]]], spans: list[tuple[int, int]],
                     topic_terms) -> np.ndarray:
     """For each document (``spans``: its passage ids as [first, end)), whether its title or lead
     (``topic_terms(i)``: the search terms of the i-th document's title and lead) names a city or

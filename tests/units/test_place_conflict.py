@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 from qa.passing_years import asked_years, only_compared, years_in_passing
-from qa.place_conflict import place_conflicts, question_places, term_place_kind
+from qa.place_conflict import documents_conflicting, question_places, term_place_kind
 from qa.sparse_scores import SparseScores
 
 
@@ -44,9 +44,9 @@ def test_a_document_reporting_on_another_city_that_never_names_the_asked_one_con
     # (as "Xi'an" in English: the translation counts); document 2 (4): no city in its title or lead
     store = _store({"武汉": [1, 0, 1, 0, 0], "xi": [0, 0, 0, 1, 0], "汉芯": [1, 1, 1, 1, 1]})
     topics = [{"汉芯", "武汉", "工厂"}, {"汉芯", "武汉"}, {"汉芯", "工厂"}]
-    found = place_conflicts(store, places, [(0, 2), (2, 4), (4, 5)], lambda i: topics[i])
+    found = documents_conflicting(store, places, [(0, 2), (2, 4), (4, 5)], lambda i: topics[i])
     assert found.tolist() == [True, False, False]
-    assert not place_conflicts(store, [], [(0, 2)], lambda i: topics[i]).any()  # no place asked
+    assert not documents_conflicting(store, [], [(0, 2)], lambda i: topics[i]).any()  # no place asked
 
 
 def test_a_year_introduced_by_a_comparison_is_named_only_in_passing():
