@@ -101,6 +101,50 @@ def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the
     assert len(never.hits) == 2  # the hits are still shown
 
 
+def test_a_city_the_hits_document_never_names_is_declined_however_close_the_passage(embedder, tmp_path):
+    from qa import QA
+    from qa.confidence import FEATURES
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "hanxin_wuhan.md").write_text(
+        "# 汉芯存储武汉工厂设备国产化率达到百分之六十\n\n汉芯存储日前披露，其位于武汉东湖高新区的存储芯片工厂，"
+        "生产设备国产化率已经达到百分之六十，比两年前提高了二十多个百分点。武汉工厂目前月产能为每月8万片晶圆。\n",
+        encoding="utf-8")
+    (docs / "ferry.md").write_text("# 湖上渡轮\n\n湖上渡轮每小时从北码头出发一次，早上七点开始。\n", encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    place = FEATURES.index("place_conflict")
+    _, rows = qa.searcher._search("汉芯存储武汉工厂的设备国产化率是多少？", 2, "hybrid", None)
+    assert rows[0, place] == 0.0  # the asked city is the report's own
+    swapped = "汉芯存储西安工厂的设备国产化率是多少？"
+    _, rows = qa.searcher._search(swapped, 2, "hybrid", None)
+    assert rows[0, place] == 1.0  # the report is on Wuhan and never names Xi'an
+    never = qa.ask(swapped, k=2)
+    assert never.answered is False and never.hits[0].confidence == 0.0 and "wuhan" in never.hits[0].citation.path
+
+
+def test_a_year_the_hits_document_names_only_in_comparison_is_a_period_it_does_not_report(embedder, tmp_path):
+    from qa import QA
+    from qa.confidence import FEATURES
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tianheng_2024.md").write_text(
+        "# Tianheng Robotics 2024 results\n\nTianheng Robotics reported 2024 revenue of RMB 3.12 billion, up 18% "
+        "from 2023. Shipments of collaborative robots passed 10,000 for the first time, reaching 10,800.\n",
+        encoding="utf-8")
+    (docs / "ferry.md").write_text("# Lake ferry\n\nThe lake ferry leaves the north pier every hour from 7 am.\n",
+                                   encoding="utf-8")
+    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    period = FEATURES.index("period_conflict")
+    _, rows = qa.searcher._search("How many collaborative robots did Tianheng Robotics ship in 2024?", 2, "hybrid", None)
+    assert rows[0, period] == 0.0
+    asked = "How many collaborative robots did Tianheng Robotics ship in 2023?"
+    _, rows = qa.searcher._search(asked, 2, "hybrid", None)
+    assert rows[0, period] == 1.0  # 2023 only as what 2024 is compared with
+    assert qa.ask(asked, k=2).hits[0].confidence == 0.0
+
+
 def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
     """The highlight (a Chinese passage read for an English question's untranslated names) and the
     confidence both read the question's names by sound: worked out once per question."""

@@ -9,7 +9,7 @@ import pytest
 
 from qa.answer import verdict
 from qa.centres import Centres, centred_cosines
-from qa.confidence import (CROSS_WEIGHTED, FEATURES, VETO, Calibration, fit_logistic, fit_logistic_cross,
+from qa.confidence import (CROSS_WEIGHTED, FEATURES, VETOES, Calibration, fit_logistic, fit_logistic_cross,
                            load_calibration, min_confidence, other_cuts, question_terms, vetoed)
 from qa.errors import InputError
 from qa.name_words import name_words
@@ -55,24 +55,28 @@ def test_calibration_is_a_probability_that_rises_with_each_positive_feature():
     n = len(FEATURES)
     model = Calibration("m", np.zeros(n), np.ones(n), np.ones(n), 0.0, 0.5)
     ones = np.ones((1, n))
-    ones[0, FEATURES.index(VETO)] = 0.0  # the period rule is no weight (below)
+    for name in VETOES:  # the period and place rules are no weights (below)
+        ones[0, FEATURES.index(name)] = 0.0
     low, high = model.probability(np.zeros((1, n)))[0], model.probability(ones)[0]
     assert low == pytest.approx(0.5) and 0.99 < high < 1.0
 
 
-def test_a_hit_whose_document_contradicts_the_asked_period_has_no_confidence_whatever_else_it_shares():
+@pytest.mark.parametrize("veto", ["period_conflict", "place_conflict"])
+def test_a_hit_whose_document_contradicts_the_asked_period_or_place_has_no_confidence_whatever_else_it_shares(veto):
     n = len(FEATURES)
     model = Calibration("m", np.zeros(n), np.ones(n), np.full(n, 5.0), 0.0, 0.5)
     rows = np.ones((3, n))
-    rows[1, FEATURES.index(VETO)] = 0.0
+    for name in VETOES:
+        rows[:2, FEATURES.index(name)] = 0.0
+    rows[0, FEATURES.index(veto)] = 1.0
     rows[2] = 0.0
-    rows[2, FEATURES.index(VETO)] = 1.0
-    assert VETO == "period_conflict"
+    rows[2, FEATURES.index(veto)] = 1.0
+    assert veto in VETOES
     assert model.probability(rows).tolist() == [0.0, pytest.approx(1.0), 0.0]
     assert vetoed(rows).tolist() == [True, False, True]
-    # a calibration fitted on features without the rule leaves every row to its weights
-    other = tuple(f for f in FEATURES if f != VETO)
-    assert not vetoed(np.ones((2, n - 1)), other).any()
+    # a calibration fitted on features without the rules leaves every row to its weights
+    other = tuple(f for f in FEATURES if f not in VETOES)
+    assert not vetoed(np.ones((2, len(other))), other).any()
 
 
 def test_a_questions_names_and_numbers_are_its_keys_looked_up_as_they_are():

@@ -1,0 +1,45 @@
+"""Whether each shown hit's *document* contradicts what the question pins down, for the confidence's
+rules (qa.confidence.VETOES): another quarter, half, phase or year than the asked one (qa.periods), the
+asked year only in comparisons (qa.passing_years), another city or province (qa.place_conflict)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _spans(searcher, hits: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The hits' documents, and each one's passage ids as [first, end)."""
+    docs = searcher.doc_of[hits]
+    documents = searcher.index.documents
+    return docs, [(int(d["first"]), int(d["first"]) + int(d["passages"])) for d in (documents[int(i)] for i in docs)]
+
+
+def period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
+                     held: dict[str, np.ndarray] | None) -> np.ndarray:
+    """1 for a hit whose document names another quarter, half, phase or year than the one asked and
+    nowhere the asked one (qa.periods.PeriodRule.contradicting_documents): a report on a
+    company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown; or names
+    the asked year only as what it compares against while its title or lead names another
+    (qa.passing_years: "up 18% from 2023" in the 2024 report, asked about 2023)."""
+    from .passing_years import years_in_passing
+
+    docs, spans = _spans(searcher, hits)
+    found = searcher.candidates.periods.contradicting_documents(tokens, spans, held)
+    if not found.all():
+        found |= years_in_passing(searcher.store, tokens, spans,
+                                  lambda i: searcher.chooser.topic(int(docs[i])).terms)
+    return found.astype(np.float64)
+
+
+def place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit whose document's title or lead names a city or province of the kind the question
+    asks about and which nowhere names the asked one (qa.place_conflict: the Wuhan plant's report,
+    asked about the Xi'an plant)."""
+    from .place_conflict import documents_conflicting, question_places
+
+    places = question_places(question)
+    if not places:
+        return np.zeros(len(hits))
+    docs, spans = _spans(searcher, hits)
+    return documents_conflicting(searcher.store, places, spans,
+                                 lambda i: searcher.chooser.topic(int(docs[i])).terms).astype(np.float64)
