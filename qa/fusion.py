@@ -104,8 +104,8 @@ def below_asked_period(fused: np.ndarray, contradicting: np.ndarray, naming_aske
     """``fused`` with the candidates of documents that contradict the question's period as a whole
     (``contradicting``: the document names the asked kind of period, quarter, half, phase or year, only
     with other values) moved down together, just enough that none is above the best candidate naming
-    the asked period (``naming_asked``: it holds an asked value, and neither it nor its document
-    contradicts the question). A report on Macau's third quarter does not answer a question on its
+    the asked period (``naming_asked``: it holds the asked value of each kind, and neither it nor its
+    document contradicts the question). A report on Macau's third quarter does not answer a question on its
     second, however many of the question's words it shares in the question's own language: the
     confidence declines such a hit outright (qa.confidence ``period_conflict``), and the ranking does
     not show it above the sibling report that names the asked quarter. Nothing else moves; unchanged

@@ -88,8 +88,10 @@ class Searcher:
     def _below_asked_period(self, found, fused: np.ndarray, conflicts: np.ndarray | None,
                             periods: dict[str, np.ndarray]) -> np.ndarray:
         """``fused`` with the candidates of documents that contradict the asked period as a whole
-        placed below the best candidate naming it (qa.fusion.below_asked_period; the documents judged
-        as qa.periods.PeriodRule.contradicting_documents judges the confidence's hits)."""
+        placed below the best candidate naming it: one that holds the asked value of each kind the
+        question names (the second quarter and 2025, not only 2025), that the ranking's own rules do
+        not flag, in a document that does not contradict (qa.fusion.below_asked_period; documents
+        judged as qa.periods.PeriodRule.contradicting_documents judges the confidence's hits)."""
         rule = self.candidates.periods
         asked = rule.asked_kinds(found.tokens)
         if not asked or not len(found.ids):
@@ -100,10 +102,9 @@ class Searcher:
         contradicting = rule.contradicting_documents(found.tokens, spans, periods)[at]
         if not contradicting.any():
             return fused
-        naming = np.zeros(len(found.ids), dtype=bool)
+        naming = ~contradicting  # naming each asked kind's value (a quarter and its year: Q2 and 2025)
         for kind, values in asked.items():
-            naming |= among(found.ids, rule.asked_holders(kind, values, periods))
-        naming &= ~contradicting
+            naming &= among(found.ids, rule.asked_holders(kind, values, periods))
         if conflicts is not None:
             naming &= ~conflicts
         return below_asked_period(fused, contradicting, naming)

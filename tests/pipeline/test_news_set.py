@@ -119,6 +119,23 @@ def test_a_report_on_another_period_does_not_come_first(news, qid):
     assert name == q["doc"]
 
 
+# The held-out questions whose misses informed the sibling rules (helper "siblings", 2026-12-02: the
+# period vocabulary, renderings naming an unasked value, a contradicting report below the one naming
+# the asked period; see docs/ranking.md). From then on these are not held out.
+HELD_OUT = {q["id"]: q for q in map(json.loads, (NEWSSET / "heldout_questions.jsonl").read_text("utf-8").splitlines())}
+
+
+@pytest.mark.parametrize("qid", [
+    "h-n066",  # en->zh: "Strait Wind's first offshore phase" is 一期 (traditional), not the 二期 report
+    "h-n067",  # en->zh: Macau's "second quarter" is 第二季 (traditional), not the English Q3 report it shares words with
+    "h-n064",  # en->zh: "the April to June quarter" keeps 六月 as June's rendering: 第二季 (traditional), not an English Q2 record
+])
+def test_an_english_question_on_a_period_finds_the_chinese_report_on_it(news, qid):
+    q = HELD_OUT[qid]
+    _, name = first_hit(news, q["question"])
+    assert name == q["doc"]
+
+
 @pytest.mark.parametrize("qid", [
     "n165",  # romanised-name, zh->en: 天衡机器人芜湖工厂 is the English report on the Wuhu plant
     "n166",  # plain, zh->en: the same report, not the interview whose Chinese title names 天衡 and 人形机器人
