@@ -238,7 +238,15 @@ def value_keys(word: str) -> frozenset[str]:
     a word that names none. qa.bridge leaves a rendering out of a question's translation when it
     names a value the question does not (the dictionary renders "quarter" as 第三季度 too, and "two"
     as 第二): such a value is the keys' to match across languages."""
+    numerals = [c for c in word if c in _ZH_DIGITS]
+    if len(numerals) == 1 and numerals[0] in _ONE_DIGIT:  # 第二, 六月, 一期: read without loading cn2an
+        word = word.replace(numerals[0], _ONE_DIGIT[numerals[0]])
     return frozenset(k for k in quantity_keys(word) if _VALUE_KEY.match(k))
+
+
+# A dictionary word with one Chinese digit in it is read as that digit (an English question's renderings
+# are checked one by one; cn2an, 0.3-0.5 s to import, is then loaded only for longer numerals).
+_ONE_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"十": "10", "零": "0"}
 
 
 def quantity_keys(text: str) -> list[str]:

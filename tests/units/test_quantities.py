@@ -93,3 +93,12 @@ def test_a_word_names_a_value_only_when_it_holds_a_particular_period_ordinal_or_
     assert value_keys("第二") == {"=#2"} and value_keys("六月") == {"=m6"} and value_keys("上半年") == {"=h1"}
     assert value_keys("一期") == {"=phase1"} and value_keys("首期") == {"=phase1"}
     assert value_keys("季度") == set() and value_keys("两") == set() and value_keys("四分之一") == set()
+
+
+def test_a_word_with_one_chinese_digit_names_the_value_cn2an_reads():
+    from qa.quantities import _VALUE_KEY
+
+    words = ["第二", "第三季度", "第四季", "六月", "十月", "一期", "二期", "上半年", "下半年", "第一", "一些", "两", "三月份",
+             "九月", "第五", "四季", "五期", "一季度", "两期"]
+    for word in words:
+        assert value_keys(word) == {k for k in quantity_keys(word) if _VALUE_KEY.match(k)}, word
