@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from .quantities import value_keys
 from .readonly_db import ReadOnlyDatabase
 from .roman_numerals import roman_numeral, roman_value
 from .segment import HAN_CHAR, whole_words
@@ -228,8 +229,8 @@ def _dictionary_words(tokens: list[str], bridge: Bridge | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def translate_query(tokens: list[str], to_lang: str,
-                    known: Callable[[Iterable[str]], set[str]]) -> Translation:
+def translate_query(tokens: list[str], to_lang: str, known: Callable[[Iterable[str]], set[str]],
+                    asked: Iterable[str] | None = None) -> Translation:
     """Weighted search terms in ``to_lang`` for a question's tokens; only terms the index knows
     (``known(terms)`` says which, asked once for all candidates: a remote index answers in one trip).
 
@@ -240,10 +241,22 @@ def translate_query(tokens: list[str], to_lang: str,
     (``phrases`` says which, for BM25 in the question's own language); word by word, "hong" and
     "kong" each spread their weight over 香港, 港, 港元 and 港股, and a Chinese report naming 香港
     got a quarter of one word where an English one naming Hong Kong got two.
+
+    ``asked``, when given (the question's shared keys, qa.quantities), leaves out a rendering that
+    names a particular quarter, half, phase, ordinal, month or year the question does not name
+    (qa.quantities.value_keys): the dictionary renders "quarter" as 季度 but also as 第三季度 and
+    第二季度, and "two" as 两 but also as 第二 ("number two"), and such a rendering picked a sibling
+    report's period for a question that asked another or none (news set, held out, h-n061).
+    The keys themselves match the asked values across languages.
     """
     from .segment import is_key
 
     ordinals = [t[2:] for t in tokens if t.startswith("=#") and t[2:].isdigit()]
+    values = None if asked is None else frozenset(asked)
+
+    def names_another_value(word: str) -> bool:
+        return values is not None and not value_keys(word) <= values
+
     tokens = [t for t in tokens if not is_key(t)]
     bridge = load_bridge()
     looked_up: list[tuple[str, list[str] | dict[str, float] | None]] = []
@@ -283,13 +296,13 @@ def translate_query(tokens: list[str], to_lang: str,
     out = Translation()
 
     def add(term: str, w: float, source: str) -> None:
-        if term in vocab:
+        if term in vocab and (term == source or not names_another_value(term)):
             out[term] = max(out.get(term, 0.0), w)
             out.sources[term] = source if out.sources.get(term, source) == source else term
 
     def chinese(found: list[str]) -> list[str]:
         return list(dict.fromkeys(w if w in vocab else _bare_place(w) for w in found
-                                  if w in vocab or _bare_place(w) in vocab))[:MAX_WORDS]
+                                  if (w in vocab or _bare_place(w) in vocab) and not names_another_value(w)))[:MAX_WORDS]
 
     halves: dict[str, float] = {}  # a translated phrase's terms: as they are, half a word each
     for pair, words in pairs:

@@ -198,7 +198,7 @@ class CandidateFinder:
         # question counts once; so does each here, however jieba splits it or whatever English terms
         # the dictionary renders as one word ("Hong Kong": segment.word_weights). An
         # index in one language compares no translations, and keeps plain BM25.
-        terms = self.translate(words, other_lang, translated)
+        terms = self.translate(tokens, other_lang, translated)
         direct = self._weighted_hits(word_weights(query, getattr(terms, "phrases", ()))).where(same)
         terms = terms.joined(heard)
         bridged = self._weighted_hits(terms).where(other) if other is not None else self._no_hits()
@@ -231,7 +231,7 @@ class CandidateFinder:
             return direct, bridged
         same, other, mixed, other_lang = masks
         words = [t for t in tokens if not is_key(t)]
-        terms = self.translate(words, other_lang, translated).joined(heard)
+        terms = self.translate(tokens, other_lang, translated).joined(heard)
         keys = Counter(t for t in tokens if t[0] == "~")
         spellings = None
         if keys:
@@ -300,11 +300,13 @@ class CandidateFinder:
 
     def translate(self, tokens: list[str], lang: str, translated: dict[str, dict[str, float]]) -> dict[str, float]:
         """The question's terms in ``lang`` through the dictionary, once per question (kept in
-        ``translated``)."""
+        ``translated``): its words (``tokens`` less its keys), without a rendering that names a
+        period, ordinal or month its keys do not (qa.bridge.translate_query's ``asked``)."""
         if lang not in translated:
             from .bridge import translate_query
 
-            translated[lang] = translate_query(tokens, lang, self.store.known_terms)
+            translated[lang] = translate_query([t for t in tokens if not is_key(t)], lang, self.store.known_terms,
+                                               asked=[t for t in tokens if t[0] == "="])
         return translated[lang]
 
     def readings(self, tokens: list[str], translated: dict[str, dict[str, float]]):
@@ -314,12 +316,11 @@ class CandidateFinder:
         languages only, and a key no passage has would only dilute the share of words matched."""
         known = self.store.known_terms([t for t in tokens if is_key(t)])
         own = [t for t in tokens if not is_key(t) or (t[0] == "=" and t in known)]
-        words = [t for t in tokens if not is_key(t)]
 
         def other(lang: str) -> dict[str, float]:
             from .bridge import Translation
 
-            terms = self.translate(words, lang, translated)
+            terms = self.translate(tokens, lang, translated)
             return Translation({**terms, **{t: 1.0 for t in tokens if t in known}},
                                sources=getattr(terms, "sources", None))
 

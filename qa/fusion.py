@@ -100,6 +100,32 @@ def fuse(mode: str, dense: np.ndarray, direct: np.ndarray, bridged: np.ndarray,
     return fused, both
 
 
+def below_asked_period(fused: np.ndarray, contradicting: np.ndarray, naming_asked: np.ndarray) -> np.ndarray:
+    """``fused`` with the candidates of documents that contradict the question's period as a whole
+    (``contradicting``: the document names the asked kind of period, quarter, half, phase or year, only
+    with other values) moved down together, just enough that none is above the best candidate naming
+    the asked period (``naming_asked``: it holds the asked value of each kind, and neither it nor its
+    document contradicts the question). A report on Macau's third quarter does not answer a question on its
+    second, however many of the question's words it shares in the question's own language: the
+    confidence declines such a hit outright (qa.confidence ``period_conflict``), and the ranking does
+    not show it above the sibling report that names the asked quarter. Nothing else moves; unchanged
+    when no candidate names the asked period (then no sibling can take its place)."""
+    if not contradicting.any() or not naming_asked.any():
+        return fused
+    best = fused[naming_asked].max()
+    top = fused[contradicting].max()
+    if top < best:
+        return fused
+    out = fused.copy()
+    out[contradicting] -= top - best + ASKED_PERIOD_STEP
+    return out
+
+
+# How far below the best candidate naming the asked period a contradicting report's best passage goes:
+# a step, not evidence (any positive amount orders them the same).
+ASKED_PERIOD_STEP = 1e-3
+
+
 def level_languages(dense: np.ndarray, own: np.ndarray) -> np.ndarray:
     """Dense similarities with those of the candidates in the question's own language (``own``, a
     bool each) shifted so that their mean is the other candidates' mean. The model scores any text in

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # numpy and the stores load only when an index does: `qa info
     from .records import Passage
     from .stores.base import BuildData, Store
 
-FORMAT_VERSION = 10  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments; 5: sentence keys in a fixed order, and answer kinds (qa.answer_types); 6: documents and files out of the manifest, in the build folder (qa.record_lines); 7: a title's name keys left out of passages whose body lacks its language (qa.passage_tokens.title_name_keys); 8: answer kinds without citation markers, with named months and days, currency codes (qa.answer_types); 9: and the sound keys of names (qa.sound_keys.sound_keys); 10: an English name's from two consonants, k before i heard as j (qa.translit)
+FORMAT_VERSION = 11  # 2: passages as typed rows, the store recorded in the manifest; 3: and what the highlight reads of them (qa.highlight.analyse); 4: the local store in segments; 5: sentence keys in a fixed order, and answer kinds (qa.answer_types); 6: documents and files out of the manifest, in the build folder (qa.record_lines); 7: a title's name keys left out of passages whose body lacks its language (qa.passage_tokens.title_name_keys); 8: answer kinds without citation markers, with named months and days, currency codes (qa.answer_types); 9: and the sound keys of names (qa.sound_keys.sound_keys); 10: an English name's from two consonants, k before i heard as j (qa.translit); 11: a phase named with describing words between its ordinal and "phase" (the first offshore phase), 首期 and 首季 (qa.quantities)
 MANIFEST = "manifest.json"
 STORE_RECORD = "store.json"
 

@@ -91,6 +91,11 @@ class PeriodRule:
                 out |= naming & ~spelt
         return out
 
+    @staticmethod
+    def asked_kinds(tokens: Iterable[str]) -> dict[str, set[str]]:
+        """The question's quarter, half, phase and year keys, by kind."""
+        return _periods(tokens)
+
     def asked_holders(self, kind: str, values: set[str], held: dict[str, np.ndarray] | None) -> np.ndarray:
         """The passages holding one of the asked ``values`` of a kind (ascending), read once per
         question when ``held`` keeps them by kind (the ranking's rule and the confidence both ask)."""

@@ -35,6 +35,10 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billi
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _ORD_WORD = "|".join(_ORDINAL_WORDS)
 _NUMBER_WORD = "|".join(_WORD_NUMBERS)
+# Words that do not describe a phase between its ordinal and "phase" (numbers, function words).
+_PLAIN_WORD = "|".join([*_WORD_NUMBERS, *_ORDINAL_WORDS, "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or",
+                        "but", "by", "with", "from", "this", "that", "these", "those", "its", "their", "his", "her",
+                        "time", "times", "year", "years", "day", "days", "few", "several", "next", "last"])
 _MONTH_WORD = r"(?:January|February|March|April|May|June|July|August|September|October|November|December" \
               r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 
@@ -77,8 +81,14 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern | None]]:
         ("half", re.compile(r"(?P<zh>上|下)半年"), re.compile("半年")),
         # phases: phase two, Phase II, second phase, the initial stage, 二期, 第2期
         ("phase", re.compile(rf"\b(?:phase|stage)\s+(?P<w>\d+|{_NUMBER_WORD}|[ivx]+)\b", re.I), phase),
-        ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ](?:phase|stage)\b", re.I), phase),
+        # ... and with up to two describing words between: the first offshore phase, the second Strait
+        # Wind phase (not a function word: "the first time the stage", nor a number: "first three stages")
+        ("phase", re.compile(rf"\b(?P<w>{_ORD_WORD}|initial|\d+(?:st|nd|rd|th))[- ]"
+                             rf"(?:(?!(?:{_PLAIN_WORD})\b)[a-z][a-z'-]*\s+){{0,2}}(?:phase|stage)\b", re.I), phase),
         ("phase", re.compile(r"(?P<n>\d+)期"), re.compile("期")),
+        # 首期 the first phase (not 首期款 / 首期付款, a down payment); 首季 the first quarter (Hong Kong, Taiwan)
+        ("phase", re.compile(r"(?P<w>首)期(?!款|付)"), re.compile("首期")),
+        ("quarter", re.compile(r"(?P<w>首)季(?!军)"), re.compile("首季")),
         # ordinals from the second on (first / 第一 are filler more often than not)
         ("ordinal", re.compile(rf"\b(?P<w>{_ORD_WORD})\b", re.I), None),
         ("ordinal", re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b", re.I), digit),
@@ -99,7 +109,7 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern | None]]:
 
 
 # Text without a digit or a Chinese numeral can still hold a key in words ("the third quarter").
-_WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|stage|半年|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
+_WORDS_ONLY = re.compile(rf"(?i)quarter|half|phase|stage|半年|首期|首季|\b(?:{_ORD_WORD})\b|{_MONTH_WORD}")
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +165,7 @@ def _small(m: re.Match) -> int | None:
         return int(word[:-2])
     if word.isdigit():
         return int(word)
-    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1, "last": 4, "final": 4}):
+    for table in (_WORD_NUMBERS, _ORDINAL_WORDS, _ROMAN, {"initial": 1, "首": 1, "last": 4, "final": 4}):
         if word in table:
             return table[word]
     return None
@@ -216,6 +226,27 @@ def names_a_period(term: str) -> bool:
     """Whether a search term is the key of a quarter, a half-year or a phase (=q3, =h1, =phase2): what
     tells a company's or a project's sibling reports apart."""
     return _PERIOD_KEY.fullmatch(term) is not None
+
+
+_VALUE_KEY = re.compile(rf"{KEY}(?:q|h|phase|#|m|y)\d")
+
+
+@lru_cache(maxsize=65536)
+def value_keys(word: str) -> frozenset[str]:
+    """The keys of the particular quarter, half, phase, ordinal, month or year a word names by itself
+    (第三季度: =q3 and =#3; 上半年: =h1; 一期: =phase1; 第二: =#2; 六月: =m6; "third": =#3); empty for
+    a word that names none. qa.bridge leaves a rendering out of a question's translation when it
+    names a value the question does not (the dictionary renders "quarter" as 第三季度 too, and "two"
+    as 第二): such a value is the keys' to match across languages."""
+    numerals = [c for c in word if c in _ZH_DIGITS]
+    if len(numerals) == 1 and numerals[0] in _ONE_DIGIT:  # 第二, 六月, 一期: read without loading cn2an
+        word = word.replace(numerals[0], _ONE_DIGIT[numerals[0]])
+    return frozenset(k for k in quantity_keys(word) if _VALUE_KEY.match(k))
+
+
+# A dictionary word with one Chinese digit in it is read as that digit (an English question's renderings
+# are checked one by one; cn2an, 0.3-0.5 s to import, is then loaded only for longer numerals).
+_ONE_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"十": "10", "零": "0"}
 
 
 def quantity_keys(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from .candidates import CANDIDATES, CandidateFinder
 from .cite import cite
 from .embedding import Embedder
 from .evidence import distinct_spans, sentence_in
-from .fusion import MODES, fuse, level_languages, ranking
+from .fusion import MODES, below_asked_period, fuse, level_languages, ranking
 from .answer_types import answer_type, sought_kind
 from .answer_finder import AnswerFinder
 from .highlight import SentenceChooser
@@ -24,6 +24,7 @@ from .inputs import check_mode
 from .name_words import QuestionNames
 from .names import question_names
 from .reorder import best_passage_first
+from .sparse_scores import among
 
 __all__ = ["MODES", "CANDIDATES", "Scored", "Searcher"]
 
@@ -65,6 +66,8 @@ class Searcher:
         own = self.candidates.main_lang.get(found.lang)
         dense = found.dense if mode != "hybrid" or own is None else level_languages(found.dense, own[found.ids])
         fused, lexical = fuse(mode, dense, found.direct, found.bridged, conflicts)
+        if mode == "hybrid":
+            fused = self._below_asked_period(found, fused, conflicts, periods)
         order = ranking(found.ids, fused)
         return Scored(found.ids[order], fused[order], found.dense[order], lexical[order].astype(np.float32),
                       found.query_vector, found.tokens, found.lang, found.translated,
@@ -81,6 +84,30 @@ class Searcher:
         parts = [p for p in (self.candidates.periods.contradictions(found.tokens, found.ids, self._topic_terms, periods),
                              self.candidates.lacking_names(names, found.lang, found.ids)) if p is not None]
         return np.logical_or.reduce(parts) if parts else None
+
+    def _below_asked_period(self, found, fused: np.ndarray, conflicts: np.ndarray | None,
+                            periods: dict[str, np.ndarray]) -> np.ndarray:
+        """``fused`` with the candidates of documents that contradict the asked period as a whole
+        placed below the best candidate naming it: one that holds the asked value of each kind the
+        question names (the second quarter and 2025, not only 2025), that the ranking's own rules do
+        not flag, in a document that does not contradict (qa.fusion.below_asked_period; documents
+        judged as qa.periods.PeriodRule.contradicting_documents judges the confidence's hits)."""
+        rule = self.candidates.periods
+        asked = rule.asked_kinds(found.tokens)
+        if not asked or not len(found.ids):
+            return fused
+        docs, at = np.unique(self.doc_of[found.ids], return_inverse=True)
+        documents = self.index.documents
+        spans = [(int(documents[d]["first"]), int(documents[d]["first"]) + int(documents[d]["passages"])) for d in docs]
+        contradicting = rule.contradicting_documents(found.tokens, spans, periods)[at]
+        if not contradicting.any():
+            return fused
+        naming = ~contradicting  # naming each asked kind's value (a quarter and its year: Q2 and 2025)
+        for kind, values in asked.items():
+            naming &= among(found.ids, rule.asked_holders(kind, values, periods))
+        if conflicts is not None:
+            naming &= ~conflicts
+        return below_asked_period(fused, contradicting, naming)
 
     def _topic_terms(self, pid: int) -> set[str]:
         """The search tokens of the title and lead of a passage's document (qa.highlight.Topic)."""

@@ -103,10 +103,9 @@ def question_sounds(finder, question: str, tokens: list[str], lang: str,
     _, other, mixed, other_lang = masks
     from .bridge import Translation
     from .names import pinyin_spellings
-    from .segment import is_key
 
     store = finder.store
-    terms = finder.translate([t for t in tokens if not is_key(t)], other_lang, translated)
+    terms = finder.translate(tokens, other_lang, translated)
     rendered = {w for t, w in getattr(terms, "sources", {}).items() if w != t and t in terms}
     keys = [t[1:] for t in tokens if t[0] == "~"]
     across = other if mixed is None else mixed if other is None else other | mixed

@@ -3,8 +3,8 @@ qa was run on them): the folder built once with the real default model, real FAI
 builder, then a handful of clear questions of each kind and direction, taken by id from its
 questions.jsonl (question, gold document, answer text).
 
-Cases qa gets wrong today are marked xfail(strict=True): they are the findings of the set's first run,
-kept as they are so that a fix shows up as an XPASS (and then the mark comes off).
+Cases qa gets wrong are marked xfail(strict=True), the findings of the set's first run kept as they are
+so that a fix shows up as an XPASS (and then the mark comes off: the last, n102, on 2026-12-02).
 """
 
 from __future__ import annotations
@@ -119,6 +119,27 @@ def test_a_report_on_another_period_does_not_come_first(news, qid):
     assert name == q["doc"]
 
 
+# The held-out questions whose misses informed the sibling rules (helper "siblings", 2026-12-02: the
+# period vocabulary, renderings naming an unasked value, a contradicting report below the one naming
+# the asked period; see docs/ranking.md). From then on these are not held out.
+HELD_OUT = {q["id"]: q for q in map(json.loads, (NEWSSET / "heldout_questions.jsonl").read_text("utf-8").splitlines())}
+
+
+@pytest.mark.parametrize("qid", [
+    "h-n066",  # en->zh: "Strait Wind's first offshore phase" is 一期 (traditional), not the 二期 report
+    "h-n067",  # en->zh: Macau's "second quarter" is 第二季 (traditional), not the English Q3 report it shares words with
+    "h-n064",  # en->zh: "the April to June quarter" keeps 六月 as June's rendering: 第二季 (traditional), not an English Q2 record
+    # a miss of the set's first run, kept as xfail until these rules: "Q3 2025" is the 三季度 report, not the
+    # English Pengfei report that names only the first quarter (moved below the report naming the third)
+    "n102",
+    "n144",  # en->zh: Macau's April-June quarter is 第二季 (traditional), not the English Q3 report
+])
+def test_an_english_question_on_a_period_finds_the_chinese_report_on_it(news, qid):
+    q = {**QUESTIONS, **HELD_OUT}[qid]
+    _, name = first_hit(news, q["question"])
+    assert name == q["doc"]
+
+
 @pytest.mark.parametrize("qid", [
     "n165",  # romanised-name, zh->en: 天衡机器人芜湖工厂 is the English report on the Wuhu plant
     "n166",  # plain, zh->en: the same report, not the interview whose Chinese title names 天衡 and 人形机器人
@@ -147,17 +168,6 @@ def test_the_highlight_is_the_sentence_with_the_asked_fact_not_the_lead(news, qi
     hit, name = first_hit(news, q["question"])
     assert name == q["doc"]
     assert contains_answer(hit.highlight.text, [q["answer"]]), hit.highlight.text
-
-
-@pytest.mark.xfail(strict=True, reason="first run (2026-12-01): the gold report ranks 2nd-3rd behind a "
-                   "same-topic report in the question's language")
-@pytest.mark.parametrize("qid", [
-    "n102",  # sibling-quarter, en->zh: "Q3 2025" should pick 三季度 over an English Pengfei report
-])
-def test_known_misses_of_the_first_run(news, qid):
-    q = QUESTIONS[qid]
-    _, name = first_hit(news, q["question"])
-    assert name == q["doc"]
 
 
 def test_qingyun_hong_kong_lab_comes_first(news):

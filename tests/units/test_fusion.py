@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from qa.fusion import (W_BRIDGE, W_CONFLICT, W_DENSE, W_LEXICAL, fuse, lexical_weight, ranking, top_k,
-                       weighted_sum, zscore)
+from qa.fusion import (W_BRIDGE, W_CONFLICT, W_DENSE, W_LEXICAL, below_asked_period, fuse, lexical_weight, ranking,
+                       top_k, weighted_sum, zscore)
 from qa.lexical import BM25
 
 
@@ -107,3 +107,21 @@ def test_dense_is_levelled_across_languages_only_where_both_compete():
     assert list(levelled[~own]) == [0.3, 0.2, 0.1] and levelled[0] - levelled[1] == pytest.approx(0.1)
     assert level_languages(dense, np.ones(5, dtype=bool)) is dense
     assert level_languages(dense, np.zeros(5, dtype=bool)) is dense
+
+
+def test_a_report_contradicting_the_asked_period_goes_just_below_the_best_one_naming_it():
+    """News set h-n067: an English question on Macau's second quarter shares many more words with the
+    English Q3 report than with the traditional-character Q2 report; the Q3 report (its document
+    names the third quarter and never the second) goes below the best candidate naming the asked
+    quarter, and nothing else moves."""
+    fused = np.array([6.3, 4.9, 3.8, 1.0, 0.5])
+    contradicting = np.array([True, False, False, True, False])
+    naming = np.array([False, True, True, False, False])
+    out = below_asked_period(fused, contradicting, naming)
+    assert ranking(np.arange(5), out).tolist() == [1, 0, 2, 4, 3]  # (the contradicting ones move together)
+    assert out[~contradicting].tolist() == fused[~contradicting].tolist()
+    assert np.allclose(out[0] - out[3], fused[0] - fused[3])  # contradicting reports keep their order
+    # no candidate naming the asked period: nothing to put first, nothing moves
+    assert below_asked_period(fused, contradicting, np.zeros(5, bool)).tolist() == fused.tolist()
+    # already below: unchanged
+    assert below_asked_period(fused, np.array([False, False, False, True, False]), naming).tolist() == fused.tolist()

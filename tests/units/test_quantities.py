@@ -1,6 +1,8 @@
 """Shared keys of quantities: the order they come in, and years after a hyphen."""
 
-from qa.quantities import quantity_keys
+import pytest
+
+from qa.quantities import quantity_keys, value_keys
 
 
 def test_keys_found_at_one_place_come_in_one_order():
@@ -56,7 +58,7 @@ def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
              "第三季度", "3季", "2025年", "6月3日", "6月份", "April-June", "april to june", "Jan through Mar",
              "4至6月", "phase II", "second stage", "3rd phase", "二期", "第2期", "third", "THIRD", "21st", "第2",
              "June 3", "3rd of June", "2025-06-03", "May 5", "Sept.", "last quarter of 2024", "mid-2025",
-             "KELVIN", "ſtage", "٣٣٣٣٣", "５ million", "五千万元", "上半年", "十一月", "HALF", "pHaSe 3", "5 mıllion"]
+             "首期", "首季", "first offshore phase", "the first time the stage", "KELVIN", "ſtage", "٣٣٣٣٣", "５ million", "五千万元", "上半年", "十一月", "HALF", "pHaSe 3", "5 mıllion"]
     rng = random.Random(14)
     seps = [" ", "", ", ", "，", "-", "\n", " of ", "。"]
     texts = ["".join(rng.choice(parts) + rng.choice(seps) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
@@ -64,3 +66,39 @@ def test_a_pattern_skipped_for_lack_of_its_need_would_have_found_nothing():
     texts += [line for path in real for line in path.read_text(encoding="utf-8").splitlines()]
     assert any(quantity_keys(t) for t in texts)
     assert [quantity_keys(t) for t in texts] == [_every_pattern(t) for t in texts]
+
+
+@pytest.mark.parametrize("text, keys", [
+    # an ordinal and "phase" with words describing the phase between them (news set, held out h-n066)
+    ("What is the installed capacity of Strait Wind's first offshore phase off Taichung?", ["=phase1"]),
+    ("How many households can the second Strait Wind phase off Taichung supply?", ["=#2", "=phase2"]),
+    ("The third construction stage begins in 2027 off Changhua.", ["=#3", "=phase3", "=y2027"]),
+    # ... but not across a function word or a number: no phase is named
+    ("It was the first time the stage had been used.", []),
+    ("The first three stages are complete.", []),
+    # 首期 is the first phase, 首季 the first quarter (Hong Kong, Taiwan), 首期款 a down payment
+    ("港灣數據行政總裁表示，首期預計2028年底啟用。", ["=phase1", "=y2028"]),
+    ("公司今年首季營收年增9%。", ["=q1", "=9%"]),
+    ("買家需支付三成首期款。", []),
+    # the forms the news set's traditional reports write: 一期, 第二季
+    ("海峽風電宣布，其台中外海的一期離岸風場已全面商業運轉。", ["=phase1"]),
+    ("騏躍動力公布2025年第三季財報。", ["=y2025", "=#3", "=q3"]),
+])
+def test_a_phase_or_quarter_in_either_language_and_script_is_its_key(text, keys):
+    assert sorted(quantity_keys(text)) == sorted(keys)
+
+
+def test_a_word_names_a_value_only_when_it_holds_a_particular_period_ordinal_or_month():
+    assert value_keys("第三季度") == {"=q3", "=#3"}
+    assert value_keys("第二") == {"=#2"} and value_keys("六月") == {"=m6"} and value_keys("上半年") == {"=h1"}
+    assert value_keys("一期") == {"=phase1"} and value_keys("首期") == {"=phase1"}
+    assert value_keys("季度") == set() and value_keys("两") == set() and value_keys("四分之一") == set()
+
+
+def test_a_word_with_one_chinese_digit_names_the_value_cn2an_reads():
+    from qa.quantities import _VALUE_KEY
+
+    words = ["第二", "第三季度", "第四季", "六月", "十月", "一期", "二期", "上半年", "下半年", "第一", "一些", "两", "三月份",
+             "九月", "第五", "四季", "五期", "一季度", "两期"]
+    for word in words:
+        assert value_keys(word) == {k for k in quantity_keys(word) if _VALUE_KEY.match(k)}, word
