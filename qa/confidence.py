@@ -319,8 +319,8 @@ class Calibration:
 
 
 def vetoed(rows: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
-    """Per row of ``features``: the hit's document contradicts the period or the place the question
-    asks (``VETOES``), so it does not answer. As a weight in the regression the period rule was
+    """Per row of ``features``: the hit's document contradicts the period, the place or a value the
+    question asks (``VETOES``), so it does not answer. As a weight in the regression the period rule was
     shrunk by its L2 penalty to a few log-odds (no right first hit of the calibration data shows it,
     yet a passage sharing most of the question's words outweighed it: Q1 asked, a report on Q3 kept
     at 64%)."""
