@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .centres import Centres, best_sentence_vectors, centred_cosines
-from .document_conflicts import period_conflicts, place_conflicts
+from .document_conflicts import period_conflicts, place_conflicts, value_conflicts
 from .errors import InputError
 from .logistic import fit_logistic, fit_logistic_cross  # noqa: F401 (the fit's, read from here)
 from .sparse_scores import among
@@ -41,15 +41,16 @@ from .word_cuts import other_cuts
 FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sentence_cover", "key_hit",
             "coverage_index", "weighted_index", "key_index", "margin", "type_match", "cross",
             "key_absent", "lexical_first", "contradicts", "name_keys_hit", "name_absent", "period_conflict",
-            "place_conflict", "zh_question", "zh_cross", "quoted_hit")
+            "place_conflict", "value_conflict", "zh_question", "zh_cross", "quoted_hit")
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 # A hit whose document names the asked kind of period only with other values, or the asked year only in
 # comparisons (``period_conflict``), or reports on another city or province than the asked one and never
-# names it (``place_conflict``), does not answer, whatever else it shares with the question: its
+# names it (``place_conflict``), or gives a unit or counter the question pins to a number only with other
+# numbers (``value_conflict``: 3nm asked 2nm, eleventh round (d)), does not answer, whatever else it shares with the question: its
 # confidence is 0, and the regression is fitted on the other hits (docs/confidence.md, ninth and
 # eleventh rounds).
-VETOES = ("period_conflict", "place_conflict")
+VETOES = ("period_conflict", "place_conflict", "value_conflict")
 # Features whose weight a hit with no text in the question's language (``cross``) has of its own: the
 # shared weight plus one fitted for those hits (``Calibration.cross_coef``; docs/confidence.md, tenth
 # round). A cross-lingual cosine says more than a same-language one beside the same word counts.
@@ -208,7 +209,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
                             name_absent, period_conflicts(searcher, tokens, hits, period_holders),
-                            place_conflicts(searcher, question, hits),
+                            place_conflicts(searcher, question, hits), value_conflicts(searcher, question, hits),
                             np.full(k, zh_question), zh_question * cross,
                             quoted_hit(store, searcher.index.documents, searcher.doc_of, hits, quoted_terms(question),
                                        cross)]).astype(np.float64)
@@ -318,8 +319,8 @@ class Calibration:
 
 
 def vetoed(rows: np.ndarray, features: tuple[str, ...] = FEATURES) -> np.ndarray:
-    """Per row of ``features``: the hit's document contradicts the period or the place the question
-    asks (``VETOES``), so it does not answer. As a weight in the regression the period rule was
+    """Per row of ``features``: the hit's document contradicts the period, the place or a value the
+    question asks (``VETOES``), so it does not answer. As a weight in the regression the period rule was
     shrunk by its L2 penalty to a few log-odds (no right first hit of the calibration data shows it,
     yet a passage sharing most of the question's words outweighed it: Q1 asked, a report on Q3 kept
     at 64%)."""

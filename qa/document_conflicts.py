@@ -1,6 +1,7 @@
 """Whether each shown hit's *document* contradicts what the question pins down, for the confidence's
 rules (qa.confidence.VETOES): another quarter, half, phase or year than the asked one (qa.periods), the
-asked year only in comparisons (qa.passing_years), another city or province (qa.place_conflict)."""
+asked year only in comparisons (qa.passing_years), another city or province (qa.place_conflict), another
+value of a unit or counter (qa.value_conflict)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,26 @@ def place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
     docs, spans = _spans(searcher, hits)
     return documents_conflicting(searcher.store, places, spans,
                                  lambda i: searcher.chooser.topic(int(docs[i])).terms).astype(np.float64)
+
+
+def value_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit whose document names a unit or counter the question pins to a number only with
+    other numbers (qa.value_conflict: the 3-nanometre report asked about the 2-nanometre process, the
+    first batch's asked about the second), when its title or lead gives that unit or counter with
+    another number."""
+    from .value_conflict import documents_conflicting, values
+
+    asked = values(question)
+    if not asked:
+        return np.zeros(len(hits))
+    return documents_conflicting(searcher.store, searcher.index.documents, asked, searcher.doc_of[hits],
+                                 lambda d: topic_text(searcher.chooser, d)).astype(np.float64)
+
+
+def topic_text(chooser, doc: int) -> str:
+    """A document's title and the sentences of its first passage up to its lead (qa.highlight.Topic),
+    as the highlight reads them."""
+    topic = chooser.topic(doc)
+    lead = [s[0] for s in chooser.sentences(topic.lead_passage)[:topic.lead_sentence + 1]] \
+        if topic.lead_passage >= 0 else []
+    return "\n".join([topic.title, *lead])
