@@ -81,38 +81,56 @@ def name_sounds(question: str, named: list[str]) -> dict[str, frozenset[str]]:
     Chinese name (not joined with the one beside it) written wholly in transliteration characters
     (qa.transliteration_chars) is heard from SHORT_LENGTH consonants: 埃尔维 l-w (Elway), not 黑豹.
     Worked out once per question and names: the ranking (qa.sound_keys.unheard_names) and the
-    highlight and confidence (qa.name_words.QuestionNames) ask for the same ones."""
+    highlight and confidence (qa.name_words.QuestionNames) ask for the same ones; the ranking leaves
+    out a word in capitals (NASA), so a question naming one is heard twice, each name's sounds (its
+    Chinese run's, ``_chinese_sounds``; its English word's, ``_english_sounds``) worked out once."""
     return dict(_name_sounds(question, tuple(named)))
 
 
 @lru_cache(maxsize=64)
 def _name_sounds(question: str, named: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    from .segment import tokenize
-
     out: dict[str, set[str]] = {}
-    han = [w for w in named if HAN_CHAR.search(w)]
+    han = tuple(w for w in named if HAN_CHAR.search(w))
     if han:
-        from .names import pinyin_spellings
-
-        from .transliteration_chars import written_as_transliteration
-
-        runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
-        joined = {part for _, parts in runs if len(parts) > 1 for part in parts}
-        spelt = pinyin_spellings([run for run, _ in runs])
-        if spelt is None:
+        heard = _chinese_sounds(question, han)
+        if heard is None:
             return {}
-        for run, parts in runs:
-            short = run not in joined and written_as_transliteration(run)
-            found = {pinyin_skeleton(sp, SHORT_LENGTH if short else None) for sp in spelt[run]} - {""}
-            for part in parts:
-                out.setdefault(part, set()).update(found)
+        for part, found in heard:
+            out.setdefault(part, set()).update(found)
     for word in named:
         if not HAN_CHAR.search(word):
-            sound = english_skeleton(word)
-            for token in tokenize(word):
-                if sound:
-                    out.setdefault(token, set()).add(sound)
+            for token, sound in _english_sounds(word):
+                out.setdefault(token, set()).add(sound)
     return {token: frozenset(sounds) for token, sounds in out.items()}
+
+
+@lru_cache(maxsize=64)
+def _chinese_sounds(question: str, han: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...] | None:
+    """(name word, skeletons) for each Chinese name word of a question (``han``, in order) and for each
+    part of two beside each other in the question, in that order; None without pinyin readings."""
+    from .names import pinyin_spellings
+    from .transliteration_chars import written_as_transliteration
+
+    runs = [(w, [w]) for w in han] + [(a + b, [a, b]) for a, b in zip(han, han[1:]) if a + b in question]
+    joined = {part for _, parts in runs if len(parts) > 1 for part in parts}
+    spelt = pinyin_spellings([run for run, _ in runs])
+    if spelt is None:
+        return None
+    heard = []
+    for run, parts in runs:
+        short = run not in joined and written_as_transliteration(run)
+        found = frozenset({pinyin_skeleton(sp, SHORT_LENGTH if short else None) for sp in spelt[run]} - {""})
+        heard += [(part, found) for part in parts]
+    return tuple(heard)
+
+
+@lru_cache(maxsize=256)
+def _english_sounds(word: str) -> tuple[tuple[str, str], ...]:
+    """(search token, skeleton) for each search token of an English name word (none without a skeleton)."""
+    from .segment import tokenize
+
+    sound = english_skeleton(word)
+    return tuple((token, sound) for token in tokenize(word)) if sound else ()
 
 
 def held_sounds(keyed: str, text: str) -> set[str]:

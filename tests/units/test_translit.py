@@ -189,3 +189,25 @@ def test_a_possessive_names_nothing_of_its_own():
     assert question_sounds(Finder(), question, tokenize(question, question=True), "en", {}) == {}
     assert question_sounds(Finder(), "Who met Morowali's chief?", tokenize("Who met Morowali's chief?", question=True),
                            "en", {}) == {"%" + english_skeleton("Morowali"): 1.0}
+
+
+def test_a_question_naming_a_word_in_capitals_spells_its_names_once(monkeypatch):
+    """The ranking hears a question's names without its words in capitals (NASA: qa.sound_keys.
+    unheard_names), the highlight and the confidence with them (qa.name_words.QuestionNames): each
+    name's sounds are worked out once for both."""
+    import qa.names
+    from qa.name_words import name_words
+    from qa.sound_keys import unheard_names
+    from qa.translit import name_sounds
+
+    spelt: list[list[str]] = []
+    real = qa.names.pinyin_spellings
+    monkeypatch.setattr(qa.names, "pinyin_spellings", lambda words: spelt.append(list(words)) or real(words))
+    question = "NASA的埃尔维和Norman何时到过莫罗瓦利镍厂？"  # a question of this test only (kept per question)
+    assert "NASA" in name_words(question)
+    sounds = name_sounds(question, name_words(question))
+    assert english_skeleton("Norman") in sounds["norman"] and sounds["莫罗"] == {english_skeleton("Morowali")}
+    heard = dict(unheard_names(question, lambda token: True, lambda token: False))
+    assert heard["norman"] == [english_skeleton("Norman")] and heard["莫罗"] == [english_skeleton("Morowali")]
+    assert len(spelt) == 1  # the Chinese names spelt once, for both
+
