@@ -48,6 +48,7 @@ class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder):
         self.index, self.embedder, self.store = index, embedder, index.store
         self.doc_of = self.store.columns().doc
+        self._doc_spans: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # document_spans, once
         self.candidates = CandidateFinder(self.store, embedder)
         self.chooser = SentenceChooser(index)
         self.calibration = confidence.load_calibration(embedder.name)
@@ -97,8 +98,7 @@ class Searcher:
         if not asked or not len(found.ids):
             return fused
         docs, at = np.unique(self.doc_of[found.ids], return_inverse=True)
-        documents = self.index.documents
-        spans = [(int(documents[d]["first"]), int(documents[d]["first"]) + int(documents[d]["passages"])) for d in docs]
+        spans = self.document_spans(docs)
         contradicting = rule.contradicting_documents(found.tokens, spans, periods)[at]
         if not contradicting.any():
             return fused
@@ -108,6 +108,16 @@ class Searcher:
         if conflicts is not None:
             naming &= ~conflicts
         return below_asked_period(fused, contradicting, naming)
+
+    def document_spans(self, docs: np.ndarray) -> list[tuple[int, int]]:
+        """Each document's passage ids as [first, end), from the passages' document column (a
+        document's passages are consecutive): reading the document records instead parsed one JSON
+        line per candidate's document, 3 ms of a question naming a year at 10k passages."""
+        if self._doc_spans is None:
+            self._doc_spans = np.unique(self.doc_of, return_index=True, return_counts=True)
+        known, first, count = self._doc_spans
+        at = np.searchsorted(known, docs)
+        return [(int(f), int(f + c)) for f, c in zip(first[at], count[at])]
 
     def _topic_terms(self, pid: int) -> set[str]:
         """The search tokens of the title and lead of a passage's document (qa.highlight.Topic)."""

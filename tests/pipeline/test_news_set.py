@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from qa import QA
@@ -188,3 +189,14 @@ def test_the_same_answer_whatever_the_hash_seed(news):
                                "--json"], env=subprocess_env(PYTHONHASHSEED=seed), capture_output=True,
                               check=True).stdout for seed in ("1", "2", "3")]
     assert outputs[0] and outputs[0] == outputs[1] == outputs[2]
+
+
+def test_document_spans_read_from_the_passages_match_the_document_records(news):
+    """The ranking's sibling rule reads each candidate's document span from the passages' document
+    column (Searcher.document_spans), not from the records: the two must agree for every document."""
+    searcher = news.searcher
+    documents = searcher.index.documents
+    ids = np.arange(len(documents))
+    want = [(int(documents[d]["first"]), int(documents[d]["first"]) + int(documents[d]["passages"])) for d in ids]
+    assert searcher.document_spans(ids) == want
+    assert searcher.document_spans(ids[::-1]) == want[::-1]
