@@ -9,6 +9,20 @@ from qa.answer import verdict
 from qa.errors import InputError
 
 
+LAKE_FERRY = ("ferry.md", "# Lake ferry\n\nThe lake ferry leaves the north pier every hour from 7 am.\n")
+
+
+def _build(tmp_path, embedder, *files):
+    """An index of the given (name, text) files, built by the real builder with the real model."""
+    from qa import QA
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in files:
+        (docs / name).write_text(text, encoding="utf-8")
+    return QA.build([docs], tmp_path / "index", embedder=embedder)
+
+
 def test_a_question_the_documents_answer_is_answered_with_confident_hits(built):
     qa, _ = built
     answer = qa.ask("How many flights were cancelled after the Eyjafjallajökull eruption?", k=3)
@@ -79,19 +93,14 @@ def test_name_absent_marks_a_name_the_index_lacks_when_the_hit_is_in_the_questio
 
 
 def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the_passage(embedder, tmp_path):
-    from qa import QA
     from qa.confidence import FEATURES
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for quarter, revenue, arms in (("second", "812", "2,300"), ("third", "905", "2,650")):
-        (docs / f"hongtu_{quarter}_quarter.md").write_text(
-            f"# Hongtu Robotics {quarter} quarter 2025 results\n\nHongtu Robotics reported {quarter} quarter 2025 "
-            f"revenue of RMB {revenue} million, up 14% from a year earlier. The company shipped {arms} industrial "
-            "arms in the quarter.\n", encoding="utf-8")
-    (docs / "ferry.md").write_text("# Lake ferry\n\nThe lake ferry leaves the north pier every hour from 7 am.\n",
-                                   encoding="utf-8")
-    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+    reports = [(f"hongtu_{quarter}_quarter.md",
+                f"# Hongtu Robotics {quarter} quarter 2025 results\n\nHongtu Robotics reported {quarter} quarter 2025 "
+                f"revenue of RMB {revenue} million, up 14% from a year earlier. The company shipped {arms} industrial "
+                "arms in the quarter.\n") for quarter, revenue, arms in (("second", "812", "2,300"),
+                                                                         ("third", "905", "2,650"))]
+    qa = _build(tmp_path, embedder, *reports, LAKE_FERRY)
     asked = qa.ask("What was Hongtu Robotics' revenue in the second quarter of 2025?", k=2)
     assert asked.answered is True and "second" in asked.hits[0].citation.path
     never = qa.ask("What was Hongtu Robotics' revenue in the first quarter of 2025?", k=2)
@@ -102,17 +111,13 @@ def test_a_quarter_the_hits_document_never_reports_is_declined_however_close_the
 
 
 def test_a_city_the_hits_document_never_names_is_declined_however_close_the_passage(embedder, tmp_path):
-    from qa import QA
     from qa.confidence import FEATURES
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "hanxin_wuhan.md").write_text(
+    qa = _build(tmp_path, embedder, (
+        "hanxin_wuhan.md",
         "# 汉芯存储武汉工厂设备国产化率达到百分之六十\n\n汉芯存储日前披露，其位于武汉东湖高新区的存储芯片工厂，"
-        "生产设备国产化率已经达到百分之六十，比两年前提高了二十多个百分点。武汉工厂目前月产能为每月8万片晶圆。\n",
-        encoding="utf-8")
-    (docs / "ferry.md").write_text("# 湖上渡轮\n\n湖上渡轮每小时从北码头出发一次，早上七点开始。\n", encoding="utf-8")
-    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+        "生产设备国产化率已经达到百分之六十，比两年前提高了二十多个百分点。武汉工厂目前月产能为每月8万片晶圆。\n"),
+        ("ferry.md", "# 湖上渡轮\n\n湖上渡轮每小时从北码头出发一次，早上七点开始。\n"))
     place = FEATURES.index("place_conflict")
     _, rows = qa.searcher._search("汉芯存储武汉工厂的设备国产化率是多少？", 2, "hybrid", None)
     assert rows[0, place] == 0.0  # the asked city is the report's own
@@ -124,18 +129,13 @@ def test_a_city_the_hits_document_never_names_is_declined_however_close_the_pass
 
 
 def test_a_year_the_hits_document_names_only_in_comparison_is_a_period_it_does_not_report(embedder, tmp_path):
-    from qa import QA
     from qa.confidence import FEATURES
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "tianheng_2024.md").write_text(
+    qa = _build(tmp_path, embedder, (
+        "tianheng_2024.md",
         "# Tianheng Robotics 2024 results\n\nTianheng Robotics reported 2024 revenue of RMB 3.12 billion, up 18% "
-        "from 2023. Shipments of collaborative robots passed 10,000 for the first time, reaching 10,800.\n",
-        encoding="utf-8")
-    (docs / "ferry.md").write_text("# Lake ferry\n\nThe lake ferry leaves the north pier every hour from 7 am.\n",
-                                   encoding="utf-8")
-    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+        "from 2023. Shipments of collaborative robots passed 10,000 for the first time, reaching 10,800.\n"),
+        LAKE_FERRY)
     period = FEATURES.index("period_conflict")
     _, rows = qa.searcher._search("How many collaborative robots did Tianheng Robotics ship in 2024?", 2, "hybrid", None)
     assert rows[0, period] == 0.0
@@ -167,18 +167,15 @@ def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
 
 
 def test_quoted_hit_marks_a_hit_whose_document_lacks_the_title_the_question_quotes(embedder, tmp_path):
-    from qa import QA
     from qa.confidence import FEATURES
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "xingguang.md").write_text(
+    qa = _build(tmp_path, embedder, (
+        "xingguang.md",
         "# 星光之夜\n\n《星光之夜》是南洋电视台举办的歌唱比赛，首届于2004年举行。第一届比赛的女子组指定演唱歌曲是"
-        "《海上的灯塔》，男子组指定演唱歌曲是《远方的列车》。\n", encoding="utf-8")
-    (docs / "gesheng.md").write_text(
+        "《海上的灯塔》，男子组指定演唱歌曲是《远方的列车》。\n"), (
+        "gesheng.md",
         "# 歌声之城\n\n《歌声之城》是东岸电视台举办的歌唱比赛。第一届比赛的女子组冠军是林雅文，她在决赛中演唱了"
-        "自己创作的歌曲，比赛结束后签下了唱片合约。\n", encoding="utf-8")
-    qa = QA.build([docs], tmp_path / "index", embedder=embedder)
+        "自己创作的歌曲，比赛结束后签下了唱片合约。\n"))
     question = "第一届《星光之夜》的女子组指定演唱的是哪首歌？"
     column = FEATURES.index("quoted_hit")
     hits, rows = qa.searcher._search(question, 2, "hybrid", None)
