@@ -45,10 +45,10 @@ FEATURES = ("passage_sim", "sentence_sim", "coverage_hit", "weighted_hit", "sent
 CALIBRATION = Path(__file__).with_name("calibration.json")
 ENV = "QA_MIN_CONFIDENCE"
 # A hit whose document names the asked kind of period only with other values, or the asked year only in
-# comparisons (``period_conflict``), or reports on another city or province than the asked one and never
-# names it (``place_conflict``), or gives a unit or counter the question pins to a number only with other
-# numbers (``value_conflict``: 3nm asked 2nm, eleventh round (d)), does not answer, whatever else it shares with the question: its
-# confidence is 0, and the regression is fitted on the other hits (docs/confidence.md, ninth and
+# comparisons (``period_conflict``), or reports on another city or province, or another country or region,
+# than the asked one and never names it (``place_conflict``; countries since the twelfth round (c)), or
+# gives a unit or counter the question pins to a number only with other numbers (``value_conflict``: 3nm
+# asked 2nm, eleventh round (d)), does not answer, whatever else it shares with the question: its confidence is 0, and the regression is fitted on the other hits (docs/confidence.md, ninth and
 # eleventh rounds).
 VETOES = ("period_conflict", "place_conflict", "value_conflict")
 # Features whose weight a hit with no text in the question's language (``cross``) has of its own: the

@@ -1,7 +1,7 @@
 """Whether each shown hit's *document* contradicts what the question pins down, for the confidence's
 rules (qa.confidence.VETOES): another quarter, half, phase or year than the asked one (qa.periods), the
 asked year only in comparisons (qa.passing_years), another city or province (qa.place_conflict), another
-value of a unit or counter (qa.value_conflict)."""
+value of a unit or counter (qa.value_conflict), another country or region (qa.country_conflict)."""
 
 from __future__ import annotations
 
@@ -35,14 +35,31 @@ def period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
 def place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
     """1 for a hit whose document's title or lead names a city or province of the kind the question
     asks about and which nowhere names the asked one (qa.place_conflict: the Wuhan plant's report,
-    asked about the Xi'an plant)."""
+    asked about the Xi'an plant), or names or places another country or region than the one asked
+    and nowhere names it (qa.country_conflict: the report on an Indonesian pilot, asked about the
+    Philippines; twelfth round (c))."""
     from .place_conflict import documents_conflicting, question_places
 
     places = question_places(question)
-    if not places:
+    found = country_conflicts(searcher, question, hits)
+    if not places or found.all():
+        return found
+    docs, spans = _spans(searcher, hits)
+    return np.maximum(found, documents_conflicting(searcher.store, places, spans,
+                                                   lambda i: searcher.chooser.topic(int(docs[i])).terms))
+
+
+def country_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:
+    """1 for a hit whose document's title or lead names or places another country or region than the one
+    the question asks about and which nowhere names the asked one (qa.country_conflict: the report on
+    an Indonesian pilot, asked about the Philippines); part of ``place_conflicts``."""
+    from .country_conflict import documents_conflicting, question_countries
+
+    asked = question_countries(question)
+    if len(asked) != 1:
         return np.zeros(len(hits))
     docs, spans = _spans(searcher, hits)
-    return documents_conflicting(searcher.store, places, spans,
+    return documents_conflicting(searcher.store, asked, spans,
                                  lambda i: searcher.chooser.topic(int(docs[i])).terms).astype(np.float64)
 
 

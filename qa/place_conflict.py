@@ -10,8 +10,9 @@ part of a longer run of capitalised words (a person's or a firm's name: "Huan Qi
 A document conflicts when its title or lead names a place of the same kind and the whole document
 nowhere names the asked one in any form the bridges know: the word, its name without 市/县/省, its
 translation (the first term of its gloss), its pinyin name key. Countries and continents are left
-out: the dictionary does not say which a name is, and "欧洲新教领袖" or "非洲裔美国人" name a region
-their right paragraph calls France or America.
+out here: the dictionary does not say which a name is, and "欧洲新教领袖" or "非洲裔美国人" name a region
+their right paragraph calls France or America. Countries and regions (not continents) are
+qa.country_conflict's, from a table of the standard's names (twelfth round (c)).
 """
 
 from __future__ import annotations

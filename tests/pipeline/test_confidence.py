@@ -128,6 +128,30 @@ def test_a_city_the_hits_document_never_names_is_declined_however_close_the_pass
     assert never.answered is False and never.hits[0].confidence == 0.0 and "wuhan" in never.hits[0].citation.path
 
 
+def test_a_country_the_hits_document_never_names_is_declined_however_close_the_passage(embedder, tmp_path):
+    """The country rule (twelfth round (c)), part of place_conflict: the report on a pilot in Indonesia
+    (印尼, 雅加達 in its title and lead, traditional script) does not answer a question on the
+    Philippines; nor the Jiaxing report (a city the dictionary places in China) one on Hong Kong."""
+    from qa.confidence import FEATURES
+
+    qa = _build(tmp_path, embedder, (
+        "qiyue.md",
+        "# 騏躍動力與印尼車廠簽署換電合作\n\n騏躍動力第三季與印尼一家機車製造商簽署合作備忘錄，"
+        "將在雅加達試營運100座換電站。騏躍動力預計，印尼試點最快在明年第二季啟動。\n"),
+        ("jiaxing.md", "# 嘉兴新增200辆氢燃料电池公交车\n\n嘉兴市公交集团近日新投入200辆氢燃料电池公交车。"
+         "为保障车辆运行，嘉兴今年新建了3座加氢站，全市加氢站数量达到9座。\n"),
+        LAKE_FERRY)
+    place = FEATURES.index("place_conflict")
+    _, rows = qa.searcher._search("騏躍動力在印尼設了多少座換電站？", 2, "hybrid", None)
+    assert rows[0, place] == 0.0  # the asked country is the report's own
+    for asked, path in (("騏躍動力在菲律賓設了多少座換電站？", "qiyue"),
+                        ("How many hydrogen refuelling stations is Harbour Bus building in Hong Kong?", "jiaxing")):
+        _, rows = qa.searcher._search(asked, 2, "hybrid", None)
+        assert rows[0, place] == 1.0, asked
+        never = qa.ask(asked, k=2)
+        assert never.answered is False and never.hits[0].confidence == 0.0 and path in never.hits[0].citation.path
+
+
 def test_a_year_the_hits_document_names_only_in_comparison_is_a_period_it_does_not_report(embedder, tmp_path):
     from qa.confidence import FEATURES
 
