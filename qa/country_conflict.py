@@ -59,6 +59,13 @@ class _Forms:
     of_code: dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]  # code -> (single terms, groups)
     gloss_single: dict[str, str]  # a gloss term -> the code it places a place in
     gloss_groups: tuple[tuple[tuple[str, ...], str], ...]
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    """What finds a question's countries: built from the table alone, without tokenizing its names (which
+    ``forms`` does, 50-90 ms, paid only when a question names a country)."""
+
     english: re.Pattern | None  # a question's English mentions, longest first
     english_code: dict[str, str]
     chinese_code: dict[str, str]
@@ -88,14 +95,10 @@ def forms() -> _Forms:
     single: dict[str, set[str]] = {}
     groups, gloss_single, gloss_groups = [], {}, []
     of_code: dict[str, tuple[set[str], list[tuple[str, ...]]]] = {}
-    english_code, chinese_code = {}, {}
     for c in countries():
         terms, multi = of_code.setdefault(c.code, (set(), []))
-        for word in c.chinese:
-            terms.add(word)
-            chinese_code[word] = c.code
+        terms.update(c.chinese)
         for name in c.english:
-            english_code[name] = c.code
             stems = _stems(name)
             if len(stems) == 1:
                 terms.add(stems[0])
@@ -110,12 +113,19 @@ def forms() -> _Forms:
         for t in terms:
             single.setdefault(t, set()).add(c.code)
         groups.extend((g, c.code) for g in multi)
+    return _Forms({t: frozenset(v) for t, v in single.items()}, tuple(groups),
+                  {k: (frozenset(a), tuple(b)) for k, (a, b) in of_code.items()},
+                  gloss_single, tuple(gloss_groups))
+
+
+@lru_cache(maxsize=1)
+def mentions() -> _Mentions:
+    english_code = {name: c.code for c in countries() for name in c.english}
+    chinese_code = {word: c.code for c in countries() for word in c.chinese}
     names = sorted(english_code, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w.])(?:the\s+)?(" + "|".join(map(re.escape, names)) + r")(?:['’]s)?(?![\w])") \
         if names else None
-    return _Forms({t: frozenset(v) for t, v in single.items()}, tuple(groups),
-                  {k: (frozenset(a), tuple(b)) for k, (a, b) in of_code.items()},
-                  gloss_single, tuple(gloss_groups), pattern, english_code, chinese_code)
+    return _Mentions(pattern, english_code, chinese_code)
 
 
 def _bridge():
@@ -126,7 +136,7 @@ def _bridge():
 
 def question_countries(question: str) -> set[str]:
     """The codes of the countries and regions a question names (qa.countries.tsv's forms)."""
-    f = forms()
+    f = mentions()
     found = set()
     if HAN_CHAR.search(question):
         from .segment import chinese_tags, searchable_text
