@@ -32,8 +32,8 @@ _ASKS_MONEY = re.compile(
     r"多少钱|花了多少|投资多少|多少投资|成本|造价|价格|售价|多少资金|多少补贴|多少贷款"
     r"|\bhow much money\b|\bcosts?\b|\bprice\b|\bworth\b|\bspen[dt]\b|\bpaid\b|\bpay\b|\bfund", re.IGNORECASE)
 # ... or for a count of things (a Chinese measure word after 多少 / 几, or "how many").
-CLASSIFIERS = "个颗台座辆名人家所件片次条架艘位只项种支部本户栋"
-_ASKS_COUNT = re.compile(f"(?:多少|几)[{CLASSIFIERS}]|\\bhow many\\b", re.IGNORECASE)
+_CLASSIFIERS = "个颗台座辆名人家所件片次条架艘位只项种支部本户栋"
+_ASKS_COUNT = re.compile(f"(?:多少|几)[{_CLASSIFIERS}]|\\bhow many\\b", re.IGNORECASE)
 _ASKS_NAME = re.compile(r"谁|哪位|什么人|\bwho(?:m|se)?\b", re.IGNORECASE)
 # A question asking which one of a kind of named thing (which team, 哪家公司) or for a name (叫什么名字)
 # is answered by a name too.
@@ -62,7 +62,7 @@ _NOT_COUNTS = re.compile(
 _NUMBER_WORDS = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
                            r"|thousands?)\b", re.IGNORECASE)
 # Chinese numerals before a measure word ("三十一座", "四千人"): a count has_quantity's digits miss.
-_ZH_COUNT = re.compile(f"[一二三四五六七八九十两百千万亿]+[{CLASSIFIERS}個臺輛間]")
+_ZH_COUNT = re.compile(f"[一二三四五六七八九十两百千万亿]+[{_CLASSIFIERS}個臺輛間]")
 _NAMED_DAY = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November"
                         r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _CITATION = re.compile(r"\[\d{1,3}\]")
