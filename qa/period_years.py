@@ -87,8 +87,8 @@ def mentions(text: str, kinds: Iterable[str] = _KINDS) -> list[Mention]:
         found.append((m.start(), m.end(), kind, value, int(yy) if len(yy) == 4 else 2000 + int(yy)))
         taken.append((m.start(), m.end()))
     for s, e, kind, value in periods:
-        if any(a <= s < b for a, b in taken) or text[max(0, s - 1):s] == "前":
-            continue  # 前三季度: the first three quarters, no one quarter
+        if any(a <= s < b for a, b in taken) or text[max(0, s - 1):s] in ("前", "上", "下"):
+            continue  # 前三季度: the first three quarters, no one quarter; 上一季度, 下一季度: the one before, after
         start, end, year = _bound(text, s, e, years)
         found.append((start, end, kind, value, year))
     out = []

@@ -45,6 +45,7 @@ def _read(text):
     # not a year: an amount; not one quarter: the first three
     ("sold 1,2025 units in Q1", [("q", 1, None, False)]),
     ("2025年前三季度出口", []),
+    ("2025年第四季度毛利率比上一季度低，下一季度", [("q", 4, 2025, False)]),
 ])
 def test_a_quarter_is_read_with_the_year_bound_to_it(text, expected):
     assert sorted(_read(text)) == sorted(expected)
