@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import numpy as np
@@ -52,6 +53,7 @@ _CLAUSE_END = re.compile(r"[，,；;。！？!?\n：:]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RANGE_AFTER = re.compile(r"\s*(?:to|through|until|-|–|—|到|至)(?!\w)", re.I)
 _CUE_BEFORE = 30
+_PATTERN_KINDS = frozenset({"quarter", "months", "half"})  # qa.quantities' patterns that name a quarter or half
 UNKNOWN = 0  # a relative year ("next year's Q2"): bound, but to no year this reads
 
 
@@ -65,12 +67,18 @@ class Mention:
 
 def mentions(text: str, kinds: Iterable[str] = _KINDS) -> list[Mention]:
     """The quarters and halves ``text`` names, each with the year bound to it (module docstring)."""
+    return list(_mentions(text, frozenset(kinds)))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, kinds: frozenset[str]) -> tuple[Mention, ...]:
+    """``mentions``, kept for the passages read last (a document's passages are read again for each
+    question on its quarter that shows it: the quantity keys' reading is most of the rule's cost)."""
     from .passing_years import _CHINESE_AFTER, _CHINESE_CUE, _ENGLISH_CUE
     from .quantities import keyed_spans
     from .scripts import to_simplified
 
-    kinds = set(kinds)
-    text, spans = keyed_spans(to_simplified(text))
+    text, spans = keyed_spans(to_simplified(text), _PATTERN_KINDS)
     periods = sorted({(s, e, m.group(1), int(m.group(2))) for s, e, k in spans
                       for m in [_PERIOD_KEY.match(k)] if m and m.group(1) in kinds})
     years = [(m.start(1), m.end(1), int(m.group(1))) for m in _YEAR.finditer(text)]
@@ -97,7 +105,7 @@ def mentions(text: str, kinds: Iterable[str] = _KINDS) -> list[Mention]:
         compared = not _RANGE_AFTER.match(after) and bool(
             _ENGLISH_CUE.search(before) or _CHINESE_CUE.search(before) or _CHINESE_AFTER.match(after))
         out.append(Mention(kind, value, year, compared))
-    return out
+    return tuple(out)
 
 
 def _bound(text: str, s: int, e: int, years: list[tuple[int, int, int]]) -> tuple[int, int, int | None]:

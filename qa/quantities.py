@@ -263,10 +263,11 @@ def quantity_keys(text: str) -> list[str]:
     return [k for _, k in sorted({(start, k) for start, _, k in keyed_spans(text)[1]})]
 
 
-def keyed_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+def keyed_spans(text: str, kinds: frozenset[str] | None = None) -> tuple[str, list[tuple[int, int, str]]]:
     """``text`` as the keys read it (NFKC, Chinese numerals in digits), and each key found in it with
     the span [start, end) of what names it there (qa.period_years reads which year a quarter is
-    bound to from where each is written)."""
+    bound to from where each is written); ``kinds``: only the patterns of these kinds ("quarter",
+    "months", "half", ...; None: all)."""
     if not any(map(str.isdigit, text)) and not _ZH_NUMERAL_NEAR.search(text) and \
             not _WORDS_ONLY.search(text):
         return text, []
@@ -274,6 +275,8 @@ def keyed_spans(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     found: list[tuple[int, int, str]] = []
     present: dict[re.Pattern, bool] = {}
     for kind, pattern, needs in _patterns():
+        if kinds is not None and kind not in kinds:
+            continue
         if needs is not None:
             if needs not in present:
                 present[needs] = needs.search(text) is not None
