@@ -74,7 +74,7 @@ def mentions(text: str, kinds: Iterable[str] = _KINDS) -> list[Mention]:
 def _mentions(text: str, kinds: frozenset[str]) -> tuple[Mention, ...]:
     """``mentions``, kept for the passages read last (a document's passages are read again for each
     question on its quarter that shows it: the quantity keys' reading is most of the rule's cost)."""
-    from .passing_years import _CHINESE_AFTER, _CHINESE_CUE, _ENGLISH_CUE
+    from .passing_years import a_comparison_introduces
     from .quantities import keyed_spans
     from .scripts import to_simplified
 
@@ -102,8 +102,7 @@ def _mentions(text: str, kinds: frozenset[str]) -> tuple[Mention, ...]:
     out = []
     for s, e, kind, value, year in found:
         before, after = text[max(0, s - _CUE_BEFORE):s], text[e:e + 8]
-        compared = not _RANGE_AFTER.match(after) and bool(
-            _ENGLISH_CUE.search(before) or _CHINESE_CUE.search(before) or _CHINESE_AFTER.match(after))
+        compared = not _RANGE_AFTER.match(after) and a_comparison_introduces(before, after)
         out.append(Mention(kind, value, year, compared))
     return tuple(out)
 
