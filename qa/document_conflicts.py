@@ -24,7 +24,7 @@ def period_conflicts(searcher, question: str, tokens: list[str], hits: np.ndarra
     (qa.passing_years: "up 18% from 2023" in the 2024 report, asked about 2023); or names the asked
     kind of quarter or half only bound to other years than the asked one (qa.period_years: "the
     first quarter of 2026", asked about the first quarter of 2025)."""
-    from .passing_years import asked_years, years_in_passing
+    from .passing_years import years_in_passing
     from .period_years import asked_pairs, documents_conflicting
 
     docs, spans = _spans(searcher, hits)
@@ -37,8 +37,18 @@ def period_conflicts(searcher, question: str, tokens: list[str], hits: np.ndarra
     if pairs:
         found |= documents_conflicting(
             searcher.store, pairs, spans, lambda kind: rule.kind_holders(kind),
-            lambda i: {int(y) for y in asked_years(list(searcher.chooser.topic(int(docs[i])).terms))}, found)
+            lambda i: topic_years(searcher.chooser, int(docs[i])), found)
     return found.astype(np.float64)
+
+
+def topic_years(chooser, doc: int) -> set[int]:
+    """The years a document's title and lead sentence name (not a byline's or a dateline's: a report
+    on the fourth quarter is dated the next year), the year its quarters written alone are of."""
+    from .period_years import years_in
+
+    topic = chooser.topic(doc)
+    lead = chooser.sentences(topic.lead_passage)[topic.lead_sentence][0] if topic.lead_passage >= 0 else ""
+    return years_in(f"{topic.title}\n{lead}")
 
 
 def place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:

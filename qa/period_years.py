@@ -13,9 +13,10 @@ simplified script, Chinese numerals in digits):
 - in Chinese, the nearest year before it in the same clause (2025年一季度、二季度; 2025年公司在一季度 …);
 - a relative year ("next year's second quarter", 明年第二季, 今年一季度): bound, but to a year this
   does not resolve, so it is compatible with any asked year;
-- none of these: bound to the years the document's title, headline, byline or lead name (its topic:
-  a report whose lead says 2025 writes "二季度" for 2025's second quarter), or, when they name none,
-  unbound: compatible with any asked year.
+- none of these: bound to the years the document's title and lead sentence name (a report whose
+  lead says 2025 writes "二季度" for 2025's second quarter; not its byline's or dateline's year: a
+  report on the fourth quarter is dated the next year), or, when they name none, unbound: compatible
+  with any asked year.
 
 A mention a comparison introduces ("up 12% from the first quarter of 2025", 较2025年一季度, 与 …
 相比; qa.passing_years' cues) does not report its period, in the question or the document; a range
@@ -143,6 +144,11 @@ def _bound(text: str, s: int, e: int, years: list[tuple[int, int, int]]) -> tupl
         if relative:
             return s, e, UNKNOWN
     return s, e, None
+
+
+def years_in(text: str) -> set[int]:
+    """The years of four digits ``text`` names (not inside a number or an amount)."""
+    return {int(m.group(1)) for m in _YEAR.finditer(text)}
 
 
 def asked_pairs(question: str) -> set[tuple[str, int, int]]:

@@ -180,6 +180,23 @@ def test_a_quarter_the_hits_document_names_only_for_another_year_is_a_period_it_
     assert conflict("鹏飞无人机第一季度交付了多少架？")["pengfei_gulf_deal.md"] == 0.0
 
 
+def test_a_quarter_written_alone_is_not_bound_to_the_reports_dateline(embedder, tmp_path):
+    """A report on the fourth quarter is dated the next year: a quarter written without a year is read
+    as its title's or lead's year, not its byline's (qa.document_conflicts.topic_years)."""
+    from qa.confidence import FEATURES
+
+    qa = _build(tmp_path, embedder, (
+        "hongtu_results.md",
+        "# Hongtu Robotics posts record quarter\n\nBy Grace Cheung, January 20, 2026\n\nHongtu Robotics reported "
+        "fourth-quarter revenue of RMB 905 million, helped by orders from carmakers. Full-year 2025 revenue reached "
+        "RMB 3.4 billion. The company expects first-quarter revenue to grow by a fifth.\n"), LAKE_FERRY)
+    period = FEATURES.index("period_conflict")
+    _, rows = qa.searcher._search("What was Hongtu Robotics' revenue in the fourth quarter of 2025?", 2, "hybrid", None)
+    assert rows[0, period] == 0.0
+    _, rows = qa.searcher._search("What was Hongtu Robotics' revenue in the fourth quarter of 2024?", 2, "hybrid", None)
+    assert rows[0, period] == 1.0  # 2024 is named nowhere (the year rule)
+
+
 def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
     """The highlight (a Chinese passage read for an English question's untranslated names) and the
     confidence both read the question's names by sound: worked out once per question."""
