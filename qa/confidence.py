@@ -208,7 +208,7 @@ def features(searcher, question: str, q: np.ndarray, tokens: list[str], candidat
                             _contradicts(candidates, candidate_conflicts, hits),
                             _name_keys_hit(searcher.candidates.name_holders(tokens) if name_holders is None
                                            else name_holders, hits),
-                            name_absent, period_conflicts(searcher, tokens, hits, period_holders),
+                            name_absent, period_conflicts(searcher, question, tokens, hits, period_holders),
                             place_conflicts(searcher, question, hits), value_conflicts(searcher, question, hits),
                             np.full(k, zh_question), zh_question * cross,
                             quoted_hit(store, searcher.index.documents, searcher.doc_of, hits, quoted_terms(question),

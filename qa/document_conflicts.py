@@ -15,21 +15,40 @@ def _spans(searcher, hits: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]
     return docs, [(int(d["first"]), int(d["first"]) + int(d["passages"])) for d in (documents[int(i)] for i in docs)]
 
 
-def period_conflicts(searcher, tokens: list[str], hits: np.ndarray,
+def period_conflicts(searcher, question: str, tokens: list[str], hits: np.ndarray,
                      held: dict[str, np.ndarray] | None) -> np.ndarray:
     """1 for a hit whose document names another quarter, half, phase or year than the one asked and
     nowhere the asked one (qa.periods.PeriodRule.contradicting_documents): a report on a
     company's Q2 and Q3 does not answer a question on its Q1, whichever passage is shown; or names
     the asked year only as what it compares against while its title or lead names another
-    (qa.passing_years: "up 18% from 2023" in the 2024 report, asked about 2023)."""
+    (qa.passing_years: "up 18% from 2023" in the 2024 report, asked about 2023); or names the asked
+    kind of quarter or half only bound to other years than the asked one (qa.period_years: "the
+    first quarter of 2026", asked about the first quarter of 2025)."""
     from .passing_years import years_in_passing
+    from .period_years import asked_pairs, documents_conflicting
 
     docs, spans = _spans(searcher, hits)
-    found = searcher.candidates.periods.contradicting_documents(tokens, spans, held)
+    rule = searcher.candidates.periods
+    found = rule.contradicting_documents(tokens, spans, held)
     if not found.all():
         found |= years_in_passing(searcher.store, tokens, spans,
                                   lambda i: searcher.chooser.topic(int(docs[i])).terms)
+    pairs = asked_pairs(question) if not found.all() else set()
+    if pairs:
+        found |= documents_conflicting(
+            searcher.store, pairs, spans, lambda kind: rule.kind_holders(kind),
+            lambda i: topic_years(searcher.chooser, int(docs[i])), found)
     return found.astype(np.float64)
+
+
+def topic_years(chooser, doc: int) -> set[int]:
+    """The years a document's title and lead sentence name (not a byline's or a dateline's: a report
+    on the fourth quarter is dated the next year), the year its quarters written alone are of."""
+    from .period_years import years_in
+
+    topic = chooser.topic(doc)
+    lead = chooser.sentences(topic.lead_passage)[topic.lead_sentence][0] if topic.lead_passage >= 0 else ""
+    return years_in(f"{topic.title}\n{lead}")
 
 
 def place_conflicts(searcher, question: str, hits: np.ndarray) -> np.ndarray:

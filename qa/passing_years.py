@@ -37,10 +37,17 @@ def only_compared(text: str, year: str) -> bool:
         before, after = text[max(0, m.start() - _BEFORE):m.start()], text[m.end():m.end() + _AFTER]
         if _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before):
             return False
-        if not (_ENGLISH_CUE.search(before) or _CHINESE_CUE.search(before) or _CHINESE_AFTER.match(after)):
+        if not a_comparison_introduces(before, after):
             return False
         found = True
     return found
+
+
+def a_comparison_introduces(before: str, after: str) -> bool:
+    """Whether what is written between ``before`` and ``after`` (simplified script; ``before`` up to
+    30 characters, ``after`` up to 8) is introduced as what something is compared against ("up 18%
+    from", 较, 与 … 相比)."""
+    return bool(_ENGLISH_CUE.search(before) or _CHINESE_CUE.search(before) or _CHINESE_AFTER.match(after))
 
 
 def years_in_passing(store, tokens: list[str], spans: list[tuple[int, int]], topic_terms) -> np.ndarray:

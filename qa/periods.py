@@ -105,6 +105,10 @@ class PeriodRule:
             held[kind] = self.store.lexical_holders(values)
         return held[kind]
 
+    def kind_holders(self, kind: str) -> np.ndarray:
+        """The passages holding any key of a kind (quarter "q", half "h", phase, year "y"), ascending."""
+        return self._kind(kind)[1]
+
     def _kind(self, kind: str) -> tuple[set[str], np.ndarray]:
         """The keys of a kind (quarter, half, phase, year) the index holds, and the passages holding
         any of them (ascending), worked out once: each question naming a year asked about 200 year

@@ -260,19 +260,29 @@ def quantity_keys(text: str) -> list[str]:
     dates, months and years written in ``text`` (Chinese or English), in order of where they are written
     (keys found at one place by their text: a set's order changes with PYTHONHASHSEED, and the order
     of a question's keys is the order BM25 adds their float32 weights in), each (place, key) once."""
+    return [k for _, k in sorted({(start, k) for start, _, k in keyed_spans(text)[1]})]
+
+
+def keyed_spans(text: str, kinds: frozenset[str] | None = None) -> tuple[str, list[tuple[int, int, str]]]:
+    """``text`` as the keys read it (NFKC, Chinese numerals in digits), and each key found in it with
+    the span [start, end) of what names it there (qa.period_years reads which year a quarter is
+    bound to from where each is written); ``kinds``: only the patterns of these kinds ("quarter",
+    "months", "half", ...; None: all)."""
     if not any(map(str.isdigit, text)) and not _ZH_NUMERAL_NEAR.search(text) and \
             not _WORDS_ONLY.search(text):
-        return []
+        return text, []
     text = _arabic(unicodedata.normalize("NFKC", text)).translate(_DOTTED_I)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     present: dict[re.Pattern, bool] = {}
     for kind, pattern, needs in _patterns():
+        if kinds is not None and kind not in kinds:
+            continue
         if needs is not None:
             if needs not in present:
                 present[needs] = needs.search(text) is not None
             if not present[needs]:
                 continue
         for m in pattern.finditer(text):
-            found.extend((m.start(), k) for k in _keys_of(kind, m))
-    return [k for _, k in sorted(set(found))]
+            found.extend((m.start(), m.end(), k) for k in _keys_of(kind, m))
+    return text, found
 

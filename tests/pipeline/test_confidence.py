@@ -169,6 +169,58 @@ def test_a_year_the_hits_document_names_only_in_comparison_is_a_period_it_does_n
     assert qa.ask(asked, k=2).hits[0].confidence == 0.0
 
 
+def test_a_quarter_the_hits_document_names_only_for_another_year_is_a_period_it_does_not_report(embedder, tmp_path):
+    """Two sibling reports on one company: the Q2 2025 report (its quarter written with its year once,
+    then alone) and a deal report dated 2025 naming the first quarter of 2026. Asked about the first
+    quarter of 2025, the deal report names a first quarter and names 2025, yet never the two together
+    (qa.period_years, docs/confidence.md twelfth round (b))."""
+    from qa.confidence import FEATURES
+
+    qa = _build(tmp_path, embedder, (
+        "pengfei_q2.md",
+        "# 鹏飞无人机二季度交付量创新高\n\n深圳鹏飞无人机公司公布，2025年第二季度共交付物流无人机1280架，同比增长64%。"
+        "二季度公司累计完成配送订单31万单。郑晗预计，第三季度交付量将继续增长。\n"), (
+        "pengfei_gulf_deal.md",
+        "# Pengfei signs Gulf delivery deal\n\nBy Omar Haddad, November 18, 2025\n\nPengfei Drones, a logistics drone "
+        "operator from Shenzhen, has signed an agreement to supply 300 cargo drones to a delivery company in the "
+        "United Arab Emirates. The first 50 drones will be delivered in the first quarter of 2026.\n"), LAKE_FERRY)
+    period = FEATURES.index("period_conflict")
+
+    def conflict(question):
+        hits, rows = qa.searcher._search(question, 3, "hybrid", None)
+        return {hit.citation.path.rsplit("/", 1)[-1]: rows[i, period] for i, hit in enumerate(hits)}
+
+    asked = "How many drones will Pengfei deliver in the first quarter of 2025?"
+    found = conflict(asked)
+    assert found["pengfei_gulf_deal.md"] == 1.0  # the first quarter of 2026 only
+    assert found["pengfei_q2.md"] == 1.0  # the second and third quarters only
+    answer = qa.ask(asked, k=2)
+    assert answer.answered is False and all(hit.confidence == 0.0 for hit in answer.hits)
+    assert conflict("How many drones will Pengfei deliver in the first quarter of 2026?")["pengfei_gulf_deal.md"] == 0.0
+    assert conflict("鹏飞无人机2025年第二季度交付了多少架无人机？")["pengfei_q2.md"] == 0.0
+    # the Q2 report's quarter read alone ("二季度") is 2025's, its lead's year: not the second quarter of 2024,
+    # and a question with no year asks no pair
+    assert conflict("鹏飞无人机2025年第二季度完成了多少单配送？")["pengfei_q2.md"] == 0.0
+    assert conflict("鹏飞无人机第一季度交付了多少架？")["pengfei_gulf_deal.md"] == 0.0
+
+
+def test_a_quarter_written_alone_is_not_bound_to_the_reports_dateline(embedder, tmp_path):
+    """A report on the fourth quarter is dated the next year: a quarter written without a year is read
+    as its title's or lead's year, not its byline's (qa.document_conflicts.topic_years)."""
+    from qa.confidence import FEATURES
+
+    qa = _build(tmp_path, embedder, (
+        "hongtu_results.md",
+        "# Hongtu Robotics posts record quarter\n\nBy Grace Cheung, January 20, 2026\n\nHongtu Robotics reported "
+        "fourth-quarter revenue of RMB 905 million, helped by orders from carmakers. Full-year 2025 revenue reached "
+        "RMB 3.4 billion. The company expects first-quarter revenue to grow by a fifth.\n"), LAKE_FERRY)
+    period = FEATURES.index("period_conflict")
+    _, rows = qa.searcher._search("What was Hongtu Robotics' revenue in the fourth quarter of 2025?", 2, "hybrid", None)
+    assert rows[0, period] == 0.0
+    _, rows = qa.searcher._search("What was Hongtu Robotics' revenue in the fourth quarter of 2024?", 2, "hybrid", None)
+    assert rows[0, period] == 1.0  # 2024 is named nowhere (the year rule)
+
+
 def test_a_questions_names_and_their_sounds_are_found_once(built, monkeypatch):
     """The highlight (a Chinese passage read for an English question's untranslated names) and the
     confidence both read the question's names by sound: worked out once per question."""
