@@ -1,8 +1,12 @@
-"""What several test files read of an answer: the file its hits cite."""
+"""What several test files share: the file an answer's hits cite; a store of given postings for the
+document rules' unit tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
 
 
 def file_of(hit) -> str:
@@ -28,3 +32,18 @@ def document_of(hit, folder: Path) -> str:
         else folder.parent / file
     name = inside.resolve().relative_to(folder.resolve()).as_posix()
     return f"{name}#{record}" if record else name
+
+
+def postings_store(postings: dict[str, list[float]], texts: list[str] | None = None):
+    """A stand-in for an index store holding ``postings`` (term -> its weight in each passage) and the
+    passages' ``texts``: what qa.place_conflict and qa.country_conflict read of a store."""
+    from qa.sparse_scores import SparseScores
+
+    n = len(next(iter(postings.values())))
+    arrays = {t: np.array(v, dtype=float) for t, v in postings.items()}
+    texts = texts or [""] * n
+    return SimpleNamespace(
+        known_terms=lambda ts: {t for t in ts if t in arrays},
+        lexical_holders=lambda ts: SparseScores.of_dense(sum((arrays[t] for t in ts if t in arrays),
+                                                             np.zeros(n))).holders(),
+        passages=lambda ids: [SimpleNamespace(text=texts[int(i)]) for i in ids])

@@ -3,22 +3,8 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-import numpy as np
 from qa.country_conflict import countries, documents_conflicting, place_country, question_countries
-from qa.sparse_scores import SparseScores
-
-
-def _store(postings: dict[str, list[float]], texts: list[str] | None = None):
-    n = len(next(iter(postings.values())))
-    arrays = {t: np.array(v, dtype=float) for t, v in postings.items()}
-    texts = texts or [""] * n
-    return SimpleNamespace(
-        known_terms=lambda ts: {t for t in ts if t in arrays},
-        lexical_holders=lambda ts: SparseScores.of_dense(sum((arrays[t] for t in ts if t in arrays),
-                                                             np.zeros(n))).holders(),
-        passages=lambda ids: [SimpleNamespace(text=texts[int(i)]) for i in ids])
+from ..helpers import postings_store as _store
 
 
 def test_the_table_holds_iso_3166_with_chinese_names_demonyms_and_abbreviations():

@@ -4,22 +4,9 @@ as what it compares against (qa.passing_years)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
-import numpy as np
 from qa.passing_years import asked_years, only_compared, years_in_passing
 from qa.place_conflict import documents_conflicting, question_places, term_place_kind
-from qa.sparse_scores import SparseScores
-
-
-def _store(postings: dict[str, list[float]], texts: list[str] | None = None):
-    n = len(next(iter(postings.values())))
-    arrays = {t: np.array(v, dtype=float) for t, v in postings.items()}
-    return SimpleNamespace(
-        known_terms=lambda ts: {t for t in ts if t in arrays},
-        lexical_holders=lambda ts: SparseScores.of_dense(sum((arrays[t] for t in ts if t in arrays),
-                                                             np.zeros(n))).holders(),
-        passages=lambda ids: [SimpleNamespace(text=texts[int(i)]) for i in ids])
+from ..helpers import postings_store as _store
 
 
 def test_a_questions_cities_are_its_place_names_the_dictionary_glosses_as_cities():
