@@ -9,10 +9,10 @@ import numpy as np
 
 
 def _spans(searcher, hits: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The hits' documents, and each one's passage ids as [first, end)."""
+    """The hits' documents, and each one's passage ids as [first, end) (Searcher.document_spans: from the
+    passages' document column, not the document records)."""
     docs = searcher.doc_of[hits]
-    documents = searcher.index.documents
-    return docs, [(int(d["first"]), int(d["first"]) + int(d["passages"])) for d in (documents[int(i)] for i in docs)]
+    return docs, searcher.document_spans(docs)
 
 
 def period_conflicts(searcher, question: str, tokens: list[str], hits: np.ndarray,
